@@ -98,6 +98,9 @@ class Settings:
     # invitation, a confirmation of an e-mail or a phone) is kept, with the address or number it was sent to, before it
     # is deleted: it opens nothing once expired, and is kept only while a person may ask why their link did not work.
     one_time_token_keep_days: int = 30
+    # The working days within which a meter a resident installed is commissioned (sealed) after the application
+    # (ПП № 354 п. 81; METER_COMMISSIONING_DAYS): the company's setting until its lawyer confirms the law's days.
+    meter_commissioning_days: int = 15
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -145,6 +148,7 @@ class Settings:
             meeting_reminder_days=max(1, int(env.get("MEETING_REMINDER_DAYS") or 3)),
             ballot_snils_keep_years=max(1, int(env.get("BALLOT_SNILS_KEEP_YEARS") or 3)),
             one_time_token_keep_days=max(1, int(env.get("ONE_TIME_TOKEN_KEEP_DAYS") or 30)),
+            meter_commissioning_days=max(1, int(env.get("METER_COMMISSIONING_DAYS") or 15)),
             **_meter_window(env),
         )
 

@@ -144,8 +144,7 @@ def read_meter(data: Mapping[str, Any], *, with_status: bool = True) -> MeterFor
     zones = parse_int(t["zones"] or "1", low=1, high=3)
     if zones is None or (zones > 1 and service != Service.ELECTRICITY):
         form.errors.add("zones", gettext("Only an electricity meter has two or three zones."))
-    if not t["serial"]:
-        form.errors.add("serial", gettext("Enter the serial number from the meter's passport."))
+    serial_problem(t["serial"], form.errors)
     digits = parse_int(t["digits"] or "5", low=4, high=9)
     if digits is None:
         form.errors.add("digits", gettext("A meter shows from 4 to 9 digits before the comma."))
@@ -203,6 +202,62 @@ def read_verification(data: Mapping[str, Any], *, today: date, bounds: Mapping[s
     for name, day in (("verified_on", verified_on), ("next_verification", following)):
         if day is not None:
             form.typed[name] = day.isoformat()  # a date field shows a day typed as 30.04.2024 only as ISO
+    return form
+
+
+def serial_problem(serial: str, errors: FormErrors) -> None:
+    """A meter's serial number is required, as its passport gives it (the card's, the commissioning's)."""
+    if not serial:
+        errors.add("serial", gettext("Enter the serial number from the meter's passport."))
+    elif len(serial) > 32:
+        errors.add("serial", gettext("A serial number has at most 32 characters."))
+
+
+@dataclass
+class PassportForm:
+    """A new meter's passport as a resident types it for its commissioning: the serial number, the reading it
+    shows, the day of its last verification (of manufacture, for a new one) and the next verification's date."""
+
+    typed: dict[str, str] = field(default_factory=dict)
+    reading: Decimal | None = None
+    verified_on: date | None = None
+    next_verification: date | None = None
+    errors: FormErrors = field(default_factory=FormErrors)
+
+
+# A meter commissioned with no card yet counts as the card's defaults do (``read_meter``): 5 digits and 3 after the
+# comma, a water meter's.
+NEW_DIGITS, NEW_DECIMALS = 5, 3
+
+
+def read_passport(data: Mapping[str, Any], *, today: date) -> PassportForm:
+    """The passport's facts with the checks of the meter card and of readings: a serial number, a reading that fits
+    the counter (``rules.check_reading``), a verification not after today and the next one after it
+    (``read_verification``), and not already past (``rules.verification_expired``): such a meter takes no readings."""
+    dates = read_verification(data, today=today, bounds={}) if form_value(data, "verified_on") else None
+    form = PassportForm(typed={n: form_value(data, n)[:40] for n in ("serial", "reading")})
+    serial_problem(form_value(data, "serial"), form.errors)
+    if dates is None:
+        unread = gettext("Enter the date of the last verification (or of manufacture) from the passport.")
+        form.errors.add("verified_on", unread)
+    else:
+        form.typed.update(dates.typed)
+        for name in ("verified_on", "next_verification"):
+            if message := dates.errors.get(name):
+                form.errors.add(name, message)
+        form.verified_on, form.next_verification = dates.verified_on, dates.next_verification
+    if form.next_verification is not None and rules.verification_expired(form.next_verification, today):
+        form.errors.add(
+            "next_verification",
+            gettext("The next verification date has passed: the meter must be verified before it is commissioned."),
+        )
+    value = rules.parse_value(form.typed["reading"])
+    if value is None:
+        form.errors.add("reading", gettext("Enter the numbers the meter shows, e.g. 123,456."))
+    elif error := rules.check_reading(value, None, digits=NEW_DIGITS, decimals=NEW_DECIMALS, on=today).error:
+        form.errors.add("reading", words.error_message(error, None, NEW_DIGITS, NEW_DECIMALS))
+    else:
+        form.reading = value
     return form
 
 

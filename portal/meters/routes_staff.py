@@ -17,6 +17,7 @@ from litestar import Response
 from litestar import get
 from litestar import post
 from litestar.exceptions import NotFoundException
+from litestar.params import FromQuery
 from litestar.response import File
 from litestar.response import Stream
 from litestar.response import Template
@@ -32,6 +33,7 @@ from portal.core.import_pages import ImportPage
 from portal.core.import_pages import table_words
 from portal.core.pagination import Paging
 from portal.core.pagination import page_request
+from portal.core.parse import parse_id
 from portal.core.security import Principal
 from portal.core.security import client_ip
 from portal.core.security import staff
@@ -299,8 +301,11 @@ class StaffMeters(Controller):
     # --- the meters of a premise (through its accounts): the list, a new meter, its card, a replacement --------
 
     @get("/premises/{premise_id:int}", name="meters:premise")
-    async def premise_page(self, request: Request, premise: LoadedPremise) -> Template:
-        return await _premise_page(request, premise, forms.MeterForm())
+    async def premise_page(
+        self, request: Request, premise: LoadedPremise, application: FromQuery[str] = ""
+    ) -> Template:
+        applied = await _applied(application, premise_id=premise.id)
+        return await _premise_page(request, premise, forms.MeterForm(typed=applied))
 
     @post("/premises/{premise_id:int}", name="meters:premise_add", opt=REGISTRY, status_code=200)
     async def add(self, request: Request, principal: Caller, premise: LoadedPremise, data: FormData) -> Answer:
@@ -313,9 +318,11 @@ class StaffMeters(Controller):
         return _told(request, gettext("The meter is added."), f"/staff/meters/meter/{meter_id}")
 
     @get("/meter/{meter_id:int}", name="meters:meter")
-    async def meter_page(self, request: Request, principal: Caller, meter: LoadedMeter) -> Template:
-        form = forms.MeterForm(typed=_typed(meter))
-        return await _meter_page(request, principal, meter, form, forms.MeterForm(), version=_version(meter))
+    async def meter_page(
+        self, request: Request, principal: Caller, meter: LoadedMeter, application: FromQuery[str] = ""
+    ) -> Template:
+        form, new = forms.MeterForm(typed=_typed(meter)), forms.MeterForm(typed=await _applied(application, meter.id))
+        return await _meter_page(request, principal, meter, form, new, version=_version(meter))
 
     @post("/meter/{meter_id:int}", name="meters:meter_save", opt=REGISTRY, status_code=200)
     async def save(self, request: Request, principal: Caller, meter: LoadedMeter, data: FormData) -> Answer:
@@ -498,6 +505,30 @@ async def _account_page(
         **form.shown(),
         **HELPERS,
     )
+
+
+async def _applied(ticket: str, meter_id: int | None = None, *, premise_id: int | None = None) -> dict[str, str]:
+    """The new meter form prefilled from a resident's application for a meter's commissioning (the request
+    ``ticket``): its resource, serial number, place and next verification, installed on the day the request was done
+    (the visit that sealed it), on the account it was filed for. Only the application of this meter's replacement
+    (``meter_id``) or of a new place of this premise (``premise_id``) prefills it; any other, nothing."""
+    from portal.tickets.queries import meter_application
+
+    ticket_id = parse_id(ticket)
+    application = await meter_application(ticket_id) if ticket_id is not None else None
+    if application is None or application.meter != meter_id:
+        return {}
+    if premise_id is not None and application.premise_id != premise_id:
+        return {}
+    done = application.completed_at.astimezone(clock.zone()).date() if application.completed_at else None
+    return {
+        "service": application.service,
+        "serial": application.serial,
+        "place": application.place,
+        "next_verification": application.next_verification.isoformat(),
+        "installed_on": done.isoformat() if done else "",
+        "account": str(application.account_id or ""),
+    }
 
 
 def _chosen_account(data: Any, accounts: dict[int, Any], form: forms.MeterForm) -> int | None:

@@ -31,6 +31,7 @@ from portal.core.address import premise_name
 from portal.core.db import atomic
 from portal.core.i18n import format_day
 from portal.core.i18n import format_money
+from portal.core.i18n import format_number
 from portal.core.i18n import gettext
 from portal.core.i18n import in_russian_and_english
 from portal.core.i18n import lazy
@@ -40,6 +41,7 @@ from portal.core.storage import StoredFile
 from portal.core.values import placeholders
 from portal.core.web import FormErrors
 from portal.core.web import Refused
+from portal.meters import words as meter_words
 from portal.notifications.messages import in_locale
 from portal.settings import get_settings
 from portal.tickets import deadlines
@@ -54,6 +56,7 @@ from portal.tickets.rules import Actor
 from portal.tickets.rules import EventKind
 from portal.tickets.rules import Refusal
 from portal.tickets.rules import Status
+from portal.tickets.tables import MeterApplication
 from portal.tickets.tables import Outage
 from portal.tickets.tables import Ticket
 from portal.tickets.tables import TicketAttachment
@@ -474,6 +477,32 @@ async def apply_for_instalment(
     return await _worded(principal, application.account_id, "instalment_plan", text, (), now, ip)
 
 
+async def apply_for_meter_commissioning(
+    principal: Principal,
+    application: forms.MeterCommissioning,
+    passport: Sequence[StoredFile],
+    now: datetime,
+    *,
+    ip: str = "",
+) -> OpenedTicket:
+    """A resident who installed or replaced a water meter applies for its commissioning (ПП № 354 п. 81): a request
+    of its own category, worded by the portal in Russian and English, with the passport attached, due within the
+    company's term (``settings.meter_commissioning_days``), and what was typed kept (``MeterApplication``) for the
+    meter's card staff make when the work is done."""
+    a = application
+    async with atomic():
+        text = partial(_commissioning_text, a)
+        opened = await _worded(principal, a.account_id, "meter_commissioning", text, passport, now, ip)
+        await MeterApplication.insert(
+            MeterApplication(
+                ticket=opened.id, meter=a.meter_id, service=a.service, place=a.place, serial=a.serial, model=a.model,
+                reading=a.reading, verified_on=a.verified_on, next_verification=a.next_verification,
+                visit_first=a.visits[0], visit_second=a.visits[1],
+            )
+        )  # fmt: skip
+    return opened
+
+
 async def _worded(
     principal: Principal,
     account_id: int,
@@ -544,6 +573,36 @@ def _instalment_text(application: forms.InstalmentApplication) -> str:
     )
 
 
+def _commissioning_text(application: forms.MeterCommissioning) -> str:
+    """What the dispatcher and the technician read: the meter, where it goes, its passport and the visit days."""
+    a = application
+    meter = gettext("%(service)s, No. %(serial)s, %(model)s.", service=meter_words.service_label(a.service),
+                    serial=a.serial, model=a.model)  # fmt: skip
+    where = (
+        gettext("In place of the meter at: %(place)s.", place=a.place or "—")
+        if a.meter_id
+        else gettext("A new place: %(place)s.", place=a.place or "—")
+    )
+    return "\n".join(
+        [
+            gettext("Application for the commissioning (sealing) of a meter (ПП № 354, п. 81)."),
+            meter,
+            where,
+            gettext("Reading at commissioning: %(reading)s.", reading=format_number(a.reading, 3, fixed=True)),
+            gettext(
+                "Verified (or made) on %(verified)s; next verification by %(next)s.",
+                verified=format_day(a.verified_on, "short"),
+                next=format_day(a.next_verification, "short"),
+            ),
+            gettext(
+                "Proposed days for the visit: %(first)s or %(second)s.",
+                first=format_day(a.visits[0], "short"),
+                second=format_day(a.visits[1], "short"),
+            ),
+        ]
+    )
+
+
 def _absence_text(application: forms.AbsenceApplication) -> str:
     """What the accountant reads: who was away, the two days and the full days between them (п. 88, 91)."""
     days = rules.absence_full_days(application.left, application.back)
@@ -595,16 +654,20 @@ async def file_by_staff(
     return opened
 
 
-async def store_photos(uploads: list[Any], errors: FormErrors) -> list[StoredFile]:
-    """Store every uploaded photo; a refused one adds an error (and nothing is kept when any is refused, nor when
-    ``errors`` already holds the form's other mistakes: each file is read all the same, so that one answer says
-    everything wrong, and the files chosen again are not refused a second time)."""
+async def store_photos(
+    uploads: list[Any], errors: FormErrors, *, name: str = "photos", documents: bool = False
+) -> list[StoredFile]:
+    """Store every uploaded photo (with ``documents``, a photo or a PDF of a paper); a refused one adds an error at
+    the field ``name`` (and nothing is kept when any is refused, nor when ``errors`` already holds the form's other
+    mistakes: each file is read all the same, so that one answer says everything wrong, and the files chosen again
+    are not refused a second time)."""
     stored: list[StoredFile] = []
+    save = storage.save_document if documents else storage.save_image
     for upload in uploads:
         try:
-            stored.append(await storage.save_image(upload))
+            stored.append(await save(upload))
         except storage.UploadRefused as refused:
-            errors.add("photos", forms.upload_message(refused.code, refused.name))
+            errors.add(name, forms.upload_message(refused.code, refused.name))
     if errors:
         for item in stored:
             storage.delete(item.key)

@@ -20,6 +20,7 @@ Clock kinds:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from dataclasses import replace
 from datetime import UTC
 from datetime import date
 from datetime import datetime
@@ -30,6 +31,7 @@ from zoneinfo import ZoneInfo
 from portal.core.calendar import add_working_days
 from portal.core.i18n import gettext
 from portal.core.i18n import ngettext
+from portal.settings import get_settings
 
 DEFAULT_REGION = "default"
 EPOCH = date(2000, 1, 1)
@@ -88,6 +90,9 @@ DEADLINE_TABLE: tuple[DeadlineRule, ...] = (
     # (обращения) answered within 10 working days.
     DeadlineRule("residents_change", "working_days", 10, source="ПП № 416 разд. VIII"),
     DeadlineRule("instalment_plan", "working_days", 10, source="ПП № 416 разд. VIII"),
+    # A meter's commissioning (ПП № 354 п. 81): its term in working days is the company's setting
+    # (METER_COMMISSIONING_DAYS, ``SETTING_AMOUNTS``), the law's days to be checked by a lawyer.
+    DeadlineRule("meter_commissioning", "working_days", 15, source="ПП № 354 п. 81", verify=True),
     # Anything else is an appeal (обращение) answered within 10 working days.
     DeadlineRule("other", "working_days", 10, source="ПП № 416 разд. VIII"),
 )
@@ -111,8 +116,11 @@ APPEAL_CATEGORIES = frozenset(
         "absence_recalculation",
         "residents_change",
         "instalment_plan",
+        "meter_commissioning",
     }
 )
+# Rows whose amount is the company's setting (``portal.settings``), not the table's number.
+SETTING_AMOUNTS = {"meter_commissioning": "meter_commissioning_days"}
 # Categories with an emergency clock of their own (ПП № 416 п. 13, ГОСТ Р 55964-2014, Госстрой № 170): an emergency
 # request of any other category takes the emergency rule of ПП № 416 п. 13 — localisation within 30 minutes.
 EMERGENCY_CATEGORIES = frozenset(
@@ -166,6 +174,8 @@ def rule_for(category: str, on: date, region: str = DEFAULT_REGION) -> DeadlineR
     for wanted in (region, DEFAULT_REGION):
         for row in DEADLINE_TABLE:
             if row.region == wanted and row.category == category and row.valid_from <= on <= row.valid_to:
+                if setting := SETTING_AMOUNTS.get(category):
+                    return replace(row, amount=getattr(get_settings(), setting))
                 return row
     return None
 

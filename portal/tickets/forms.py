@@ -3,6 +3,7 @@ No I/O."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -12,6 +13,8 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from portal.core.calendar import is_working_day
+from portal.core.i18n import format_day
 from portal.core.i18n import format_moment
 from portal.core.i18n import format_phone
 from portal.core.i18n import gettext
@@ -27,8 +30,10 @@ from portal.core.storage import MAX_IMAGE_BYTES
 from portal.core.storage import is_upload
 from portal.core.web import FormErrors
 from portal.core.web import form_value
+from portal.meters import forms as meters_forms
 from portal.tickets import deadlines
 from portal.tickets import filters
+from portal.tickets import queries
 from portal.tickets import rules
 
 
@@ -103,6 +108,7 @@ def upload_message(code: str, name: str = "") -> str:
         "too_large": gettext("The photo %(name)s is larger than %(mb)s MB. Take a new photo or choose a smaller one."),
         "not_image": gettext("The file %(name)s is not a photo. Attach photos in JPEG, PNG or WebP."),
         "too_many_pixels": gettext("The photo %(name)s is too large in pixels. Choose a smaller one."),
+        "not_document": gettext("The file %(name)s is neither a photo nor a PDF. Attach a photo or a PDF scan."),
     }
     template = messages.get(code, messages["not_image"])
     return template % {"name": f"«{name}»" if name else "", "mb": MAX_IMAGE_BYTES // (1024 * 1024)}
@@ -714,3 +720,99 @@ def _absence_dates(errors: FormErrors, problem: rules.AbsenceProblem | None) -> 
                 months=rules.ABSENCE_MAX_MONTHS,
             ),
         )
+
+
+# --- a meter's commissioning (ПП № 354 п. 81) --------------------------------------------------------------------
+
+NEW_PLACE = "new"  # the meter choice of a meter put where there was none
+COMMISSIONING_FIELDS = ("account", "meter", "service", "place", "serial", "model", "reading", "verified_on",
+                        "next_verification", "passport", "visit_first", "visit_second")  # fmt: skip
+
+
+@dataclass(frozen=True)
+class MeterCommissioning:
+    """Заявка на ввод прибора учёта в эксплуатацию: which account, the meter it replaces (None: a new place), the
+    new meter's passport and reading, and the two days proposed for the visit."""
+
+    account_id: int
+    meter_id: int | None
+    service: str
+    place: str
+    serial: str
+    model: str
+    reading: Decimal
+    verified_on: date
+    next_verification: date
+    visits: tuple[date, date]
+
+
+def read_meter_commissioning(
+    data: Mapping[str, Any],
+    account_ids: Sequence[int],
+    meters: Sequence[queries.MeterPlace],
+    passports: int,
+    today: date,
+    working: Callable[[date], bool] = is_working_day,
+) -> tuple[MeterCommissioning | None, FormErrors]:
+    """The application: the place among the account's water meters (``meters``) or a new one with its resource,
+    the passport read with the checks of meters (``meters.forms.read_passport``: serial, the reading's digits, a
+    verification date not past), its photo or PDF (``passports``: the files chosen), and two visit days
+    (``rules.visit_day_problem``, on the production calendar's ``working`` days)."""
+    errors = FormErrors()
+    account_id = _chosen_account(data, account_ids, errors)
+    chosen = form_value(data, "meter")
+    meter = next((m for m in meters if m.account_id == account_id and str(m.id) == chosen), None)
+    service, place = (meter.service, meter.place) if meter else (form_value(data, "service"), form_value(data, "place"))
+    if meter is None and chosen != NEW_PLACE:
+        errors.add("meter", gettext("Choose the meter the new one replaces, or a new place."))
+    elif meter is None and service not in queries.WATER:
+        errors.add("service", gettext("Choose cold or hot water."))
+    _at_most(errors, "place", place, 64)
+    passport = meters_forms.read_passport(data, today=today)
+    for name, message in passport.errors.fields.items():
+        errors.add(name, message)
+    model = form_value(data, "model")
+    if not model:
+        errors.add("model", gettext("Enter the meter's type or model from its passport."))
+    _at_most(errors, "model", model, 64)
+    if passports != 1:
+        errors.add("passport", gettext("Attach one photo or PDF of the meter's passport."))
+    first = _visit_day(data, "visit_first", today, working, errors)
+    second = _visit_day(data, "visit_second", today, working, errors, first)
+    errors.order(COMMISSIONING_FIELDS)
+    if errors:
+        return None, errors
+    assert account_id is not None and passport.reading is not None and first and second
+    assert passport.verified_on is not None and passport.next_verification is not None
+    meter_id = meter.id if meter else None
+    return (
+        MeterCommissioning(account_id, meter_id, service, place, form_value(data, "serial"), model, passport.reading,
+                           passport.verified_on, passport.next_verification, (first, second)),
+        errors,
+    )  # fmt: skip
+
+
+def _visit_day(
+    data: Mapping[str, Any],
+    name: str,
+    today: date,
+    working: Callable[[date], bool],
+    errors: FormErrors,
+    other: date | None = None,
+) -> date | None:
+    """A day proposed for the visit, said at its field when it cannot be one (``rules.visit_day_problem``; ``other``:
+    the day proposed first, which the second may not repeat)."""
+    day = parse_date(form_value(data, name))
+    if day is None:
+        errors.add(name, gettext("Enter a working day for the visit, for example 15.09.2026."))
+        return None
+    problem = rules.visit_day_problem(day, today, working, other)
+    if problem == rules.VisitProblem.EARLY:
+        errors.add(name, gettext("Propose a day from tomorrow on."))
+    elif problem == rules.VisitProblem.FAR:
+        errors.add(name, gettext("Propose a day within %(days)s days.", days=rules.VISIT_AHEAD_DAYS))
+    elif problem == rules.VisitProblem.DAY_OFF:
+        errors.add(name, gettext("%(day)s is a day off: propose a working day.", day=format_day(day, "short")))
+    elif problem == rules.VisitProblem.SAME:
+        errors.add(name, gettext("Propose a second day, not the first one again."))
+    return None if problem else day

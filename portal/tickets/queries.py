@@ -59,6 +59,7 @@ from portal.tickets.filters import read_filters
 from portal.tickets.rules import ACTIVE
 from portal.tickets.rules import Actor
 from portal.tickets.rules import Status
+from portal.tickets.tables import MeterApplication
 from portal.tickets.tables import Outage
 from portal.tickets.tables import Ticket
 from portal.tickets.tables import TicketAttachment
@@ -360,6 +361,7 @@ class Photo:
     event: int | None
     width: int
     height: int
+    content_type: str = "image/jpeg"  # a document (a meter's passport) may be a PDF: linked, not shown
 
 
 @dataclass(frozen=True)
@@ -1035,3 +1037,82 @@ async def debts_of(places: Sequence[Place]) -> dict[int, Decimal]:
     ids = list(dict.fromkeys(p.account_id for p in places))
     balances = {b.info.id: b.state for b in await account_balances(ids)}
     return {i: balances[i].amount if i in balances and balances[i].kind == "debt" else Decimal("0.00") for i in ids}
+
+
+# --- a meter's commissioning -----------------------------------------------------------------------------------
+
+WATER = ("cold_water", "hot_water")
+
+
+@dataclass(frozen=True)
+class MeterPlace:
+    """A water meter of an account whose place a new meter may take (``meters`` domain's table, read here)."""
+
+    id: int
+    account_id: int
+    service: str
+    serial: str
+    place: str
+
+
+async def water_meters_of(account_ids: Sequence[int]) -> list[MeterPlace]:
+    """The water meters in use (or failed) of the accounts: the places a resident's new meter may take."""
+    from portal.meters.tables import Meter
+
+    if not account_ids:
+        return []
+    rows = await (
+        Meter.select(Meter.id, Meter.account.as_alias("account_id"), Meter.service, Meter.serial, Meter.place)
+        .where(Meter.account.is_in(list(account_ids)) & Meter.service.is_in(list(WATER)))
+        .where(Meter.status.is_in(["active", "failed"]))
+        .order_by(Meter.account)
+        .order_by(Meter.id)
+        .limit(100)
+    )
+    return [MeterPlace(**r) for r in rows]
+
+
+@dataclass(frozen=True)
+class MeterApplicationRow:
+    """What an application for a meter's commissioning said (``tables.MeterApplication``), with where its card goes."""
+
+    ticket_id: int
+    premise_id: int | None
+    account_id: int | None
+    completed_at: datetime | None
+    meter: int | None
+    service: str
+    place: str
+    serial: str
+    model: str
+    reading: Decimal
+    verified_on: date
+    next_verification: date
+    visit_first: date
+    visit_second: date
+
+
+async def meter_application(ticket_id: int) -> MeterApplicationRow | None:
+    """The application of a request (None: the request has none, as one filed by the call centre)."""
+    ticket = MeterApplication.ticket
+    joined = {"premise_id": ticket.premise, "account_id": ticket.account, "completed_at": ticket.completed_at}
+    row = await (
+        MeterApplication.select(*columns_of(MeterApplication, MeterApplicationRow, **joined))
+        .where(MeterApplication.ticket == ticket_id)
+        .first()
+    )
+    return MeterApplicationRow(**row) if row else None
+
+
+async def meter_card_link(principal: Principal, ticket: TicketDetail) -> str | None:
+    """Where staff make the meter's card from a request's application (the replacement form of the meter it
+    replaces, or the new meter form of its premise, prefilled: ``meters`` routes' ``application``), once the work is
+    done and for those who keep the meters' register (``rules.meter_card_due``); None otherwise."""
+    if not rules.meter_card_due(ticket.category, ticket.status) or not principal.has_role("manager"):
+        return None
+    application = await meter_application(ticket.id)
+    if application is None:
+        return None
+    if application.meter is not None:
+        return f"/staff/meters/meter/{application.meter}?application={ticket.id}#replace-h"
+    return f"/staff/meters/premises/{application.premise_id}?application={ticket.id}#add-h"

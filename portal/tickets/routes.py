@@ -1,15 +1,16 @@
 """Resident pages of requests: list, filing (with photos and current outages first), the applications of their
-own forms (the recalculation of a temporary absence, people moved in or out, a debt paid in parts), the request
+own forms (the recalculation of a temporary absence, people moved in or out, a meter's commissioning, a debt paid in
+parts), the request
 with its conversation (polled every 5 s), cancel, confirm, return the work, rate. Staff pages are in routes_staff.py."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable
 from collections.abc import Callable
+from collections.abc import Mapping
+from dataclasses import dataclass
 from dataclasses import replace
-from datetime import date
 from typing import Any
-from typing import TypeVar
 
 from litestar import Controller
 from litestar import Request
@@ -37,6 +38,7 @@ from portal.core.web import form_value
 from portal.core.web import question
 from portal.core.web import render
 from portal.core.web import see_other
+from portal.meters import words as meter_words
 from portal.settings import get_settings
 from portal.tickets import actions
 from portal.tickets import deps
@@ -84,25 +86,31 @@ class ResidentTickets(Controller):
 
     @get("/absence", name="tickets:absence")
     async def absence(self, request: Request, principal: Caller, account: FromQuery[str] = "") -> Template:
-        places = await queries.resident_places(principal)
-        return _absence_page(request, places, {"account": account})
+        return await ABSENCE.page(request, principal, {"account": account})
 
     @post("/absence", name="tickets:absence_apply", status_code=200)
     async def absence_apply(self, request: Request, principal: Caller, data: MultipartData) -> Response[Any] | Template:
-        read, file = forms.read_absence, actions.apply_for_absence_recalculation
-        return await _filed_with_photos(request, principal, data, _absence_page, read, file)
+        return await ABSENCE.apply(request, principal, data)
 
     @get("/residents", name="tickets:residents")
     async def residents(self, request: Request, principal: Caller, account: FromQuery[str] = "") -> Template:
-        places = await queries.resident_places(principal)
-        return _residents_page(request, places, {"account": account})
+        return await RESIDENTS.page(request, principal, {"account": account})
 
     @post("/residents", name="tickets:residents_report", status_code=200)
     async def residents_report(
         self, request: Request, principal: Caller, data: MultipartData
     ) -> Response[Any] | Template:
-        read, file = forms.read_residents_change, actions.report_residents_change
-        return await _filed_with_photos(request, principal, data, _residents_page, read, file)
+        return await RESIDENTS.apply(request, principal, data)
+
+    @get("/meter-commissioning", name="tickets:meter_commissioning")
+    async def meter_commissioning(self, request: Request, principal: Caller, account: FromQuery[str] = "") -> Template:
+        return await COMMISSIONING.page(request, principal, {"account": account})
+
+    @post("/meter-commissioning", name="tickets:meter_commissioning_apply", status_code=200)
+    async def meter_commissioning_apply(
+        self, request: Request, principal: Caller, data: MultipartData
+    ) -> Response[Any] | Template:
+        return await COMMISSIONING.apply(request, principal, data)
 
     @get("/instalment", name="tickets:instalment")
     async def instalment(self, request: Request, principal: Caller, account: FromQuery[str] = "") -> Template:
@@ -170,7 +178,7 @@ class ResidentTickets(Controller):
 
     @get("/photos/{attachment_id:int}", name="tickets:photo")
     async def photo(self, photo: LoadedPhoto) -> File:
-        return storage.response_for(photo.file_key, photo.content_type)
+        return storage.response_for(photo.file_key, photo.content_type, storage.download_name("photo", photo.file_key))
 
 
 async def _new_form(principal: Principal, form: dict[str, Any], errors: FormErrors | None = None) -> dict[str, Any]:
@@ -185,48 +193,93 @@ async def _new_form(principal: Principal, form: dict[str, Any], errors: FormErro
     }
 
 
-# The page of an application of the resident's own form: its addresses, what was typed, and its mistakes (then 422).
-OwnFormPage = Callable[[Request, list[queries.Place], dict[str, Any], FormErrors], Template]
-Application = TypeVar("Application")  # what such a form reads: forms.AbsenceApplication, forms.ResidentsChange
+@dataclass(frozen=True)
+class OwnForm:
+    """A resident's application on a form of its own (a temporary absence, people moved in or out, a meter's
+    commissioning): its page with what it shows of the resident's accounts (``context``), how what was posted is
+    read (``read``: the form, the page's context, how many files were chosen) and filed (``file``, an action), the
+    files of its field ``files`` stored (photos, or with ``documents`` a photo or PDF of a paper). Refused, the page
+    comes back with what was typed (422); filed, the request opens."""
+
+    template: str
+    context: Callable[[list[queries.Place]], Awaitable[dict[str, Any]]]
+    read: Callable[[Mapping[str, Any], dict[str, Any], int], tuple[Any, FormErrors]]
+    file: Callable[..., Awaitable[actions.OpenedTicket]]
+    files: str = "photos"
+    documents: bool = False
+
+    async def _shown(self, principal: Principal) -> dict[str, Any]:
+        places = await queries.resident_places(principal)
+        return {"places": places, "tk": TK, **await self.context(places)}
+
+    async def page(self, request: Request, principal: Principal, form: dict[str, Any]) -> Template:
+        return render(request, self.template, form=form, errors=None, **await self._shown(principal))
+
+    async def apply(self, request: Request, principal: Principal, data: Mapping[str, Any]) -> Response[Any] | Template:
+        shown = await self._shown(principal)
+        uploads = forms.files_of(data, self.files)
+        application, errors = self.read(data, shown, len(uploads))
+        stored = await actions.store_photos(uploads, errors, name=self.files, documents=self.documents)
+        if application is None or errors:
+            form = {k: v for k, v in data.items() if isinstance(v, str)}
+            return render(request, self.template, status_code=422, form=form, errors=errors, **shown)
+        opened = await self.file(principal, application, stored, clock.now(), ip=client_ip(request))
+        flash(request, gettext("Application No. %(number)s is filed.", number=opened.number), "success")
+        return see_other(request, f"/tickets/{opened.id}")
 
 
-def _absence_page(
-    request: Request, places: list[queries.Place], form: dict[str, Any], errors: FormErrors | None = None
-) -> Template:
-    limits = {"min_days": rules.ABSENCE_MIN_FULL_DAYS, "filing_days": rules.ABSENCE_FILING_DAYS}
-    context = {"places": places, "tk": TK, "form": form, "errors": errors, **limits}
-    return render(request, "tickets/absence.html", status_code=422 if errors else 200, **context)
+def _ids(shown: Mapping[str, Any]) -> list[int]:
+    return [p.account_id for p in shown["places"]]
 
 
-def _residents_page(
-    request: Request, places: list[queries.Place], form: dict[str, Any], errors: FormErrors | None = None
-) -> Template:
+async def _absence_limits(_places: list[queries.Place]) -> dict[str, Any]:
+    return {"min_days": rules.ABSENCE_MIN_FULL_DAYS, "filing_days": rules.ABSENCE_FILING_DAYS}
+
+
+async def _residents_choices(_places: list[queries.Place]) -> dict[str, Any]:
     movements = [(m.value, rules.MOVEMENT_LABELS(m)) for m in rules.Movement]
-    limits = {"ahead_days": rules.RESIDENTS_AHEAD_DAYS, "movements": movements}
-    context = {"places": places, "tk": TK, "form": form, "errors": errors, **limits}
-    return render(request, "tickets/residents.html", status_code=422 if errors else 200, **context)
+    return {"ahead_days": rules.RESIDENTS_AHEAD_DAYS, "movements": movements}
 
 
-async def _filed_with_photos(
-    request: Request,
-    principal: Principal,
-    data: dict[str, Any],
-    page: OwnFormPage,
-    read: Callable[[dict[str, Any], list[int], int, date], tuple[Application | None, FormErrors]],
-    file: Callable[..., Awaitable[actions.OpenedTicket]],
-) -> Response[Any] | Template:
-    """An application of the resident's own form with documents as photos (an absence, people moved in or out):
-    read for one of the resident's accounts, its photos stored, filed as a request; or its page again with every
-    mistake at once (a photo refused among them) and what was typed."""
-    places = await queries.resident_places(principal)
-    uploads = forms.files_of(data, "photos")
-    application, errors = read(data, [p.account_id for p in places], len(uploads), clock.today_local())
-    photos = await actions.store_photos(uploads, errors)
-    if application is None or errors:
-        return page(request, places, {k: v for k, v in data.items() if isinstance(v, str)}, errors)
-    opened = await file(principal, application, photos, clock.now(), ip=client_ip(request))
-    flash(request, gettext("Application No. %(number)s is filed.", number=opened.number), "success")
-    return see_other(request, f"/tickets/{opened.id}")
+async def _meters_of(places: list[queries.Place]) -> dict[str, Any]:
+    """The water meters of the resident's accounts whose place a new meter may take (named with their account's
+    number where there are several), a new place last, and the resources of a new one."""
+    meters = await queries.water_meters_of([p.account_id for p in places])
+    numbers = {p.account_id: p.account_number for p in places} if len(places) > 1 else {}
+    options = [(str(m.id), _meter_option(m, numbers.get(m.account_id))) for m in meters]
+    options.append((forms.NEW_PLACE, gettext("A new place (there was no meter)")))
+    services = [(s, meter_words.service_label(s)) for s in queries.WATER]
+    return {"meters": meters, "meter_options": options, "services": services, "ahead_days": rules.VISIT_AHEAD_DAYS}
+
+
+def _meter_option(meter: queries.MeterPlace, account: str | None) -> str:
+    """«Холодная вода № 123, санузел», after the account's number where the resident has several."""
+    words = ", ".join(filter(None, [meter_words.meter_name(meter), meter.place]))
+    return f"{account}: {words}" if account else words
+
+
+ABSENCE = OwnForm(
+    "tickets/absence.html",
+    _absence_limits,
+    lambda data, shown, files: forms.read_absence(data, _ids(shown), files, clock.today_local()),
+    actions.apply_for_absence_recalculation,
+)
+RESIDENTS = OwnForm(
+    "tickets/residents.html",
+    _residents_choices,
+    lambda data, shown, files: forms.read_residents_change(data, _ids(shown), files, clock.today_local()),
+    actions.report_residents_change,
+)
+COMMISSIONING = OwnForm(
+    "tickets/meter_commissioning.html",
+    _meters_of,
+    lambda data, shown, files: forms.read_meter_commissioning(
+        data, _ids(shown), shown["meters"], files, clock.today_local()
+    ),
+    actions.apply_for_meter_commissioning,
+    files="passport",
+    documents=True,
+)
 
 
 async def _instalment_form(principal: Principal, form: dict[str, Any]) -> dict[str, Any]:

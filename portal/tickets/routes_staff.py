@@ -260,7 +260,7 @@ class StaffTickets(Controller):
 
     @get("/photos/{attachment_id:int}", name="tickets:staff_photo")
     async def photo(self, photo: LoadedPhoto) -> File:
-        return storage.response_for(photo.file_key, photo.content_type)
+        return storage.response_for(photo.file_key, photo.content_type, storage.download_name("photo", photo.file_key))
 
 
 DONE_SHOWN = 10  # the executor's latest requests reported done, under the work to do

@@ -241,6 +241,7 @@ CATEGORIES: tuple[Category, ...] = (
     Category("absence_recalculation", lazy("Recalculation for a temporary absence"), "ordinary", resident=False),
     Category("residents_change", lazy("Change in the number of residents"), "ordinary", resident=False),
     Category("instalment_plan", lazy("Debt instalment plan"), "ordinary", resident=False),
+    Category("meter_commissioning", lazy("Commissioning of a meter (sealing)"), "ordinary", resident=False),
     Category("other", lazy("Other"), "ordinary"),
 )
 CATEGORY_BY_CODE = {c.code: c for c in CATEGORIES}
@@ -821,6 +822,41 @@ def monthly_instalment(debt: Decimal, months: int) -> Decimal:
     """The monthly payment of a debt spread evenly over ``months``, rounded up to the kopeck, so that the months
     together pay it all (10 000,00 ₽ over 3 months: 3 333,34 ₽ a month)."""
     return (debt / months).quantize(Decimal("0.01"), rounding=ROUND_CEILING)
+
+
+# --- a meter's commissioning (ввод в эксплуатацию, ПП № 354 п. 81) -------------------------------------------
+
+# The resident proposes two days for the visit: working days of the production calendar, from tomorrow, and at most
+# this many days ahead (design choice: a later day is a month typed wrong, and the company's term runs meanwhile).
+VISIT_AHEAD_DAYS = 30
+
+
+class VisitProblem(StrEnum):
+    EARLY = "early"  # today or before: the visit is arranged from tomorrow
+    DAY_OFF = "day_off"  # a weekend or holiday of the production calendar
+    FAR = "far"  # more than VISIT_AHEAD_DAYS ahead
+    SAME = "same"  # the second day is the first one again
+
+
+def visit_day_problem(
+    day: date, today: date, working: Callable[[date], bool], other: date | None = None
+) -> VisitProblem | None:
+    """Why ``day`` cannot be proposed for the visit (``working``: ``core.calendar.is_working_day``), or None; ``other``
+    is the day proposed before it, which it may not repeat."""
+    if day <= today:
+        return VisitProblem.EARLY
+    if day > today + timedelta(days=VISIT_AHEAD_DAYS):
+        return VisitProblem.FAR
+    if not working(day):
+        return VisitProblem.DAY_OFF
+    if other is not None and day == other:
+        return VisitProblem.SAME
+    return None
+
+
+def meter_card_due(category: str, status: str) -> bool:
+    """The meter's card is made from a commissioning's application once the meter is sealed: the request done."""
+    return category == "meter_commissioning" and status in (Status.DONE, Status.CLOSED)
 
 
 MAX_PHOTOS = 5

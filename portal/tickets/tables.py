@@ -160,3 +160,22 @@ class TicketSavedView(Table):
     name = Varchar(length=60)
     query = Varchar(length=1000, default="")
     created_at = Timestamptz(default=TimestamptzNow())
+
+
+class MeterApplication(Table):
+    """What a resident's application for a meter's commissioning (ПП № 354 п. 81) says, as typed: the card of the
+    meter is made from it when the request is done (the staff meter form prefilled). ``meter``: the meter of the
+    account it replaces (meters domain; no foreign key across), None for a new place."""
+
+    id = Serial(primary_key=True)
+    ticket = ForeignKey(Ticket, on_delete=OnDelete.cascade, null=False, unique=True)
+    meter = Integer(null=True, default=None)
+    service = Varchar(length=16)
+    place = Varchar(length=64, default="")
+    serial = Varchar(length=32)
+    model = Varchar(length=64, default="")
+    reading = Numeric(digits=(14, 3))
+    verified_on = Date()
+    next_verification = Date()
+    visit_first = Date()
+    visit_second = Date()

@@ -569,6 +569,7 @@ async def _staff_context(request: Request, principal: Principal, ticket: TicketD
         "outages": [] if answers_only else await queries.staff_outages(principal, house_id=ticket.house),
         "answers_only": answers_only,
         "tz_info": clock.zone(),
+        "meter_card": await queries.meter_card_link(principal, ticket),
     }
 
 

@@ -234,6 +234,7 @@ NOT_OPEN_TO_A = {
 def form_fields(account: int) -> list[tuple[str, dict[str, Any]]]:
     """Resident forms whose account is a field, filled with A's account (and everything else valid)."""
     from portal.core import clock
+    from portal.core.calendar import add_working_days
     from portal.tickets.rules import CATEGORY_BY_CODE
 
     category = next(code for code, c in CATEGORY_BY_CODE.items() if c.resident)
@@ -244,7 +245,15 @@ def form_fields(account: int) -> list[tuple[str, dict[str, Any]]]:
         ("/services/cart/order", {"account": account, "comment": "Чужой заказ", "phone": "+79780000002"}),
         ("/tickets/residents", {"account": account, "movement": "in", "day": day, "people": "Чужой", "consent": "1"}),
         ("/tickets/instalment", {"account": account, "months": "6", "reason": "Чужая рассрочка"}),
+        ("/tickets/meter-commissioning", _commissioning(account, clock.today_local(), add_working_days)),
     ]
+
+
+def _commissioning(account: int, today: Any, add_working_days: Any) -> dict[str, Any]:
+    """A meter's commissioning, valid but for its passport's file (this walk posts no files)."""
+    visits = {"visit_first": add_working_days(today, 2).isoformat(), "visit_second": add_working_days(today, 3)}
+    return {"account": account, "meter": "new", "service": "cold_water", "serial": "Чужой-1", "model": "СГВ-15",
+            "reading": "1", "verified_on": "2026-01-10", "next_verification": "2032-01-10", **visits}  # fmt: skip
 
 
 def test_resident_b_reaches_nothing_of_resident_as_by_an_id(site: tuple[str, Database]) -> None:

@@ -11,6 +11,8 @@ ACCESS: dict[str, str] = {
     "POST /tickets/absence": "resident",
     "GET /tickets/residents": "resident",
     "POST /tickets/residents": "resident",
+    "GET /tickets/meter-commissioning": "resident",
+    "POST /tickets/meter-commissioning": "resident",
     "GET /tickets/instalment": "resident",
     "POST /tickets/instalment": "resident",
     "GET /tickets/{ticket_id:int}": "resident",
