@@ -26,7 +26,10 @@ from portal.core import audit
 from portal.core import clock
 from portal.core import jobs
 from portal.core.db import atomic
+from portal.core.i18n import gettext
+from portal.core.i18n import ngettext
 from portal.core.security import Principal
+from portal.settings import Settings
 from portal.settings import get_settings
 
 OPTIONAL = (ConsentType.DISSEMINATION, ConsentType.MARKETING)
@@ -224,6 +227,60 @@ async def close_request(actor: Principal, request_id: int, *, ip: str) -> bool:
         if done:
             await audit.record(actor, "personal_data.done", "personal_data_request", request_id, ip=ip)
     return bool(done)
+
+
+# --- the terms the portal keeps personal data for (the public page) ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class KeptTerm:
+    """A kind of personal data and how long it is kept, as the page says it."""
+
+    what: str
+    term: str
+
+
+def kept_terms(settings: Settings) -> list[KeptTerm]:
+    """Each kind of personal data the portal deletes at the end of a term, with the term in force: from the settings
+    the daily jobs read (and ст. 21 ч. 5's 30 days after a withdrawal), never written out a second time."""
+    years, days = settings.ballot_snils_keep_years, settings.one_time_token_keep_days
+    return [
+        KeptTerm(
+            gettext("Personal data after the consent is withdrawn, where no other legal ground remains"),
+            ngettext(
+                "deleted within %(num)d day of the withdrawal",
+                "deleted within %(num)d days of the withdrawal",
+                rules.ERASURE_DAYS,
+            ),
+        ),
+        KeptTerm(
+            gettext("SNILS of owners typed from their paper ballots of a general meeting"),
+            ngettext(
+                "%(num)d year from the date of the meeting's protocol (the term the housing inspectorate keeps the "
+                "meeting's documents), then deleted",
+                "%(num)d years from the date of the meeting's protocol (the term the housing inspectorate keeps the "
+                "meeting's documents), then deleted",
+                years,
+            ),
+        ),
+        KeptTerm(
+            gettext(
+                "One-time links and codes (password reset, invitations, confirmation of an e-mail or a phone) "
+                "with the address or number they were sent to"
+            ),
+            ngettext(
+                "%(num)d day after they expire, then deleted", "%(num)d days after they expire, then deleted", days
+            ),
+        ),
+        KeptTerm(
+            gettext("E-mails and text messages that carried such a link or code"),
+            ngettext(
+                "%(num)d day after they were sent, then deleted",
+                "%(num)d days after they were sent, then deleted",
+                days,
+            ),
+        ),
+    ]
 
 
 # --- the erasure on its date ------------------------------------------------------------------------------------

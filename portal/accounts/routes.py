@@ -120,6 +120,13 @@ def _link_gone(request: Request, purpose: TokenPurpose) -> Template:
     )
 
 
+@get("/privacy", name="privacy_terms", opt=public())
+async def privacy_terms(request: Request) -> Template:
+    """How long the portal keeps each kind of personal data (152-ФЗ ст. 5 ч. 7, ст. 18.1 ч. 2), for anyone: the
+    terms as the settings that carry them out say."""
+    return render(request, "accounts/privacy_terms.html", terms=privacy.kept_terms(get_settings()))
+
+
 @post("/lang", name="set_language", opt=public(), status_code=303)
 async def set_language(request: Request, data: FormData, principal: NamedDependency[Principal]) -> Response[None]:
     """Remember the chosen language in a cookie for a year and go back to the same page; a signed-in user's messages

@@ -21,6 +21,7 @@ ACCESS: dict[str, str] = {
     "POST /email/confirm/{token:str}": "public",
     "GET /invite/{token:str}": "public",
     "POST /invite/{token:str}": "public",
+    "GET /privacy": "public",
     "GET /consent": "user",
     "POST /consent": "user",
     "POST /consent/withdraw": "user",

@@ -1,0 +1,29 @@
+"""The public page of how long personal data is kept (152-ФЗ ст. 18.1 ч. 2) states the terms the daily jobs carry
+out, from their settings: a term changed by the company is the term the page says."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from portal import settings as portal_settings
+
+
+async def test_the_page_says_the_terms_in_force(client, monkeypatch):
+    page = await client.get("/privacy")
+    assert page.status_code == 200
+    text = " ".join(page.text.split())
+    assert "3 года с даты протокола собрания" in text, text
+    assert "СНИЛС собственников" in text
+    assert "30 дней после истечения их срока" in text and "30 дней после отправки" in text
+    assert "в течение 30 дней после отзыва" in text
+
+    current = portal_settings.get_settings()
+    changed = dataclasses.replace(current, ballot_snils_keep_years=5, one_time_token_keep_days=21)
+    monkeypatch.setattr(portal_settings, "_current", changed)
+    text = " ".join((await client.get("/privacy")).text.split())
+    assert "5 лет с даты протокола собрания" in text and "3 года" not in text
+    assert "21 день после истечения их срока" in text and "21 день после отправки" in text
+
+
+async def test_the_sign_in_page_links_to_it(client):
+    assert 'href="/privacy"' in (await client.get("/login")).text
