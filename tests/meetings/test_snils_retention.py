@@ -27,6 +27,7 @@ from portal.notifications.messages import in_locale
 from tests.meetings.test_actions import SCAN
 from tests.meetings.test_actions import SNILS
 from tests.meetings.test_actions import _admin
+from tests.pdfs import text_off_the_page
 
 DIGITS = rules.snils_digits(SNILS)
 
@@ -139,6 +140,8 @@ async def test_the_protocol_built_after_the_erasure_says_so(example_house, make_
     after = await _protocol_text(old)
     assert said in after, after
     assert DIGITS not in after
+    meeting = await queries.meeting_for_staff(await _admin(), old)
+    assert not text_off_the_page(await protocol_bytes(meeting))
 
 
 async def test_the_staff_meeting_page_says_when_the_snils_go_and_that_they_went(
