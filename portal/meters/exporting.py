@@ -93,6 +93,11 @@ class Run:
         return f"readings-{self.period}.xlsx"
 
     @property
+    def kilobytes(self) -> int:
+        """The file's size in KB, rounded up (a file of a few bytes is not «0 KB»)."""
+        return (self.size + 1023) // 1024
+
+    @property
     def filter_query(self) -> str:
         """The list's filter the export was made of (its month and house), as a query."""
         return f"?period={self.period}" + (f"&house={self.house_id}" if self.house_id else "")
@@ -161,6 +166,15 @@ async def loaded(run_id: int, principal: Principal) -> Run | None:
         return None
     run = _run(row)
     return run if rules.may_take_export(run.houses, principal.house_ids) else None
+
+
+async def latest(principal: Principal, period: date, house: int | None, now: datetime) -> Run | None:
+    """The XLSX of this month and house the staff member's press would start or show, if it is being prepared or its
+    file is there (the list offers it: a staff member back at the list finds the file, not a new minute's wait)."""
+    key = rules.export_key(period, house, rules.export_houses(principal.house_ids, house))
+    row = await JobRun.select().where((JobRun.name == NAME) & (JobRun.key == key)).first()
+    run = _run(row) if row is not None and row["detail"] else None
+    return run if run is not None and ((run.running and not run.stale) or run.offered(now)) else None
 
 
 async def start(principal: Principal, period: date, house: int | None, *, ip: str = "") -> tuple[Run, bool]:

@@ -147,9 +147,10 @@ class StaffMeters(Controller):
         pending = await queries.pending_count(principal, f.period)
         recount = await queries.recount_count(principal, f.period)
         _, problems = forms.list_filter_problems(request.query_params, f)
+        made = await _made_export(principal, f)
         return render(
             request, "meters/staff_list.html", page=page, f=f, pending=pending, recount=recount, problems=problems,
-            redrawn=is_fragment_request(request), **_options(houses, places),
+            redrawn=is_fragment_request(request), made=made, **_options(houses, places),
         )  # fmt: skip
 
     @get("/missing", name="meters:missing")
@@ -433,6 +434,13 @@ class StaffMeters(Controller):
             return await _house_page(request, house, forms.ReadingsForm(), form, status_code=422)
         await actions.create_house_meter(principal, house.id, form.values, now=clock.now(), ip=client_ip(request))
         return _told(request, gettext("The house meter is added."), f"/staff/meters/houses/{house.id}")
+
+
+async def _made_export(principal: Principal, f: forms.ListFilter) -> exporting.Run | None:
+    """The XLSX of the list's month and house being prepared, or ready, for a staff member who exports."""
+    if not f.one_house or not principal.has_role("manager", "accountant"):
+        return None
+    return await exporting.latest(principal, f.period, f.export_house, clock.now())
 
 
 def _told(request: Request, message: str, path: str) -> Response[Any]:

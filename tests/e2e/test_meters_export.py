@@ -73,6 +73,10 @@ def test_the_xlsx_for_billing_is_prepared_with_its_progress_then_downloaded(
     taken = [line[8] for line in lines if line[8].value is not None]
     assert taken and all(cell.data_type == "n" for cell in taken)  # readings as numbers
     assert book["recalculations"]["A1"].value == "period"
+    page.get_by_role("link", name="Показания счётчиков").click()  # back at the list, the file is offered there
+    expect(page.locator("#meter-head")).to_contain_text("Готов XLSX от")
+    if SHOTS:
+        page.screenshot(path=str(Path(SHOTS) / f"meters-export-list-{width}.png"))
 
 
 def _digits(text: str) -> str:

@@ -211,3 +211,28 @@ async def test_the_progress_counts_the_accounts_written(make_user, period, monke
     monkeypatch.setattr(exporting, "_save", noted)
     await exporting.work(clock.now())
     assert seen == sorted(seen) and seen[-1] == run.total == 4 and len(set(seen)) > 2, seen
+
+
+async def test_the_list_offers_the_file_of_its_month_being_prepared_or_made(client, login, make_user, period):
+    """Back at the list, the staff member finds the XLSX of the month and house shown (its progress, or the file to
+    download), not a new minute's wait; another month's, a colleague's of other houses, an expired one are not."""
+    house = period["first"][0].house
+    await login(client, await make_user(roles=("accountant",), houses=(house,)))
+    page = (await client.form("/staff/meters/export.xlsx?period=2026-11", {})).headers["location"]
+
+    async def head(query: str = "period=2026-11") -> str:
+        return (await client.get(f"/staff/meters?{query}")).text.split('id="meter-head"')[1].split("</div>")[0]
+
+    assert "XLSX этого месяца готовится: 0 из 4 лицевых счетов." in await head()
+    assert f'href="{page}">Смотреть ход подготовки</a>' in await head()
+    assert "XLSX этого месяца" not in await head("period=2026-10")
+    await exporting.work(clock.now())
+    ready = await head()
+    assert "Готов XLSX от" in ready and f'href="{page}/file"' in ready and "Скачать (" in ready
+    run = await _run(page)
+    aged = replace(run, finished=(clock.now() - timedelta(days=2)).isoformat())
+    await JobRun.update({JobRun.detail: exporting._detail(aged)}).where(JobRun.id == run.id)
+    assert "Готов XLSX" not in await head()
+    await login(client, await make_user(roles=("accountant",), houses=(house, period["other"].house)))
+    await JobRun.update({JobRun.detail: exporting._detail(run)}).where(JobRun.id == run.id)
+    assert "Готов XLSX" not in await head(), "another scope's file is its own"
