@@ -46,14 +46,20 @@ T = TypeVar("T")
 
 _READ = re.compile(r"^\s*\(?\s*(SELECT|EXPLAIN|VALUES)\b", re.IGNORECASE)
 _WITH = re.compile(r"^\s*WITH\b", re.IGNORECASE)
-_WRITE_WORD = re.compile(r"\b(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
+_WRITE_WORDS = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+_WRITE_WORD = re.compile(rf"\b({'|'.join(_WRITE_WORDS)})\b", re.IGNORECASE)
 
 
 def is_read(sql: str) -> bool:
-    """A statement that only reads (what the reader connections may run)."""
+    """A statement that only reads (what the reader connections may run). Every statement of a page is asked
+    (a web request's on PostgreSQL too, ``core.db``), so a ``WITH`` is searched for a write word only when one
+    of them appears in it at all: a case-blind search through a long query took 0.1 ms a page."""
     if _READ.match(sql):
         return True
-    return bool(_WITH.match(sql)) and not _WRITE_WORD.search(sql)
+    if not _WITH.match(sql):
+        return False
+    upper = sql.upper()
+    return not any(word in upper for word in _WRITE_WORDS) or not _WRITE_WORD.search(sql)
 
 
 class Connection:

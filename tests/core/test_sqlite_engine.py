@@ -51,6 +51,27 @@ async def test_a_reader_never_writes(engine: PortalSQLiteEngine) -> None:
     assert not is_read("WITH a AS (SELECT 1) DELETE FROM item") and not is_read("INSERT INTO item VALUES (1)")
 
 
+def test_a_with_statement_is_a_write_only_by_a_write_word_of_its_own() -> None:
+    assert is_read("WITH a AS (SELECT updated_at, deleted_on FROM item) SELECT * FROM a")
+    assert not is_read("with a as (select 1) update item set n = 2")
+    assert not is_read("WITH gone AS (DELETE FROM item RETURNING id) SELECT count(*) FROM gone")
+
+
+def test_a_long_read_is_told_without_a_case_blind_search(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every statement of a page is asked (the news of the resident home is a WITH of 1,600 characters): the
+    case-blind search runs only where a write word appears at all."""
+    from portal.core import sqlite_engine
+
+    class Refused:
+        def search(self, sql: str) -> None:
+            raise AssertionError(f"searched: {sql}")
+
+    monkeypatch.setattr(sqlite_engine, "_WRITE_WORD", Refused())
+    columns = ", ".join(f"p.c{n}" for n in range(200))
+    sql = f"WITH m AS (SELECT a.id FROM account a) SELECT {columns} FROM post p JOIN m ON m.id = p.id"  # noqa: S608
+    assert is_read(sql)
+
+
 async def test_atomic_rolls_back_only_its_savepoint(engine: PortalSQLiteEngine) -> None:
     async with db.atomic():
         await engine.run_ddl("INSERT INTO item (name) VALUES ('kept')")
