@@ -7,6 +7,7 @@ unchanged)."""
 from __future__ import annotations
 
 import hashlib
+from time import monotonic
 
 from litestar.types import ASGIApp
 from litestar.types import Message
@@ -21,22 +22,33 @@ IMMUTABLE = b"public, max-age=31536000, immutable"
 REVALIDATE = b"no-cache"
 BODY_HEADERS = (b"content-length", b"content-type", b"content-encoding")  # a 304 has no body to describe
 
-_versions: dict[str, tuple[tuple[int, int], str]] = {}
+# How long a file's address is given without looking at the file again: a page names a dozen (every icon names
+# the icons' sprite), and a look each was a path built and a system call per name.
+RECHECK_SECONDS = 1.0
+
+_versions: dict[str, tuple[float, tuple[int, int], str]] = {}  # path → (looked at, (time, size), address)
 
 
 def asset(path: str) -> str:
-    """The address of the static file ``path`` (``css/portal.css``) with its content's version; the hash is read
-    again only when the file's time or size changed (a file edited while the server runs)."""
+    """The address of the static file ``path`` (``css/portal.css``) with its content's version. The file's time and
+    size are looked at again once ``RECHECK_SECONDS`` have passed, its hash read again only when they changed (a
+    file edited while the server runs has its new address within a second)."""
+    now = monotonic()
+    known = _versions.get(path)
+    if known is not None and now - known[0] < RECHECK_SECONDS:
+        return known[2]
     file = STATIC / path
     try:
         stat = file.stat()
     except OSError:
         return f"/static/{path}"
     seen = (stat.st_mtime_ns, stat.st_size)
-    known = _versions.get(path)
-    if known is None or known[0] != seen:
-        known = _versions[path] = (seen, hashlib.sha256(file.read_bytes()).hexdigest()[:10])
-    return f"/static/{path}?v={known[1]}"
+    if known is None or known[1] != seen:
+        address = f"/static/{path}?v={hashlib.sha256(file.read_bytes()).hexdigest()[:10]}"
+    else:
+        address = known[2]
+    _versions[path] = (now, seen, address)
+    return address
 
 
 def _opaque(etag: bytes) -> bytes:
