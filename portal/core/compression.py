@@ -31,14 +31,17 @@ NOT_COMPRESSED = ("text/event-stream",)
 
 
 def compressible(start: Message) -> bool:
-    """Whether the answer that ``start`` begins is worth compressing: text of a kind, not encoded already."""
+    """Whether the answer that ``start`` begins is worth compressing: text of a kind, not encoded already, not
+    known to be shorter than ``MINIMUM_SIZE`` (a redirect, an htmx fragment)."""
     headers = MutableScopeHeaders(start)
     kind = headers.get("content-type", "").lower()
+    length = headers.get("content-length", "")
     return (
         start["status"] not in (206, 304)
         and "content-encoding" not in headers
         and kind.startswith(COMPRESSIBLE)
         and not kind.startswith(NOT_COMPRESSED)
+        and not (length.isdigit() and int(length) < MINIMUM_SIZE)
     )
 
 
@@ -48,7 +51,9 @@ def streamed(start: Message) -> bool:
 
 
 class TextCompression(CompressionMiddleware):
-    """Litestar's compression, for the answers ``compressible`` names; their ``ETag`` made weak."""
+    """Litestar's compression, for the answers ``compressible`` names; their ``ETag`` made weak. The compressor
+    (zlib's state, some 270 KB to set up) is made once an answer is known to be compressed, not for every request
+    that accepts gzip."""
 
     def create_compression_send_wrapper(
         self,
@@ -64,22 +69,23 @@ class TextCompression(CompressionMiddleware):
                     headers["etag"] = "W/" + etag
             await send(message)
 
-        compressing = super().create_compression_send_wrapper(weakened, compression_encoding, scope)
+        compressing = super().create_compression_send_wrapper
         chosen: Send | None = None
 
         async def choose(message: Message) -> None:
             nonlocal chosen
             if message["type"] == "http.response.start":
-                chosen = compressing if compressible(message) else send
-                if chosen is compressing and scope.get(HEAD_SCOPE) and streamed(message):
-                    # Litestar holds a start back until the first chunk; a HEAD's headers go at once, as its GET's
-                    # would, so the stream stops there instead of reading its first batch for nobody.
-                    headers = MutableScopeHeaders(message)
-                    headers["Content-Encoding"] = compression_encoding
-                    headers.extend_header_value("vary", "Accept-Encoding")
-                    chosen = send
-                    await weakened(message)
-                    return
+                chosen = send
+                if compressible(message):
+                    if scope.get(HEAD_SCOPE) and streamed(message):
+                        # Litestar holds a start back until the first chunk; a HEAD's headers go at once, as its
+                        # GET's would, so the stream stops there instead of reading its first batch for nobody.
+                        headers = MutableScopeHeaders(message)
+                        headers["Content-Encoding"] = compression_encoding
+                        headers.extend_header_value("vary", "Accept-Encoding")
+                        await weakened(message)
+                        return
+                    chosen = compressing(weakened, compression_encoding, scope)
             await (chosen or send)(message)
 
         return choose

@@ -129,3 +129,52 @@ def test_a_small_answer_goes_as_it_is(resident: httpx.Client):
 def test_what_is_worth_compressing(kind: str, status: int, encoded: bool, expected: bool):
     headers = [(b"content-type", kind.encode())] + ([(b"content-encoding", b"br")] if encoded else [])
     assert compressible({"type": "http.response.start", "status": status, "headers": headers}) is expected
+
+
+@pytest.mark.parametrize(("length", "expected"), [(0, False), (MINIMUM_SIZE - 1, False), (MINIMUM_SIZE, True)])
+def test_an_answer_known_to_be_short_is_not_worth_compressing(length: int, expected: bool):
+    headers = [(b"content-type", b"text/html; charset=utf-8"), (b"content-length", str(length).encode())]
+    assert compressible({"type": "http.response.start", "status": 200, "headers": headers}) is expected
+
+
+@pytest.mark.parametrize(
+    ("kind", "body", "compressors"),
+    [
+        ("text/html; charset=utf-8", b"a" * MINIMUM_SIZE, 1),
+        ("text/html; charset=utf-8", b"", 0),
+        ("image/jpeg", b"a" * MINIMUM_SIZE, 0),
+    ],
+)
+async def test_a_compressor_is_made_only_for_an_answer_compressed(
+    monkeypatch: pytest.MonkeyPatch, kind: str, body: bytes, compressors: int
+):
+    """Setting up zlib costs ~270 KB and a clearing of it: a redirect, a photo, an htmx fragment make none."""
+    from litestar.middleware.compression import middleware
+
+    from portal.core.compression import TextCompression
+    from portal.core.compression import compression_config
+
+    made = []
+
+    class Counted(middleware.GzipCompression):
+        def __init__(self, *args, **kwargs):
+            made.append(1)
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(middleware, "GzipCompression", Counted)
+
+    async def answer(scope, receive, send):
+        headers = [(b"content-type", kind.encode()), (b"content-length", str(len(body)).encode())]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": body, "more_body": False})
+
+    sent = []
+
+    async def send(message):
+        sent.append(message)
+
+    scope = {"type": "http", "method": "GET", "path": "/", "headers": [(b"accept-encoding", b"gzip")], "state": {}}
+    await TextCompression(answer, compression_config())(scope, None, send)
+    assert len(made) == compressors
+    assert (dict(sent[0]["headers"]).get(b"content-encoding") == b"gzip") is bool(compressors)
+    assert (gzip.decompress(sent[1]["body"]) if compressors else sent[1]["body"]) == body
