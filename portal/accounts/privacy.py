@@ -254,7 +254,10 @@ def kept_terms(settings: Settings) -> list[KeptTerm]:
             ),
         ),
         KeptTerm(
-            gettext("SNILS of owners typed from their paper ballots of a general meeting"),
+            gettext(
+                "SNILS of owners typed from their paper ballots of a general meeting, and the scans of those ballots "
+                "(they show the SNILS and the signature)"
+            ),
             ngettext(
                 "%(num)d year from the date of the meeting's protocol (the term the housing inspectorate keeps the "
                 "meeting's documents), then deleted",

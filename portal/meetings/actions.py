@@ -895,9 +895,10 @@ async def initiative_held(principal: Principal, initiative_id: int, meeting_id: 
         await record(principal, "initiative.held", "initiative", initiative_id, {"meeting": meeting_id}, ip)
 
 
-# --- the ballots' СНИЛС kept no longer than their term (the daily job) -------------------------------------------
+# --- the ballots' СНИЛС and scans kept no longer than their term (the daily job) ---------------------------------
 
 SNILS_MEETINGS_PER_READ = 50
+SNILS_BALLOTS_PER_READ = 500
 
 
 @jobs.register("ballot-snils-erasure", 86400, key=lambda now: clock.local(now).date().isoformat())
@@ -906,10 +907,10 @@ async def ballot_snils_erasure(now: datetime) -> int:
 
 
 async def erase_snils(now: datetime, keep_years: int) -> int:
-    """Erase the СНИЛС of the paper ballots of every meeting whose keeping term ended (``rules.snils_erased_on``,
-    152-ФЗ ст. 5 ч. 7): each meeting in its own transaction with its audit row, so a run stopped halfway leaves
-    the meetings done done and the next run takes the rest; a meeting done is not read again. Returns how many
-    meetings were done."""
+    """Erase the СНИЛС typed from the paper ballots of every meeting whose keeping term ended, with the ballots'
+    scans, which show the same СНИЛС and the signature (``rules.snils_erased_on``, 152-ФЗ ст. 5 ч. 7): each meeting
+    in its own transaction with its audit row, so a run stopped halfway leaves the meetings done done and the next
+    run takes the rest; a meeting done is not read again. Returns how many meetings were done."""
     today = clock.local(now).date()
     # Every protocol whose term may have ended (two days' margin for 29 February); the rule decides each.
     before = clock.day_start(rules.years_after(today, -keep_years) + timedelta(days=2))
@@ -925,17 +926,32 @@ async def erase_snils(now: datetime, keep_years: int) -> int:
 
 
 async def _erase_meeting_snils(meeting_id: int, now: datetime) -> None:
+    """One meeting's СНИЛС and scans, a batch of ballots at a time in one transaction. The rows forget their scans
+    in it and the files are deleted only once it commits (as ``storage.dropped_unless_saved`` keeps them until
+    then): a failure leaves every row with its file, a crash after the commit a file of no row, never a row
+    pointing at nothing. A file already gone is no error."""
+    keeping = (Ballot.meeting == meeting_id) & ((Ballot.snils != "") | (Ballot.scan_key != ""))
+    snils, scans = 0, []
     async with atomic():
-        erased = (
-            await Ballot.update({Ballot.snils: ""})
-            .where((Ballot.meeting == meeting_id) & (Ballot.snils != ""))
-            .returning(Ballot.id)
-        )
+        # A batch done no longer matches: the next read takes the rest.
+        while (
+            rows := await Ballot.select(Ballot.id, Ballot.snils, Ballot.scan_key)
+            .where(keeping)
+            .limit(SNILS_BALLOTS_PER_READ)
+        ):
+            await Ballot.update({Ballot.snils: "", Ballot.scan_key: "", Ballot.scan_type: ""}).where(
+                Ballot.id.is_in([r["id"] for r in rows])
+            )
+            snils += sum(1 for r in rows if r["snils"])
+            scans += [r["scan_key"] for r in rows if r["scan_key"]]
         await Meeting.update({Meeting.snils_erased_at: now}).where(
             (Meeting.id == meeting_id) & Meeting.snils_erased_at.is_null()
         )
-        if erased:
-            await record(None, "meeting.snils_erased", "meeting", meeting_id, {"snils_erased": len(erased)})
+        if snils or scans:
+            changes = {"snils_erased": snils, "scans_deleted": len(scans)}
+            await record(None, "meeting.snils_erased", "meeting", meeting_id, changes)
+    for key in scans:
+        storage.delete(key)
 
 
 # --- reminders before the voting ends (the scheduled job) ------------------------------------------------------

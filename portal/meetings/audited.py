@@ -51,7 +51,7 @@ describe(
         "meeting.publish": lazy("Notice of the meeting published"),
         "meeting.close": lazy("Meeting closed with a protocol"),
         "meeting.documents": lazy("Protocol's originals and dispatch recorded"),
-        "meeting.snils_erased": lazy("SNILS erased from the ballots at the end of their keeping term"),
+        "meeting.snils_erased": lazy("SNILS and scans of the ballots erased at the end of their keeping term"),
         "meeting.owner_link": lazy("Owner linked to a user"),
         "ballot.enter": lazy("Paper ballot entered"),
         "ballot.accept": lazy("Ballot accepted"),
@@ -95,6 +95,7 @@ describe(
         "note": lazy("Comment"),
         "meeting": lazy("Meeting"),
         "snils_erased": lazy("Ballots whose SNILS were erased"),
+        "scans_deleted": lazy("Ballot scans deleted"),
     },
     entities={"meeting": lazy("Meeting"), "ballot": lazy("Ballot"), "initiative": lazy("Initiative")},
     values={

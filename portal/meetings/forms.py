@@ -324,6 +324,12 @@ def vote_confirmed(locked: int) -> str:
     return gettext("Your vote is received; ballots locked: %(n)s.", n=locked)
 
 
+def scan_erased(on: date | None) -> str:
+    """What stands for a paper ballot's scan deleted with its СНИЛС at the end of their keeping term
+    (``actions.erase_snils``): on the moderation page and at the scan's address."""
+    return gettext("Scan deleted %(date)s at the end of its keeping term", date=format_day(on))
+
+
 def paper_entered(late: bool, again: bool = False) -> str:
     """What the operator is told of a paper ballot entered: one received after the closing time is not counted, nor
     one of an ownership that already has a ballot (an owner who voted online brings the signed copy too)."""

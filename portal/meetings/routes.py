@@ -58,6 +58,7 @@ LABELS: dict[str, Any] = {
     "choice_label": forms.choice_label,
     "decision_label": pdf.decision_label,
     "rejection_label": forms.rejection_label,
+    "scan_erased": forms.scan_erased,
     "subject_label": forms.subject_label,
     "percent": rules.percent,
     "votes": rules.votes_decimal,

@@ -10,6 +10,7 @@ from litestar import Request
 from litestar import Response
 from litestar import get
 from litestar import post
+from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import File
 from litestar.response import Template
@@ -251,8 +252,10 @@ class StaffMeetings(Controller):
         return see_other(request, f"/staff/meetings/{ballot.meeting_id}/moderation")
 
     @get("/ballots/{ballot_id:int}/scan", name="meetings:staff_scan")
-    async def scan(self, ballot: LoadedBallot) -> File:
+    async def scan(self, request: Request, principal: Caller, ballot: LoadedBallot) -> File | Template:
         key = ballot.scan_key
+        if not key:  # deleted at the end of its keeping term (``actions.erase_snils``): 410, saying when
+            return await _scan_gone(request, principal, ballot)
         return storage.response_for(
             key, storage.content_type_of(key), storage.download_name(f"ballot-{ballot.id}", key)
         )
@@ -338,6 +341,16 @@ async def _moderation_page(
         refused=refused,
         **LABELS,
     )
+
+
+async def _scan_gone(request: Request, principal: Principal, ballot: queries.BallotRow) -> Template:
+    """The page of a ballot's scan deleted at the end of its keeping term (410, saying when); 404 for a ballot that
+    never had one."""
+    meeting = await queries.meeting_for_staff(principal, ballot.meeting_id)
+    if meeting.snils_erased_at is None:
+        raise NotFoundException()
+    message = forms.scan_erased(meeting.snils_erased_on)
+    return render(request, "error.html", status_code=410, status=410, message=message, error_page=True)
 
 
 async def _scan(data: dict[str, Any], errors: FormErrors) -> storage.StoredFile | None:

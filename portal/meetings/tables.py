@@ -134,8 +134,8 @@ class Meeting(Stamped, Table):
     closed_at = Timestamptz(null=True, default=None)
     originals_received_on = Date(null=True, default=None)
     sent_to_inspectorate_on = Date(null=True, default=None)
-    # When the ballots' СНИЛС were erased at the end of their keeping term (``retention``); null while they are
-    # kept. Indexed: the daily job reads the meetings not yet done.
+    # When the ballots' СНИЛС and scans were erased at the end of their keeping term (``actions.erase_snils``); null
+    # while they are kept. Indexed: the daily job reads the meetings not yet done.
     snils_erased_at = Timestamptz(null=True, default=None, index=True)
     created_by = ForeignKey(User, on_delete=OnDelete.set_null, null=True, default=None)
 

@@ -14,6 +14,8 @@ async def test_the_page_says_the_terms_in_force(client, monkeypatch):
     text = " ".join(page.text.split())
     assert "3 года с даты протокола собрания" in text, text
     assert "СНИЛС собственников" in text
+    scans = "и сканы этих решений (на них видны СНИЛС и подпись)</dt><dd>3 года с даты протокола собрания"
+    assert scans in text, text  # the scans, in the same term as the digits
     assert "30 дней после истечения их срока" in text and "30 дней после отправки" in text
     assert "в течение 30 дней после отзыва" in text
 

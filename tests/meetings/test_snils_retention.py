@@ -1,6 +1,7 @@
-"""The owners' СНИЛС typed from paper ballots are kept no longer than their purpose (152-ФЗ ст. 5 ч. 7): for
-``BALLOT_SNILS_KEEP_YEARS`` (3, the housing inspectorate's storage term of DOMAIN.md §1.7, §7.3) from the protocol's
-date, then erased by the daily job, which the staff page and the protocol say."""
+"""The owners' СНИЛС typed from paper ballots, and the ballots' scans that show them with the signature, are kept no
+longer than their purpose (152-ФЗ ст. 5 ч. 7): for ``BALLOT_SNILS_KEEP_YEARS`` (3, the housing inspectorate's storage
+term of DOMAIN.md §1.7, §7.3) from the protocol's date, then erased by the daily job, which the staff pages, the
+scan's address and the protocol say."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from pypdf import PdfReader
 
 from portal.core import clock
 from portal.core import jobs
+from portal.core import storage
 from portal.core.i18n import format_day
 from portal.core.tables import AuditEvent
 from portal.meetings import actions
@@ -24,12 +26,12 @@ from portal.meetings.tables import Ballot
 from portal.meetings.tables import Meeting
 from portal.meetings.tables import MeetingStatus
 from portal.notifications.messages import in_locale
-from tests.meetings.test_actions import SCAN
 from tests.meetings.test_actions import SNILS
 from tests.meetings.test_actions import _admin
 from tests.pdfs import text_off_the_page
 
 DIGITS = rules.snils_digits(SNILS)
+PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
 
 
 @pytest.mark.parametrize(
@@ -51,7 +53,8 @@ async def _closed_with_snils(house, make_meeting, protocol_day: date) -> int:
     meeting = await queries.meeting_for_staff(await _admin(), meeting_id)
     (line,) = [x for x in await queries.register_of(meeting_id) if x.owner_id == house.owners["A"]]
     answers = {i.id: rules.Choice.FOR for i in meeting.items}
-    await actions.enter_paper(await _admin(), meeting, line.id, "", clock.now(), answers, SCAN, SNILS)
+    scan = await storage.save_document(PDF)  # a real file in storage, as the operator's upload is
+    await actions.enter_paper(await _admin(), meeting, line.id, "", clock.now(), answers, scan, SNILS)
     await Ballot.update({Ballot.status: "accepted"}).where(Ballot.meeting == meeting_id)
     closed_at = clock.day_start(protocol_day) + timedelta(hours=15)
     await Meeting.update(
@@ -62,6 +65,14 @@ async def _closed_with_snils(house, make_meeting, protocol_day: date) -> int:
 
 async def _snils_of(meeting_id: int) -> list[str]:
     return [r["snils"] for r in await Ballot.select(Ballot.snils).where(Ballot.meeting == meeting_id)]
+
+
+async def _scans_of(meeting_id: int) -> list[str]:
+    return [r["scan_key"] for r in await Ballot.select(Ballot.scan_key).where(Ballot.meeting == meeting_id)]
+
+
+def _stored(key: str) -> bool:
+    return storage.path_of(key).exists()
 
 
 async def _erasures() -> list[tuple[int, dict]]:
@@ -88,11 +99,14 @@ async def test_a_protocol_three_years_and_a_day_old_loses_its_snils_one_a_day_yo
     old = await _closed_with_snils(house, make_meeting, rules.years_after(today, -3) - timedelta(days=1))
     young = await _closed_with_snils(house, make_meeting, rules.years_after(today, -3))
     assert await _snils_of(old) == [DIGITS] and await _snils_of(young) == [DIGITS]
+    (old_scan,), (young_scan,) = await _scans_of(old), await _scans_of(young)
+    assert _stored(old_scan) and _stored(young_scan)
 
     assert await actions.erase_snils(now, 3) == 1
-    assert await _snils_of(old) == [""]
-    assert await _snils_of(young) == [DIGITS]
-    assert await _erasures() == [(old, {"snils_erased": 1})]
+    assert await _snils_of(old) == [""] and await _scans_of(old) == [""]
+    assert not _stored(old_scan)  # the scan shows the same СНИЛС and the signature: it goes with them
+    assert await _snils_of(young) == [DIGITS] and await _scans_of(young) == [young_scan] and _stored(young_scan)
+    assert await _erasures() == [(old, {"snils_erased": 1, "scans_deleted": 1})]
     erased = await queries.meeting_for_staff(await _admin(), old)
     assert erased.snils_erased_at == now and erased.snils_erased_on == today
     kept = await queries.meeting_for_staff(await _admin(), young)
@@ -104,9 +118,36 @@ async def test_a_protocol_three_years_and_a_day_old_loses_its_snils_one_a_day_yo
     assert len(await _erasures()) == 1
     assert (await queries.meeting_for_staff(await _admin(), old)).snils_erased_at == now
 
-    # the next day the younger one's term has ended too
+    # the next day the younger one's term has ended too; its scan is gone from storage already (lost, or deleted by
+    # a run that stopped before its row was told): no error, the row forgets it all the same
+    storage.delete(young_scan)
     assert await actions.erase_snils(now + timedelta(days=1), 3) == 1
-    assert await _snils_of(young) == [""]
+    assert await _snils_of(young) == [""] and await _scans_of(young) == [""]
+    assert (young, {"snils_erased": 1, "scans_deleted": 1}) in await _erasures()
+
+
+async def test_a_failed_erasure_keeps_each_row_with_its_file(example_house, make_meeting, monkeypatch):
+    """The files go only after the meeting's rows are committed: a transaction that fails leaves every ballot with
+    its СНИЛС and a scan it can open, and the next run does it all."""
+    house = await example_house()
+    now = clock.now()
+    old = await _closed_with_snils(
+        house, make_meeting, rules.years_after(clock.local(now).date(), -3) - timedelta(days=1)
+    )
+    (scan,) = await _scans_of(old)
+
+    async def audit_down(*args, **kwargs):
+        raise RuntimeError("the audit row could not be written")
+
+    monkeypatch.setattr(actions, "record", audit_down)
+    with pytest.raises(RuntimeError):
+        await actions.erase_snils(now, 3)
+    assert await _snils_of(old) == [DIGITS] and await _scans_of(old) == [scan] and _stored(scan)
+    assert (await queries.meeting_for_staff(await _admin(), old)).snils_erased_at is None
+
+    monkeypatch.undo()
+    assert await actions.erase_snils(now, 3) == 1
+    assert await _scans_of(old) == [""] and not _stored(scan)
 
 
 async def test_the_daily_job_reads_its_term_from_the_setting(example_house, make_meeting, monkeypatch):
@@ -163,3 +204,30 @@ async def test_the_staff_meeting_page_says_when_the_snils_go_and_that_they_went(
     # a meeting under Order No. 44/пр never had СНИЛС: nothing said of them
     await Meeting.update({Meeting.starts_on: date(2025, 8, 1)}).where(Meeting.id == old)
     assert "СНИЛС из бюллетеней" not in (await client.get(f"/staff/meetings/{old}")).text
+
+
+async def test_the_ballot_view_and_the_scans_address_say_the_scan_was_deleted(
+    client, login, make_user, example_house, make_meeting
+):
+    house = await example_house()
+    now = clock.now()
+    today = clock.local(now).date()
+    old = await _closed_with_snils(house, make_meeting, rules.years_after(today, -3) - timedelta(days=1))
+    (ballot,) = [r["id"] for r in await Ballot.select(Ballot.id).where(Ballot.meeting == old)]
+    await login(client, await make_user(roles=("moderator",), houses=(house.house,)))
+    with in_locale("ru"):
+        said = f"Скан удалён {format_day(today)} по сроку хранения"
+    link = f'href="/staff/meetings/ballots/{ballot}/scan"'
+    page = (await client.get(f"/staff/meetings/{old}/moderation")).text
+    assert link in page and "Открыть скан" in page and said not in page  # the checked ballot's scan opens
+    opened = await client.get(f"/staff/meetings/ballots/{ballot}/scan")
+    assert opened.status_code == 200 and opened.content == PDF
+
+    await actions.erase_snils(now, 3)
+    page = (await client.get(f"/staff/meetings/{old}/moderation")).text
+    assert said in " ".join(page.split()) and link not in page, page
+    fragment = await client.get(f"/staff/meetings/{old}/moderation", headers={"HX-Request": "true"})
+    assert said in " ".join(fragment.text.split())
+    gone = await client.get(f"/staff/meetings/ballots/{ballot}/scan")
+    assert gone.status_code == 410 and said in " ".join(gone.text.split()), gone.text
+    assert (await client.get(f"/staff/meetings/ballots/{ballot + 1000}/scan")).status_code == 404
