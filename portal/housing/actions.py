@@ -204,7 +204,7 @@ async def save_ownership(
     The check and the write share one transaction, so two staff members cannot together push a premise past 1.
     """
     async with atomic():
-        existing = await shares_of_premise(values["premise"], except_id=ownership_id)
+        existing = await shares_of_premise(values["premise"], except_id=ownership_id, on=values.get("valid_from"))
         share = (Fraction(values["share_numerator"], values["share_denominator"]), bool(values["joint"]))
         if not rules.shares_fit(existing, share):
             raise Invalid("share", rules.message(rules.Problem.SHARES_EXCEED))

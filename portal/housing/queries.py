@@ -602,12 +602,18 @@ async def get_ownership(principal: Principal, ownership_id: int) -> OwnershipVie
     return await _in_scope(query, Ownership.premise.house, principal, _ownership)
 
 
-async def shares_of_premise(premise_id: int, except_id: int | None = None) -> list[tuple[Fraction, bool]]:
+async def shares_of_premise(
+    premise_id: int, except_id: int | None = None, on: date | None = None
+) -> list[tuple[Fraction, bool]]:
+    """The shares of a premise; with ``on``, those not ended before that day (a share that passed to a new owner
+    the day before no longer counts against the new one)."""
     query = Ownership.select(Ownership.share_numerator, Ownership.share_denominator, Ownership.joint).where(
         Ownership.premise == premise_id
     )
     if except_id:
         query = query.where(Ownership.id != except_id)
+    if on is not None:
+        query = query.where(Ownership.valid_to.is_null() | (Ownership.valid_to >= on))
     return [(Fraction(r["share_numerator"], r["share_denominator"]), bool(r["joint"])) for r in await query]
 
 

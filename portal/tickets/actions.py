@@ -16,7 +16,9 @@ from datetime import datetime
 from decimal import Decimal
 from functools import partial
 from typing import Any
+from typing import Literal
 
+from portal.accounts.actions import hand_over
 from portal.accounts.notify import notify
 from portal.accounts.tables import StaffHouse
 from portal.accounts.tables import UserRole
@@ -26,6 +28,8 @@ from portal.content.actions import announce_outage
 from portal.content.actions import end_outage
 from portal.content.rules import name_outage_services
 from portal.core import audit
+from portal.core import clock
+from portal.core import limits
 from portal.core import storage
 from portal.core.address import premise_name
 from portal.core.db import atomic
@@ -37,10 +41,16 @@ from portal.core.i18n import in_russian_and_english
 from portal.core.i18n import lazy
 from portal.core.i18n import ngettext
 from portal.core.security import Principal
+from portal.core.stale import Stale
 from portal.core.storage import StoredFile
 from portal.core.values import placeholders
 from portal.core.web import FormErrors
 from portal.core.web import Refused
+from portal.housing.actions import Invalid
+from portal.housing.actions import save_account
+from portal.housing.actions import save_owner
+from portal.housing.actions import save_ownership
+from portal.housing.rules import share_text
 from portal.meters import words as meter_words
 from portal.notifications.messages import in_locale
 from portal.settings import get_settings
@@ -56,6 +66,7 @@ from portal.tickets.rules import Actor
 from portal.tickets.rules import EventKind
 from portal.tickets.rules import Refusal
 from portal.tickets.rules import Status
+from portal.tickets.tables import HandoverApplication
 from portal.tickets.tables import MeterApplication
 from portal.tickets.tables import Outage
 from portal.tickets.tables import Ticket
@@ -1215,3 +1226,236 @@ async def save_view(principal: Principal, name: str, query: str, now: datetime) 
 
 async def delete_view(principal: Principal, view_id: int) -> None:
     await TicketSavedView.delete().where((TicketSavedView.id == view_id) & (TicketSavedView.user == principal.user_id))
+
+
+# --- a new owner or payer of a flat -------------------------------------------------------------------------------
+
+
+async def named_account(
+    counter: limits.Counter, principal: Principal, change: forms.OwnerChange
+) -> AccountRef | Literal[False] | None:
+    """The account a new owner names by its number and its premise's address, or None when the pair names none —
+    the same answer whether the number exists or not. Every attempt is counted, on the number and on the person,
+    as the link by an account's code counts them; False when too many were made."""
+    if not await counter.take(rules.HANDOVER_PER_USER, str(principal.user_id)):
+        return False
+    if not await counter.take(rules.HANDOVER_PER_ACCOUNT, change.account_number):
+        return False
+    found = await queries.account_named(change.account_number, change.house_id, change.premise_number)
+    if found is not None:
+        await counter.clear(rules.HANDOVER_PER_ACCOUNT, change.account_number)
+    return found
+
+
+async def store_documents(uploads: list[Any], errors: FormErrors) -> list[StoredFile]:
+    """Store the documents of an application (PDFs as sent, photos cleaned: ``core.storage``); none kept when any
+    is refused or the form has other mistakes, as ``store_photos`` does."""
+    stored: list[StoredFile] = []
+    for upload in uploads:
+        try:
+            stored.append(await storage.save_document(upload))
+        except storage.UploadRefused as refused:
+            errors.add("documents", forms.document_message(refused.code, refused.name))
+    if errors:
+        for item in stored:
+            storage.delete(item.key)
+        return []
+    return stored
+
+
+async def apply_for_owner_change(
+    principal: Principal,
+    change: forms.OwnerChange,
+    account: AccountRef,
+    documents: Sequence[StoredFile],
+    now: datetime,
+    *,
+    ip: str = "",
+) -> OpenedTicket:
+    """A new owner applies to have the account put in their name: a request of its own category (seen, among
+    residents, by them alone), worded in Russian and English, with the documents kept for staff of the house."""
+    share = (change.share.numerator, change.share.denominator)
+    text = partial(_owner_change_text, change, account)
+    with storage.dropped_unless_saved(*[d.key for d in documents]):
+        async with atomic():
+            opened = await _worded(principal, account.id, "owner_change", text, (), now, ip)
+            await _handover_row(opened.id, rules.Handover.OWNER, change.day, change.full_name, share, documents)
+    return opened
+
+
+async def apply_for_payer_change(
+    principal: Principal, change: forms.PayerChange, now: datetime, *, ip: str = ""
+) -> OpenedTicket:
+    """An owner or payer applies to have the account's payer changed from a day (no documents of ownership)."""
+    text = partial(_payer_change_text, change)
+    async with atomic():
+        opened = await _worded(principal, change.account_id, "payer_change", text, (), now, ip)
+        await _handover_row(opened.id, rules.Handover.PAYER, change.day, change.full_name, None, ())
+    return opened
+
+
+async def _handover_row(
+    ticket_id: int,
+    kind: rules.Handover,
+    day: date,
+    full_name: str,
+    share: tuple[int, int] | None,
+    documents: Sequence[StoredFile],
+) -> None:
+    numerator, denominator = share or (None, None)
+    keys = "\n".join(d.key for d in documents)
+    await HandoverApplication.insert(
+        HandoverApplication(
+            ticket=ticket_id,
+            kind=kind,
+            day=day,
+            full_name=full_name,
+            share_numerator=numerator,
+            share_denominator=denominator,
+            documents=keys,
+        )
+    )
+
+
+def _owner_change_text(change: forms.OwnerChange, account: AccountRef) -> str:
+    share = share_text(change.share.numerator, change.share.denominator)
+    return "\n".join(
+        [
+            gettext("Change of owner of personal account %(number)s.", number=account.number),
+            gettext(
+                "Ownership passed on %(day)s to %(name)s, share %(share)s.",
+                day=format_day(change.day, "short"),
+                name=change.full_name,
+                share=share,
+            ),
+            gettext("The documents are attached. The applicant agreed to the processing of their personal data."),
+        ]
+    )
+
+
+def _payer_change_text(change: forms.PayerChange) -> str:
+    return "\n".join(
+        [
+            gettext(
+                "Change of payer from %(day)s: %(name)s.", day=format_day(change.day, "short"), name=change.full_name
+            ),
+            gettext("The applicant agreed to the processing of their personal data."),
+        ]
+    )
+
+
+async def apply_handover(
+    principal: Principal,
+    ticket: TicketDetail,
+    handover: queries.HandoverRow,
+    decision: forms.HandoverDecision,
+    now: datetime,
+    *,
+    ip: str = "",
+) -> list[int]:
+    """Staff apply a new owner's or payer's application, all or nothing: the shares ticked end the day before
+    the new owner's starts, the new owner and their share are written, the account's payer is put in the new
+    name (each through the register's own save, refused when the record changed since the page was read), the
+    applicant becomes the account's owner in the portal and the people ticked lose their access; the request is
+    done with words in each reader's language and the people whose access ended are told. Returns their users."""
+    today = clock.local(now).date()
+    if handover.applied_at is not None or ticket.status not in rules.ACTIVE:
+        raise Refused(gettext("This application has already been answered."))
+    if not rules.may_apply_handover(handover.day, today):
+        day = format_day(handover.day, "short")
+        raise Refused(gettext("The application can be applied from %(day)s, the day it names.", day=day))
+    account = await queries.account_ref(ticket.account or 0)
+    if account is None:
+        raise Refused(gettext("This application has no personal account."))
+    ended: list[int] = []
+    try:
+        async with atomic():
+            # A second apply meanwhile is refused by the request's move below (written only from its status).
+            await HandoverApplication.update({HandoverApplication.applied_at: now}).where(
+                HandoverApplication.id == handover.id
+            )
+            if handover.kind == rules.Handover.OWNER:
+                await _hand_over_shares(principal, account, handover, decision, ticket, ip)
+            values = {"payer_name": handover.full_name}
+            await save_account(principal, account.id, values, ip=ip, version=decision.account_version)
+            if handover.kind == rules.Handover.OWNER and ticket.author is not None:
+                ended = await hand_over(principal, account.id, ticket.author, decision.people, now, ip=ip)
+            said = partial(_handover_done_text, handover)
+            russian, english = in_russian_and_english(said)
+            await _move(
+                principal, ticket, Status.DONE, Actor.STAFF, russian, now, english, audited="ticket.handover", ip=ip
+            )
+            for user_id in ended:
+                await notify(
+                    user_id,
+                    messages.HANDOVER_ENDED.name,
+                    context={"account": account.number, "day": handover.day.isoformat()},
+                    dedupe_key=f"ticket:{ticket.id}:handover:{user_id}",
+                    link="/",
+                    now=now,
+                )
+    except Stale as stale_save:
+        raise Refused(stale_save.change.message()) from None
+    except Invalid as invalid:
+        raise Refused(invalid.message) from None
+    return ended
+
+
+async def _hand_over_shares(
+    principal: Principal,
+    account: AccountRef,
+    handover: queries.HandoverRow,
+    decision: forms.HandoverDecision,
+    ticket: TicketDetail,
+    ip: str,
+) -> None:
+    """The shares ticked end the day before the handover's day; the new owner and their share start on it."""
+    standing = {s.id: s for s in await queries.shares_standing(account.premise_id, handover.day)}
+    for share_id in decision.shares:
+        if share_id not in standing:
+            raise Refused(gettext("The register of owners has changed meanwhile. Check it and apply again."))
+        row = await queries.ownership_values(share_id)
+        ended = {**row, "valid_to": rules.day_before(handover.day)}
+        await save_ownership(principal, share_id, ended, ip=ip, version=decision.share_versions.get(share_id))
+    contact = await queries.user_contact(ticket.author or 0)
+    owner_id = await save_owner(
+        principal, None, {"kind": "person", "name": handover.full_name, "inn": None, **contact}, ip=ip
+    )
+    new_share = {
+        "premise": account.premise_id,
+        "owner": owner_id,
+        "share_numerator": handover.share_numerator or 1,
+        "share_denominator": handover.share_denominator or 1,
+        "joint": False,
+        "document": gettext("Documents of request No. %(number)s", number=ticket.number)[:255],
+        "valid_from": handover.day,
+        "valid_to": None,
+    }
+    await save_ownership(principal, None, new_share, ip=ip)
+
+
+def _handover_done_text(handover: queries.HandoverRow) -> str:
+    day = format_day(handover.day, "short")
+    if handover.kind == rules.Handover.OWNER:
+        return gettext(
+            "Applied: from %(day)s the owner and payer of the account is %(name)s, share %(share)s.",
+            day=day,
+            name=handover.full_name,
+            share=handover.share,
+        )
+    return gettext("Applied: from %(day)s the payer of the account is %(name)s.", day=day, name=handover.full_name)
+
+
+async def refuse_handover(
+    principal: Principal,
+    ticket: TicketDetail,
+    handover: queries.HandoverRow,
+    reason: str,
+    now: datetime,
+    *,
+    ip: str = "",
+) -> int:
+    """Staff refuse an application with the reason, which the applicant reads in the request and its message."""
+    if handover.applied_at is not None or ticket.status not in rules.ACTIVE:
+        raise Refused(gettext("This application has already been answered."))
+    return await _move(principal, ticket, Status.CANCELLED, Actor.STAFF, reason, now, audited="ticket.handover", ip=ip)

@@ -93,6 +93,8 @@ DEADLINE_TABLE: tuple[DeadlineRule, ...] = (
     # A meter's commissioning (ПП № 354 п. 81): its term in working days is the company's setting
     # (METER_COMMISSIONING_DAYS, ``SETTING_AMOUNTS``), the law's days to be checked by a lawyer.
     DeadlineRule("meter_commissioning", "working_days", 15, source="ПП № 354 п. 81", verify=True),
+    DeadlineRule("owner_change", "working_days", 10, source="ПП № 416 разд. VIII"),
+    DeadlineRule("payer_change", "working_days", 10, source="ПП № 416 разд. VIII"),
     # Anything else is an appeal (обращение) answered within 10 working days.
     DeadlineRule("other", "working_days", 10, source="ПП № 416 разд. VIII"),
 )
@@ -117,6 +119,8 @@ APPEAL_CATEGORIES = frozenset(
         "residents_change",
         "instalment_plan",
         "meter_commissioning",
+        "owner_change",
+        "payer_change",
     }
 )
 # Rows whose amount is the company's setting (``portal.settings``), not the table's number.

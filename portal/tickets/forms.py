@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from datetime import datetime
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -30,6 +31,7 @@ from portal.core.storage import MAX_IMAGE_BYTES
 from portal.core.storage import is_upload
 from portal.core.web import FormErrors
 from portal.core.web import form_value
+from portal.housing.rules import parse_share
 from portal.meters import forms as meters_forms
 from portal.tickets import deadlines
 from portal.tickets import filters
@@ -816,3 +818,142 @@ def _visit_day(
     elif problem == rules.VisitProblem.SAME:
         errors.add(name, gettext("Propose a second day, not the first one again."))
     return None if problem else day
+
+
+# --- a new owner or payer of a flat ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OwnerChange:
+    """Заявление о смене собственника: the account as the new owner names it (its number and the premise's
+    address, checked against the register later), the day ownership passed, their full name and share."""
+
+    account_number: str
+    house_id: int
+    premise_number: str
+    day: date
+    full_name: str
+    share: Fraction
+
+
+def read_owner_change(
+    data: Mapping[str, Any], house_ids: Sequence[int], documents: int, today: date
+) -> tuple[OwnerChange | None, FormErrors]:
+    """The new owner's application: which account (number, house, premise), since when, who, which share, the
+    extract of the register or the contract as documents (at least one), and their consent to the processing of
+    the personal data in them (152-ФЗ ст. 9), never taken for granted."""
+    errors = FormErrors()
+    number = form_value(data, "account_number")
+    if not number or len(number) > 20:
+        errors.add("account_number", gettext("Enter the personal account number from a receipt."))
+    house_id = parse_id(form_value(data, "house"))
+    if house_id not in house_ids:
+        errors.add("house", gettext("Choose the house."))
+    premise = form_value(data, "premise")
+    if not premise or len(premise) > 16:
+        errors.add("premise", gettext("Enter the flat or premise number."))
+    day = _handover_day(data, rules.Handover.OWNER, today, errors)
+    full_name = _full_name(data, errors)
+    share = parse_share(form_value(data, "share"))
+    if not isinstance(share, Fraction):
+        errors.add("share", gettext("Enter your share as in the extract: 1 for the whole flat, or 1/2, 1/3."))
+    if documents == 0:
+        errors.add("documents", gettext("Attach the extract from the register (ЕГРН) or the contract."))
+    elif documents > rules.MAX_HANDOVER_DOCUMENTS:
+        errors.add("documents", gettext("At most %(num)s files.", num=rules.MAX_HANDOVER_DOCUMENTS))
+    _handover_consent(data, errors)
+    if errors:
+        return None, errors
+    assert house_id is not None and day is not None and isinstance(share, Fraction)
+    return OwnerChange(number, house_id, premise, day, full_name, share), errors
+
+
+@dataclass(frozen=True)
+class PayerChange:
+    """Заявление о смене плательщика: the account (one the resident pays), the new payer and the day from which."""
+
+    account_id: int
+    day: date
+    full_name: str
+
+
+def read_payer_change(
+    data: Mapping[str, Any], account_ids: Sequence[int], today: date
+) -> tuple[PayerChange | None, FormErrors]:
+    """An owner's or payer's application to put the account in another person's name from a day."""
+    errors = FormErrors()
+    account_id = _chosen_account(data, account_ids, errors)
+    day = _handover_day(data, rules.Handover.PAYER, today, errors)
+    full_name = _full_name(data, errors)
+    _handover_consent(data, errors)
+    if errors:
+        return None, errors
+    assert account_id is not None and day is not None
+    return PayerChange(account_id, day, full_name), errors
+
+
+def _handover_day(data: Mapping[str, Any], kind: rules.Handover, today: date, errors: FormErrors) -> date | None:
+    day = parse_date(form_value(data, "day"))
+    problem = rules.handover_day_problem(kind, day, today) if day is not None else None
+    P = rules.HandoverProblem
+    if day is None:
+        errors.add("day", gettext("Enter the day, for example 01.07.2026."))
+    elif problem == P.FUTURE:
+        errors.add("day", gettext("Ownership passes on the day it is registered: this day has not come yet."))
+    elif problem == P.LONG_AGO and kind == rules.Handover.OWNER:
+        errors.add("day", gettext("Check the year: for a transfer this long ago, call the management company."))
+    elif problem is not None:
+        errors.add("day", gettext("Choose a day at most %(days)s days away.", days=rules.PAYER_AHEAD_DAYS))
+    return None if problem else day
+
+
+def _full_name(data: Mapping[str, Any], errors: FormErrors) -> str:
+    name = " ".join(form_value(data, "full_name").split())
+    if len(name) < 3 or len(name) > 255:
+        errors.add("full_name", gettext("Enter the full name as in the documents."))
+    return name
+
+
+def _handover_consent(data: Mapping[str, Any], errors: FormErrors) -> None:
+    if form_value(data, "consent") != "1":
+        errors.add(
+            "consent",
+            gettext("Confirm that you agree to the processing of the personal data in the application and documents."),
+        )
+
+
+def document_message(code: str, name: str = "") -> str:
+    """What went wrong with one document, in words."""
+    messages = {
+        "empty": gettext("The file %(name)s is empty."),
+        "too_large": gettext("The file %(name)s is larger than %(mb)s MB."),
+        "too_many_pixels": gettext("The photo %(name)s is too large in pixels. Choose a smaller one."),
+    }
+    template = messages.get(code, gettext("The file %(name)s is neither a PDF nor a photo."))
+    return template % {"name": f"«{name}»" if name else "", "mb": MAX_IMAGE_BYTES // (1024 * 1024)}
+
+
+@dataclass(frozen=True)
+class HandoverDecision:
+    """What staff tick when applying a handover: the shares that end, the people whose access ends, and the
+    versions of the account and of each share as the page showed them (``core.stale``)."""
+
+    shares: list[int]
+    people: list[int]
+    account_version: str | None
+    share_versions: dict[int, str]
+
+
+def read_handover_decision(
+    data: Mapping[str, Any], share_ids: Sequence[int], people_ids: Sequence[int]
+) -> HandoverDecision:
+    """The ticks among the shares and people shown (any other id is dropped), and the versions they were read at."""
+    shares = [i for i in parse_ids(_values(data, "share")) if i in share_ids]
+    people = [i for i in parse_ids(_values(data, "person")) if i in people_ids]
+    versions = {i: form_value(data, f"version_{i}") for i in shares}
+    return HandoverDecision(shares, people, form_value(data, "version") or None, versions)
+
+
+def _values(data: Mapping[str, Any], name: str) -> list[object]:
+    value = data.get(name, [])
+    return value if isinstance(value, list) else [value]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
 from datetime import datetime
 
 from portal.core.i18n import LazyText
+from portal.core.i18n import format_day
 from portal.core.i18n import format_moment
 from portal.core.i18n import gettext
 from portal.core.i18n import lazy
@@ -78,3 +80,18 @@ UNASSIGNED = _about_category(
     "ticket_unassigned", Topic.ACCOUNT, lazy("Request No. %(number)s is no longer assigned to you")
 )
 EMERGENCY = _about_category("ticket_emergency", Topic.EMERGENCY, lazy("Emergency request No. %(number)s"))
+
+# The previous owner of a flat whose access ended when staff applied the new owner's documents (each reader in
+# their own language: ``accounts.notify``).
+HANDOVER_ENDED = message_template(
+    "ticket_handover_ended",
+    Topic.ACCOUNT,
+    subject=lazy("Personal account %(account)s has a new owner"),
+    text=lazy(
+        "The management company has registered a new owner of the premise of personal account %(account)s from "
+        "%(day)s. Your access to the account on the portal has ended.\n\nIf this is a mistake, call the management "
+        "company."
+    ),
+    words=lambda c: {**c, "day": format_day(date.fromisoformat(c["day"]))},
+    sample={"account": "1000000001", "day": "2026-12-01"},
+)

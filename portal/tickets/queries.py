@@ -47,7 +47,10 @@ from portal.housing.queries import account_search
 from portal.housing.queries import house_scope
 from portal.housing.queries import houses_in_scope
 from portal.housing.queries import premises_owned_by
+from portal.housing.rules import share_text
 from portal.housing.tables import Entrance
+from portal.housing.tables import House
+from portal.housing.tables import Ownership
 from portal.housing.tables import PersonalAccount
 from portal.housing.tables import PremiseRiser
 from portal.housing.tables import Riser
@@ -59,6 +62,7 @@ from portal.tickets.filters import read_filters
 from portal.tickets.rules import ACTIVE
 from portal.tickets.rules import Actor
 from portal.tickets.rules import Status
+from portal.tickets.tables import HandoverApplication
 from portal.tickets.tables import MeterApplication
 from portal.tickets.tables import Outage
 from portal.tickets.tables import Ticket
@@ -102,8 +106,16 @@ def resident_account_ids(principal: Principal) -> list[int]:
 
 
 def _resident_scope(principal: Principal) -> Where | None:
+    """The requests of the caller's accounts with the "tickets" right, and their own applications of a new owner
+    or payer, which no one else of an account sees (``rules.OWN_ONLY_CATEGORIES``; the applicant may not be linked
+    to the account yet)."""
     ids = resident_account_ids(principal)
-    return Ticket.account.is_in(ids) if ids else None
+    own = (Ticket.author == principal.user_id) & Ticket.category.is_in(list(rules.OWN_ONLY_CATEGORIES))
+    if principal.user_id is None:
+        return None
+    if not ids:
+        return own
+    return (Ticket.account.is_in(ids) & Ticket.category.not_in(list(rules.OWN_ONLY_CATEGORIES))) | own
 
 
 def staff_scope(principal: Principal) -> list[Any] | None:
@@ -1116,3 +1128,122 @@ async def meter_card_link(principal: Principal, ticket: TicketDetail) -> str | N
     if application.meter is not None:
         return f"/staff/meters/meter/{application.meter}?application={ticket.id}#replace-h"
     return f"/staff/meters/premises/{application.premise_id}?application={ticket.id}#add-h"
+
+
+# --- a new owner or payer of a flat -------------------------------------------------------------------------------
+
+
+async def account_named(number: str, house_id: int, premise_number: str) -> AccountRef | None:
+    """The open account of this number whose premise is this number in this house, or None: a wrong pair and an
+    account that does not exist look alike (by the number's unique index)."""
+    where = (
+        (PersonalAccount.number == number.strip())
+        & (PersonalAccount.premise.house == house_id)
+        & (PersonalAccount.premise.number == premise_number.strip())
+        & PersonalAccount.closed_on.is_null()
+    )
+    found = await _accounts_where(where, limit=1)
+    return found[0] if found else None
+
+
+HOUSES_LIMIT = 1000
+
+
+async def company_houses() -> list[Option]:
+    """Every house the company manages (public, as on the company's page), by address: where a new owner's flat is."""
+    rows = await House.select(House.id, House.address).order_by(House.address).limit(HOUSES_LIMIT)
+    return [Option(r["id"], r["address"]) for r in rows]
+
+
+@dataclass(frozen=True)
+class HandoverRow:
+    """An application of a new owner or payer: what it asks to write, and its documents' stored keys."""
+
+    id: int
+    ticket: int
+    kind: str
+    day: date
+    full_name: str
+    share_numerator: int | None
+    share_denominator: int | None
+    documents: str
+    applied_at: datetime | None
+
+    @property
+    def document_keys(self) -> list[str]:
+        return [k for k in self.documents.splitlines() if k]
+
+    @property
+    def share(self) -> str:
+        if self.share_numerator is None or self.share_denominator is None:
+            return ""
+        return share_text(self.share_numerator, self.share_denominator)
+
+
+async def handover_of(ticket_id: int) -> HandoverRow | None:
+    """The application of this request (by its unique ticket), read only after the request was loaded for the
+    caller (``deps``)."""
+    row = (
+        await HandoverApplication.select(*columns_of(HandoverApplication, HandoverRow))
+        .where(HandoverApplication.ticket == ticket_id)
+        .first()
+    )
+    return HandoverRow(**row) if row else None
+
+
+@dataclass(frozen=True)
+class ShareNow:
+    """A share of the premise standing on the handover's day, with the version its ending is written at."""
+
+    id: int
+    owner_name: str
+    share_numerator: int
+    share_denominator: int
+    valid_from: date | None
+    version: int
+
+    @property
+    def share(self) -> str:
+        return share_text(self.share_numerator, self.share_denominator)
+
+
+async def shares_standing(premise_id: int, day: date) -> list[ShareNow]:
+    """The premise's shares not ended before ``day`` (at most 50, by the premise's index)."""
+    rows = (
+        await Ownership.select(*columns_of(Ownership, ShareNow, owner_name=Ownership.owner.name))
+        .where((Ownership.premise == premise_id) & (Ownership.valid_to.is_null() | (Ownership.valid_to >= day)))
+        .order_by(Ownership.id)
+        .limit(50)
+    )
+    return [ShareNow(**r) for r in rows]
+
+
+async def ownership_values(ownership_id: int) -> dict[str, Any]:
+    """A share's values as the register's form saves them (``housing.actions.save_ownership``)."""
+    columns = (
+        Ownership.premise,
+        Ownership.owner,
+        Ownership.share_numerator,
+        Ownership.share_denominator,
+        Ownership.joint,
+        Ownership.document,
+        Ownership.valid_from,
+        Ownership.valid_to,
+    )
+    row = await Ownership.select(*columns).where(Ownership.id == ownership_id).first()
+    return {**row, "joint": bool(row["joint"])} if row else {}
+
+
+async def user_contact(user_id: int) -> dict[str, str]:
+    """The confirmed e-mail and phone of a portal user, as the register of owners keeps an owner's contacts (the
+    portal names them the owner by these when they link an account)."""
+    row = (
+        await User.select(User.email, User.phone, User.email_confirmed_at, User.phone_confirmed_at)
+        .where(User.id == user_id)
+        .first()
+    )
+    if row is None:
+        return {"email": "", "phone": ""}
+    email = row["email"] if row["email_confirmed_at"] and row["email"] else ""
+    phone = row["phone"] if row["phone_confirmed_at"] and row["phone"] else ""
+    return {"email": email, "phone": phone}

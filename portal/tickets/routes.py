@@ -30,6 +30,7 @@ from portal.core.pagination import Paging
 from portal.core.security import Principal
 from portal.core.security import client_ip
 from portal.core.security import resident
+from portal.core.security import signed_in
 from portal.core.web import FormData
 from portal.core.web import FormErrors
 from portal.core.web import MultipartData
@@ -126,17 +127,17 @@ class ResidentTickets(Controller):
         flash(request, gettext("Application No. %(number)s is filed.", number=opened.number), "success")
         return see_other(request, f"/tickets/{opened.id}")
 
-    @get("/{ticket_id:int}", name="tickets:detail")
+    @get("/{ticket_id:int}", name="tickets:detail", opt=signed_in())
     async def detail(self, request: Request, principal: Caller, ticket: LoadedTicket) -> Template | Response[Any]:
         return await ticket_page(request, principal, ticket, staff=False)
 
-    @post("/{ticket_id:int}/messages", name="tickets:message", status_code=200)
+    @post("/{ticket_id:int}/messages", name="tickets:message", status_code=200, opt=signed_in())
     async def message(
         self, request: Request, principal: Caller, ticket: LoadedTicket, data: MultipartData
     ) -> Response[Any] | Template:
         return await message_posted(request, principal, ticket, data, staff=False)
 
-    @post("/{ticket_id:int}/cancel", name="tickets:cancel", status_code=200)
+    @post("/{ticket_id:int}/cancel", name="tickets:cancel", status_code=200, opt=signed_in())
     async def cancel(
         self, request: Request, principal: Caller, ticket: LoadedTicket, data: FormData
     ) -> Response[Any] | Template:

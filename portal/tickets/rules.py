@@ -26,6 +26,7 @@ from typing import TypeVar
 from portal.core.i18n import LazyText
 from portal.core.i18n import lazy
 from portal.core.labels import Labels
+from portal.core.limits import Limit
 from portal.core.parse import parse_int
 from portal.core.search import normalise
 from portal.tickets.deadlines import deadline_for
@@ -242,6 +243,8 @@ CATEGORIES: tuple[Category, ...] = (
     Category("residents_change", lazy("Change in the number of residents"), "ordinary", resident=False),
     Category("instalment_plan", lazy("Debt instalment plan"), "ordinary", resident=False),
     Category("meter_commissioning", lazy("Commissioning of a meter (sealing)"), "ordinary", resident=False),
+    Category("owner_change", lazy("Change of owner or payer"), "ordinary", resident=False),
+    Category("payer_change", lazy("Change of payer"), "ordinary", resident=False),
     Category("other", lazy("Other"), "ordinary"),
 )
 CATEGORY_BY_CODE = {c.code: c for c in CATEGORIES}
@@ -903,3 +906,54 @@ OUTAGE_LABELS = Labels(
         "other": lazy("Other"),
     }
 )
+
+
+# --- a new owner or payer of a flat (смена собственника / плательщика) ------------------------------------------
+
+
+class Handover(StrEnum):
+    """What an application hands over: the ownership of a share (and the account with it) or the payer's name."""
+
+    OWNER = "owner"
+    PAYER = "payer"
+
+
+HANDOVER_CATEGORY = {Handover.OWNER: "owner_change", Handover.PAYER: "payer_change"}
+# Among residents, such an application is seen by its applicant alone, never by the others of the account: the
+# previous owner does not read the new owner's documents, nor a co-owner a payer's name before staff apply it.
+OWN_ONLY_CATEGORIES = tuple(HANDOVER_CATEGORY.values())
+OWNER_LOOKBACK_DAYS = 3 * 366  # a transfer further back than this is a year typed wrong (staff take such by hand)
+PAYER_AHEAD_DAYS = 31  # the payer changes from a day at most a month ahead
+MAX_HANDOVER_DOCUMENTS = 3
+# An account named by its number and address: attempts counted as the account-code link counts them.
+HANDOVER_PER_ACCOUNT = Limit("handover-account", 5, 900)
+HANDOVER_PER_USER = Limit("handover-user", 10, 3600)
+
+
+class HandoverProblem(StrEnum):
+    FUTURE = "future"  # ownership cannot have passed after today
+    LONG_AGO = "long_ago"  # further back than OWNER_LOOKBACK_DAYS
+    FAR_AHEAD = "far_ahead"  # a payer's day more than PAYER_AHEAD_DAYS ahead
+
+
+def handover_day_problem(kind: Handover, day: date, today: date) -> HandoverProblem | None:
+    """The day ownership passed is today or earlier (the extract of the register says it has), at most
+    ``OWNER_LOOKBACK_DAYS`` back; the payer changes from a day at most ``PAYER_AHEAD_DAYS`` ahead or back."""
+    if kind == Handover.OWNER:
+        if day > today:
+            return HandoverProblem.FUTURE
+        return HandoverProblem.LONG_AGO if day < today - timedelta(days=OWNER_LOOKBACK_DAYS) else None
+    if day > today + timedelta(days=PAYER_AHEAD_DAYS):
+        return HandoverProblem.FAR_AHEAD
+    return HandoverProblem.LONG_AGO if day < today - timedelta(days=PAYER_AHEAD_DAYS) else None
+
+
+def may_apply_handover(day: date, today: date) -> bool:
+    """Staff apply a handover from its day on: the account's payer and access change on the day, not before it."""
+    return day <= today
+
+
+def day_before(day: date) -> date:
+    """The last day of a share that passes on ``day``: the new owner's share starts on the day, the old one ends
+    the day before, so the two never overlap."""
+    return day - timedelta(days=1)

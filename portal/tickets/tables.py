@@ -21,6 +21,7 @@ from portal.housing.tables import PersonalAccount
 from portal.housing.tables import Premise
 from portal.housing.tables import Riser
 from portal.tickets.rules import EventKind
+from portal.tickets.rules import Handover
 from portal.tickets.rules import InternalStatus
 from portal.tickets.rules import OutageService
 from portal.tickets.rules import Place
@@ -179,3 +180,19 @@ class MeterApplication(Table):
     next_verification = Date()
     visit_first = Date()
     visit_second = Date()
+
+
+class HandoverApplication(Table):
+    """What a new owner's or payer's application (``owner_change`` / ``payer_change``) asks staff to write: the day,
+    the new name, the share, and the document of ownership (``core.storage``), which only the applicant and staff
+    of the house open. ``applied_at`` once staff applied it."""
+
+    id = Serial(primary_key=True)
+    ticket = ForeignKey(Ticket, on_delete=OnDelete.restrict, null=False, unique=True)
+    kind = Varchar(length=8, choices=Handover)
+    day = Date()
+    full_name = Varchar(length=255, default="")
+    share_numerator = Integer(null=True, default=None)
+    share_denominator = Integer(null=True, default=None)
+    documents = Text(default="")  # the stored files' keys, one a line
+    applied_at = Timestamptz(null=True, default=None)

@@ -552,6 +552,7 @@ async def _resident_context(ticket: TicketDetail, now: datetime) -> dict[str, An
         "may_return": may(rules.Status.REOPENED),
         "return_until": rules.confirm_until(ticket.completed_at),
         "may_rate": rules.resident_may_rate(ticket.status, ticket.rating),
+        "handover": await queries.handover_of(ticket.id) if ticket.category in rules.OWN_ONLY_CATEGORIES else None,
     }
 
 
@@ -570,6 +571,8 @@ async def _staff_context(request: Request, principal: Principal, ticket: TicketD
         "answers_only": answers_only,
         "tz_info": clock.zone(),
         "meter_card": await queries.meter_card_link(principal, ticket),
+        # A new owner's or payer's application is decided on its own page, by an operator or a manager.
+        "handover_page": ticket.category in rules.OWN_ONLY_CATEGORIES and principal.has_role("operator", "manager"),
     }
 
 

@@ -40,7 +40,10 @@ PARAM = re.compile(r"\{(\w+):(\w+)\}")
 # as A does.
 # Staff pages of a meeting that exist only while it is announced or voting (a closed meeting's answer 404 to all).
 WHILE_OPEN = {"/staff/meetings/{meeting_id:int}/paper-ballots"}
-SHARED = {"service_id", "meeting_id", "post_id", "image_id", "item_id", "initiative_id", "consent_type", "edition"}
+SHARED = {
+    "service_id", "meeting_id", "post_id", "image_id", "item_id", "initiative_id", "consent_type", "edition",
+    "n",  # the place of a document among a request's documents, not a record of its own
+}  # fmt: skip
 
 
 class Database:
@@ -138,6 +141,7 @@ def records_of(db: Database, user: int, accounts: list[int]) -> dict[str, list[A
         "entry_id": [entry[0][0]] if entry else [],
         "meeting_id": [entry[0][1]] if entry else [],
         "message_id": [db.one(f"SELECT min(id) FROM outbox_message WHERE channel = 'inapp' AND user_id = {user}")],
+        "n": [1],
     }
 
 
@@ -159,6 +163,14 @@ def add_pictures(db: Database, user: int, accounts: list[int]) -> None:
         "INSERT INTO ticket_attachment (ticket, author, file_key, content_type, size, width, height, "
         f"visible_to_resident, created_at) VALUES ({ticket}, {user}, '{stored}', 'application/pdf', 1, 0, 0, "
         "true, CURRENT_TIMESTAMP)"
+    )
+    # A's new request is A's application as a new owner, with the same stored file as its document (the demo has
+    # none): seen by its applicant alone.
+    new = db.one(f"SELECT min(id) FROM ticket WHERE account IN {acc} AND status = 'new'")
+    db.rows(f"UPDATE ticket SET category = 'owner_change', author = {user} WHERE id = {new}")
+    db.rows(
+        "INSERT INTO handover_application (ticket, kind, day, full_name, documents) "
+        f"VALUES ({new}, 'owner', CURRENT_DATE, 'Новый Собственник', '{stored}')"
     )
     db.rows(
         'INSERT INTO payment_method ("user", gateway_id, brand, last4, exp_month, exp_year, created_at) '
@@ -246,6 +258,7 @@ def form_fields(account: int) -> list[tuple[str, dict[str, Any]]]:
         ("/tickets/residents", {"account": account, "movement": "in", "day": day, "people": "Чужой", "consent": "1"}),
         ("/tickets/instalment", {"account": account, "months": "6", "reason": "Чужая рассрочка"}),
         ("/tickets/meter-commissioning", _commissioning(account, clock.today_local(), add_working_days)),
+        ("/tickets/payer", {"account": account, "day": day, "full_name": "Чужой Плательщик", "consent": "1"}),
     ]
 
 
@@ -328,7 +341,7 @@ def test_resident_b_reaches_nothing_of_resident_as_by_an_id(site: tuple[str, Dat
 # a house: the company's catalogue, payees, key rates, the showcase, KPIs, registries and imports (by token).
 STAFF_SHARED = {
     "category_id", "service_id", "payee_id", "entry_id", "line_id", "kind", "token", "kpi_id", "lead_id",
-    "offer_id", "listing_id", "photo_id",
+    "offer_id", "listing_id", "photo_id", "n",
 }  # fmt: skip
 ROLE_ORDER = ("manager", "dispatcher", "accountant", "moderator", "operator", "executor")
 
@@ -477,7 +490,15 @@ def test_staff_of_other_houses_reach_nothing_of_a_house_by_an_id(site: tuple[str
             "INSERT INTO job_run (name, key, status, started_at, detail) VALUES "
             f"('meters-export', '2026-11:1:x', 'done', CURRENT_TIMESTAMP, '{detail}')"
         )
-    theirs = staff_records(db)
+    # A new owner's application with its document on the house's first request (the demo has none).
+    first = db.one("SELECT min(id) FROM ticket WHERE house IN (1, 2)")
+    if not db.one(f"SELECT count(*) FROM handover_application WHERE ticket = {first}"):
+        db.rows(f"UPDATE ticket SET category = 'owner_change' WHERE id = {first}")
+        db.rows(
+            "INSERT INTO handover_application (ticket, kind, day, full_name, documents) "
+            f"VALUES ({first}, 'owner', CURRENT_DATE, 'Новый Собственник', '{stored}')"
+        )
+    theirs = {**staff_records(db), "n": [1]}
     failures: list[str] = []
     walked: set[str] = set()
     unfilled: set[str] = set()

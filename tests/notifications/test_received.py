@@ -282,6 +282,17 @@ async def _to_staff(world: World, locale: str, name: str) -> Sent:
     return Sent(email, user_id, names=names)
 
 
+@case("ticket_handover_ended")
+async def _to_previous_owner(world: World, locale: str, name: str) -> Sent:
+    """The previous owner, whose access ended with the new owner's documents: the link opens their home page (the
+    account is no longer theirs to open); the day is said in their language."""
+    user_id, email = await _resident(world, locale)
+    account = await _first_account(user_id)
+    await notified(user_id, name, {"account": account["number"], "day": "2026-12-01"}, "/")
+    days = {"ru": ("1 декабря 2026",), "en": ("1 December 2026",)}
+    return Sent(email, user_id, data=(account["number"],), says=days)
+
+
 # --- orders ---------------------------------------------------------------------------------------------------------
 
 # The messages of an order to its resident, and whether each names the sum.

@@ -2,6 +2,7 @@
 
 ANY_STAFF = "staff:dispatcher,operator,manager,executor,accountant"
 MANAGERS = "staff:dispatcher,operator,manager"
+DECIDERS = "staff:operator,manager"  # who apply or refuse a new owner's or payer's application
 
 ACCESS: dict[str, str] = {
     "GET /tickets": "resident",
@@ -15,9 +16,15 @@ ACCESS: dict[str, str] = {
     "POST /tickets/meter-commissioning": "resident",
     "GET /tickets/instalment": "resident",
     "POST /tickets/instalment": "resident",
-    "GET /tickets/{ticket_id:int}": "resident",
-    "POST /tickets/{ticket_id:int}/messages": "resident",
-    "POST /tickets/{ticket_id:int}/cancel": "resident",
+    # A new owner's application is seen by its applicant, who may have no account on the portal yet.
+    "GET /tickets/{ticket_id:int}": "user",
+    "POST /tickets/{ticket_id:int}/messages": "user",
+    "POST /tickets/{ticket_id:int}/cancel": "user",
+    "GET /tickets/owner": "user",
+    "POST /tickets/owner": "user",
+    "GET /tickets/payer": "user",
+    "POST /tickets/payer": "user",
+    "GET /tickets/{ticket_id:int}/documents/{n:int}": "user",
     "POST /tickets/{ticket_id:int}/confirm": "resident",
     "POST /tickets/{ticket_id:int}/reopen": "resident",
     "POST /tickets/{ticket_id:int}/rate": "resident",
@@ -42,6 +49,10 @@ ACCESS: dict[str, str] = {
     "POST /staff/tickets/{ticket_id:int}/messages": ANY_STAFF,
     "POST /staff/tickets/{ticket_id:int}/outage": MANAGERS,
     "GET /staff/tickets/photos/{attachment_id:int}": ANY_STAFF,
+    "GET /staff/tickets/{ticket_id:int}/handover": DECIDERS,
+    "POST /staff/tickets/{ticket_id:int}/handover": DECIDERS,
+    "POST /staff/tickets/{ticket_id:int}/handover/refuse": DECIDERS,
+    "GET /staff/tickets/{ticket_id:int}/handover/documents/{n:int}": DECIDERS,
     "GET /staff/my-tickets": "staff:executor",
     "GET /staff/outages": MANAGERS,
     "POST /staff/outages": MANAGERS,

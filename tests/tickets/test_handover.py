@@ -1,0 +1,330 @@
+"""A new owner or payer of a flat, without a visit to the office: the new owner names the account by its number and
+address and attaches the extract of the register (ЕГРН); staff of the house apply it — the register's shares, the
+account's payer and who sees the account on the portal change in one step — or refuse it with a reason."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from portal.accounts.tables import Residency
+from portal.core import clock
+from portal.core.tables import AuditEvent
+from portal.core.tables import OutboxMessage
+from portal.housing.tables import Owner
+from portal.housing.tables import Ownership
+from portal.housing.tables import PersonalAccount
+from portal.tickets import rules
+from portal.tickets.tables import HandoverApplication
+from portal.tickets.tables import Ticket
+
+TODAY = date(2026, 8, 10)
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+H = rules.Handover
+P = rules.HandoverProblem
+
+
+@pytest.mark.parametrize(
+    ("kind", "day", "problem"),
+    [
+        (H.OWNER, TODAY, None),
+        (H.OWNER, date(2026, 8, 11), P.FUTURE),  # not registered yet: the extract cannot say so
+        (H.OWNER, date(2023, 8, 10), None),
+        (H.OWNER, date(2023, 8, 1), P.LONG_AGO),  # a year typed wrong
+        (H.PAYER, date(2026, 9, 10), None),  # a month ahead
+        (H.PAYER, date(2026, 9, 11), P.FAR_AHEAD),
+        (H.PAYER, date(2026, 7, 9), P.LONG_AGO),
+    ],
+)
+def test_which_days_a_handover_may_name(kind, day, problem):
+    assert rules.handover_day_problem(kind, day, TODAY) == problem
+
+
+def test_staff_apply_from_the_day_on_and_the_old_share_ends_the_day_before():
+    assert rules.may_apply_handover(TODAY, TODAY) and not rules.may_apply_handover(date(2026, 8, 11), TODAY)
+    assert rules.day_before(date(2026, 3, 1)) == date(2026, 2, 28)
+
+
+@pytest.fixture
+def today_is(monkeypatch):
+    monkeypatch.setattr(clock, "today_local", lambda: TODAY)
+
+
+async def _flat(make_user, make_account):
+    """A flat owned whole by its previous owner, who sees it on the portal, and the premise's share in the register."""
+    place = await make_account(payer="Старов Пётр Ильич")
+    before = await make_user(name="Старов Пётр Ильич", accounts={place.account: "owner"}, rights=("view", "tickets"))
+    owner = Owner(name="Старов Пётр Ильич")
+    await owner.save()
+    await Ownership.insert(Ownership(premise=place.premise, owner=owner.id, valid_from=date(2015, 1, 1)))
+    premise = await PersonalAccount.select(PersonalAccount.premise.number).where(PersonalAccount.id == place.account)
+    return place, before, premise[0]["premise.number"]
+
+
+def _owner_form(place, flat, **changes):
+    data = {
+        "account_number": place.number,
+        "house": str(place.house),
+        "premise": flat,
+        "day": "2026-08-03",
+        "full_name": "Новикова Анна Сергеевна",
+        "share": "1",
+        "consent": "1",
+    }
+    return {k: v for k, v in {**data, **changes}.items() if v is not None}
+
+
+def _extract():
+    return [("documents", ("egrn.pdf", PDF, "application/pdf"))]
+
+
+async def _filed(client, login, make_user, make_account, locale="ru"):
+    place, before, flat = await _flat(make_user, make_account)
+    buyer = await make_user(name="Новикова Анна Сергеевна")  # signed up, no account on the portal yet
+    await login(client, buyer)
+    response = await client.form("/tickets/owner", _owner_form(place, flat), files=_extract())
+    assert response.status_code == 303, response.text
+    ticket = await Ticket.select().where(Ticket.account == place.account).first()
+    return place, before, buyer, ticket
+
+
+async def test_a_new_owner_without_an_account_files_the_change_with_the_extract(
+    client, login, make_user, make_account, today_is
+):
+    place, _, flat = await _flat(make_user, make_account)
+    buyer = await make_user(name="Новикова Анна Сергеевна")
+    await login(client, buyer)
+    form = await client.get("/tickets/owner")
+    assert form.status_code == 200 and "Смена собственника / плательщика" in form.text
+    assert "Долг по лицевому счёту остаётся за помещением" in form.text
+    assert "checked" not in form.text.split('name="consent"')[1].split(">")[0]  # never ticked for them
+    response = await client.form("/tickets/owner", _owner_form(place, flat), files=_extract())
+    assert response.status_code == 303, response.text
+    ticket = await Ticket.select().where(Ticket.account == place.account).first()
+    assert ticket["category"] == "owner_change" and ticket["author"] == buyer and ticket["deadline"] is not None
+    assert "Право собственности перешло 03.08.2026 к Новикова Анна Сергеевна, доля 1." in ticket["description"]
+    assert "Ownership passed on" in ticket["description_en"]
+    handover = await HandoverApplication.select().where(HandoverApplication.ticket == ticket["id"]).first()
+    assert handover["day"] == date(2026, 8, 3) and handover["documents"].endswith(".pdf")
+    page = await client.get(f"/tickets/{ticket['id']}")
+    assert page.status_code == 200 and f"/tickets/{ticket['id']}/documents/1" in page.text
+    document = await client.get(f"/tickets/{ticket['id']}/documents/1")
+    assert document.status_code == 200 and document.content == PDF
+    filed = await AuditEvent.select().where(AuditEvent.action == "ticket.file")
+    assert [(e["actor_id"], e["entity_id"]) for e in filed] == [(buyer, ticket["id"])]
+
+
+async def test_a_wrong_pair_and_a_missing_account_get_the_same_answer_and_keep_what_was_typed(
+    client, login, make_user, make_account, today_is
+):
+    place, _, flat = await _flat(make_user, make_account)
+    other = await make_account()
+    buyer = await make_user()
+    await login(client, buyer)
+    answers = []
+    for changes in ({"house": str(other.house)}, {"account_number": "9999999999"}, {"premise": flat + "0"}):
+        response = await client.form("/tickets/owner", _owner_form(place, flat, **changes), files=_extract())
+        assert response.status_code == 422
+        assert "Новикова Анна Сергеевна" in response.text  # typed input kept
+        answers.append(response.text.split('id="e-account_number"')[1].split("</p>")[0])
+    assert len(set(answers)) == 1 and "Лицевого счёта с таким номером по этому адресу нет" in answers[0]
+    assert not await Ticket.exists().where(Ticket.category == "owner_change")
+
+
+async def test_guessing_accounts_is_stopped_after_a_few_attempts(client, login, make_user, make_account, today_is):
+    place, _, flat = await _flat(make_user, make_account)
+    buyer = await make_user()
+    await login(client, buyer)
+    for _ in range(rules.HANDOVER_PER_ACCOUNT.limit):
+        wrong = await client.form("/tickets/owner", _owner_form(place, flat, premise="999999"), files=_extract())
+        assert "Лицевого счёта с таким номером" in wrong.text
+    right = await client.form("/tickets/owner", _owner_form(place, flat), files=_extract())
+    assert right.status_code == 422 and "Слишком много попыток" in right.text
+    assert not await Ticket.exists().where(Ticket.category == "owner_change")
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"consent": None}, "consent", "согласие на обработку персональных данных"),
+        ({"day": "2026-08-11"}, "day", "этот день ещё не наступил"),
+        ({"share": "3/2"}, "share", "Укажите долю"),
+        ({"full_name": " "}, "full_name", "Укажите ФИО"),
+    ],
+)
+async def test_an_application_without_consent_or_with_a_wrong_day_is_refused_at_its_field(
+    client, login, make_user, make_account, today_is, changes, field, message
+):
+    place, _, flat = await _flat(make_user, make_account)
+    await login(client, await make_user())
+    response = await client.form("/tickets/owner", _owner_form(place, flat, **changes), files=_extract())
+    assert response.status_code == 422 and f'id="e-{field}"' in response.text and message in response.text
+    assert place.number in response.text
+    assert not await Ticket.exists().where(Ticket.category == "owner_change")
+
+
+async def test_an_application_without_a_document_is_refused(client, login, make_user, make_account, today_is):
+    place, _, flat = await _flat(make_user, make_account)
+    await login(client, await make_user())
+    response = await client.form("/tickets/owner", _owner_form(place, flat), files=[("other", ("x.txt", b"x"))])
+    assert response.status_code == 422 and 'id="e-documents"' in response.text
+    text = [("documents", ("note.txt", b"hello", "text/plain"))]
+    response = await client.form("/tickets/owner", _owner_form(place, flat), files=text)
+    assert response.status_code == 422 and "не PDF и не фото" in response.text
+
+
+async def test_only_the_applicant_and_the_house_s_deciders_see_the_application_and_its_document(
+    client, new_client, login, make_user, make_account, today_is
+):
+    place, before, _, ticket = await _filed(client, login, make_user, make_account)
+    operator = await make_user(roles=("operator",), houses=(place.house,))
+    elsewhere = await make_user(roles=("manager",), houses=((await make_account()).house,))
+    dispatcher = await make_user(roles=("dispatcher",), houses=(place.house,))
+    stranger = await make_user(name="Чужой Человек", accounts={(await make_account()).account: "owner"})
+    own = f"/tickets/{ticket['id']}"
+    staff_document = f"/staff/tickets/{ticket['id']}/handover/documents/1"
+    for user in (before, stranger):  # the previous owner sees the account, never the new owner's documents
+        c = new_client()
+        await login(c, user)
+        assert (await c.get(own)).status_code == 404
+        assert (await c.get(f"{own}/documents/1")).status_code == 404
+        listed = await c.get("/tickets")
+        assert f'/tickets/{ticket["id"]}"' not in listed.text and "Смена собственника" not in listed.text
+    c = new_client()
+    await login(c, operator)
+    assert (await c.get(staff_document)).content == PDF
+    assert (await c.get(f"/staff/tickets/{ticket['id']}/handover/documents/2")).status_code == 404
+    c = new_client()
+    await login(c, elsewhere)
+    assert (await c.get(staff_document)).status_code == 404
+    c = new_client()
+    await login(c, dispatcher)
+    assert (await c.get(staff_document)).status_code == 403
+
+
+async def _decide(new_client, login, make_user, place, ticket_id):
+    operator = await make_user(name="Оператор Ольга", roles=("operator",), houses=(place.house,))
+    c = new_client()
+    await login(c, operator)
+    page = await c.get(f"/staff/tickets/{ticket_id}/handover")
+    assert page.status_code == 200
+    return c, operator, page
+
+
+def _ticked(page, name):
+    return [part.split('"')[0] for part in page.text.split(f'name="{name}" value="')[1:] if "checked" in part[:40]]
+
+
+def _version(page, name="version"):
+    return page.text.split(f'name="{name}" value="')[1].split('"')[0]
+
+
+async def test_applying_changes_the_register_the_payer_and_who_sees_the_account_at_once(
+    client, new_client, login, make_user, make_account, today_is
+):
+    place, before, buyer, ticket = await _filed(client, login, make_user, make_account)
+    c, operator, page = await _decide(new_client, login, make_user, place, ticket["id"])
+    assert "Новикова Анна Сергеевна" in page.text and "Старов Пётр Ильич" in page.text
+    shares, people = _ticked(page, "share"), _ticked(page, "person")
+    assert len(shares) == 1 and len(people) == 1  # the whole flat passes: the old share and access, ticked
+    data = {"version": _version(page), "share": shares, "person": people}
+    data[f"version_{shares[0]}"] = _version(page, f"version_{shares[0]}")
+    response = await c.form(f"/staff/tickets/{ticket['id']}/handover/", data)
+    assert response.status_code == 303, response.text
+    old = await Ownership.select().where(Ownership.id == int(shares[0])).first()
+    assert old["valid_to"] == date(2026, 8, 2)
+    new = await Ownership.select(Ownership.owner.name, Ownership.valid_from).where(
+        (Ownership.premise == place.premise) & Ownership.valid_to.is_null()
+    )
+    assert new == [{"owner.name": "Новикова Анна Сергеевна", "valid_from": date(2026, 8, 3)}]
+    account = await PersonalAccount.select(PersonalAccount.payer_name).where(PersonalAccount.id == place.account)
+    assert account[0]["payer_name"] == "Новикова Анна Сергеевна"
+    standing = await Residency.select(Residency.user, Residency.role).where(
+        (Residency.account == place.account) & Residency.revoked_at.is_null()
+    )
+    assert standing == [{"user": buyer, "role": "owner"}]
+    done = await Ticket.select(Ticket.status).where(Ticket.id == ticket["id"]).first()
+    assert done["status"] == "done"
+    actions = {e["action"] for e in await AuditEvent.select(AuditEvent.action).where(AuditEvent.actor_id == operator)}
+    assert {"housing.ownership.update", "housing.ownership.create", "housing.account.update"} <= actions
+    assert {"residency.revoke", "residency.link", "ticket.handover"} <= actions
+    told = await OutboxMessage.select(OutboxMessage.user_id, OutboxMessage.template, OutboxMessage.subject).where(
+        OutboxMessage.user_id.is_in([buyer, before])
+    )
+    assert {(m["user_id"], m["template"]) for m in told} >= {
+        (buyer, "ticket_status"),
+        (before, "ticket_handover_ended"),
+    }
+    ended = next(m for m in told if m["template"] == "ticket_handover_ended")
+    assert ended["subject"] == f"У лицевого счёта {place.number} новый собственник"
+    again = await c.form(f"/staff/tickets/{ticket['id']}/handover/", data)
+    assert again.status_code in (303, 404)
+    assert await Ownership.count().where(Ownership.premise == place.premise) == 2  # applied once
+
+
+async def test_a_payer_changed_meanwhile_refuses_the_whole_application(
+    client, new_client, login, make_user, make_account, today_is
+):
+    place, before, _, ticket = await _filed(client, login, make_user, make_account)
+    c, _, page = await _decide(new_client, login, make_user, place, ticket["id"])
+    await PersonalAccount.update(
+        {PersonalAccount.payer_name: "Кто-то Другой", PersonalAccount.updated_at: clock.now()}
+    ).where(PersonalAccount.id == place.account)
+    shares = _ticked(page, "share")
+    data = {"version": _version(page), "share": shares, "person": _ticked(page, "person")}
+    data[f"version_{shares[0]}"] = _version(page, f"version_{shares[0]}")  # the share itself is as it was read
+    response = await c.form(f"/staff/tickets/{ticket['id']}/handover/", data)
+    assert response.status_code == 303
+    told = await c.get(response.headers["location"], follow_redirects=True)
+    assert "Пока вы правили, запись изменили" in told.text
+    assert await Ownership.count().where(Ownership.premise == place.premise) == 1  # nothing written
+    assert await Residency.exists().where((Residency.user == before) & Residency.revoked_at.is_null())
+    assert (await Ticket.select(Ticket.status).where(Ticket.id == ticket["id"]).first())["status"] == "new"
+
+
+async def test_a_refusal_needs_a_reason_and_tells_the_applicant(
+    client, new_client, login, make_user, make_account, today_is
+):
+    place, before, buyer, ticket = await _filed(client, login, make_user, make_account)
+    c, _, _ = await _decide(new_client, login, make_user, place, ticket["id"])
+    empty = await c.form(f"/staff/tickets/{ticket['id']}/handover/refuse", {"reason": ""})
+    assert empty.status_code == 422 and 'id="e-reason"' in empty.text
+    refused = await c.form(f"/staff/tickets/{ticket['id']}/handover/refuse", {"reason": "Выписка не читается"})
+    assert refused.status_code == 303
+    assert (await Ticket.select(Ticket.status).where(Ticket.id == ticket["id"]).first())["status"] == "cancelled"
+    assert await OutboxMessage.exists().where(
+        (OutboxMessage.user_id == buyer) & (OutboxMessage.template == "ticket_status")
+    )
+    assert await Residency.exists().where((Residency.user == before) & Residency.revoked_at.is_null())
+
+
+async def test_an_owner_changes_the_payer_without_documents(
+    client, new_client, login, make_user, make_account, today_is
+):
+    place, before, _ = await _flat(make_user, make_account)
+    await login(client, before)
+    form = await client.get("/tickets/payer")
+    assert form.status_code == 200 and "Смена плательщика" in form.text
+    data = {"account": str(place.account), "day": "2026-08-01", "full_name": "Старова Мария Петровна", "consent": "1"}
+    kept = await client.form("/tickets/payer", {**data, "consent": ""})
+    assert kept.status_code == 422 and "Старова Мария Петровна" in kept.text
+    response = await client.form("/tickets/payer", data)
+    assert response.status_code == 303, response.text
+    ticket = await Ticket.select().where(Ticket.category == "payer_change").first()
+    c, _, page = await _decide(new_client, login, make_user, place, ticket["id"])
+    assert 'name="share"' not in page.text
+    assert (await c.form(f"/staff/tickets/{ticket['id']}/handover/", {"version": _version(page)})).status_code == 303
+    account = await PersonalAccount.select(PersonalAccount.payer_name).where(PersonalAccount.id == place.account)
+    assert account[0]["payer_name"] == "Старова Мария Петровна"
+    assert await Residency.exists().where((Residency.user == before) & Residency.revoked_at.is_null())
+    assert await Ownership.count().where(Ownership.premise == place.premise) == 1
+
+
+async def test_nobody_changes_the_payer_of_an_account_they_do_not_pay(client, login, make_user, make_account, today_is):
+    place, _, _ = await _flat(make_user, make_account)
+    family = await make_user(accounts={place.account: "family"}, rights=("view", "tickets"))
+    await login(client, family)
+    data = {"account": str(place.account), "day": "2026-08-01", "full_name": "Старова Мария Петровна", "consent": "1"}
+    assert (await client.form("/tickets/payer", data)).status_code == 422
+    assert not await Ticket.exists().where(Ticket.category == "payer_change")
