@@ -157,9 +157,16 @@ async def seed(ctx: DemoContext) -> None:
     pool = sorted(accounts)
     mine = [a for a in pool if a in resident_accounts]
     now = ctx.now
-    # An application of its own form (a recalculation, people moved in or out, a debt in parts) is worded by that form
+    # An application of its own form (a recalculation, people moved in or out, a debt in parts, a meter to seal, a new
+    # owner or payer) is worded by that form
     # (who, the dates, the sums): no made-up text for it.
-    own_forms = {"absence_recalculation", "residents_change", "instalment_plan", *rules.OWN_ONLY_CATEGORIES}
+    own_forms = {
+        "absence_recalculation",
+        "residents_change",
+        "instalment_plan",
+        "meter_commissioning",
+        *rules.OWN_ONLY_CATEGORIES,
+    }
     categories = [c.code for c in rules.CATEGORIES if c.code not in own_forms]
     statuses = ["new", "accepted", "in_work", "done", "closed", "closed", "closed", "cancelled", "reopened"]
     finished = ["done", "closed", "closed", "closed", "closed", "cancelled"]
