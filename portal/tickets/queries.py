@@ -773,6 +773,49 @@ async def staff_list(principal: Principal, f: TicketFilters, page: PageRequest, 
     return Page(_rows(rows), total, page.number, page.size)
 
 
+@dataclass(frozen=True)
+class AtTheDoor:
+    """What an executor needs on the way to a request of theirs still open: the entrance and floor, and whom to
+    call (the contact given with the request, else its author's phone)."""
+
+    id: int
+    entrance_number: int | None
+    floor: int | None
+    contact_phone: str
+    author_phone: str | None
+
+    @property
+    def phone(self) -> str:
+        return self.contact_phone or self.author_phone or ""
+
+
+async def at_the_door(principal: Principal, ticket_ids: Sequence[int]) -> dict[int, AtTheDoor]:
+    """For the executor's cards (at most a page of them): of ``ticket_ids``, those still open and theirs. A request
+    done, closed or handed to someone else gives nothing: the resident's phone is not the executor's any more."""
+    if not ticket_ids or principal.user_id is None:
+        return {}
+    rows = await Ticket.select(
+        Ticket.id,
+        Ticket.entrance.number.as_alias("entrance_number"),
+        Ticket.premise.entrance.number.as_alias("premise_entrance"),
+        Ticket.premise.floor.as_alias("floor"),
+        Ticket.contact_phone,
+        Ticket.author.phone.as_alias("author_phone"),
+    ).where(
+        Ticket.id.is_in(list(ticket_ids)) & (Ticket.executor == principal.user_id) & Ticket.status.is_in(sorted(ACTIVE))
+    )
+    return {
+        row["id"]: AtTheDoor(
+            row["id"],
+            row["entrance_number"] or row["premise_entrance"],
+            row["floor"],
+            row["contact_phone"],
+            row["author_phone"],
+        )
+        for row in rows
+    }
+
+
 ACCOUNT_RECENT = 5
 
 

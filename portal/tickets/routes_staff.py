@@ -279,7 +279,8 @@ class ExecutorTickets(Controller):
         tickets = await queries.staff_list(principal, to_do, page_request(page, 50), now)
         reported = filters.TicketFilters(tab="mine", statuses=[rules.Status.DONE], sort="-completed")
         done = await queries.staff_list(principal, reported, page_request("", DONE_SHOWN), now)
-        return render(request, "tickets/my_tickets.html", page=tickets, done=done, tk=TK, now=now, errors=None)
+        door = await queries.at_the_door(principal, [t.id for t in tickets.items])
+        return render(request, "tickets/my_tickets.html", page=tickets, done=done, door=door, tk=TK, now=now)
 
 
 class Outages(Controller):

@@ -9,7 +9,9 @@ from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
 
+from portal.core.security import Principal
 from portal.tickets import actions
+from portal.tickets import queries
 from portal.tickets.tables import Ticket
 from portal.tickets.tables import TicketAttachment
 from portal.tickets.tables import TicketEvent
@@ -118,3 +120,37 @@ async def test_an_overdue_request_says_so_once_on_the_executors_card(client, log
     await login(client, executor)
     card = re.search(r'<li class="card ticket-card.*?</li>', (await client.get("/staff/my-tickets")).text, re.S)
     assert "Просрочена на 2 ч" in card.group(0) and card.group(0).count("Просрочена") == 1, card.group(0)
+
+
+async def test_an_open_request_card_says_the_entrance_and_floor_and_calls_the_resident_a_done_one_does_not(
+    client, login, make_user, make_account
+):
+    """On the stairs the executor needs where to go in the house and whom to call, without opening each request;
+    once the work is reported done the resident's phone is no longer on their card."""
+    place = await make_account(floor=7)
+    executor = await make_user(name="Мастер", roles=("executor",), houses=(place.house,))
+    now = datetime.now(UTC)
+    ids = {}
+    for description, status, phone in (("Течёт кран", "in_work", "+79780001122"), ("Сделано", "done", "+79780003344")):
+        opened = await actions.open_ticket(
+            account_id=place.account, category="leaking_taps", description=description, now=now
+        )
+        await Ticket.update({Ticket.status: status, Ticket.executor: executor, Ticket.contact_phone: phone}).where(
+            Ticket.id == opened.id
+        )
+        ids[status] = opened.id
+    await login(client, executor)
+    page = (await client.get("/staff/my-tickets")).text
+    work = re.search(r'id="my-work">(.*?)<section aria-labelledby="my-done-h">', page, re.S)
+    done = re.search(r'<section aria-labelledby="my-done-h">(.*?)</section>', page, re.S)
+    assert work and done, page
+    assert '<p class="ticket-card-where">подъезд 1, этаж 7</p>' in work.group(1)
+    assert 'href="tel:+79780001122"' in work.group(1) and "Позвонить жителю" in work.group(1)
+    assert "tel:" not in done.group(1) and "ticket-card-where" not in done.group(1)
+    me = Principal(
+        user_id=executor, name="Мастер", staff_roles=frozenset({"executor"}), house_ids=frozenset({place.house})
+    )
+    assert set(await queries.at_the_door(me, [ids["in_work"], ids["done"]])) == {ids["in_work"]}
+    other = await make_user(name="Другой", roles=("executor",), houses=(place.house,))
+    await Ticket.update({Ticket.executor: other}).where(Ticket.id == ids["in_work"])
+    assert await queries.at_the_door(me, [ids["in_work"]]) == {}
