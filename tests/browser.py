@@ -36,6 +36,28 @@ def sign_in(page: Page, base: str, login: str, password: str = DEMO_PASSWORD) ->
     expect(page).not_to_have_url(re.compile(r"/login"), timeout=60_000)
 
 
+def speak(page: Page, base: str, language: str) -> None:
+    """Choose ``language`` with the switch at the top of ``base``'s home page (the sign-in page for a guest), as a
+    person does: signed in, it becomes their saved language, their pages' on every device; chosen before signing in,
+    the sign-in that follows saves it."""
+    page.goto(base + "/")
+    with page.expect_navigation():  # pressed even where the page is in it already (by the browser's languages)
+        page.locator(f"form.lang-switch button[value={language}]").click()
+    expect(page.locator("html")).to_have_attribute("lang", language)
+
+
+@contextmanager
+def speaking(page: Page, base: str, language: str) -> Iterator[None]:
+    """The block's sign-in (``sign_in``) and pages in ``language``, chosen on the sign-in page (``speak``); on leaving,
+    the person signed in then chooses Russian again, as the demo data has it for the tests that share the server."""
+    speak(page, base, language)
+    try:
+        yield
+    finally:
+        if language != "ru":
+            speak(page, base, "ru")
+
+
 # The requests htmx sends from now on, as "VERB /path", in the order sent: read at once after an event that proves a
 # request that must not go would have gone by then (htmx sends a submit's request in the submit event itself).
 RECORD_HTMX_REQUESTS = """() => {

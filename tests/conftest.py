@@ -283,6 +283,12 @@ class PortalClient(httpx.AsyncClient):
         payload["_csrf_token"] = await self.csrf_token()
         return await self.post(url, data=payload, **kwargs)
 
+    async def speak(self, locale: str) -> None:
+        """Read the portal in ``locale`` from now on, as its language switch makes it: this browser's cookie and,
+        signed in, the person's saved language, which their pages on every device and their messages follow."""
+        answer = await self.form("/lang", {"lang": locale, "next": "/healthz"})
+        assert answer.status_code == 303, answer.status_code
+
     async def htmx_form(self, url: str, data: dict[str, Any] | None = None, **kwargs: Any) -> httpx.Response:
         """POST as HTMX does: the token in the ``x-csrftoken`` header, ``HX-Request: true``."""
         headers = {"HX-Request": "true", "x-csrftoken": await self.csrf_token(), **kwargs.pop("headers", {})}
@@ -346,12 +352,14 @@ def make_user(db: Any) -> Any:
         accounts: dict[int, str] | None = None,
         rights: tuple[str, ...] = ("view",),
         consent: bool = True,
+        locale: str = "ru",
     ) -> int:
         counter["n"] += 1
         user = User(
             email=email or f"user{counter['n']}-{secrets.token_hex(3)}@example.ru",
             full_name=name,
             password_hash="",
+            locale=locale,  # the language saved with the profile: their pages and messages
         )
         await user.save()
         for role in roles:

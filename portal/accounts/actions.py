@@ -41,6 +41,7 @@ from portal.core import limits
 from portal.core import stale
 from portal.core.db import atomic
 from portal.core.db import unique_violations
+from portal.core.i18n import LOCALES
 from portal.core.i18n import gettext as _
 from portal.core.security import Principal
 from portal.core.security import ResidentRole
@@ -783,6 +784,15 @@ async def choose_language(principal: Principal, locale: str, *, ip: str = "") ->
         await User.update({User.locale: locale, User.updated_at: now}).where(User.id == principal.user_id)
         changes = {"locale": [principal.locale, locale]}
         await audit.record(principal, "user.profile", "user", principal.user_id, changes, ip, now=now)
+
+
+async def start_in_language(user: queries.UserInfo, chosen: object, *, ip: str = "") -> str:
+    """The language ``user``'s new session speaks (``rules.language_at_sign_in``): their saved one, or the one
+    ``chosen`` with the switch just before signing in, which is saved as the switch saves it signed in."""
+    locale = rules.language_at_sign_in(user.locale, chosen, clock.now().timestamp(), LOCALES)
+    if locale != user.locale:
+        await choose_language(Principal(user_id=user.id, name=user.full_name, locale=user.locale), locale, ip=ip)
+    return locale
 
 
 async def save_profile(

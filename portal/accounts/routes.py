@@ -10,6 +10,7 @@ from litestar import Request
 from litestar import Response
 from litestar import get
 from litestar import post
+from litestar.datastructures import Cookie
 from litestar.di import NamedDependency
 from litestar.di import Provide
 from litestar.exceptions import NotFoundException
@@ -57,15 +58,24 @@ from portal.notifications import actions as push_actions
 from portal.notifications import forms as push_forms
 from portal.settings import get_settings
 
+# The session's key for the language a visitor chose with the switch, and when: ``rules.language_at_sign_in``.
+_CHOSEN_LANGUAGE = "lang_chosen"
+
 
 async def _sign_in(
     request: Request, user: queries.UserInfo, *, epoch: int | None = None, remember: bool = False
-) -> None:
+) -> Cookie:
     """A new session under a new id: nothing of the visitor's session is carried over. Every way in (the password,
-    a confirmation link, an invitation) takes this browser's push subscription from whoever had it before."""
+    a confirmation link, an invitation) takes this browser's push subscription from whoever had it before, and
+    speaks the person's saved language (or the one they chose with the switch just before, saved now): the answer
+    sets this browser's language cookie, which this gives, to it."""
     await push_actions.hand_over_browser(user.id, push_forms.browser_endpoint(request.cookies))
+    chosen = request.session.get(_CHOSEN_LANGUAGE)
+    locale = await actions.start_in_language(user, chosen, ip=client_ip(request))
     data = {SESSION_USER: user.id, SESSION_EPOCH: user.session_epoch if epoch is None else epoch}
     start_session(request, data, remember=remember)
+    i18n.speak_saved(request.scope.setdefault("state", {}), locale)  # the message after signing in speaks it too
+    return cookies.cookie(i18n.COOKIE, locale)
 
 
 def _ua(request: Request) -> str:
@@ -129,12 +139,15 @@ async def privacy_terms(request: Request) -> Template:
 
 @post("/lang", name="set_language", opt=public(), status_code=303)
 async def set_language(request: Request, data: FormData, principal: NamedDependency[Principal]) -> Response[None]:
-    """Remember the chosen language in a cookie for a year and go back to the same page; a signed-in user's messages
-    (e-mail, SMS, push) follow it from now on."""
+    """Remember the chosen language in a cookie for a year and go back to the same page; a signed-in user's pages on
+    every device and messages (e-mail, SMS, push) follow it from now on, and so do those of whoever signs in here
+    next, soon (a choice made on the sign-in page)."""
     locale = form_value(data, "lang")
     if locale not in i18n.LOCALES:
         locale = i18n.DEFAULT_LOCALE
     await actions.choose_language(principal, locale, ip=client_ip(request))
+    if not principal.is_authenticated:  # a choice the next sign-in here saves (rules.language_at_sign_in)
+        request.session[_CHOSEN_LANGUAGE] = [locale, int(clock.now().timestamp())]
     target = safe_next(
         form_value(data, "next") or request.headers.get("referer", "").split(request.base_url.netloc, 1)[-1]
     )
@@ -232,8 +245,8 @@ class Visitors(Controller):
                 limits.counter(request), values["login"], values["password"], client_ip(request)
             )
             if result.outcome is actions.SignIn.OK and result.user is not None:
-                await _sign_in(request, result.user, remember=values["remember"])
-                return Redirect(path=target or "/", status_code=303)
+                lang = await _sign_in(request, result.user, remember=values["remember"])
+                return Redirect(path=target or "/", status_code=303, cookies=[lang])
             status = 429 if result.outcome is actions.SignIn.LIMITED else 422
             errors.general.append(_sign_in_refusal(result.outcome))
         return render(request, "accounts/login.html", values=values, errors=errors, next=target, status_code=status)
@@ -319,9 +332,9 @@ class Visitors(Controller):
         user = await actions.confirm_registration(row, client_ip(request)) if row else None
         if user is None:
             return _link_gone(request, TokenPurpose.CONFIRM)
-        await _sign_in(request, user)
+        lang = await _sign_in(request, user)
         flash(request, _("Your e-mail is confirmed. Welcome!"))
-        return Redirect(path="/", status_code=303)
+        return Redirect(path="/", status_code=303, cookies=[lang])
 
     @get("/email/confirm/{token:str}", opt=public())
     async def email_confirm_page(self, request: Request, token: FromPath[str]) -> Template:
@@ -349,10 +362,10 @@ class Visitors(Controller):
         if principal.user_id != user.id:
             flash(request, _("Your login is now %(email)s. Sign in with it.", email=row.email))
             return Redirect(path="/login", status_code=303)
-        await _sign_in(request, user, epoch=epoch)
+        lang = await _sign_in(request, user, epoch=epoch)
         text = _("Your login is now %(email)s. You stay signed in here; other devices are signed out.", email=row.email)
         flash(request, text)
-        return Redirect(path="/profile", status_code=303)
+        return Redirect(path="/profile", status_code=303, cookies=[lang])
 
     @get("/invite/{token:str}", opt=public())
     async def invite_page(self, request: Request, token: FromPath[str]) -> Template:
@@ -379,8 +392,7 @@ class Visitors(Controller):
         if outcome is actions.InviteAccepted.LINKED:
             flash(request, _("The account has been added to your profile. Sign in with your password."))
             return Redirect(path="/login", status_code=303)
-        await _sign_in(request, user)
-        return Redirect(path="/", status_code=303)
+        return Redirect(path="/", status_code=303, cookies=[await _sign_in(request, user)])
 
 
 def _sign_in_refusal(outcome: actions.SignIn) -> str:
@@ -596,9 +608,9 @@ class SignedIn(Controller):
             errors.add("current_password", forms.too_many() if limited else _("The current password is wrong."))
             return await _profile_page(request, me, password_errors=errors, status=429 if limited else 422)
         # Other sessions of this user end (their epoch is older); this one continues under a new id.
-        await _sign_in(request, me, epoch=epoch)
+        lang = await _sign_in(request, me, epoch=epoch)
         flash(request, _("The password is changed. You stay signed in here; other devices are signed out."))
-        return Redirect(path="/profile", status_code=303)
+        return Redirect(path="/profile", status_code=303, cookies=[lang])
 
     @get("/accounts/link")
     async def link_page(self, request: Request, me: NamedDependency[queries.UserInfo]) -> Template:

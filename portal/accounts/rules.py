@@ -346,3 +346,21 @@ def erasure_outcome(*, consent_given_again: bool, open_account_links: int) -> Er
     if open_account_links > 0:
         return ErasureOutcome.RESTRICTED
     return ErasureOutcome.ANONYMISED
+
+
+# How long a language chosen with the switch before signing in stays the choice of whoever signs in next in this
+# browser: long enough to type a password or set one from an invitation, too short to pass an unattended computer's
+# choice to the next person.
+LANGUAGE_CHOICE_SECONDS = 30 * 60
+
+
+def language_at_sign_in(saved: str, chosen: object, now: float, languages: Iterable[str]) -> str:
+    """The language a session starts in: the person's saved one, unless they chose another with the switch on the
+    signed-out pages (the sign-in page, the invitation) in the last ``LANGUAGE_CHOICE_SECONDS``; that deliberate
+    choice then becomes the saved one. The browser's languages never count: only the switch is a choice.
+    ``chosen`` is what the switch kept in the session, ``[language, unix time]``, or anything else for none."""
+    if isinstance(chosen, list | tuple) and len(chosen) == 2:
+        language, at = chosen
+        if language in tuple(languages) and isinstance(at, int | float) and 0 <= now - at <= LANGUAGE_CHOICE_SECONDS:
+            return str(language)
+    return saved

@@ -24,6 +24,8 @@ from litestar.plugins.htmx import HTMXRequest
 from litestar.types import Message
 from litestar.types import Scope
 
+from portal.core import i18n
+
 
 class StaffRole(StrEnum):
     ADMIN = "admin"
@@ -160,10 +162,11 @@ def set_principal_loader(loader: PrincipalLoader) -> None:
 
 
 async def principal_of(connection: ASGIConnection) -> Principal:
-    """The caller of this request, loaded once per request."""
+    """The caller of this request, loaded once per request; a signed-in caller's page speaks their saved language."""
     state = connection.scope.setdefault("state", {})
     if "principal" not in state:
-        state["principal"] = await _loader(connection)
+        state["principal"] = principal = await _loader(connection)
+        i18n.speak_saved(state, principal.locale)
     return state["principal"]
 
 

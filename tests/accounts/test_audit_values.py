@@ -17,12 +17,11 @@ NBSP = "\u00a0"
 
 
 async def _page(client, make_user, login, lang: str, *events: tuple) -> str:
-    admin = await make_user(roles=("admin",))
+    admin = await make_user(roles=("admin",), locale=lang)  # who reads the log in ``lang``
     actor = Principal(user_id=admin, name="Аудитор", staff_roles=frozenset({"admin"}))
     for action, entity, entity_id, changes in events:
         await audit.record(actor, action, entity, entity_id, changes)
     await login(client, admin)
-    client.cookies.set("lang", lang)
     page = await client.get("/staff/audit")
     assert page.status_code == 200
     return html.unescape(page.text).split('id="list"')[1]
@@ -312,10 +311,10 @@ async def test_russian_values_and_names_are_marked_russian_on_the_english_log(cl
     actor = Principal(user_id=admin, name="Аудитор", staff_roles=frozenset({"admin"}))
     await audit.record(actor, "meeting.create", "meeting", 2, {"title": "Ремонт крыши", "place": "Hall 2"})
     await login(client, admin)
-    client.cookies.set("lang", "en")
+    await client.speak("en")
     page = (await client.get("/staff/audit")).text
     assert '</strong>: <span lang="ru">Ремонт крыши</span></div>' in page
     assert "</strong>: Hall 2</div>" in page
     assert '<td data-label="Who"><span lang="ru">Аудитор</span>' in page
-    client.cookies.set("lang", "ru")
+    await client.speak("ru")
     assert "</strong>: Ремонт крыши</div>" in (await client.get("/staff/audit")).text

@@ -210,7 +210,7 @@ async def test_the_audit_log_shows_actions_fields_and_record_types_as_words(clie
     await audit.record(actor, "staff.scope", "user", admin, {"roles": [["dispatcher"], ["dispatcher", "manager"]]})
     await audit.record(actor, "ticket.update", "ticket", 7, {"emergency": [False, True]})
     await login(client, admin)
-    client.cookies.set("lang", lang)
+    await client.speak(lang)
     page = await client.get("/staff/audit")
     assert page.status_code == 200
     text = html.unescape(page.text)

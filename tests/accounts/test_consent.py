@@ -110,7 +110,8 @@ async def test_without_javascript_a_page_asks_before_the_consent_is_withdrawn(cl
     assert record["withdrawn_at"] is None
     assert (await client.get("/profile")).status_code == 200
 
-    english = await client.form("/consent/withdraw", headers={"accept-language": "en"})
+    await client.speak("en")
+    english = await client.form("/consent/withdraw")
     assert "Withdraw the consent to the processing of personal data?" in english.text
     assert "Yes, withdraw" in english.text
 
@@ -129,7 +130,8 @@ async def test_the_user_reads_what_they_accepted(client, make_user, login):
     # One press closed the portal at once: the browser now asks before the consent is withdrawn.
     withdraw = page.text.split('action="/consent/withdraw"')[1].split(">")[0]
     assert 'data-confirm="Отозвать согласие? Пользоваться порталом можно будет, только снова дав его."' in withdraw
-    english = await client.get("/consent", headers={"accept-language": "en"})
+    await client.speak("en")
+    english = await client.get("/consent")
     assert "Consent to the processing of personal data" in english.text
     asked = "Withdraw the consent? You will not be able to use the portal until you give it again."
     assert f'data-confirm="{asked}"' in english.text
@@ -178,11 +180,13 @@ async def test_the_history_says_which_document_which_edition_when_and_how_and_ke
     kept = await ConsentRecord.select(ConsentRecord.ip, ConsentRecord.text_version).where(ConsentRecord.user == user_id)
     assert {r["ip"] for r in kept} == {"203.0.113.77"} and len({r["text_version"] for r in kept}) == 3
 
-    english = (await client.get("/consent", headers={"accept-language": "en"})).text
+    await client.speak("en")
+    english = (await client.get("/consent")).text
     for words in ("Consent to receive offers of services", "Edition 1 of", "On signing up to the portal"):
         assert words in english, words
     assert consent.current_version() not in english and "203.0.113.77" not in english
 
+    await client.speak("ru")
     text = await client.get("/consent/text/marketing/1")
     assert text.status_code == 200
     assert "<h1>Согласие на получение предложений услуг</h1>" in text.text

@@ -82,18 +82,15 @@ async def test_the_new_address_gets_a_link_the_old_a_notice_and_the_link_switche
 
     asked = await _ask(client, " New.Login@Example.ru ")
     assert asked.status_code == 303 and asked.headers["location"] == "/profile"
-    page = (await client.get("/profile")).text
-    said = (
-        "Мы отправили ссылку на new.login@example.ru. "
-        "Логин сменится на этот адрес, когда вы откроете ссылку и подтвердите смену."
-    )
+    page = (await client.get("/profile")).text  # in the person's language, as their letters
+    said = "We have sent a link to new.login@example.ru. Your login changes to it when you open the link and confirm."
     assert said in page
-    assert "Ждёт подтверждения: new.login@example.ru." in page and "вы входите с old.login@example.ru" in page
+    assert "Waiting for confirmation: new.login@example.ru." in page and "you sign in with old.login@example.ru" in page
     assert (await _row(user_id))["email"] == "old.login@example.ru"  # the login stays until the link is opened
 
     await _deliver(smtp_server)
     link = smtp_server.wait_for("new.login@example.ru")
-    assert link["Subject"] == "Confirm your new e-mail"  # in the user's language, not the page's
+    assert link["Subject"] == "Confirm your new e-mail"  # in the user's language
     path = _path(link)
     notice = smtp_server.wait_for("old.login@example.ru")
     assert notice["Subject"] == "Change of your login e-mail"

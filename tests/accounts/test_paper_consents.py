@@ -70,7 +70,8 @@ async def test_staff_read_each_consents_evidence_and_the_person_never_does(
     ):
         assert words in section, words
     assert 'href="/consent/text/processing/1"' in section and 'href="/consent/text/marketing/1"' in section
-    english = (await staff.get(f"/staff/people/{resident}", headers={"accept-language": "en"})).text
+    await staff.speak("en")
+    english = (await staff.get(f"/staff/people/{resident}")).text
     assert "Text hash" in english and "203.0.113.77" in english and "On signing up to the portal" in english
     # Russian data and a language's own name read with a Russian voice on the English page
     assert '<h1><span lang="ru">Анна Подписавшая</span></h1>' in english and '<dd lang="ru">Русский</dd>' in english
@@ -160,7 +161,8 @@ async def test_a_paper_consent_with_a_wrong_day_or_no_edition_says_why_and_keeps
     assert "<html" not in none.text  # the page's main part for htmx to swap
     assert "Выберите документ и редакцию" in none.text and "Введите день как ДД.ММ.ГГГГ" in none.text
     assert 'value="31.02.2026"' in none.text
-    english = await client.form(url, {"edition": "", "signed_on": ""}, headers={"accept-language": "en"})
+    await client.speak("en")
+    english = await client.form(url, {"edition": "", "signed_on": ""})
     assert english.status_code == 422 and "Choose the document and the edition" in english.text
     assert await _records(resident) == []
 
@@ -239,7 +241,8 @@ async def test_a_withdrawal_staff_enter_asks_once_more_without_javascript_too(cl
     assert await privacy.standing_consents(resident) != {}
     assert await DataRequest.count().where(DataRequest.user == resident) == 0
 
-    english = await client.form(f"/staff/people/{resident}/withdrawal", typed, headers={"accept-language": "en"})
+    await client.speak("en")
+    english = await client.form(f"/staff/people/{resident}/withdrawal", typed)
     assert "Enter the withdrawal of the consent?" in english.text and "Yes, enter the withdrawal" in english.text
 
     sent = await client.form(f"/staff/people/{resident}/withdrawal", {**typed, "confirm": "1"})
@@ -383,9 +386,8 @@ async def test_a_paper_form_of_a_separate_consent_signed_before_its_withdrawal_i
     url = f"/staff/people/{resident}/consents"
     early = await client.form(url, {"edition": "marketing:1", "locale": "ru", "signed_on": "2026-12-03"})
     assert early.status_code == 422 and "отозвал согласие 4 декабря 2026" in early.text
-    english = await client.form(
-        url, {"edition": "marketing:1", "locale": "ru", "signed_on": "2026-12-03"}, headers={"accept-language": "en"}
-    )
+    await client.speak("en")
+    english = await client.form(url, {"edition": "marketing:1", "locale": "ru", "signed_on": "2026-12-03"})
     assert "The person withdrew their consent on 4 December 2026" in english.text
     assert (
         await client.form(url, {"edition": "dissemination:1", "locale": "ru", "signed_on": "2026-12-03"})

@@ -345,7 +345,8 @@ async def test_the_persons_page_says_an_erasure_was_cancelled_and_reads_a_paper_
     assert "Удаление после отзыва" in requests and "Отменено: согласие дано снова" in requests
     history = page.split("История вашего согласия")[1]
     assert "подписано 3 декабря 2026" in history and "3 декабря 2026, 00:00" not in history
-    english = (await client.get("/consent", headers={"accept-language": "en"})).text
+    await client.speak("en")
+    english = (await client.get("/consent")).text
     assert "Cancelled: consent given again" in english and "signed on 3 December 2026" in english
 
 
@@ -379,6 +380,6 @@ async def test_a_correction_too_long_is_refused_with_what_was_typed_kept(client,
     assert "Слишком длинный запрос: не больше 2000 символов. Сократите его, пожалуйста." in refused.text
     assert "Правильно: Фёдоров.</textarea>" in refused.text
     assert await DataRequest.count().where(DataRequest.user == user_id) == 0
-    client.cookies.set("lang", "en")
+    await client.speak("en")
     refused = await client.form("/consent/correction", {"details": long})
     assert "The request is too long: at most 2000 characters. Shorten it, please." in refused.text

@@ -123,11 +123,11 @@ async def test_the_profile_offers_the_language_the_page_is_read_in(client, make_
     user_id = await make_user()
     await User.update({User.locale: "en"}).where(User.id == user_id)
     await login(client, user_id)
-    client.cookies.set("lang", "ru")
+    await client.speak("ru")
     page = (await client.get("/profile")).text
     chosen = re.search(r'<select id="f-locale".*?</select>', page, re.S).group(0)
     assert re.search(r'<option value="ru" selected>', chosen) and "selected" not in chosen.split('value="en"')[1]
-    client.cookies.set("lang", "en")
+    await client.speak("en")
     chosen = re.search(r'<select id="f-locale".*?</select>', (await client.get("/profile")).text, re.S).group(0)
     assert re.search(r'<option value="en" selected>', chosen)
     assert '<option value="ru" lang="ru">Русский</option>' in chosen  # read with a Russian voice
@@ -319,11 +319,11 @@ async def test_staff_names_and_houses_are_marked_russian_on_english_staff_pages(
     house = await make_house(accounts=0)
     dispatcher = await make_user(name="Новый Диспетчер", roles=("dispatcher",), houses=(house["house"],))
     await login(client, await make_user(roles=("admin",)))
-    client.cookies.set("lang", "en")
+    await client.speak("en")
     users = (await client.get("/staff/users")).text
     assert f'<a href="/staff/users/{dispatcher}"><span lang="ru">Новый Диспетчер</span></a>' in users
     assert '<h1><span lang="ru">Новый Диспетчер</span></h1>' in (await client.get(f"/staff/users/{dispatcher}")).text
-    client.cookies.set("lang", "ru")
+    await client.speak("ru")
     assert f'<a href="/staff/users/{dispatcher}">Новый Диспетчер</a>' in (await client.get("/staff/users")).text
 
 
@@ -468,7 +468,7 @@ async def test_the_outbox_page_shows_kept_mail_to_read(client, make_user, login)
     assert "Текст письма" in message.text
     # The status in the reader's language, as on the list, not the stored code.
     assert "<dd>Сохранено" in message.text and "kept" not in message.text
-    client.cookies.set("lang", "en")
+    await client.speak("en")
     english = (await client.get(f"/staff/outbox/{row['id']}")).text
     assert "<dd>Kept" in english
     # kept in Russian: read with a Russian voice on the English page

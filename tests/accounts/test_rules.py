@@ -146,3 +146,22 @@ def test_a_sign_in_is_counted_once_per_user_whichever_login_was_typed():
     assert rules.sign_in_bucket(5, "ivan@example.ru") == rules.sign_in_bucket(5, "+7 978 000-00-01") == "user:5"
     assert rules.sign_in_bucket(None, " Nobody@Example.ru") == "login:nobody@example.ru"
     assert rules.sign_in_bucket(None, "8 978 000 00 01") == "login:+79780000001"
+
+
+@pytest.mark.parametrize(
+    ("saved", "chosen", "seconds_ago", "starts_in"),
+    [
+        ("en", None, 0, "en"),  # no choice here: the saved language, whatever the browser says
+        ("ru", ["en", 0], 60, "en"),  # chosen on the sign-in page a minute ago: the person's choice
+        ("en", ["ru", 0], 30 * 60, "ru"),  # half an hour is still the same visit
+        ("en", ["ru", 0], 30 * 60 + 1, "en"),  # an older choice on this computer was somebody else's
+        ("en", ["ru", 0], -5, "en"),  # a choice from the future is none
+        ("ru", ["de", 0], 60, "ru"),  # not a language of the portal
+        ("ru", "en", 60, "ru"),  # not what the switch keeps
+        ("ru", ["en", "0"], 60, "ru"),
+    ],
+)
+def test_the_language_a_session_starts_in(saved, chosen, seconds_ago, starts_in):
+    now = 1_800_000_000.0
+    kept = [chosen[0], now - seconds_ago] if isinstance(chosen, list) and chosen[1] == 0 else chosen
+    assert rules.language_at_sign_in(saved, kept, now, ("ru", "en")) == starts_in

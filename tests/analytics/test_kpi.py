@@ -167,11 +167,11 @@ async def test_the_kpi_pages_over_http(client: Any, login: Any, make_user: Any, 
     # What the manager entered comes back in the form: saving the month again must not drop the acts' 90 %.
     again = await client.get(f"/staff/analytics/kpi?complex={complex_id}&period=2026-03")
     assert "Ведомость XLSX, черновик" in again.text  # not yet approved
-    client.cookies.set("lang", "en")  # the name and the position people wrote in Russian are marked so
+    await client.speak("en")  # the name and the position people wrote in Russian are marked so
     english = (await client.get(f"/staff/analytics/kpi?complex={complex_id}&period=2026-03")).text
     assert '<td class="primary"><span lang="ru">Менеджер Тестовый</span></td>' in english
     assert '<td data-label="Position"><span lang="ru">Менеджер</span></td>' in english
-    client.cookies.set("lang", "ru")
+    await client.speak("ru")
     assert re.search(r'<input id="f-acts" name="acts" type="text" value="90(,0)?"', again.text)  # as typed in Russian
     assert re.search(r'<input id="f-maximum_0" name="maximum_0" type="text" value="3900,00"', again.text)
     assert record.acts == Decimal("90.0")

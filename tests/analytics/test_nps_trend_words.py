@@ -25,7 +25,7 @@ async def _dashboard(client: Any, login: Any, make_user: Any, lang: str, trend: 
                      promoters=promoters, detractors=detractors)
         )  # fmt: skip
     await login(client, await make_user(roles=("admin",)))
-    client.cookies.set("lang", lang)
+    await client.speak(lang)
     page = await client.get("/staff/analytics")
     assert page.status_code == 200
     return html.unescape(page.text)

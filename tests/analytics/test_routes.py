@@ -230,13 +230,16 @@ async def test_on_an_english_page_complexes_and_houses_are_marked_russian(
     world = await make_world(make_account)
     await login(client, await make_user(roles=("admin",)))
     a = await House.select(House.complex).where(House.id == world["a"].house).first()
-    english = (await client.get("/staff/analytics?start=2026-01&end=2026-01", headers={"Accept-Language": "en"})).text
+    await client.speak("en")
+    english = (await client.get("/staff/analytics?start=2026-01&end=2026-01")).text
     assert f'<option value="{a["complex"]}" lang="ru">' in english
-    field = await client.get("/staff/analytics/houses", headers={"Accept-Language": "en", "HX-Request": "true"})
+    await client.speak("en")
+    field = await client.get("/staff/analytics/houses", headers={"HX-Request": "true"})
     for page in (english, field.text):
         groups = re.findall(r"<optgroup[^>]*>", page)
         assert groups and all(g.endswith(' lang="ru">') for g in groups)
-    russian = (await client.get("/staff/analytics?start=2026-01&end=2026-01", headers={"Accept-Language": "ru"})).text
+    await client.speak("ru")
+    russian = (await client.get("/staff/analytics?start=2026-01&end=2026-01")).text
     assert 'lang="ru"' not in russian.split("<main", 1)[1]
 
 
@@ -246,10 +249,10 @@ async def test_on_an_english_page_a_percentage_is_written_as_english_writes_it(
     """English writes "100.0%" with no space before the sign; Russian «100,0 %» with a no-break space."""
     world = await make_world(make_account)
     await login(client, await make_user(roles=("manager",), houses=(world["a"].house,)))
-    client.cookies.set("lang", "en")
+    await client.speak("en")
     english = (await client.get("/staff/analytics?start=2026-01&end=2026-03")).text.split("<main", 1)[1]
     assert re.search(r"\d\.\d%", english) and not re.search(r"\d[ \u00a0]%", english)
-    client.cookies.set("lang", "ru")
+    await client.speak("ru")
     russian = (await client.get("/staff/analytics?start=2026-01&end=2026-03")).text.split("<main", 1)[1]
     assert re.search(r"\d,\d\u00a0%", russian) and not re.search(r"\d%", russian)
 
@@ -278,7 +281,7 @@ async def test_on_an_english_page_executors_and_residents_words_are_marked_russi
     await NpsAnswer(wave=wave[0]["id"], user=resident, house=house, score=9, comment="Чисто во дворе",
                     answered_at=at(date(2026, 1, 12))).save()  # fmt: skip
     await login(client, await make_user(roles=("admin",)))
-    client.cookies.set("lang", "en")
+    await client.speak("en")
     english = (await client.get("/staff/analytics?start=2026-01&end=2026-01")).text
     assert re.search(r'executor=\d+[^"]*"><span lang="ru">Лукин Сергей</span></a>', english)
     assert '<br><span lang="ru">Чисто во дворе</span></li>' in english

@@ -8,7 +8,6 @@ from decimal import Decimal as D
 
 from portal.billing import ledger
 from portal.billing.tables import EntryKind
-from tests.conftest import COOKIE_DOMAIN
 from tests.querylog import captured
 
 
@@ -34,7 +33,7 @@ async def test_the_thirteenth_payment_back_is_on_the_second_page_of_the_history(
     assert "1\u00a0001,00\u00a0₽" in second.text and "10 января 2025" in second.text
     assert "Показаны 11–13 из 13" in second.text
     assert "Оплата · через банк" in second.text and "Оплата через банк" not in second.text  # the kind said once
-    client.cookies.set("lang", "en", domain=COOKIE_DOMAIN)
+    await client.speak("en")
     english = (await client.get(f"/accounts/{place.account}/history?size=10&page=2")).text
     assert "History of charges and payments" in english and "Payment · through a bank" in english
 
@@ -60,7 +59,7 @@ async def test_the_payment_list_sends_to_each_accounts_history_for_bank_payments
     assert "Платежи через банк или кассу — в истории начислений и оплат:" in page
     for mine in (first, second):  # each named in the sentence's own lower case, not as a heading
         assert f'href="/accounts/{mine.account}/history">лицевой счёт {mine.number}</a>' in page
-    client.cookies.set("lang", "en", domain=COOKIE_DOMAIN)
+    await client.speak("en")
     english = (await client.get("/payments")).text
     assert f'href="/accounts/{first.account}/history">account {first.number}</a>' in english
     assert f'href="/accounts/{theirs.account}/history"' not in page
@@ -80,7 +79,7 @@ async def test_a_refund_in_the_history_is_said_a_refund_of_a_payment_and_why_it_
     assert "Возврат оплаты" in page
     assert "Возврат оплаты стоит в графе «Начислено»: возвращённые вам деньги снова входят в долг." in page
     assert "стоит в графе «Начислено»" not in (await client.get(f"/accounts/{plain.account}/history")).text
-    client.cookies.set("lang", "en", domain=COOKIE_DOMAIN)
+    await client.speak("en")
     english = (await client.get(f"/accounts/{place.account}/history")).text
     assert "Refund of a payment" in english and "stands under “Charged”: the money returned to you" in english
 

@@ -100,10 +100,10 @@ async def test_a_rate_entered_on_the_staff_page_prices_the_next_run(client, logi
     assert "9,5\u00a0%" in page.text and "9,5 %" not in page.text  # the sign kept on the line of its number
     assert ">14.00<" not in page.text and "9.5 %" not in page.text
     assert "Ключевая ставка 14,00\u00a0% с 01.02.2027 записана" in page.text
-    client.cookies.set("lang", "en")
+    await client.speak("en")
     english = (await client.get("/staff/billing/key-rates")).text
     assert "9.5%" in english and "9.5 %" not in english and "9,5" not in english  # English writes no space
-    client.cookies.delete("lang")
+    await client.speak("ru")
     # Two forms with fields of the same names: every id once, so each label leads to its own field.
     ids = re.findall(r'\sid="([^"]+)"', page.text)
     assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})

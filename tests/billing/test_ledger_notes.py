@@ -97,13 +97,13 @@ async def test_the_staff_ledger_shows_the_portals_notes_in_english_and_a_typed_r
     await ledger.post_refund(account.account, D("10.00"), "refund:u-1", moment, reason="Ошибочный платёж")
     await login(client, await make_user(roles=("accountant",), houses=(account.house,)))
 
-    client.cookies.set("lang", "en")
+    await client.speak("en")
     page = (await client.get(f"/staff/billing/accounts/{account.account}")).text
     assert "Online payment No. 42" in page and "Payment 7781 of 3 November 2026" in page
     assert "Онлайн-оплата" not in page and "Платёж" not in page
     assert '<span lang="ru">Ошибочный платёж</span>' in page
 
-    client.cookies.set("lang", "ru")
+    await client.speak("ru")
     page = (await client.get(f"/staff/billing/accounts/{account.account}")).text
     assert "Онлайн-оплата №42" in page and "Платёж 7781 от 3 ноября 2026" in page
     assert "Ошибочный платёж" in page and 'lang="ru">Ошибочный' not in page

@@ -101,7 +101,8 @@ async def test_domain_example_heating_off_17_hours_at_14_degrees(client, login, 
     text = " ".join(account_page.text.split())
     assert "Отключение длилось на 1 ч дольше допустимых 16 ч: плата за отопление за" in text
     assert "будет уменьшена на 0,15 % (5,40 ₽)." in text
-    english = await client.get(f"/accounts/{first.account}", headers={"Accept-Language": "en"})
+    await client.speak("en")
+    english = await client.get(f"/accounts/{first.account}")
     assert "This outage lasted 1 h beyond the permitted 16 h: your charge for heating for" in english.text
 
     await login(client, accountant)

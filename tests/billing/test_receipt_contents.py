@@ -153,7 +153,7 @@ async def test_the_pdf_carries_every_part_of_p69_and_keeps_its_layout(client, lo
 
 async def test_the_receipt_page_in_english_gives_the_area_in_square_metres(client, login, make_user, p69):
     await login(client, await make_user(accounts={p69.account: "owner"}))
-    client.cookies.set("lang", "en")
+    await client.speak("en")
     page = await client.get(f"/accounts/{p69.account}/receipts/2026-11")
     assert page.status_code == 200
     area = re.search(r"<dt>Area</dt><dd>(.*?)</dd>", page.text)
@@ -164,7 +164,7 @@ async def test_the_receipt_and_the_account_in_english_mark_the_russian_address_r
     """The stored address and the payer's name, Russian data, read as English by a screen reader on English pages:
     they are marked ``lang="ru"``, the premise's words of the page («flat 1») are not; Russian pages stay unmarked."""
     await login(client, await make_user(accounts={p69.account: "owner"}))
-    client.cookies.set("lang", "en")
+    await client.speak("en")
     receipt = (await client.get(f"/accounts/{p69.account}/receipts/2026-11")).text
     stored = re.search(r"<dt>Address</dt><dd>(.*?)</dd>", receipt).group(1)
     assert re.fullmatch(r'<span lang="ru">[^<]*[А-Яа-я][^<]*</span>', stored), stored
@@ -183,7 +183,7 @@ async def test_the_receipt_and_the_account_in_english_mark_the_russian_address_r
     assert re.fullmatch(r'<span lang="ru">[^<]+</span>, flat \S+', breadcrumb), breadcrumb
     account = (await client.get(f"/accounts/{p69.account}")).text
     assert re.search(r'<h1><span lang="ru">[^<]+</span>, flat \S+</h1>', account)
-    client.cookies.set("lang", "ru")
+    await client.speak("ru")
     receipt = (await client.get(f"/accounts/{p69.account}/receipts/2026-11")).text
     assert 'lang="ru">' not in re.search(r"<dt>Адрес</dt><dd>(.*?)</dd>", receipt).group(1)
 
@@ -193,7 +193,7 @@ async def test_the_receipt_pdf_gives_the_area_in_the_readers_language(client, lo
     says «54.30 m²»: the unit and the hundredths follow the page in both languages."""
     await login(client, await make_user(accounts={p69.account: "owner"}))
     for lang, area in (("en", "54.30 m²"), ("ru", "54,30 м²")):
-        client.cookies.set("lang", lang)
+        await client.speak(lang)
         pdf = pdf_layout.pages((await client.get(f"/accounts/{p69.account}/receipts/2026-11/pdf")).content)
         texts = [b.text.strip().replace("\u00a0", " ") for b in pdf[0].boxes]
         assert area in texts, (lang, texts[:12])
@@ -201,7 +201,7 @@ async def test_the_receipt_pdf_gives_the_area_in_the_readers_language(client, lo
 
 async def test_the_receipt_and_the_account_in_english_give_the_units_in_english(client, login, make_user, p69):
     await login(client, await make_user(accounts={p69.account: "owner"}))
-    client.cookies.set("lang", "en")
+    await client.speak("en")
     receipt = (await client.get(f"/accounts/{p69.account}/receipts/2026-11")).text.replace("\u00a0", " ")
     volumes = re.findall(r'data-label="Volume">([^<]*)</td>', receipt)
     assert volumes == ["54.3 m²", "1.581 m³", "2.1 m³", "3.45 kWh"], volumes
@@ -212,7 +212,7 @@ async def test_the_receipt_and_the_account_in_english_give_the_units_in_english(
     pdf = pdf_layout.pages((await client.get(f"/accounts/{p69.account}/receipts/2026-11/pdf")).content)
     units = {b.text.strip() for page in pdf for b in page.boxes}
     assert {"m²", "m³", "kWh"} <= units and not {"м²", "м³", "кВт·ч"} & units, units
-    client.cookies.set("lang", "ru")
+    await client.speak("ru")
     receipt = (await client.get(f"/accounts/{p69.account}/receipts/2026-11")).text.replace("\u00a0", " ")
     assert re.findall(r'data-label="Объём">([^<]*)</td>', receipt) == ["54,3 м²", "1,581 м³", "2,1 м³", "3,45 кВт·ч"]
 
@@ -236,7 +236,7 @@ async def test_the_receipt_gives_the_annual_rate_of_a_penalty_as_a_number_of_the
     await login(client, await make_user(accounts={p69.account: "owner"}))
     page = await client.get(f"/accounts/{p69.account}/receipts/2026-11")
     assert re.findall(r'data-label="Ставка, % годовых">([^<]*)</td>', page.text) == ["9,5\u00a0%"]
-    client.cookies.set("lang", "en")
+    await client.speak("en")
     page = await client.get(f"/accounts/{p69.account}/receipts/2026-11")
     assert re.findall(r'data-label="Annual rate">([^<]*)</td>', page.text) == ["9.5%"]
 

@@ -392,7 +392,7 @@ async def test_what_a_file_holds_is_chosen_from_whole_sentences_in_either_langua
     page = await client.get("/staff/billing/registries")
     assert 'type="radio" name="kind" value="payments" checked' in page.text
     assert "Входящее сальдо из биллинга" in page.text
-    client.cookies.set("lang", "en")
+    await client.speak("en")
     form = (await client.get("/staff/billing/registries")).text.split('action="/staff/billing/registries"')[1]
     choices = form.split("</fieldset>")[0]
     assert "Opening balances from the billing system" in choices

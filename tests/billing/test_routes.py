@@ -204,7 +204,7 @@ async def test_staff_debtors_filter_sort_and_export_exactly_the_filtered_rows(cl
     assert cells[1][4] == 5182.58 and book.active["E2"].number_format == "#,##0.00"  # a sum Excel can add up
     assert cells[1][0] == "7700000002" and book.active["A2"].number_format == "@"  # the account: a text cell
     assert book.active["H2"].number_format == "#,##0"  # months overdue: a count
-    client.cookies.set("lang", "en")  # an English reader's Excel: «,» between cells, a decimal point
+    await client.speak("en")  # an English reader's Excel: «,» between cells, a decimal point
     english = (await client.get("/staff/billing/debtors.csv?period=2026-11")).content.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(english)))
     assert rows[0][0] == "Account" and rows[1][0] == '="7700000002"' and rows[1][4] == "5182.58"
@@ -275,7 +275,7 @@ async def test_staff_overview_totals_and_receivables_per_m2(client, login, make_
     assert "8\u00a0523,81\u00a0₽" in page.text
     assert "92,25\u00a0₽" in page.text
     assert "на 92,40\u00a0м²" in page.text  # «м²» never alone on the card's next line
-    client.cookies.set("lang", "en")
+    await client.speak("en")
     assert "over 92.40\u00a0m²" in (await client.get("/staff/billing?period=2026-11")).text
 
 
@@ -474,7 +474,7 @@ async def test_the_import_says_how_many_accounts_with_the_plural_of_the_number(
     await client.form("/staff/billing/import/apply", {"token": token_of(preview)})
     page = (await client.get("/staff/billing/import")).text
     assert "Загружено начислений: 7 по 1 лицевому счёту." in page
-    client.cookies.set("lang", "en")
+    await client.speak("en")
     again = await upload_charges(client, one, period="2026-10")
     await client.form("/staff/billing/import/apply", {"token": token_of(again)})
     assert "Charges imported: 7, for 1 account." in (await client.get("/staff/billing/import")).text
@@ -594,7 +594,7 @@ async def test_imported_russian_billing_text_is_marked_russian_on_english_pages_
     )
     charge = f"/accounts/{billed['first']}/charges/{hot['id']}"
     russian = {path: (await client.get(path)).text for path in (account, receipt, charge)}
-    client.cookies.set("lang", "en")
+    await client.speak("en")
     english = {path: (await client.get(path)).text for path in (account, receipt, charge)}
     marked_name = '<span class="billing-line-name"><span lang="ru">Горячее водоснабжение</span></span>'
     assert marked_name in english[account]
@@ -653,7 +653,7 @@ async def test_imported_russian_text_is_marked_russian_on_english_staff_billing_
     account = f"/staff/billing/accounts/{billed['first']}"
     pages = (account, "/staff/billing/debtors?period=2026-11", "/staff/billing/receipts?period=2026-11")
     russian = {path: (await client.get(path)).text for path in pages}
-    client.cookies.set("lang", "en")
+    await client.speak("en")
     english = {path: (await client.get(path)).text for path in pages}
     preview = (await upload_charges(client, SAMPLE.read_bytes(), "2026-12")).text
     assert '<td class="primary"><span lang="ru">Горячее водоснабжение</span></td>' in preview
@@ -674,7 +674,8 @@ async def test_the_import_page_offers_the_last_finished_month(client, login, mak
     page = await client.get("/staff/billing/import")
     assert f'name="period" type="text" value="{month}"' in page.text
     assert "Год и месяц, например 2026-11" in page.text
-    english = await client.get("/staff/billing/import", headers={"Accept-Language": "en"})
+    await client.speak("en")
+    english = await client.get("/staff/billing/import")
     assert f'name="period" type="text" value="{month}"' in english.text
     assert "Year and month, for example 2026-11" in english.text
     assert "As 2026-11" not in english.text
@@ -701,7 +702,7 @@ async def test_each_accounts_links_on_the_home_page_name_their_account(
     of (visually hidden words), so a screen reader's list of links does not hold the same words twice."""
     first, second = billed["first"], billed["second"]
     await login(client, await make_user(accounts={first: "owner", second: "owner"}))
-    client.cookies.set("lang", lang)
+    await client.speak(lang)
     page = (await client.get("/")).text
     for id_, number in ((first, "7700000001"), (second, "7700000002")):
         names = _link_names(page, rf"/accounts/{id_}/receipts/2026-11|/accounts/{id_}|/pay\?account={id_}")

@@ -7,9 +7,11 @@ from __future__ import annotations
 async def test_the_payers_name_is_marked_russian_on_english_pages_only(client, login, make_user, make_account):
     place = await make_account(payer="Иванов Иван Иванович")
     await login(client, await make_user(accounts={place.account: "owner"}))
-    english = (await client.get(f"/accounts/{place.account}", headers={"accept-language": "en"})).text
+    await client.speak("en")
+    english = (await client.get(f"/accounts/{place.account}")).text
     assert '<span lang="ru">Иванов Иван Иванович</span>' in english
-    russian = (await client.get(f"/accounts/{place.account}", headers={"accept-language": "ru"})).text
+    await client.speak("ru")
+    russian = (await client.get(f"/accounts/{place.account}")).text
     assert "Иванов Иван Иванович" in russian and '<span lang="ru">Иванов' not in russian
 
 
@@ -19,11 +21,11 @@ async def test_payees_and_the_acts_of_key_rates_are_marked_russian_on_english_st
     """A payee's name and bank and the act a penalty period rests on are Russian data: each says ``lang="ru"`` on
     an English page."""
     await login(client, await make_user(roles=("accountant",)))
-    client.cookies.set("lang", "en")
+    await client.speak("en")
     payees = (await client.get("/staff/billing/payees")).text
     assert '<span lang="ru">ООО «УК Монолит Комфорт»</span></a>' in payees
     assert '<span class="visually-hidden"> <span lang="ru">ООО «УК Монолит Комфорт»</span></span>' in payees
     rates = (await client.get("/staff/billing/key-rates")).text
     assert '<td data-label="Act"><span lang="ru">ПП РФ № 474' in rates
-    client.cookies.set("lang", "ru")
+    await client.speak("ru")
     assert '<span lang="ru">ООО' not in (await client.get("/staff/billing/payees")).text

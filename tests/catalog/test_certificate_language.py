@@ -17,7 +17,7 @@ def _plain(text: str) -> str:
 async def test_a_certificate_is_named_in_the_readers_language_and_said_to_be_in_russian(client, login, household, shop):
     account = household["accounts"][0]
     await login(client, household["resident"])
-    client.cookies.set("lang", "en")
+    await client.speak("en")
     month = clock.today_local().strftime("%Y-%m")
     made = await client.form(
         f"/services/{shop['statement']}/document", {"account": account, "from": month, "to": month}
@@ -34,6 +34,6 @@ async def test_a_certificate_is_named_in_the_readers_language_and_said_to_be_in_
     stored = await OrderDocument.select(OrderDocument.title, OrderDocument.title_en).first()
     assert stored["title"].startswith("Выписка из лицевого счёта") and stored["title_en"] == named.group(1)
 
-    client.cookies.set("lang", "ru")
+    await client.speak("ru")
     page = _plain((await client.get(made.headers["location"])).text)
     assert "Выписка из лицевого счёта" in page and "Statement of" not in page and "document is in Russian" not in page

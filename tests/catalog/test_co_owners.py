@@ -70,9 +70,9 @@ async def test_a_co_owner_sees_the_order_but_neither_takes_over_nor_closes_the_o
         assert f'action="{page}/{action}"' not in seen
     assert f'href="{page}/cancel"' not in seen
 
-    browser.cookies.set("lang", "en")  # «Pay» in another language would close the first page and open a second
+    await browser.speak("en")  # «Pay» in another language would close the first page and open a second
     await _told(browser, await browser.form(f"{page}/pay"), "Another member of your household is paying this order")
-    browser.cookies.set("lang", "ru")
+    await browser.speak("ru")
     await _told(browser, await browser.form(f"{page}/pay-cancel"), PAYING)
     await _told(browser, await browser.form(f"{page}/cancel"), PAYING)
 
@@ -113,7 +113,7 @@ async def test_a_co_owner_is_told_in_the_orders_words_who_pays_it_until_when_and
         since=clock.local(row["created_at"]).strftime("%H:%M"), until=clock.local(row["expires_at"]).strftime("%H:%M")
     )
     _, browser = await _co_owner(household, make_user, new_client, login, role)
-    browser.cookies.set("lang", lang)
+    await browser.speak(lang)
 
     seen = _unescaped((await browser.get(page)).text)
     assert words in seen

@@ -47,7 +47,7 @@ async def test_a_reader_of_english_sees_the_english_names_where_staff_wrote_them
     account = household["accounts"][0]
     await login(client, household["resident"])
 
-    client.cookies.set("lang", "en")
+    await client.speak("en")
     catalogue = (await client.get("/services")).text
     assert "Tap repair" in catalogue and "Ремонт смесителя" not in catalogue
     assert ">Plumbing</a>" in catalogue and ">Сантехника</a>" not in catalogue  # the section's chip
@@ -59,7 +59,7 @@ async def test_a_reader_of_english_sees_the_english_names_where_staff_wrote_them
     plumber = (await client.get(f"/services/{shop['plumber']}")).text
     assert '<h1><span lang="ru">Вызов сантехника</span></h1>' in plumber and "Вызов сантехника: описание" in plumber
 
-    client.cookies.set("lang", "ru")
+    await client.speak("ru")
     catalogue = (await client.get("/services")).text
     assert "Ремонт смесителя" in catalogue and ">Сантехника</a>" in catalogue
     assert "Tap repair" not in catalogue and "Plumbing" not in catalogue
@@ -67,7 +67,7 @@ async def test_a_reader_of_english_sees_the_english_names_where_staff_wrote_them
     assert "<h1>Ремонт смесителя</h1>" in page and "Ремонт смесителя: описание" in page
     assert "Tap repair" not in page and "dripping" not in page
 
-    client.cookies.set("lang", "en")
+    await client.speak("en")
     for service in ("repair", "plumber"):
         await client.form("/services/cart", {"service": shop[service], "account": account})
     cart = (await client.get("/services/cart")).text
@@ -81,7 +81,7 @@ async def test_a_reader_of_english_sees_the_english_names_where_staff_wrote_them
     order = (await client.get(f"/services/orders/{order_id}")).text
     assert "Tap repair" in order and "Вызов сантехника" in order and "Ремонт смесителя" not in order
     assert "Tap repair and 1 more service" in _plain((await client.get("/services/orders")).text)
-    client.cookies.set("lang", "ru")
+    await client.speak("ru")
     order = (await client.get(f"/services/orders/{order_id}")).text
     assert "Ремонт смесителя" in order and "Tap repair" not in order
     assert "Ремонт смесителя и ещё 1 услуга" in _plain((await client.get("/services/orders")).text)
@@ -163,12 +163,12 @@ async def test_an_order_with_its_price_given_reads_as_quoted_in_english(client, 
     assert order is not None
     await actions.quote(dispatcher, order, Decimal("900"), "", clock.now())
     await login(client, household["resident"])
-    client.cookies.set("lang", "en")
+    await client.speak("en")
     for url in ("/services/orders", f"/services/orders/{placed.id}"):
         page = (await client.get(url)).text
         assert "Price quoted" in page and "named" not in page, url
     assert "The price is ready" in page
-    client.cookies.set("lang", "ru")
+    await client.speak("ru")
     assert "Цена названа" in (await client.get(f"/services/orders/{placed.id}")).text
 
 
@@ -264,7 +264,7 @@ async def test_a_russian_name_standing_in_for_an_english_one_is_marked_russian_f
     ).where(PaidService.id == shop["plumber"])
     account = household["accounts"][0]
     await login(client, household["resident"])
-    client.cookies.set("lang", "en")
+    await client.speak("en")
     plumber = "Вызов &lt;сантехника&gt; &amp; Co"
 
     catalogue = (await client.get("/services")).text
@@ -292,7 +292,7 @@ async def test_a_russian_name_standing_in_for_an_english_one_is_marked_russian_f
     orders = _plain((await client.get("/services/orders")).text)
     assert f'<p><span lang="ru">{plumber}</span> and 1 more service</p>' in orders
 
-    client.cookies.set("lang", "ru")
+    await client.speak("ru")
     for path in ("/services", f"/services/{shop['plumber']}", f"/services/orders/{order_id}", "/services/orders"):
         assert 'lang="ru">' not in (await client.get(path)).text.split("<body", 1)[1], path
 
@@ -304,7 +304,7 @@ async def test_what_people_wrote_in_russian_and_the_houses_are_marked_russian_on
     service in is its Russian address: a screen reader's English voice read them as gibberish."""
     await House.update({House.address: "г. Симферополь, ул. Тестовая, д. 7"}).where(House.id == household["house"])
     await login(client, household["resident"])
-    client.cookies.set("lang", "en")
+    await client.speak("en")
     account = household["accounts"][0]
     await client.form("/services/cart", {"service": shop["plumber"], "account": account})
     form = {"account": account, "day": _visit_day(), "slot": "09:00–12:00", "phone": "", "comment": "Домофон 12"}
@@ -313,10 +313,10 @@ async def test_what_people_wrote_in_russian_and_the_houses_are_marked_russian_on
     assert '<dd><span lang="ru">Домофон 12</span></dd>' in (await client.get(f"/services/orders/{order_id}")).text
     manager = new_client()
     await login(manager, await make_user(roles=("manager",), houses=(household["house"],)))
-    manager.cookies.set("lang", "en")
+    await manager.speak("en")
     editor = (await manager.get(f"/staff/catalog/services/{shop['plumber']}")).text
     assert f'<label class="check" lang="ru"><input type="checkbox" name="houses" value="{household["house"]}"' in editor
-    client.cookies.set("lang", "ru")
+    await client.speak("ru")
     assert "<dd>Домофон 12</dd>" in (await client.get(f"/services/orders/{order_id}")).text
 
 
@@ -338,7 +338,7 @@ async def test_each_name_field_of_the_editor_says_its_language_in_both_languages
         "en": ("Name in Russian", "Name in English", "Description in Russian", "Description in English"),
     }
     for lang, (name, name_en, text, text_en) in labels.items():
-        manager.cookies.set("lang", lang)
+        await manager.speak(lang)
         for path in pages:
             page = (await manager.get(path)).text
             assert f'<label for="f-title">{name} <span class="req"' in page, (lang, path)
@@ -407,7 +407,7 @@ async def test_a_payers_name_on_the_staff_order_pages_in_english_is_marked_russi
         await PersonalAccount.update({PersonalAccount.search_text: "иванов и. и."}).where(PersonalAccount.id == account)
     dispatcher = new_client()
     await login(dispatcher, await make_user(roles=("dispatcher",), houses=(household["house"],)))
-    dispatcher.cookies.set("lang", "en")
+    await dispatcher.speak("en")
     order = (await dispatcher.get(f"/staff/orders/{order_id}")).text
     assert re.search(r'<dt>Payer</dt><dd><span lang="ru">Иванов И\. И\.</span></dd>', order), order
     found = (await dispatcher.get("/staff/orders/new", params={"account": "Иванов"})).text
@@ -417,7 +417,7 @@ async def test_a_payers_name_on_the_staff_order_pages_in_english_is_marked_russi
     )[0]
     chosen = (await dispatcher.get("/staff/orders/new", params={"account": number["number"]})).text
     assert f'account {number["number"]}, <span lang="ru">Иванов И. И.</span></p>' in chosen
-    dispatcher.cookies.set("lang", "ru")
+    await dispatcher.speak("ru")
     assert (
         '<td data-label="Плательщик">Иванов И. И.</td>'
         in (await dispatcher.get("/staff/orders/new", params={"account": "Иванов"})).text

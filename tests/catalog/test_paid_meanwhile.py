@@ -32,7 +32,7 @@ async def test_continuing_a_checkout_paid_in_another_tab_opens_no_second_one(
     assert paid.status_code == 303
     assert [r["status"] for r in await _rows()] == ["open"]
 
-    client.cookies.set("lang", lang)  # «Продолжить оплату», here or in another language, from the stale tab
+    await client.speak(lang)  # «Продолжить оплату», here or in another language, from the stale tab
     again = await client.form(f"{order_page}/pay")
     assert again.status_code == 303 and again.headers["location"] == order_page
     rows = await _rows()

@@ -58,11 +58,11 @@ async def test_the_request_of_an_order_reads_english_to_the_resident_and_russian
     assert "— Bulb replacement: ₽0.00" in ticket["description_en"] and "Comment: Code 12" in ticket["description_en"]
 
     await login(client, household["resident"])
-    client.cookies.set("lang", "en")
+    await client.speak("en")
     page = _plain((await client.get(f"/tickets/{ticket['id']}")).text)
     assert f"Order No. {order_id} from the catalogue of paid services." in page and "Bulb replacement" in page
     assert "Заказ" not in page and "Замена лампочки" not in page
-    client.cookies.set("lang", "ru")
+    await client.speak("ru")
     page = _plain((await client.get(f"/tickets/{ticket['id']}")).text)
     assert f"Заказ № {order_id} из каталога платных услуг." in page and "Bulb replacement" not in page
 
@@ -70,7 +70,7 @@ async def test_the_request_of_an_order_reads_english_to_the_resident_and_russian
     await login(client, dispatcher)
     page = _plain((await client.get(f"/staff/tickets/{ticket['id']}")).text)
     assert f"Заказ № {order_id} из каталога платных услуг." in page and "Order No." not in page
-    client.cookies.set("lang", "en")  # staff reading English read the English twin
+    await client.speak("en")  # staff reading English read the English twin
     page = _plain((await client.get(f"/staff/tickets/{ticket['id']}")).text)
     assert f"Order No. {order_id} from the catalogue of paid services." in page and "Заказ №" not in page
 
@@ -92,10 +92,10 @@ async def test_the_document_ready_message_reads_each_readers_language(client, lo
         )
 
     await login(client, household["resident"])
-    client.cookies.set("lang", "en")
+    await client.speak("en")
     page = (await client.get(f"/tickets/{ticket_id}")).text
     assert "The document is ready: download it on the order" in page
-    client.cookies.set("lang", "ru")
+    await client.speak("ru")
     page = (await client.get(f"/tickets/{ticket_id}")).text
     assert "Документ готов" in page and "The document is ready" not in page
 

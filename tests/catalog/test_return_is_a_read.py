@@ -40,8 +40,10 @@ async def test_the_return_to_an_order_records_nothing_while_the_gateway_cannot_b
         assert f'href="{order_page}/cancel"' not in shown  # nor a cancel that could keep the money
         assert f'action="{order_page}/pay-cancel"' not in shown
         assert f'href="{back}"' in shown  # «Обновить» asks again
-    english = (await client.get(order_page, headers={"Accept-Language": "en"})).text
+    await client.speak("en")
+    english = (await client.get(order_page)).text
     assert "We are checking the payment: the payment service is not answering right now." in english
+    await client.speak("ru")
     gateway.faults(fail_next=0)
     again = await client.get(back)
     assert again.status_code == 303 and again.headers["location"] == order_page

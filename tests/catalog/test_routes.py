@@ -87,12 +87,12 @@ async def test_a_resident_orders_a_fixed_price_service_pays_and_the_dispatcher_s
     listed = await client.get("/services/orders")
     assert f"Заказ №\u00a0{order['id']}" in listed.text  # the number kept on the line of its sign
     # In English the resident reads «Order No.» and «No.», with the same no-break space.
-    client.cookies.set("lang", "en")
+    await client.speak("en")
     mine_en = (await client.get(f"/services/orders/{order['id']}")).text.split("<main", 1)[1]
     listed_en = (await client.get("/services/orders")).text.split("<main", 1)[1]
     assert f"<h1>Order No.\u00a0{order['id']}</h1>" in mine_en and f">No.\u00a0{ticket.group(2)}</a>" in mine_en
     assert f">Order No.\u00a0{order['id']}</a>" in listed_en and "№" not in mine_en + listed_en
-    client.cookies.delete("lang")
+    await client.speak("ru")
 
     # Another resident does not see it; the dispatcher of the house sees the paid request.
     other = new_client()
@@ -105,11 +105,11 @@ async def test_a_resident_orders_a_fixed_price_service_pays_and_the_dispatcher_s
     assert orders.status_code == 200 and f"/staff/orders/{order['id']}" in orders.text
     assert (await dispatcher.get(f"/staff/orders/{order['id']}")).status_code == 200
     # In English the list and the order's page number the order, its request and its payment «No.», not «№».
-    dispatcher.cookies.set("lang", "en")
+    await dispatcher.speak("en")
     english = [(await dispatcher.get(p)).text for p in ("/staff/orders", f"/staff/orders/{order['id']}")]
     assert f">No.\u00a0{order['id']}</a>" in english[0] and f">request No. {ticket.group(2)}</a>" in english[0]
     assert "№" not in english[0] and "№" not in english[1]
-    dispatcher.cookies.delete("lang")
+    await dispatcher.speak("ru")
     request = await dispatcher.get(f"/staff/tickets/{ticket.group(1)}")
     assert request.status_code == 200
     assert re.search(r'name="paid_for" value="1" checked', request.text), "the request is flagged «оплачено»"
@@ -131,7 +131,7 @@ async def test_my_orders_say_which_date_is_the_order_and_which_the_day_asked_for
     listed = (await client.get("/services/orders")).text.replace("\u00a0", " ")
     assert "Оформлен " in listed
     assert f"Желаемый день: {format_day(asked, locale='ru')}" in listed
-    client.cookies.set("lang", "en")
+    await client.speak("en")
     listed = (await client.get("/services/orders")).text.replace("\u00a0", " ")
     assert "Placed " in listed and f"Preferred day: {format_day(asked, locale='en')}" in listed
 
@@ -153,16 +153,16 @@ async def test_an_order_of_two_services_is_named_in_the_readers_language(
     order_id = (await Order.select(Order.id).first())["id"]
     english = '<span lang="ru">Ремонт смесителя</span> and 1 more service'  # the Russian name marked as such
     for lang, words in (("ru", "Ремонт смесителя и ещё 1 услуга"), ("en", english)):
-        client.cookies.set("lang", lang)
+        await client.speak(lang)
         for path in ("/services/orders", f"/services/orders/{order_id}/cancel"):
             page = (await client.get(path)).text
             assert words in page and "+1" not in page, (lang, path)
     dispatcher = new_client()
     await login(dispatcher, await make_user(roles=("dispatcher",), houses=(household["house"],)))
-    dispatcher.cookies.set("lang", "en")
+    await dispatcher.speak("en")
     assert english in (await dispatcher.get("/staff/orders")).text
     assert "Ремонт смесителя and 1 more service" in (await dispatcher.get("/staff/orders/export.csv")).text
-    dispatcher.cookies.set("lang", "ru")
+    await dispatcher.speak("ru")
     assert "Ремонт смесителя и ещё 1 услуга" in (await dispatcher.get("/staff/orders/export.csv")).text
 
 
@@ -174,10 +174,10 @@ async def test_the_orders_export_names_the_sections_in_the_readers_language(
     await _plumber_ordered(client, login, household, shop)
     dispatcher = new_client()
     await login(dispatcher, await make_user(roles=("dispatcher",), houses=(household["house"],)))
-    dispatcher.cookies.set("lang", "en")
+    await dispatcher.speak("en")
     english = (await dispatcher.get("/staff/orders/export.csv")).text
     assert ",Plumbing," in english and "Сантехника" not in english
-    dispatcher.cookies.set("lang", "ru")
+    await dispatcher.speak("ru")
     assert ";Сантехника;" in (await dispatcher.get("/staff/orders/export.csv")).text
 
 
@@ -290,10 +290,10 @@ async def test_an_order_the_resident_cancelled_says_so_in_the_staff_readers_lang
     assert (await client.form(f"/services/orders/{order_id}/cancel")).status_code == 303
     dispatcher = new_client()
     await login(dispatcher, await make_user(roles=("dispatcher",), houses=(household["house"],)))
-    dispatcher.cookies.set("lang", "en")
+    await dispatcher.speak("en")
     page = (await dispatcher.get(f"/staff/orders/{order_id}")).text
     assert "<dt>Cancelled because</dt><dd>Cancelled by the resident</dd>" in page
-    dispatcher.cookies.set("lang", "ru")
+    await dispatcher.speak("ru")
     page = (await dispatcher.get(f"/staff/orders/{order_id}")).text
     assert "<dd>Отменён жителем</dd>" in page
 
@@ -318,7 +318,7 @@ async def test_the_migration_blanks_the_default_stored_as_the_reason_of_orders_c
     stored = await Order.select(Order.id, Order.cancel_reason).where(Order.id.is_in(orders))
     assert {r["id"]: r["cancel_reason"] for r in stored} == dict(zip(orders, ("", "", "Мастер в отпуске"), strict=True))
     await login(client, await make_user(roles=("dispatcher",), houses=(household["house"],)))
-    client.cookies.set("lang", "en")
+    await client.speak("en")
     for order_id in orders[:2]:
         page = (await client.get(f"/staff/orders/{order_id}")).text
         assert "<dt>Cancelled because</dt><dd>Cancelled by the resident</dd>" in page
@@ -326,7 +326,7 @@ async def test_the_migration_blanks_the_default_stored_as_the_reason_of_orders_c
         '<dt>Cancelled because</dt><dd><span lang="ru">Мастер в отпуске</span></dd>'
         in (await client.get(f"/staff/orders/{orders[2]}")).text
     )
-    client.cookies.set("lang", "ru")
+    await client.speak("ru")
     assert "<dd>Отменён жителем</dd>" in (await client.get(f"/staff/orders/{orders[1]}")).text
 
 

@@ -39,7 +39,7 @@ async def test_a_service_priced_by_the_hour_asks_how_much_in_hours_as_a_sign(cli
     await login(client, household["resident"])
     page = (await client.get(f"/services/{assembly.id}")).text
     assert re.search(r'<label for="f-quantity">Количество, ч <span class="req"', page), page[-3000:]
-    client.cookies.set("lang", "en")
+    await client.speak("en")
     page = (await client.get(f"/services/{assembly.id}")).text
     assert re.search(r'<label for="f-quantity">How much, h <span class="req"', page)
 
@@ -64,7 +64,7 @@ async def test_an_english_staff_page_offers_the_english_names_and_marks_the_russ
         .where(PersonalAccount.id == household["accounts"][0])
         .first()
     )["number"]
-    client.cookies.set("lang", "en")
+    await client.speak("en")
     page = (await client.get("/staff/orders/new", params={"account": number})).text.replace("\u00a0", " ")
     assert f'<label for="f-q_{shop["plumber"]}">Plumber call-out — ₽1,500.00</label>' in page
     assert f'<label for="f-q_{shop["repair"]}"><span lang="ru">Ремонт смесителя</span> — from ₽800.00</label>' in page
@@ -76,7 +76,7 @@ async def test_an_english_staff_page_offers_the_english_names_and_marks_the_russ
     assert "<h1>Plumber call-out</h1>" in editor  # the editor's heading names the service in the page's language
     assert f'<option value="{shop["papers"]}" lang="ru">Справки</option>' in editor
 
-    client.cookies.set("lang", "ru")
+    await client.speak("ru")
     page = (await client.get("/staff/orders/new", params={"account": number})).text
     assert 'lang="ru"' not in page.split("<main", 1)[1] and "Plumber call-out" not in page
     editor = (await client.get(f"/staff/catalog/services/{shop['plumber']}")).text
@@ -99,7 +99,7 @@ async def test_the_catalogue_and_the_sales_name_sections_and_services_in_the_pag
     _, placed = await _order(household, shop, (shop["plumber"], "1"), (shop["cleaning"], "2"))
     await Order.update({Order.paid_at: clock.now()}).where(Order.id == placed.id)
     await login(client, await make_user(roles=("manager",), houses=(household["house"],)))
-    client.cookies.set("lang", "en")
+    await client.speak("en")
     catalogue = (await client.get("/staff/catalog")).text
     assert f'href="/staff/catalog?section={shop["works"]}">Plumbing</a>' in catalogue
     assert '<span lang="ru">Справки</span>' in catalogue and 'aria-label="Edit the section Plumbing"' in catalogue
@@ -109,6 +109,6 @@ async def test_the_catalogue_and_the_sales_name_sections_and_services_in_the_pag
     sales = (await client.get("/staff/orders/sales")).text
     assert '<th scope="row">Plumber call-out</th>' in sales
     assert '<th scope="row"><span lang="ru">Уборка квартиры</span></th>' in sales
-    client.cookies.set("lang", "ru")
+    await client.speak("ru")
     sales = (await client.get("/staff/orders/sales")).text
     assert '<th scope="row">Вызов сантехника</th>' in sales and "Plumber call-out" not in sales

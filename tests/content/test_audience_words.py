@@ -85,7 +85,7 @@ def _read(page: str) -> str:
 
 
 async def _write(manager, lang: str, house: int, **audience: str) -> int:
-    manager.cookies.set("lang", lang)
+    await manager.speak(lang)
     made = await manager.form(
         "/staff/posts/new",
         {
@@ -109,7 +109,7 @@ async def test_the_audience_reads_in_the_reader_s_language_whoever_wrote_it(
     manager = new_client()
     await login(manager, t["manager"])
     post_id = await _write(manager, author, t["house"], entrances="2", floor_from="4", floor_to="6")
-    manager.cookies.set("lang", reader)
+    await manager.speak(reader)
     listed = _read((await manager.get("/staff/posts")).text)
     shown = _read((await manager.get(f"/staff/posts/{post_id}")).text)
     for page in (listed, shown):
@@ -127,13 +127,13 @@ async def test_a_riser_an_account_and_the_whole_company_read_as_words(db, new_cl
     riser_post = await _write(staff, "ru", t["house"], risers="ХВС-1")
     number = (await PersonalAccount.select(PersonalAccount.number).first())["number"]
     account_post = await _write(staff, "ru", t["house"], accounts=number)
-    staff.cookies.set("lang", "ru")
+    await staff.speak("ru")
     company = await staff.form(
         "/staff/posts/new", {"kind": "news", "title": "Новый сайт", "body": "Запустили.", "company": "1"},
         files={"image": ("", b"", "application/octet-stream")},
     )  # fmt: skip
     assert company.status_code == 303, company.text[-500:]
-    staff.cookies.set("lang", "en")
+    await staff.speak("en")
     said = {
         riser_post: f"{ADDRESS}; riser ХВС-1",
         account_post: f"{ADDRESS}; account {number}",
@@ -157,7 +157,7 @@ async def test_a_selection_stored_before_it_named_its_house_still_names_it(db, n
     post_id = await _write(manager, "ru", t["house"], entrances="2")
     await PostTarget.update({PostTarget.house: None}).where(PostTarget.post == post_id)
     for client in (manager, admin):
-        client.cookies.set("lang", "en")
+        await client.speak("en")
     assert f"{ADDRESS}; entrance 2" in _read((await admin.get(f"/staff/posts/{post_id}")).text)
     unnamed = _read((await manager.get(f"/staff/posts/{post_id}")).text)
     assert "places in houses you do not work with" in unnamed and "entrance 2" not in unnamed

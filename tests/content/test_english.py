@@ -44,7 +44,7 @@ async def _published(t: dict[str, Any], staff_principal: Any, **words: str) -> i
 async def _reader(new_client: Any, login: Any, user_id: int, lang: str) -> Any:
     client = new_client()
     await login(client, user_id)
-    client.cookies.set("lang", lang)
+    await client.speak(lang)
     return client
 
 
@@ -157,7 +157,7 @@ async def test_an_outage_notice_said_in_english_is_not_marked_russian_nor_shown_
 
     t = await town()
     dispatcher = new_client()
-    dispatcher.cookies.set("lang", "ru")
+    await dispatcher.speak("ru")
     await login(dispatcher, t["dispatcher"])
     post_id = await _record(dispatcher, t["house"])
     boris = await _reader(new_client, login, t["residents"][1], "en")
@@ -175,11 +175,11 @@ async def test_an_outage_notice_said_in_english_is_not_marked_russian_nor_shown_
     assert f"<title>Cold water: {ADDRESS}" in page  # the window's title is text, unmarked
     staff_page = (await dispatcher.get(f"/staff/posts/{post_id}")).text
     assert "post-twin" not in staff_page and "На английском" not in staff_page
-    dispatcher.cookies.set("lang", "en")
+    await dispatcher.speak("en")
     staff_page = (await dispatcher.get(f"/staff/posts/{post_id}")).text
     assert f"<h1>{said}</h1>" in staff_page
     assert f'<a href="/staff/posts/{post_id}">{said}</a>' in (await dispatcher.get("/staff/posts")).text
-    dispatcher.cookies.set("lang", "ru")
+    await dispatcher.speak("ru")
     staff_page = (await dispatcher.get(f"/staff/posts/{post_id}")).text
     assert f"<h1>Холодная вода: {ADDRESS}</h1>" in staff_page
 

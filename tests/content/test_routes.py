@@ -73,7 +73,7 @@ async def test_the_feeds_filter_names_the_kinds_in_the_plural(db, client, login,
     t = await town()
     await login(client, t["residents"][0])
     for lang, chips in (("ru", ("Новости", "Объявления", "Аварийные")), ("en", ("News", "Notices", "Emergencies"))):
-        client.cookies.set("lang", lang)
+        await client.speak(lang)
         page = (await client.get("/news")).text
         for kind, chip in zip(("news", "notice", "emergency"), chips, strict=True):
             assert re.search(rf'<a href="/news\?kind={kind}"[^>]*>{chip}</a>', page), (lang, chip)
@@ -99,10 +99,10 @@ async def test_a_feed_page_past_the_end_goes_to_the_last_page_rather_than_nothin
     assert "Пока пусто" not in page and "Субботник во дворе" in page
     assert "Страницы 999 нет: список кончается на странице 1." in page
     assert (await client.get("/news/?kind=news&page=3")).headers["location"] == "/news?kind=news"
-    client.cookies.set("lang", "en")
+    await client.speak("en")
     past = await client.get("/news/?page=999")
     assert "There is no page 999: the list ends on page 1." in (await client.get(past.headers["location"])).text
-    client.cookies.set("lang", "ru")
+    await client.speak("ru")
     await login(client, t["residents"][2])  # nothing reaches this resident: nothing yet, and no word of pages
     empty = await client.get("/news/?page=2")
     assert empty.headers["location"] == "/news"

@@ -75,7 +75,7 @@ async def test_the_charges_import_page_gives_its_row_limit_with_the_plural(
 
     monkeypatch.setattr(importer, "LIMITS", replace(importer.LIMITS, rows=n))
     await login(client, await make_user(roles=("accountant",)))
-    client.cookies.set("lang", lang)
+    await client.speak(lang)
     page = await client.get("/staff/billing/import")
     assert page.status_code == 200
     hint = " ".join(re.sub(r"<[^>]+>", " ", page.text).split())

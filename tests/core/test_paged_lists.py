@@ -11,8 +11,6 @@ import re
 
 import pytest
 
-from tests.conftest import COOKIE_DOMAIN
-
 # Every GET page whose handler takes ``paging``, with who opens it; ``{account}`` and ``{house}`` are filled in.
 RESIDENT_LISTS = ("/payments", "/tickets", "/services/orders", "/notifications", "/accounts/{account}/history")
 STAFF_LISTS = (
@@ -99,7 +97,7 @@ async def test_the_last_page_says_the_page_asked_for_is_not_there(client, login,
     last = await client.get(past.headers["location"])
     assert "Страницы 7 нет: список кончается на странице 2." in last.text
     assert 'aria-current="page" class="current">2<' in last.text
-    client.cookies.set("lang", "en", domain=COOKIE_DOMAIN)
+    await client.speak("en")
     past = await client.get("/staff/users?size=10&page=7")
     assert "There is no page 7: the list ends on page 2." in (await client.get(past.headers["location"])).text
 

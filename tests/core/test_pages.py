@@ -105,7 +105,7 @@ async def test_a_stale_form_answers_in_the_readers_language(client, login, make_
     as the refusal goes out through it: the page was written in whatever language the process had last."""
     await login(client, await make_user(accounts={}))
     for lang, words in (("en", "The form has expired"), ("ru", "Форма устарела"), ("en", "The form has expired")):
-        client.cookies.set("lang", lang)
+        await client.speak(lang)
         page = await client.post("/profile", data={"_csrf_token": "outdated"})
         assert page.status_code == 403 and words in page.text and f'<html lang="{lang}"' in page.text, lang
 
@@ -123,10 +123,10 @@ async def test_an_unknown_page_answers_in_the_readers_language(client):
     english = await client.get("/no-such-page", headers={"Accept-Language": "en-US,en;q=0.9"})
     assert english.status_code == 404
     assert "Page not found" in english.text and '<html lang="en"' in english.text
-    client.cookies.set("lang", "en")  # the reader's own choice, over the browser's languages
+    await client.speak("en")  # the reader's own choice, over the browser's languages
     chosen = await client.get("/no/such/page", headers={"Accept-Language": "ru"})
     assert "Page not found" in chosen.text and "Страница не найдена" not in chosen.text
-    client.cookies.set("lang", "ru")
+    await client.speak("ru")
     assert "Страница не найдена" in (await client.get("/no-such-page", headers={"Accept-Language": "en"})).text
 
 

@@ -24,6 +24,7 @@ from playwright.sync_api import Page
 
 from tests.browser import OpenPage
 from tests.browser import sign_in
+from tests.browser import speaking
 from tests.conftest import ROOT
 from tests.conftest import missing
 from tests.walker import ROLES
@@ -143,22 +144,24 @@ def test_main_pages(
     errors = watch_console(page)
     seen: dict[str, str] = {}
     found: list[str] = []
-    for name, where in MAIN_PAGES[login]:
-        action, _, path = where.rpartition(" ")
-        if action and action != "submit":
-            page.goto(live_server + seen[action])
-            path = first_link(page, path)
-        page.goto(live_server + path)
-        assert "/login" not in page.url, f"{login} cannot open {path}"
-        assert page.locator("html").get_attribute("lang") == language
-        if action == "submit":
-            with page.expect_response(lambda r, path=path: r.url.endswith(path) and r.request.method == "POST"):
-                page.locator(f'form[action="{path}"] [type=submit]').first.click()
-            page.locator(".error-summary").wait_for()
-        page.wait_for_load_state("networkidle")
-        seen[name] = path
-        for v in page.evaluate(RUN_AXE, WCAG):
-            found.append(f"{width} px {name} {path}: {v['impact']} {v['id']} ({v['help']}) at {v['target']}")
+    # The person reads the portal in ``language`` (chosen with the switch: their saved language, every page's).
+    with speaking(page, live_server, language):
+        for name, where in MAIN_PAGES[login]:
+            action, _, path = where.rpartition(" ")
+            if action and action != "submit":
+                page.goto(live_server + seen[action])
+                path = first_link(page, path)
+            page.goto(live_server + path)
+            assert "/login" not in page.url, f"{login} cannot open {path}"
+            assert page.locator("html").get_attribute("lang") == language
+            if action == "submit":
+                with page.expect_response(lambda r, path=path: r.url.endswith(path) and r.request.method == "POST"):
+                    page.locator(f'form[action="{path}"] [type=submit]').first.click()
+                page.locator(".error-summary").wait_for()
+            page.wait_for_load_state("networkidle")
+            seen[name] = path
+            for v in page.evaluate(RUN_AXE, WCAG):
+                found.append(f"{width} px {name} {path}: {v['impact']} {v['id']} ({v['help']}) at {v['target']}")
     assert not found, "\n".join(found)
     assert not errors, "\n".join(errors)
 

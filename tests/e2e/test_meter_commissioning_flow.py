@@ -15,6 +15,7 @@ from portal.core import clock
 from portal.core.calendar import add_working_days
 from tests.browser import OpenPage
 from tests.browser import sign_in
+from tests.browser import speaking
 from tests.tickets.conftest import jpeg_bytes
 
 pytestmark = pytest.mark.browser
@@ -91,7 +92,7 @@ def test_a_new_meter_is_applied_for_and_its_card_made_from_the_application(
     sign_in(desk, live_server, "resident@demo.ru")
     desk.goto(live_server + "/tickets/meter-commissioning")
     _shot(desk, "meter-commissioning-1280")
-    desk.context.add_cookies([{"name": "lang", "value": "en", "url": live_server}])
-    desk.goto(live_server + "/tickets/meter-commissioning")
-    expect(desk.locator("h1")).to_have_text("Commissioning of a meter")
-    _shot(desk, "meter-commissioning-en-1280")
+    with speaking(desk, live_server, "en"):
+        desk.goto(live_server + "/tickets/meter-commissioning")
+        expect(desk.locator("h1")).to_have_text("Commissioning of a meter")
+        _shot(desk, "meter-commissioning-en-1280")

@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from tests.browser import OpenPage
 from tests.browser import sign_in
+from tests.browser import speaking
 
 pytestmark = pytest.mark.browser
 
@@ -37,18 +38,18 @@ def test_each_choice_of_the_grid_is_a_44_px_target_within_the_card(live_server: 
 def test_the_channels_of_the_grid_are_named_on_one_line_each(live_server: str, open_page: OpenPage, language: str):
     """At 390 px «E-mail» broke at its hyphen into «E-» over «mail»: a channel's name stays whole."""
     page = open_page()
-    page.context.add_cookies([{"name": "lang", "value": language, "url": live_server}])
-    sign_in(page, live_server, "resident2@demo.ru")
-    page.goto(live_server + "/notifications/settings")
-    heads = page.locator("main form table thead th").all()[1:]
-    assert len(heads) >= 3
-    count_lines = (
-        "h => { const r = document.createRange(); r.selectNodeContents(h);"
-        " return new Set(Array.from(r.getClientRects()).map(x => Math.round(x.top))).size; }"
-    )
-    for head in heads:
-        lines = head.evaluate(count_lines)
-        assert lines == 1, f"«{head.inner_text()}» takes {lines} lines"
-    wrap = page.locator("main form .table-wrap")
-    inner, outer = wrap.evaluate("w => [w.scrollWidth, w.clientWidth]")
-    assert inner <= outer, f"the grid is {inner} px wide in a {outer} px card"
+    with speaking(page, live_server, language):
+        sign_in(page, live_server, "resident2@demo.ru")
+        page.goto(live_server + "/notifications/settings")
+        heads = page.locator("main form table thead th").all()[1:]
+        assert len(heads) >= 3
+        count_lines = (
+            "h => { const r = document.createRange(); r.selectNodeContents(h);"
+            " return new Set(Array.from(r.getClientRects()).map(x => Math.round(x.top))).size; }"
+        )
+        for head in heads:
+            lines = head.evaluate(count_lines)
+            assert lines == 1, f"«{head.inner_text()}» takes {lines} lines"
+        wrap = page.locator("main form .table-wrap")
+        inner, outer = wrap.evaluate("w => [w.scrollWidth, w.clientWidth]")
+        assert inner <= outer, f"the grid is {inner} px wide in a {outer} px card"

@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 from portal.core import clock
 from tests.browser import OpenPage
 from tests.browser import sign_in
+from tests.browser import speaking
 
 pytestmark = pytest.mark.browser
 
@@ -84,7 +85,7 @@ def test_a_resident_asks_for_an_instalment_plan_and_tells_of_a_move(live_server:
     for path in ("/tickets/instalment", "/tickets/residents"):
         desk.goto(live_server + path)
         _shot(desk, path.rsplit("/", 1)[-1] + "-1280")
-    desk.context.add_cookies([{"name": "lang", "value": "en", "url": live_server}])
-    desk.goto(live_server + "/tickets/residents")
-    expect(desk.locator("h1")).to_have_text("People moved in or out")
-    _shot(desk, "residents-en-1280")
+    with speaking(desk, live_server, "en"):
+        desk.goto(live_server + "/tickets/residents")
+        expect(desk.locator("h1")).to_have_text("People moved in or out")
+        _shot(desk, "residents-en-1280")

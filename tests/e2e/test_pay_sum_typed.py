@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from tests.browser import OpenPage
 from tests.browser import sign_in
+from tests.browser import speaking
 
 pytestmark = pytest.mark.browser
 
@@ -28,9 +29,9 @@ def test_a_sum_typed_the_english_way_is_stated_on_the_pay_button(
     live_server: str, open_page: OpenPage, typed: str, stated: str
 ):
     page = open_page(locale="en-GB")
-    page.context.add_cookies([{"name": "lang", "value": "en", "url": live_server}])
-    sign_in(page, live_server, "resident2@demo.ru")
-    page.goto(live_server + "/pay")
-    expect(page.locator("html")).to_have_attribute("lang", "en")
-    page.locator("input.pay-amount").first.fill(typed)
-    expect(page.locator("[data-pay-button]")).to_have_text(stated)
+    with speaking(page, live_server, "en"):
+        sign_in(page, live_server, "resident2@demo.ru")
+        page.goto(live_server + "/pay")
+        expect(page.locator("html")).to_have_attribute("lang", "en")
+        page.locator("input.pay-amount").first.fill(typed)
+        expect(page.locator("[data-pay-button]")).to_have_text(stated)

@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 from portal.tickets.rules import CATEGORIES
 from tests.browser import OpenPage
 from tests.browser import sign_in
+from tests.browser import speaking
 from tests.e2e.test_billing_layout import CUT_OPTIONS
 from tests.tickets.conftest import jpeg_bytes
 
@@ -174,13 +175,13 @@ def test_on_a_phone_the_catalogue_search_says_whole_what_can_be_searched(
 ) -> None:
     """At 390 px the catalogue's search box read «сантехник, уборка, справ»: its example is read whole."""
     page = open_page(width)
-    page.context.add_cookies([{"name": "lang", "value": language, "url": live_server}])
-    sign_in(page, live_server, "resident@demo.ru")
-    page.goto(live_server + "/services")
-    search = page.locator("#f-q")
-    example = {"ru": "сантехник, справка…", "en": "plumber, certificate…"}[language]
-    expect(search).to_have_attribute("placeholder", example)
-    assert search.evaluate(CUT_PLACEHOLDER) == ""
+    with speaking(page, live_server, language):
+        sign_in(page, live_server, "resident@demo.ru")
+        page.goto(live_server + "/services")
+        search = page.locator("#f-q")
+        example = {"ru": "сантехник, справка…", "en": "plumber, certificate…"}[language]
+        expect(search).to_have_attribute("placeholder", example)
+        assert search.evaluate(CUT_PLACEHOLDER) == ""
 
 
 def test_on_a_phone_a_service_named_on_two_lines_keeps_clear_of_the_rows_lines(page: Page, live_server: str) -> None:
@@ -210,14 +211,14 @@ def test_on_a_phone_a_service_named_on_two_lines_keeps_clear_of_the_rows_lines(p
 @pytest.mark.parametrize("language", ["ru", "en"])
 def test_on_a_phone_the_profile_never_breaks_e_mail_at_its_hyphen(page: Page, live_server: str, language: str) -> None:
     """At 390 px the profile's link «Какие уведомления приходят по e-mail, SMS и push» broke into «e-» over «mail»."""
-    page.context.add_cookies([{"name": "lang", "value": language, "url": live_server}])
-    sign_in(page, live_server, "resident@demo.ru")
-    page.goto(live_server + "/profile")
-    link = page.locator("main a[href='/notifications/settings']").first
-    expect(link).to_be_visible()
-    lines = link.evaluate(
-        """a => { const text = a.firstChild, at = text.textContent.search(/e.mail/);
-            const range = document.createRange(); range.setStart(text, at); range.setEnd(text, at + 6);
-            return new Set([...range.getClientRects()].map(r => Math.round(r.top))).size; }"""
-    )
-    assert lines == 1, link.inner_text()
+    with speaking(page, live_server, language):
+        sign_in(page, live_server, "resident@demo.ru")
+        page.goto(live_server + "/profile")
+        link = page.locator("main a[href='/notifications/settings']").first
+        expect(link).to_be_visible()
+        lines = link.evaluate(
+            """a => { const text = a.firstChild, at = text.textContent.search(/e.mail/);
+                const range = document.createRange(); range.setStart(text, at); range.setEnd(text, at + 6);
+                return new Set([...range.getClientRects()].map(r => Math.round(r.top))).size; }"""
+        )
+        assert lines == 1, link.inner_text()

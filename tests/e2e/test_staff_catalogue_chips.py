@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from tests.browser import OpenPage
 from tests.browser import sign_in
+from tests.browser import speaking
 
 pytestmark = pytest.mark.browser
 
@@ -25,17 +26,17 @@ PAIRS = """() => Array.from(document.querySelectorAll("main a[href^='/staff/cata
 @pytest.mark.parametrize("lang", ["ru", "en"])
 def test_each_sections_edit_link_keeps_to_its_chip_on_a_phone(live_server: str, open_page: OpenPage, lang: str):
     page = open_page()
-    page.context.add_cookies([{"name": "lang", "value": lang, "url": live_server}])
-    sign_in(page, live_server, "admin@demo.ru")
-    page.goto(live_server + "/staff/catalog")
-    expect(page.locator("main a.chip").nth(3)).to_be_visible()
-    pairs = page.evaluate(PAIRS)
-    assert len(pairs) >= 6, pairs  # the demo's sections: enough of them to wrap at 390 px
-    apart = []
-    for p in pairs:
-        (c_right, c_top, c_bottom), (e_left, e_top, e_bottom) = p["chip"], p["edit"]
-        on_its_line = c_top - 1 <= (e_top + e_bottom) / 2 <= c_bottom + 1
-        right_after = 0 <= e_left - c_right <= 16
-        if not (on_its_line and right_after):
-            apart.append(p)
-    assert apart == [], f"a ✎ stands apart from its section's chip at 390 px ({lang})"
+    with speaking(page, live_server, lang):
+        sign_in(page, live_server, "admin@demo.ru")
+        page.goto(live_server + "/staff/catalog")
+        expect(page.locator("main a.chip").nth(3)).to_be_visible()
+        pairs = page.evaluate(PAIRS)
+        assert len(pairs) >= 6, pairs  # the demo's sections: enough of them to wrap at 390 px
+        apart = []
+        for p in pairs:
+            (c_right, c_top, c_bottom), (e_left, e_top, e_bottom) = p["chip"], p["edit"]
+            on_its_line = c_top - 1 <= (e_top + e_bottom) / 2 <= c_bottom + 1
+            right_after = 0 <= e_left - c_right <= 16
+            if not (on_its_line and right_after):
+                apart.append(p)
+        assert apart == [], f"a ✎ stands apart from its section's chip at 390 px ({lang})"

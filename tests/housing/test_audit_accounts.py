@@ -28,7 +28,7 @@ async def test_the_log_names_an_account_by_its_number_linked_to_its_page(client,
     assert f"Лицевой счёт #{account}<" not in listed
     assert f"Лицевой счёт #{gone}</td>" in listed  # an account since deleted keeps its id, unlinked
     await PersonalAccount.update({PersonalAccount.number: "7700000001"}).where(PersonalAccount.id == account)
-    client.cookies.set("lang", "en")
+    await client.speak("en")
     english = as_read(html.unescape((await client.get("/staff/audit")).text))
     assert f'<a href="/staff/accounts/{account}">Personal account No.\u00a07700000001</a>' in english
 

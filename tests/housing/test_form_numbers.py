@@ -29,10 +29,10 @@ async def test_the_premise_form_shows_its_area_in_the_readers_way_and_saves_it_u
     await login(client, await make_user(roles=("manager",), houses=(place.house,)))
     url = f"/staff/premises/{place.premise}/edit"
     for lang, shown in (("ru", "37,80"), ("en", "37.80")):
-        client.cookies.set("lang", lang)
+        await client.speak(lang)
         page = (await client.get(url)).text
         assert re.search(r'<input id="f-area" name="area" type="text" value="([^"]*)"', page).group(1) == shown, lang
-    client.cookies.set("lang", "ru")
+    await client.speak("ru")
     page = (await client.get(url)).text
     typed = {
         m.group(1): m.group(2) for m in re.finditer(r'<input id="f-\w+" name="(\w+)" type="text" value="([^"]*)"', page)

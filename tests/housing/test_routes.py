@@ -218,7 +218,7 @@ async def test_premise_account_and_owner_pages(manager, estate):
 
 
 async def test_on_english_pages_the_house_address_is_marked_russian(manager, estate):
-    manager.cookies.set("lang", "en")
+    await manager.speak("en")
     premise = await manager.get(f"/staff/premises/{estate['flat']}")
     assert f'<span lang="ru">{ADDRESS}</span>' in premise.text
     house = await manager.get(f"/staff/houses/{estate['house']}")
@@ -229,7 +229,7 @@ async def test_on_english_pages_names_complexes_and_risers_are_marked_russian(ma
     """Owners' and payers' names, a complex's name and a riser's code «ХВС-1» are the registry's Russian words: an
     English screen reader's voice read them as gibberish unless they say ``lang="ru"``."""
     await Ownership.update({Ownership.document: "ЕГРН № 1"}).where(Ownership.premise == estate["flat"])
-    manager.cookies.set("lang", "en")
+    await manager.speak("en")
     premise = (await manager.get(f"/staff/premises/{estate['flat']}")).text
     assert '<span lang="ru">Сидорова Анна Ивановна</span></a>' in premise
     assert '<span class="muted">· <span lang="ru">Сидорова Анна Ивановна</span></span>' in premise
@@ -247,7 +247,7 @@ async def test_on_english_pages_names_complexes_and_risers_are_marked_russian(ma
     assert '<dt>Payer</dt><dd><span lang="ru">Сидорова Анна Ивановна</span></dd>' in account
     edit = (await manager.get(f"/staff/accounts/{estate['account']}/edit")).text
     assert f'<p class="muted"><span lang="ru">{ADDRESS}</span>, flat 2</p>' in edit
-    manager.cookies.set("lang", "ru")
+    await manager.speak("ru")
     assert "<dd>ЖК «Южная Долина»</dd>" in (await manager.get(f"/staff/houses/{estate['house']}")).text
 
 
@@ -387,9 +387,9 @@ async def test_the_import_page_previews_then_applies(client, login, make_user, d
     await login(client, await make_user(roles=("admin",)))
     # the file's limits as numbers of the reader's language
     assert "До 10\u00a0МБ и 50\u00a0000 строк." in (await client.get("/staff/housing/import")).text
-    client.cookies.set("lang", "en")
+    await client.speak("en")
     assert "Up to 10 MB and 50,000 rows." in (await client.get("/staff/housing/import")).text
-    client.cookies.delete("lang")
+    await client.speak("ru")
     data = SAMPLE.read_bytes()
     preview = await client.form("/staff/housing/import", files={"file": ("registry.csv", data, "text/csv")})
     assert preview.status_code == 200

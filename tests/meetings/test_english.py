@@ -36,26 +36,26 @@ async def _with_twin(meeting_id: int) -> None:
 
 async def test_a_reader_of_english_reads_the_english_question_on_the_page_and_the_ballot(client, voter):  # noqa: F811
     await _with_twin(voter.meeting_id)
-    client.cookies.set("lang", "en")
+    await client.speak("en")
     page = (await client.get(f"/meetings/{voter.meeting_id}")).text
     agenda = re.search(r'<ol class="agenda">(.*?)</ol>', page, re.S).group(1)
     assert f"<p>{EN_CHAIR}</p>" in agenda and "Избрать председателя" not in page
     legends = re.findall(r"<legend>(.*?)</legend>", page)
     assert legends == [f"1. {EN_CHAIR}", '2. <span lang="ru">Выбрать УК</span>'], legends
 
-    client.cookies.set("lang", "ru")
+    await client.speak("ru")
     page = (await client.get(f"/meetings/{voter.meeting_id}")).text
     assert "<p>Избрать председателя</p>" in page and EN_CHAIR not in page
     assert re.findall(r"<legend>(.*?)</legend>", page) == ["1. Избрать председателя", "2. Выбрать УК"]
 
 
 async def test_without_a_twin_a_reader_of_english_reads_the_russian_question_marked_as_russian(client, voter):  # noqa: F811
-    client.cookies.set("lang", "en")
+    await client.speak("en")
     page = (await client.get(f"/meetings/{voter.meeting_id}")).text
     agenda = re.search(r'<ol class="agenda">(.*?)</ol>', page, re.S).group(1)
     assert '<p><span lang="ru">Избрать председателя</span></p>' in agenda
     assert '<p><span lang="ru">Выбрать УК</span></p>' in agenda
-    client.cookies.set("lang", "ru")
+    await client.speak("ru")
     page = (await client.get(f"/meetings/{voter.meeting_id}")).text
     assert 'lang="ru">Избрать' not in page  # a Russian page needs no mark
 
@@ -65,7 +65,7 @@ async def test_the_confirmation_and_the_ballot_pdf_of_a_reader_of_english(client
     await _with_twin(voter.meeting_id)
     meeting = await queries.meeting_for_staff(await _admin(), voter.meeting_id)
     (line,) = [x for x in await queries.register_of(voter.meeting_id) if x.owner_id == voter.owner]
-    client.cookies.set("lang", "en")
+    await client.speak("en")
     await client.form(f"/meetings/{voter.meeting_id}/ballots/{line.id}", {f"q{i.id}": "for" for i in meeting.items})
     summary = (await client.get(f"/meetings/{voter.meeting_id}/confirm")).text
     assert f'<li value="1">{EN_CHAIR} — <strong>For</strong>' in summary
@@ -91,7 +91,7 @@ async def test_the_results_read_in_english_and_the_protocol_keeps_the_russian(
         Meeting.id == meeting_id
     )
     await login(client, await make_user(accounts={house.accounts["1"]: "owner"}))
-    client.cookies.set("lang", "en")
+    await client.speak("en")
     page = (await client.get(f"/meetings/{meeting_id}")).text
     questions = re.findall(r'<td class="primary col-question">(.*?)<br>', page)
     assert questions == [f"1. {EN_CHAIR}", '2. <span lang="ru">Выбрать УК</span>'], questions
@@ -135,7 +135,7 @@ async def test_a_reader_of_english_reads_the_meetings_english_title_and_the_russ
     client,
     voter,  # noqa: F811
 ):
-    client.cookies.set("lang", "en")
+    await client.speak("en")
     listed = (await client.get("/meetings")).text
     assert f'<a href="/meetings/{voter.meeting_id}"><span lang="ru">Годовое собрание</span></a>' in listed
     await Meeting.update({Meeting.title_en: EN_TITLE}).where(Meeting.id == voter.meeting_id)
@@ -147,7 +147,7 @@ async def test_a_reader_of_english_reads_the_meetings_english_title_and_the_russ
     assert f"<p><strong>{EN_TITLE}</strong></p>" in home
     confirm = (await client.get(f"/meetings/{voter.meeting_id}/confirm")).text
     assert f'<a href="/meetings/{voter.meeting_id}">{EN_TITLE}</a>' in confirm
-    client.cookies.set("lang", "ru")
+    await client.speak("ru")
     page = (await client.get(f"/meetings/{voter.meeting_id}")).text
     assert "<h1>Годовое собрание</h1>" in page and EN_TITLE not in page
 
@@ -195,7 +195,7 @@ async def test_staff_reading_english_read_the_meeting_title_in_english_or_marked
     (row,) = await Meeting.select(Meeting.title).where(Meeting.id == meeting_id)
     russian = row["title"]
     await login(client, await make_user(roles=("admin",)))
-    client.cookies.set("lang", "en")
+    await client.speak("en")
     crumb = f'<a href="/staff/meetings/{meeting_id}">'
     moderation = (await client.get(f"/staff/meetings/{meeting_id}/moderation")).text
     assert f'{crumb}<span lang="ru">{russian}</span></a>' in moderation
@@ -209,7 +209,7 @@ async def test_staff_reading_english_read_the_meeting_title_in_english_or_marked
     detail = (await client.get(f"/staff/meetings/{meeting_id}")).text
     assert "<h1>Annual meeting</h1>" in detail and f'<span lang="ru">{russian}</span>' in detail
 
-    client.cookies.set("lang", "ru")  # a Russian page needs no mark, and says the English twin under the heading
+    await client.speak("ru")  # a Russian page needs no mark, and says the English twin under the heading
     detail = (await client.get(f"/staff/meetings/{meeting_id}")).text
     assert f"<h1>{russian}</h1>" in detail and '<span lang="en">Annual meeting</span>' in detail
     assert f"{crumb}{russian}</a>" in (await client.get(f"/staff/meetings/{meeting_id}/moderation")).text
@@ -231,15 +231,15 @@ async def test_a_material_is_named_in_its_readers_language_after_the_questions_p
     ).where(AgendaItem.meeting == voter.meeting_id)
     (item,) = await AgendaItem.select(AgendaItem.id).where(AgendaItem.meeting == voter.meeting_id)
     link = f'<a href="/meetings/{voter.meeting_id}/materials/{item["id"]}" hx-boost="false" hreflang="ru">'
-    client.cookies.set("lang", "ru")
+    await client.speak("ru")
     assert f"{link}Материалы к вопросу 1 (PDF)</a>" in (await client.get(f"/meetings/{voter.meeting_id}")).text
-    client.cookies.set("lang", "en")
+    await client.speak("en")
     assert (
         f"{link}Materials to question 1 (PDF) (in Russian)</a>"
         in (await client.get(f"/meetings/{voter.meeting_id}")).text
     )
     house = (await Meeting.select(Meeting.house).where(Meeting.id == voter.meeting_id).first())["house"]
-    await login(client, await make_user(roles=("manager",), houses=(house,)))
+    await login(client, await make_user(roles=("manager",), houses=(house,), locale="en"))
     staff = (await client.get(f"/staff/meetings/{voter.meeting_id}")).text
     assert (
         f'/materials/{item["id"]}" hx-boost="false" hreflang="ru">Materials to question 1 (PDF) (in Russian)</a>'
@@ -261,14 +261,18 @@ async def test_a_material_is_named_in_its_readers_language_after_the_questions_p
     assert re.search(r'<label for="f-material">Materials \(PDF or photo\)', staff), staff[-3000:]
 
 
-async def test_the_code_mail_names_the_premises_in_the_language_of_the_mail_not_of_the_page(client, voter):  # noqa: F811
+async def test_the_code_mail_names_the_premises_in_the_language_of_the_mail(client, voter):  # noqa: F811
     meeting = await queries.meeting_for_staff(await _admin(), voter.meeting_id)
     (line,) = [x for x in await queries.register_of(voter.meeting_id) if x.owner_id == voter.owner]
-    client.cookies.set("lang", "en")  # the page read in English; the owner's mails are in Russian (the profile's)
     await client.form(f"/meetings/{voter.meeting_id}/ballots/{line.id}", {f"q{i.id}": "for" for i in meeting.items})
     await client.form(f"/meetings/{voter.meeting_id}/code")
     mail = await OutboxMessage.select(OutboxMessage.body).where(OutboxMessage.template == "meetings/code").first()
     assert "«Годовое собрание» по помещениям: кв. 1." in mail["body"], mail["body"]
+    await OutboxMessage.delete().where(OutboxMessage.template == "meetings/code")
+    await client.speak("en")  # the owner reads English from now on: their mails too, the premises named in it
+    await client.form(f"/meetings/{voter.meeting_id}/code")
+    mail = await OutboxMessage.select(OutboxMessage.body).where(OutboxMessage.template == "meetings/code").first()
+    assert "“Годовое собрание” for: flat 1." in mail["body"], mail["body"]
 
 
 async def test_a_reader_of_english_reads_a_percentage_as_english_writes_it_with_two_places(
@@ -280,12 +284,12 @@ async def test_a_reader_of_english_reads_a_percentage_as_english_writes_it_with_
     voting = await make_meeting(house.house)
     closed = await make_meeting(house.house, days_left=-2, closed=True)
     await login(client, await make_user(roles=("manager",), houses=(house.house,)))
-    client.cookies.set("lang", "en")
+    await client.speak("en")
     for path in ("/staff/meetings", f"/staff/meetings/{voting}", f"/staff/meetings/{closed}"):
         page = (await client.get(path)).text.split("<main", 1)[1]
         assert "0.00%" in page and not re.search(r"\d[ \u00a0]%|\d%[^<\s]", page.replace("0.00%", "")), path
     assert "Took part: 0.00% of all votes" in page and ">0.00%</td>" in page
-    client.cookies.set("lang", "ru")
+    await client.speak("ru")
     page = (await client.get(f"/staff/meetings/{closed}")).text
     assert "Приняли участие: 0,00\u00a0% всех голосов" in page and ">0,00\u00a0%</td>" in page
 
@@ -299,7 +303,7 @@ async def test_the_protocols_number_reads_no_in_english_and_stays_on_the_line_of
     await Meeting.update({Meeting.protocol_number: "7/2026"}).where(Meeting.id == meeting_id)
     await login(client, await make_user(roles=("manager",), houses=(house.house,)))
     for lang, number in (("en", "<dd>No.\u00a07/2026</dd>"), ("ru", "<dd>№\u00a07/2026</dd>")):
-        client.cookies.set("lang", lang)
+        await client.speak(lang)
         page = (await client.get(f"/staff/meetings/{meeting_id}")).text.split("<main", 1)[1]
         assert number in page, lang
         assert "№" not in page if lang == "en" else "No." not in page, lang
@@ -319,7 +323,7 @@ async def test_the_russian_data_of_a_meeting_and_an_initiative_is_marked_russian
         await principal_of_user(user), house.house, "Сменить УК", "1. Выбрать УК"
     )
     await login(client, user)
-    client.cookies.set("lang", "en")
+    await client.speak("en")
     page = (await client.get(f"/meetings/{meeting_id}")).text
     assert '<dd><span lang="ru">г. Симферополь, ул. Тестовая, д. 7</span></dd>' in page
     assert '<dd><span lang="ru">ООО «УК»</span></dd>' in page and '<dd><span lang="ru">офис УК</span></dd>' in page
@@ -332,6 +336,6 @@ async def test_the_russian_data_of_a_meeting_and_an_initiative_is_marked_russian
     assert '<span lang="ru">Сменить УК</span></a></h3>' in listed
     form = (await client.get("/meetings/initiatives/new")).text
     assert re.search(r'<option value="\d+"( selected)? lang="ru">ул\. Тестовая, д\. 7</option>', form)
-    client.cookies.set("lang", "ru")
+    await client.speak("ru")
     page = (await client.get(f"/meetings/{meeting_id}")).text
     assert "<dd>ООО «УК»</dd>" in page and '<span lang="ru">' not in page

@@ -80,7 +80,7 @@ async def test_each_meetings_link_on_the_home_page_names_its_meeting(
     second = await make_meeting(house.house, days_left=9, form=rules.Form.IN_PERSON)
     await Meeting.update({Meeting.title: "Ремонт крыши", Meeting.title_en: "Roof repair"}).where(Meeting.id == first)
     await login(client, user)
-    client.cookies.set("lang", lang)
+    await client.speak(lang)
     main = (await client.get("/")).text.split("<main", 1)[1]
     links = re.findall(r'<a [^>]*href="/meetings/(\d+)"[^>]*>(.*?)</a>', main, re.S)
     names = {int(id_): " ".join(re.sub(r"<[^>]+>", "", words).split()) for id_, words in links}

@@ -158,7 +158,7 @@ async def test_the_moderators_message_marks_the_owners_name_russian_on_an_englis
     meeting_id = await make_meeting(house.house)
     first, second = await _paper_ballots(house, meeting_id, "AB")
     await login(client, await make_user(roles=("moderator",), houses=(house.house,)))
-    client.cookies.set("lang", "en")
+    await client.speak("en")
     await client.form(f"/staff/meetings/ballots/{first}/accept")
     page = (await client.get(f"/staff/meetings/{meeting_id}/moderation")).text
     assert 'Ballot of <span lang="ru">Собственник A</span> accepted.' in page

@@ -59,7 +59,7 @@ async def test_no_quorum_yet_reads_as_two_sentences_in_both_languages(
     await login(client, await make_user(roles=("manager",), houses=(house.house,)))
     page = (await client.get(f"/staff/meetings/{meeting_id}")).text
     assert _quorum_said(page) == "Кворума пока нет. Нужно более 50 % всех голосов."
-    client.cookies.set("lang", "en")
+    await client.speak("en")
     page = (await client.get(f"/staff/meetings/{meeting_id}")).text
     assert _quorum_said(page) == "No quorum yet. More than 50% of all votes is needed."
 
@@ -73,7 +73,7 @@ async def test_a_closed_meeting_without_quorum_tells_the_owner_nothing_was_decid
         Meeting.id == meeting_id
     )
     await login(client, await make_user(accounts={house.accounts["1"]: "owner"}))
-    client.cookies.set("lang", "en")
+    await client.speak("en")
     page = (await client.get(f"/meetings/{meeting_id}")).text
     assert _quorum_said(page) == "No quorum. Nothing was decided: more than 50% of all votes was needed."
     assert "No quorum yet" not in page and _decisions_head(page) == "Decision"
@@ -117,7 +117,7 @@ async def test_a_new_meeting_is_called_by_the_company_by_its_own_name_in_either_
     house = await example_house()
     await login(client, await make_user(roles=("manager",), houses=(house.house,)))
     for lang in ("en", "ru"):
-        client.cookies.set("lang", lang)
+        await client.speak(lang)
         form = (await client.get("/staff/meetings/new")).text
         assert f'name="initiator" type="text" value="{get_settings().company_name}"' in form, lang
         assert "The managing company" not in form
@@ -154,13 +154,13 @@ async def test_a_ballot_says_a_whole_premise_so_and_a_part_by_its_share(
     await OwnerLink(user=user, owner=house.owners["A"]).save()  # кв. 1, whole
     await OwnerLink(user=user, owner=house.owners["B"]).save()  # кв. 2, ½
     await login(client, user)
-    client.cookies.set("lang", "en")
+    await client.speak("en")
     page = (await client.get(f"/meetings/{meeting_id}")).text
     assert '<span lang="ru">Собственник A</span> · the whole premise' in page  # a name, Russian data
     page = as_read(page)  # as it reads
     assert "Собственник A · the whole premise · 50.00 votes" in page
     assert "Собственник B · share 1/2 · 35.00 votes" in page and "share 1 " not in page
-    client.cookies.set("lang", "ru")
+    await client.speak("ru")
     page = (await client.get(f"/meetings/{meeting_id}")).text
     assert "Собственник A · всё помещение ·" in page and "Собственник B · доля 1/2 ·" in page
 
@@ -170,7 +170,7 @@ async def test_the_subjects_say_routine_repairs_in_english(client, login, make_u
     house = await example_house()
     meeting_id = await make_meeting(house.house)
     await login(client, await make_user(roles=("manager",), houses=(house.house,)))
-    client.cookies.set("lang", "en")
+    await client.speak("en")
     page = (await client.get(f"/staff/meetings/{meeting_id}")).text
     assert "Other questions: chair, council, routine repairs, fees…" in page and "current repair" not in page
 

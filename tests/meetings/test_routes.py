@@ -98,7 +98,7 @@ async def test_an_owner_votes_through_the_pages_and_the_ballot_is_locked(client,
     assert "Скачать решение (PDF)</a>" in page.text  # a Russian page says nothing of the file's language
     # The ballot is the owner's written decision, a legal document in Russian: a reader of English downloads the
     # Russian ballot (labels, premise and area too), and the page says so at the link.
-    client.cookies.set("lang", "en")
+    await client.speak("en")
     page = await client.get(f"/meetings/{meeting_id}")
     assert 'hreflang="ru">Download the ballot (PDF) (in Russian)</a>' in page.text
     ballot_pdf = await client.get(f"/meetings/{meeting_id}/ballots/{line.id}/pdf")
@@ -191,7 +191,7 @@ async def test_the_confirmation_names_the_premise_left_without_answers_and_leads
     page = await client.get(f"/meetings/{meeting_id}/confirm")
     assert "Не войдут в это подтверждение" in page.text
     assert f'href="/meetings/{meeting_id}#line-{flat_4.id}">Ответить за кв. 4</a>' in page.text
-    client.cookies.set("lang", "en")
+    await client.speak("en")
     page = await client.get(f"/meetings/{meeting_id}/confirm")
     assert "No answers are saved for this premise" in page.text and "Answer for flat 4" in page.text
     await client.form(f"/meetings/{meeting_id}/ballots/{flat_4.id}", {f"q{i.id}": "against" for i in meeting.items})
@@ -275,7 +275,7 @@ async def test_the_ballot_button_says_every_question_is_answered_and_a_part_is_n
     part = await client.form(f"/meetings/{meeting_id}/ballots/{line.id}", {f"q{meeting.items[0].id}": "for"})
     assert part.status_code == 422 and "Сохранить ответы на все вопросы: кв. 1" in part.text
     assert not await Ballot.exists().where(Ballot.meeting == meeting_id)
-    client.cookies.set("lang", "en")
+    await client.speak("en")
     english = (await client.get(f"/meetings/{meeting_id}")).text
     assert "Save all the answers for" in english and "Сохранить ответы" not in english
 
@@ -305,7 +305,7 @@ async def test_saving_a_ballot_goes_back_to_that_ballot_with_or_without_htmx(cli
 
 async def test_the_ballots_in_english_give_the_area_in_square_metres(client, voter):
     meeting_id = voter.meeting_id
-    client.cookies.set("lang", "en")
+    await client.speak("en")
     page = await client.get(f"/meetings/{meeting_id}")
     headings = re.findall(r'<h3 id="line-h-\d+">(.*?)</h3>', page.text)
     assert headings and all(re.search(r"\d\.\d\d m²$", h) for h in headings), headings
@@ -315,7 +315,7 @@ async def test_the_ballots_in_english_give_the_area_in_square_metres(client, vot
 async def test_a_ballots_heading_begins_with_a_capital(client, voter, lang):
     """The premise begins the ballot's heading and read «flat 1, 50.00 m²» / «кв. 1, 50,00 м²» there, in the
     lower case it has inside a sentence (the ballot's save button still says «… for flat 1»)."""
-    client.cookies.set("lang", lang)
+    await client.speak(lang)
     page = await client.get(f"/meetings/{voter.meeting_id}")
     headings = re.findall(r'<h3 id="line-h-\d+">(.*?)</h3>', page.text)
     assert headings and all(h.startswith({"ru": "Кв. ", "en": "Flat "}[lang]) for h in headings), headings
@@ -347,7 +347,7 @@ async def test_the_agenda_says_each_questions_threshold_in_a_whole_sentence_of_i
         ],
     }
     for lang, sentences in said.items():
-        client.cookies.set("lang", lang)
+        await client.speak(lang)
         page = await client.get(f"/meetings/{meeting_id}")
         agenda = re.search(r'<ol class="agenda">(.*?)</ol>', page.text, re.S).group(1)
         shown = [p.strip() for p in re.findall(r'<p class="muted">([^<]*)', agenda)]
@@ -412,10 +412,10 @@ async def test_staff_pages_moderation_and_the_protocol(client, login, make_user,
     assert "Проценты от голосов участвующих" in results and "Проценты от всех голосов дома" in results
     # the bar's own words (read where a browser draws no bar) give the share as the page's other numbers do
     assert re.findall(r"<progress [^>]*>([^<]*)</progress>", results) == ["52,71\u00a0%"]
-    client.cookies.set("lang", "en")
+    await client.speak("en")
     results = (await client.get(f"/staff/meetings/{meeting_id}")).text
     assert re.findall(r"<progress [^>]*>([^<]*)</progress>", results) == ["52.71%"]
-    client.cookies.delete("lang")
+    await client.speak("ru")
     protocol = await client.get(f"/staff/meetings/{meeting_id}/protocol")
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(protocol.content)).pages)
     for words in ("Протокол №", "Кворум", "Избрать председателя", "Реестр собственников", "Место хранения", "124,5"):
@@ -428,7 +428,7 @@ async def test_staff_pages_moderation_and_the_protocol(client, login, make_user,
     assert 'hreflang="ru" download>Протокол (PDF)</a>' in results  # a Russian page says nothing of the language
     # The protocol is filed with the housing inspectorate: staff reading English download it in Russian, labels,
     # dates and numbers too; the page stays English and says so at the link.
-    client.cookies.set("lang", "en")
+    await client.speak("en")
     results = (await client.get(f"/staff/meetings/{meeting_id}")).text
     assert 'hreflang="ru" download>Protocol (PDF) (in Russian)</a>' in results
     protocol = await client.get(f"/staff/meetings/{meeting_id}/protocol")
@@ -461,14 +461,14 @@ async def test_an_initiatives_support_counts_its_ownerships_in_the_plural_of_the
         await principal_of_user(b), house.house, "Сменить УК", "1. Выбрать УК"
     )
     await login(client, b)
-    client.cookies.set("lang", "en")
+    await client.speak("en")
     page = (await client.get(f"/meetings/initiatives/{initiative_id}")).text
     assert "10.00% of all votes, 1 ownership<" in page  # not «1 ownerships»
     view = await queries.initiative_for_resident(await principal_of_user(a), initiative_id)
     await actions.support(await principal_of_user(a), view)
     page = (await client.get(f"/meetings/initiatives/{initiative_id}")).text
     assert "24.29% of all votes, 2 ownerships<" in page
-    client.cookies.set("lang", "ru")
+    await client.speak("ru")
     page = (await client.get(f"/meetings/initiatives/{initiative_id}")).text
     assert "24,29\u00a0% всех голосов, собственностей: 2<" in page
 

@@ -220,10 +220,10 @@ async def test_the_import_page_previews_then_applies(client, new_client, login, 
     await login(client, await make_user(roles=("manager",), houses=(registry["one"].house,)))
     # the file's limits as numbers of the reader's language
     assert "До 10\u00a0МБ и 50\u00a0000 строк." in (await client.get("/staff/meters/import")).text
-    client.cookies.set("lang", "en")
+    await client.speak("en")
     page = (await client.get("/staff/meters/import")).text
     assert "Up to 10 MB and 50,000 rows." in page, re.findall(r"Up to[^<]*", page)
-    client.cookies.delete("lang")
+    await client.speak("ru")
     data = as_csv(good_rows(registry["address"]))
     preview = await client.form("/staff/meters/import", files={"file": ("meters.csv", data, "text/csv")})
     assert preview.status_code == 200, preview.text[:400]

@@ -60,7 +60,7 @@ async def test_in_english_readings_are_submitted_not_passed(client, login, make_
     passed: 130.500», «correct the values and pass the readings again». A resident reading English submits them."""
     (account, meter), _ = two_accounts
     await login(client, await make_user(accounts={account: "owner"}))
-    client.cookies.set("lang", "en")
+    await client.speak("en")
     refused = await client.form("/meters", {f"m{meter}z1": "12a"})
     assert refused.status_code == 422 and "submit the readings again" in refused.text
     done = await client.form("/meters", {f"m{meter}z1": "130,5"}, follow_redirects=True)
@@ -77,7 +77,7 @@ async def test_a_meter_is_numbered_in_the_readers_language(client, login, make_u
     (account, meter), _ = two_accounts
     await login(client, await make_user(accounts={account: "owner"}))
     for lang, number in (("ru", "№\u00a0S1"), ("en", "No.\u00a0S1")):
-        client.cookies.set("lang", lang)
+        await client.speak(lang)
         for url in ("/meters", f"/meters/{meter}"):
             page = (await client.get(url)).text.split("<main", 1)[1].replace("&nbsp;", "\u00a0")
             assert f'<span class="muted">{number}' in page, (lang, url)
@@ -289,7 +289,7 @@ async def test_a_reading_far_above_the_usual_is_named_and_stays_marked_until_che
     page = (await client.get("/meters")).text
     assert "Показания переданы. Намного больше обычного: Холодная вода №\u00a0S1. Проверьте цифры ниже" in page
     assert "Передано, проверяем" in page and "Если ошиблись в цифре, введите верное показание ниже" in page
-    client.cookies.set("lang", "en")
+    await client.speak("en")
     page = (await client.get("/meters")).text
     assert "Submitted: we are checking it" in page and "If a digit is wrong, type the right reading below" in page
     await MeterReading.update({MeterReading.review: "accepted"}, force=True)
@@ -331,11 +331,11 @@ async def test_a_meters_russian_number_is_marked_russian_on_english_pages(client
     (account, meter), _ = two_accounts
     await Meter.update({Meter.serial: "ХВ000001"}).where(Meter.id == meter)
     await login(client, await make_user(accounts={account: "owner"}))
-    client.cookies.set("lang", "en")
+    await client.speak("en")
     for url in ("/meters", f"/meters/{meter}"):
         page = (await client.get(url)).text.replace("&nbsp;", "\u00a0")
         assert 'No.\u00a0<span lang="ru">ХВ000001</span>' in page, url
-    client.cookies.set("lang", "ru")
+    await client.speak("ru")
     for url in ("/meters", f"/meters/{meter}"):
         assert 'lang="ru">' not in (await client.get(url)).text.split("<main", 1)[1], url
 

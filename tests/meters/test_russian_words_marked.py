@@ -11,9 +11,11 @@ from portal.meters.tables import Meter
 async def test_a_meters_place_is_marked_russian_on_english_pages_only(client, login, flat):
     await Meter.update({Meter.place: "санузел"}).where(Meter.id == flat.cold)
     await login(client, flat.resident)
-    english = (await client.get("/meters", headers={"accept-language": "en"})).text
+    await client.speak("en")
+    english = (await client.get("/meters")).text
     assert ', <span lang="ru">санузел</span>' in english
-    russian = (await client.get("/meters", headers={"accept-language": "ru"})).text
+    await client.speak("ru")
+    russian = (await client.get("/meters")).text
     assert ", санузел</span>" in russian and '<span lang="ru">санузел' not in russian
 
 
@@ -24,9 +26,11 @@ async def test_the_house_address_is_marked_russian_and_the_flat_reads_english(cl
     number = (await Premise.select(Premise.number).where(Premise.id == flat.premise).first())["number"]
     await login(client, await make_user(roles=("operator",), houses=(flat.house,)))
     url = f"/staff/meters/premises/{flat.premise}"
-    english = (await client.get(url, headers={"accept-language": "en"})).text
+    await client.speak("en")
+    english = (await client.get(url)).text
     assert english.count(f'<span lang="ru">{house}</span>, flat {number}') == 2
-    russian = (await client.get(url, headers={"accept-language": "ru"})).text
+    await client.speak("ru")
+    russian = (await client.get(url)).text
     assert russian.count(f"{house}, кв. {number}") >= 2 and '<span lang="ru">' not in russian
 
 
@@ -37,13 +41,17 @@ async def test_a_meters_serial_place_and_the_payer_are_marked_russian_on_english
     is marked ``lang="ru"``; the words around them («No.») read English."""
     await Meter.update({Meter.place: "санузел"}).where(Meter.id == flat.cold)
     await login(client, await make_user(roles=("operator",), houses=(flat.house,)))
-    english = (await client.get(f"/staff/meters/accounts/{flat.account}", headers={"accept-language": "en"})).text
+    await client.speak("en")
+    english = (await client.get(f"/staff/meters/accounts/{flat.account}")).text
     assert 'No.\u00a0<span lang="ru">ХВ-1</span>, <span lang="ru">санузел</span></span>' in english
     assert ' · <span lang="ru">Иванов Иван Иванович</span></p>' in english
-    premise = (await client.get(f"/staff/meters/premises/{flat.premise}", headers={"accept-language": "en"})).text
+    await client.speak("en")
+    premise = (await client.get(f"/staff/meters/premises/{flat.premise}")).text
     assert 'No.\u00a0<span lang="ru">Э-1</span></a>' in premise
     assert '<td data-label="Place"><span lang="ru">санузел</span></td>' in premise
-    meter = (await client.get(f"/staff/meters/meter/{flat.cold}", headers={"accept-language": "en"})).text
+    await client.speak("en")
+    meter = (await client.get(f"/staff/meters/meter/{flat.cold}")).text
     assert '<dd><span lang="ru">санузел</span></dd>' in meter
-    russian = (await client.get(f"/staff/meters/accounts/{flat.account}", headers={"accept-language": "ru"})).text
+    await client.speak("ru")
+    russian = (await client.get(f"/staff/meters/accounts/{flat.account}")).text
     assert "ХВ-1, санузел</span>" in russian and '<span lang="ru">ХВ-1' not in russian

@@ -422,7 +422,7 @@ async def test_the_export_routes_answer_csv_and_xlsx_with_the_same_rows(client, 
     assert readings["G2"].number_format == "#,##0"  # the number of zones
     assert received.is_date and received.number_format == "DD.MM.YYYY HH:MM"
     # The billing system reads the file: its documented «;», decimal comma and dates whatever the page's language.
-    client.cookies.set("lang", "en")
+    await client.speak("en")
     english = (await client.get("/staff/meters/export.csv?period=2026-11")).content
     assert english == as_csv.content and b";" in english.splitlines()[1]
     assert await _addresses() == {CLIENT_IP}  # an export is kept in the log too
@@ -553,11 +553,11 @@ async def test_the_review_page_shows_the_photo_beside_the_value_and_accepts(clie
     # What was used says its unit, as the reading's page does: the queue mixes water, heat and electricity.
     assert re.search(r'data-label="Расход">[\d\s,\u00a0]+&nbsp;м³</td>', queue.text)
     listed = await client.get(f"/staff/meters?period={NOV:%Y-%m}")
-    client.cookies.set("lang", "en")
+    await client.speak("en")
     english = (await client.get("/staff/meters/review")).text
     meter_cell = re.search(r'data-label="Meter">(.*?)</td>', english)
     assert meter_cell and "Cold water No.\u00a0" in meter_cell.group(1) and "№" not in english, meter_cell
-    client.cookies.delete("lang")
+    await client.speak("ru")
     assert re.search(r'data-label="Расход">[\d\s,\u00a0]+&nbsp;м³</td>', listed.text)
     page = await client.get(f"/staff/meters/readings/{reading}")
     assert f'src="/staff/meters/readings/{reading}/photo"' in page.text and "990,000" in page.text
@@ -875,7 +875,7 @@ async def test_the_export_buttons_say_they_export_the_whole_month_for_billing(
     names the house once one is chosen."""
     house = period["first"][0].house
     await login(client, await make_user(roles=("accountant",), houses=(house,)))
-    client.cookies.set("lang", lang)
+    await client.speak(lang)
     narrowed = await client.get("/staff/meters?period=2026-11&service=cold_water&source=phone&state=pending&photo=on")
     head = narrowed.text.split('id="meter-head"')[1].split("</div>")[0]
     csv, xlsx = buttons  # the CSV a download, the XLSX a button that starts its job
@@ -899,7 +899,7 @@ async def test_a_meters_page_and_its_readings_heading_number_the_meter_in_the_re
         ("ru", f"Холодная вода №\u00a0{serial}", serial),
         ("en", f"Cold water No.\u00a0{serial}", f'<span lang="ru">{serial}</span>'),
     ):
-        client.cookies.set("lang", lang)
+        await client.speak(lang)
         page = (await client.get(f"/staff/meters/meter/{meter}")).text
         assert f"<title>{number} · " in page, lang
         heading = re.search(r"<h1>(.*?)</h1>", (await client.get(f"/staff/meters/readings/{reading}")).text).group(1)

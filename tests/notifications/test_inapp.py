@@ -173,12 +173,12 @@ async def test_a_message_kept_in_russian_is_marked_russian_on_an_english_page(db
     await _message(user, "Платёж получен", body="Мы получили ваш платёж. Спасибо!")
     await _message(user, "Payment received", body="We received your payment, Смирнов Иван.", minutes=1)
     await login(client, user)
-    client.cookies.set("lang", "en")
+    await client.speak("en")
     page = (await client.get("/notifications")).text
     assert '<strong lang="ru">Платёж получен</strong>' in page
     assert '<p class="notification-body" lang="ru">Мы получили ваш платёж. Спасибо!</p>' in page
     assert "<strong>Payment received</strong>" in page and '<p class="notification-body">We received' in page
-    client.cookies.set("lang", "ru")
+    await client.speak("ru")
     assert "<strong>Платёж получен</strong>" in (await client.get("/notifications")).text
 
 

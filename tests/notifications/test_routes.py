@@ -98,7 +98,7 @@ async def test_the_settings_say_which_ticked_channels_cannot_reach_the_person(db
     said = "В профиле e-mail выключен: по e-mail приходят только письма о безопасности входа, что бы ни было отмечено"
     assert said in page
     assert "нет телефона" not in page
-    client.cookies.set("lang", "en")
+    await client.speak("en")
     page = (await client.get("/notifications/settings")).text
     assert "E-mail is turned off in your profile, so only security e-mails come by e-mail, whatever is" in page
     await User.update({User.notify_email: True}).where(User.id == user)
@@ -113,7 +113,7 @@ async def test_the_settings_say_security_e_mails_come_whatever_is_unticked(db, c
     user = await make_user(email="grid@example.ru")
     await login(client, user)
     assert "Письма о безопасности входа приходят всегда." in (await client.get("/notifications/settings")).text
-    client.cookies.set("lang", "en")
+    await client.speak("en")
     assert "Security e-mails are always sent." in (await client.get("/notifications/settings")).text
     await User.update({User.email: None, User.phone: "+79780000078"}).where(User.id == user)
     assert 'id="security-mail"' not in (await client.get("/notifications/settings")).text

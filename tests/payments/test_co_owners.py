@@ -53,7 +53,7 @@ async def test_a_co_owner_cannot_open_a_second_payment_while_the_first_ones_page
     url = await start(client, login, household, {a: "3540.00"})
     first = await _rows(a)
     _, browser = await _co_owner(household, make_user, new_client, login, role)
-    browser.cookies.set("lang", lang)
+    await browser.speak(lang)
 
     refused = await browser.form("/pay", _sheet(a))
     assert refused.status_code == 303 and refused.headers["location"] == "/pay"
@@ -187,7 +187,7 @@ async def test_a_co_owner_may_neither_continue_nor_cancel_the_others_checkout(
     url = await start(client, login, household, {a: "3540.00"})
     first = (await _rows(a))[0]["id"]
     _, browser = await _co_owner(household, make_user, new_client, login, role)
-    browser.cookies.set("lang", lang)
+    await browser.speak(lang)
     listed, started = SOMEONE_ELSES[lang, role]
 
     history = (await browser.get("/payments")).text

@@ -32,11 +32,11 @@ async def test_a_get_of_continue_changes_nothing_and_the_button_continues(client
     one. A GET of «continue» only leads to the payment's page; the button there does it."""
     a = household["accounts"][0]
     await login(client, household["resident"])
-    client.cookies.set("lang", "en")
+    await client.speak("en")
     started = await client.form("/pay", {f"pay_{a}": "1", f"amount_{a}": "3540.00"})
     assert started.status_code == 303
     first = started.headers["location"]
-    client.cookies.set("lang", "ru")
+    await client.speak("ru")
     before = await _payments(a)
     assert [p["status"] for p in before] == ["open"]
     payment = before[0]

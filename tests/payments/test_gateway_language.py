@@ -68,7 +68,7 @@ async def test_a_utilities_checkout_continued_in_another_language_is_opened_agai
 
     a = household["accounts"][0]
     await login(client, household["resident"])
-    client.cookies.set("lang", "en")
+    await client.speak("en")
     started = await client.form("/pay", {f"pay_{a}": "1", f"amount_{a}": "3540.00"})
     assert started.status_code == 303
     first = started.headers["location"]
@@ -76,7 +76,7 @@ async def test_a_utilities_checkout_continued_in_another_language_is_opened_agai
         assert '<html lang="en">' in (await browser.get(first)).text
     payment = await Payment.select(Payment.id).where(Payment.account == a).first()
 
-    client.cookies.set("lang", "ru")
+    await client.speak("ru")
     resumed = await client.form(f"/payments/{payment['id']}/continue")
     await gateway.settle()
     second = resumed.headers["location"]
@@ -109,7 +109,7 @@ async def test_the_payments_description_at_the_gateway_is_in_the_payers_language
     a, b = household["accounts"]
     await login(client, household["resident"])
     for account, lang, words in ((a, "en", "Utilities payment"), (b, "ru", "Оплата ЖКУ")):
-        client.cookies.set("lang", lang)
+        await client.speak(lang)
         started = await client.form("/pay", {f"pay_{account}": "1", f"amount_{account}": "100"})
         assert started.status_code == 303
         assert (await gateway.pay(started.headers["location"], "4242424242424242")).status_code == 303
@@ -155,11 +155,11 @@ async def test_a_checkout_continued_in_other_languages_stands_once_in_the_payers
 
     a = household["accounts"][0]
     await login(client, household["resident"])
-    client.cookies.set("lang", "en")
+    await client.speak("en")
     started = await client.form("/pay", {f"pay_{a}": "1", f"amount_{a}": "3540.00"})
     urls = [started.headers["location"]]
     for lang in ("ru", "en"):
-        client.cookies.set("lang", lang)
+        await client.speak(lang)
         newest = await Payment.select(Payment.id).where(Payment.account == a).order_by(Payment.id, ascending=False)
         resumed = await client.form(f"/payments/{newest[0]['id']}/continue")
         assert resumed.status_code == 303
@@ -177,7 +177,7 @@ async def test_a_checkout_continued_in_other_languages_stands_once_in_the_payers
     async with httpx.AsyncClient() as browser:
         assert [(await browser.get(url)).status_code for url in urls] == [410, 410, 200]
 
-    client.cookies.set("lang", "ru")
+    await client.speak("ru")
     history = (await client.get("/payments")).text
     assert f'href="/payments/{third}"' in history and "продолжить оплату" in history
     assert f'href="/payments/{first}"' not in history and f'href="/payments/{second}"' not in history

@@ -35,7 +35,7 @@ async def test_the_summary_of_a_sheet_of_several_accounts_names_the_account_of_e
 ):
     a, b = household["accounts"]
     await login(client, household["resident"])
-    client.cookies.set("lang", lang)
+    await client.speak(lang)
     response = await client.form(
         "/pay", {f"pay_{a}": "1", f"amount_{a}": "две тысячи", f"pay_{b}": "1", f"amount_{b}": "0"}
     )
@@ -59,14 +59,14 @@ async def test_each_autopay_button_names_its_account_and_each_remove_its_card(cl
     a, b = household["accounts"]
     card = await save_card(client, login, household, gateway, "4242424242424242")
     assert card is not None
-    client.cookies.set("lang", "en")
+    await client.speak("en")
     page = (await client.get("/autopay")).text
     assert _buttons(page, f"/autopay/{a}") == [f"Turn autopay on for account {await _number(a)}"]
     assert _buttons(page, f"/autopay/{b}") == [f"Turn autopay on for account {await _number(b)}"]
     assert _buttons(page, f"/autopay/cards/{card}/remove") == ["Remove card VISA •••• 4242"]
     on = await client.form(f"/autopay/{a}", {f"card_{a}": str(card), f"limit_{a}": "10000"})
     assert on.status_code == 303
-    client.cookies.set("lang", "ru")
+    await client.speak("ru")
     page = (await client.get("/autopay")).text
     assert _buttons(page, f"/autopay/{a}/off") == [f"Выключить автоплатёж для лицевого счёта {await _number(a)}"]
 
@@ -87,10 +87,10 @@ async def test_each_accounts_address_is_marked_russian_on_english_pay_and_autopa
     """The house's address is recorded in Russian: a screen reader's English voice read it as gibberish; the flat's
     words are the page's own."""
     await save_card(client, login, household, gateway, "4242424242424242")
-    client.cookies.set("lang", "en")
+    await client.speak("en")
     house = re.compile(r'<span lang="ru">ул\. Тестовая, \w+</span>, flat [12]<')
     assert len(house.findall((await client.get("/autopay")).text)) == 2
     assert len(house.findall((await client.get("/pay")).text)) == 2
-    client.cookies.set("lang", "ru")
+    await client.speak("ru")
     page = (await client.get("/autopay")).text
     assert ", кв. 1<" in page and '<span lang="ru">ул.' not in page

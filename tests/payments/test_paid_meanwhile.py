@@ -31,7 +31,7 @@ async def test_continuing_a_checkout_paid_in_another_tab_opens_no_second_one(cli
     payment = (await _rows(a))[0]
     assert payment["status"] == "open"
 
-    client.cookies.set("lang", lang)  # «Продолжить оплату» from the stale tab, here or in another language
+    await client.speak(lang)  # «Продолжить оплату» from the stale tab, here or in another language
     again = await client.form(f"/payments/{payment['id']}/continue")
     assert again.status_code == 303 and again.headers["location"] == f"/payments/{payment['id']}"
     assert await _rows(a) == [{"id": payment["id"], "status": "succeeded"}]
@@ -157,7 +157,7 @@ async def test_a_checkout_paid_just_before_the_portal_closes_it_is_recorded_as_p
     if press == "cancel":
         response = await client.form(f"/payments/{payment['id']}/cancel")
     else:
-        client.cookies.set("lang", "en")
+        await client.speak("en")
         response = await client.form(f"/payments/{payment['id']}/continue")
     assert response.status_code == 303 and response.headers["location"] == f"/payments/{payment['id']}"
     assert await _rows(a) == [{"id": payment["id"], "status": "succeeded"}]

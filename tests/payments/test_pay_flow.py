@@ -52,7 +52,8 @@ async def test_pay_sheet_prefills_the_amount_due_and_states_the_total(client, lo
     assert f'name="only" value="{b}"' in only.text
     assert "Оплатить 1\u00a0200,50\u00a0₽" in only.text
     assert 'href="/pay">' in only.text  # the way to pay for both
-    english = await client.get(f"/pay?account={b}", headers={"Accept-Language": "en"})
+    await client.speak("en")
+    english = await client.get(f"/pay?account={b}")
     assert 'value="1200.50"' in english.text and "Pay ₽1,200.50" in english.text
 
 
@@ -140,9 +141,9 @@ async def test_a_declined_card_says_so_and_posts_nothing(client, login, househol
     page = await client.get(f"/payments/{payment['id']}")
     assert "Платёж отклонён" in page.text
     assert f"<h1>Платёж № {payment['id']}</h1>" in page.text
-    client.cookies.set("lang", "en")
+    await client.speak("en")
     assert f"<h1>Payment No. {payment['id']}</h1>" in (await client.get(f"/payments/{payment['id']}")).text
-    client.cookies.set("lang", "ru")
+    await client.speak("ru")
     assert "Банк отклонил карту" in page.text
     assert await balance_of(a) == before
     # The resident gives up: «Cancel the payment» expires the session and nothing is ever posted.
@@ -175,10 +176,10 @@ async def test_amounts_are_checked(client, login, household, gateway):
     assert "Наименьший платёж — 1,00\u00a0₽." in response.text
     assert "Наибольший платёж за раз — 500\u00a0000,00\u00a0₽." in response.text  # the sum as every sum on the page
     assert 'value="0,50"' in response.text
-    client.cookies.set("lang", "en")
+    await client.speak("en")
     response = await client.form("/pay", {f"pay_{a}": "1", f"amount_{a}": "600000"})
     assert "The largest payment at once is ₽500,000.00." in response.text
-    client.cookies.delete("lang")
+    await client.speak("ru")
     nothing = await client.form("/pay", {f"amount_{a}": "100"})
     assert nothing.status_code == 422
     assert await Payment.count().where(Payment.account.is_in([a, b])) == 0
@@ -347,7 +348,8 @@ async def test_a_new_payment_closes_the_one_left_unfinished_so_the_same_debt_is_
     assert session["status"] == "expired"
     words = (("ru", "Не завершён", "продолжить оплату"), ("en", "Not completed", "continue the payment"))
     for lang, unfinished, resume in words:
-        history = (await client.get("/payments", headers={"Accept-Language": lang})).text
+        await client.speak(lang)
+        history = (await client.get("/payments")).text
         assert "Отменён" not in history and "Срок истёк" not in history and "Cancelled" not in history
         assert history.count(unfinished) == 2  # the other account's and the new one, each to continue
         assert history.count(resume) == 2
@@ -379,7 +381,8 @@ async def test_an_overpaid_account_is_told_nothing_is_due_and_may_still_pay_ahea
     # An account with a debt keeps its prefilled amount, which may be changed.
     owed = (await client.get(f"/pay?account={a}")).text
     assert 'value="3540,00"' in owed and "Можно изменить: от" in owed and "Платить сейчас не нужно" not in owed
-    english = (await client.get(f"/pay?account={b}", headers={"Accept-Language": "en"})).text
+    await client.speak("en")
+    english = (await client.get(f"/pay?account={b}")).text
     assert "Nothing to pay now: the overpayment goes towards the next charges." in english
     assert "To pay in advance, enter the amount: from" in english
     # Paying ahead is still a payment like any other.
@@ -419,7 +422,7 @@ async def test_back_from_a_declined_card_the_payer_can_cancel_the_page_the_gatew
     assert "Платёж отменён" in page and "Отменить платёж" not in page and "Оплатить другой картой" not in page
     async with httpx.AsyncClient() as browser:
         assert (await browser.get(url)).status_code == 410  # the gateway's page is closed
-    client.cookies.set("lang", "en")
+    await client.speak("en")
     assert "The payment was cancelled" in (await client.get(f"/payments/{payment['id']}")).text
 
 

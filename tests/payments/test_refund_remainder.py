@@ -162,7 +162,7 @@ async def test_the_exports_say_what_is_refunded_and_what_is_pending_refund_as_th
     assert (by_id[payment["id"]][refunded], by_id[payment["id"]][held]) == ("300,00", "200,00")
     assert {line[held] for number, line in by_id.items() if number != payment["id"]} == {"0,00"}
 
-    staff.cookies.set("lang", "en")
+    await staff.speak("en")
     sheet = load_workbook(io.BytesIO((await staff.get("/staff/payments/export.xlsx")).content)).active
     rows = list(sheet.iter_rows(values_only=True))
     refunded, held = rows[0].index("Refunded"), rows[0].index("Refund pending")

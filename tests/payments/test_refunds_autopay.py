@@ -83,7 +83,7 @@ async def test_accountant_refunds_partly_then_the_rest(client, new_client, login
     # the payment's page names each refund's status in the reader's language, not by its stored code
     statuses = re.compile(r'data-label="Статус">([^<]*)</td>')
     assert statuses.findall((await staff.get(f"/staff/payments/{payment['id']}")).text) == ["Выполнен", "Выполнен"]
-    staff.cookies.set("lang", "en")
+    await staff.speak("en")
     page = (await staff.get(f"/staff/payments/{payment['id']}")).text
     assert re.findall(r'data-label="Status">([^<]*)</td>', page) == ["Done", "Done"]
 
@@ -289,7 +289,7 @@ async def test_the_payer_sees_how_much_of_a_payment_was_returned(client, new_cli
     page = _words((await client.get(f"/payments/{payment['id']}")).text)
     assert "Из этой суммы 1 000,00 ₽ вам возвращено; баланс ниже учитывает возврат." in page
     assert "Частично возвращён возвращено 1 000,00 ₽" in page
-    client.cookies.set("lang", "en")
+    await client.speak("en")
     page = _words((await client.get(f"/payments/{payment['id']}")).text)
     assert "₽1,000.00 of it has since been returned to you" in page and "returned ₽1,000.00" in page
 

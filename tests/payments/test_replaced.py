@@ -118,10 +118,10 @@ async def test_staff_read_whether_a_checkout_was_continued_in_another_language_o
     («заменён платежом № N»): that one was not continued, and its page says so too (both languages)."""
     a = household["accounts"][0]
     await login(client, household["resident"])
-    client.cookies.set("lang", "en")
+    await client.speak("en")
     await client.form("/pay", {f"pay_{a}": "1", f"amount_{a}": "3540.00"})
     first = (await Payment.select(Payment.id).where(Payment.account == a).first())["id"]
-    client.cookies.set("lang", "ru")
+    await client.speak("ru")
     assert (await client.form(f"/payments/{first}/continue")).status_code == 303
     await client.form("/pay", {f"pay_{a}": "1", f"amount_{a}": "1000.00"})
     await gateway.settle()
@@ -146,7 +146,7 @@ async def test_staff_read_whether_a_checkout_was_continued_in_another_language_o
         ),
     }
     for lang, (continued, replaced, said_continued, said_replaced) in words.items():
-        staff.cookies.set("lang", lang)
+        await staff.speak(lang)
         listed = (await staff.get("/staff/payments")).text
         assert continued.format(second) in listed and replaced.format(third) in listed
         assert continued.format(third) not in listed and replaced.format(second) not in listed

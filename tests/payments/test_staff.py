@@ -188,7 +188,7 @@ async def test_the_exports_say_how_a_payment_was_made_in_the_readers_words(
     await login(staff, household["accountant"])
     russian = (await staff.get("/staff/payments/export.csv")).text
     assert "Вид" in russian and "на портале" in russian and "checkout" not in russian
-    staff.cookies.set("lang", "en")
+    await staff.speak("en")
     xlsx = await staff.get("/staff/payments/export.xlsx")
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
     kinds = [row[-1] for row in sheet.iter_rows(values_only=True)]
@@ -211,7 +211,7 @@ async def test_the_exports_write_numbers_and_dates_for_the_readers_excel(client,
     await login(staff, household["accountant"])
     russian = list(csv.reader(io.StringIO((await staff.get("/staff/payments/export.csv")).text[1:]), delimiter=";"))
     assert russian[1][:2] == [str(payment["id"]), "01.03.2026 00:05"] and russian[1][4] == "3540,00"
-    staff.cookies.set("lang", "en")
+    await staff.speak("en")
     english = list(csv.reader(io.StringIO((await staff.get("/staff/payments/export.csv")).text[1:])))
     assert english[0][:2] == ["Payment no.", "Date"]
     assert english[1][:2] == [str(payment["id"]), "2026-03-01 00:05"] and english[1][4] == "3540.00"
@@ -286,7 +286,7 @@ async def test_the_payments_list_shows_a_backwards_period_as_typed_and_without_i
         assert 'name="to" type="text" value="2020-01-01"' in form and 'aria-invalid="true"' in form
         assert "Не применён период «Создан с» – «Создан по»: его конец раньше начала." in answer.text
         assert "не прочитаны" not in answer.text
-    staff.cookies.set("lang", "en")
+    await staff.speak("en")
     english = await staff.get(url)
     assert "The end is before the start; the list is shown without this period." in english.text
     assert "Not applied: “Created from” – “Created to”, as the end is before the start." in english.text
@@ -365,7 +365,7 @@ async def test_the_payments_list_and_a_refund_page_read_no_in_english_and_no_in_
     refund = f"/staff/payments/{payment['id']}/refund"
     russian = [(await staff.get(path)).text for path in ("/staff/payments", refund)]
     assert '<th scope="col">№</th>' in russian[0] and f"Платёж № {payment['id']}</a>" in russian[1]
-    staff.cookies.set("lang", "en")
+    await staff.speak("en")
     listed, refunding = [(await staff.get(path)).text for path in ("/staff/payments", refund)]
     assert '<th scope="col">No.</th>' in listed and 'data-label="No."' in listed
     assert f"<title>Refund of payment No. {payment['id']}" in refunding

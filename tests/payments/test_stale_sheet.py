@@ -77,7 +77,7 @@ async def test_a_sheet_opened_before_a_co_owners_payment_came_in_opens_nothing_a
 ):
     a, b = household["accounts"]
     await login(client, household["resident"])
-    client.cookies.set("lang", lang)
+    await client.speak(lang)
     old = _fields((await client.get("/pay")).text)
     assert old[f"amount_{a}"] == ("3540,00" if lang == "ru" else "3540.00")
     await _paid_by_co_owner(household, make_user, new_client, login, gateway, "1000")

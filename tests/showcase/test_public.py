@@ -160,7 +160,7 @@ async def test_a_price_reads_as_the_portal_writes_money_in_each_language(db, cli
     """The sign stands where the money filter puts it (after the number and a no-break space in Russian, before it
     in English), whole rubles without «,00», and kopecks, where there are any, with both digits."""
     listing = await make_listing(kind="sale", area="72.20", price="8660000", unit="total")
-    client.cookies.set("lang", lang)
+    await client.speak(lang)
     page = (await client.get(f"/showcase/listings/{listing}")).text.replace("&#160;", "\xa0")
     chosen = (await client.get("/showcase/sale?price_from=8000000")).text.replace("&#160;", "\xa0")
     for words in said:
@@ -209,7 +209,7 @@ async def test_a_preview_says_in_a_whole_sentence_that_the_listing_is_a_draft_or
         },
     }
     for lang, notices in said.items():
-        client.cookies.set("lang", lang)
+        await client.speak(lang)
         for listing, notice in notices.items():
             page = await client.get(f"/showcase/listings/{listing}")
             shown = re.search(r'<p class="notice notice-warning">([^<]*)<a', page.text).group(1).strip()
@@ -361,7 +361,7 @@ async def test_a_listings_russian_words_are_marked_russian_on_english_pages(db, 
     """The complex's name in the title, the recorded address and the staff's description are Russian data: an
     English screen reader's voice read them as gibberish unless they say ``lang="ru"``; the area reads English."""
     listing = await make_listing(area="146")
-    client.cookies.set("lang", "en")
+    await client.speak("en")
     page = (await client.get(f"/showcase/listings/{listing}")).text
     assert re.search(r'<h1><span lang="ru">ЖК Тестовый \w+</span>, 146 m²', page)
     assert re.search(r'<p class="sc-address"><span lang="ru">г\. Симферополь, [^<]*, пом\. 1Н</span></p>', page)
@@ -371,6 +371,6 @@ async def test_a_listings_russian_words_are_marked_russian_on_english_pages(db, 
     cards = (await client.get("/showcase/commercial")).text
     assert re.search(r'<span class="sc-title"><span lang="ru">ЖК Тестовый \w+</span>, 146 m²</span>', cards)
     assert re.search(r'<span class="sc-address"><span lang="ru">г\. Симферополь, [^<]*</span></span>', cards)
-    client.cookies.set("lang", "ru")
+    await client.speak("ru")
     page = (await client.get(f"/showcase/listings/{listing}")).text
     assert "<p>Тестовое помещение</p>" in page and '<span lang="ru">' not in page

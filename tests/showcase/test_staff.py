@@ -57,7 +57,7 @@ async def test_a_listing_keeps_its_address_in_russian_whatever_the_staff_members
     """The address is the listing's record, shown to every visitor and sent in the classifieds' feed: written by
     a manager reading English it kept «…, premise 3Н» for Russian readers."""
     place, _ = await _manager(make_account, make_user, login, client)
-    client.cookies.set("lang", "en")
+    await client.speak("en")
     made = await client.form("/staff/showcase/new", {**FORM, "house": place.house, "premise_number": "3Н"})
     assert made.status_code == 303
     listing = await Listing.select(Listing.address).where(Listing.house == place.house).first()
@@ -227,9 +227,9 @@ async def test_an_owners_request_becomes_a_draft_listing_of_the_flat(db, client,
     await login(client, await make_user(roles=("manager",), houses=(flat.house,)))
     page = (await client.get(f"/staff/showcase/offers/{offer.id}")).text.replace("\xa0", " ")
     assert "<dd>35 000 ₽</dd>" in page
-    client.cookies.set("lang", "en")
+    await client.speak("en")
     assert "<dd>₽35,000</dd>" in (await client.get(f"/staff/showcase/offers/{offer.id}")).text  # as English sums read
-    client.cookies.delete("lang")
+    await client.speak("ru")
     made = await client.form(f"/staff/showcase/offers/{offer.id}/list")
     listing_id = int(re.search(r"/staff/showcase/(\d+)/edit", made.headers["location"])[1])
     listing = await Listing.select().where(Listing.id == listing_id).first()
@@ -265,7 +265,7 @@ async def test_an_owner_told_their_flat_is_not_taken_reads_its_address_in_russia
                          price_kopecks=3_500_000)  # fmt: skip
     await offer.save()
     await login(client, await make_user(roles=("manager",), houses=(flat.house,)))
-    client.cookies.set("lang", "en")
+    await client.speak("en")
     declined = await client.form(f"/staff/showcase/offers/{offer.id}/decline", {"answer": "Не сдаём студии"})
     assert declined.status_code == 303
     told = await OutboxMessage.select(OutboxMessage.body).where(OutboxMessage.user_id == owner)
@@ -357,13 +357,12 @@ async def test_the_lists_complex_or_person_none_of_its_choices_is_not_applied(
 async def test_a_refused_photos_name_comes_back_inert(db, client, login, make_account, make_user, make_listing):
     """The refusal names the file as the browser sent it (SECURITY.md: script in user content): a name holding
     markup is shown as text, on a Russian page and on an English one."""
-    from tests.conftest import COOKIE_DOMAIN
 
     place, _ = await _manager(make_account, make_user, login, client)
     listing = await make_listing(house=place.house)
     name = 'Фото"><img src=x onerror=alert(1)>.jpg'
     for lang in ("ru", "en"):
-        client.cookies.set("lang", lang, domain=COOKIE_DOMAIN)
+        await client.speak(lang)
         files = {"photos": (name, b"not a picture", "image/jpeg")}
         assert (await client.form(f"/staff/showcase/{listing}/photos", {}, files=files)).status_code == 303
         page = (await client.get(f"/staff/showcase/{listing}")).text
@@ -383,7 +382,7 @@ async def test_the_staff_pages_in_english_mark_the_russian_data_of_leads_and_lis
     lead = Lead(listing=listing, name="Анна", phone="+79781112233", message="Можно в субботу?", consent_version="x",
                 consent_ip="10.0.0.1")  # fmt: skip
     await lead.save()
-    client.cookies.set("lang", "en")
+    await client.speak("en")
     leads = (await client.get("/staff/showcase/leads")).text
     assert '<td class="primary"><span lang="ru">Анна</span></td>' in leads
     assert re.search(

@@ -82,7 +82,7 @@ async def test_the_log_names_a_request_by_its_number_linked_to_its_page(client, 
     assert f'<a href="/staff/tickets/{ticket}">Заявка № {number}</a></td>' in listed
     assert f"Заявка #{ticket}<" not in listed
     assert f"Заявка #{gone}</td>" in listed  # a request since deleted keeps its id, unlinked
-    client.cookies.set("lang", "en")
+    await client.speak("en")
     english = html.unescape((await client.get("/staff/audit")).text)
     assert f'<a href="/staff/tickets/{ticket}">Request No.\u00a0{number}</a>' in as_read(english)
 
@@ -170,7 +170,7 @@ async def test_a_resident_s_own_steps_on_their_request_are_in_the_log_with_their
                  "Житель оценил работу", "Статус</strong>: Выполнена → Закрыта", "Оценка</strong>: 4",
                  "Петрова Анна", f"Запись истории</strong>: в заявке № {numbers[worked]}<"):  # fmt: skip
         assert said in listed, said
-    admin.cookies.set("lang", "en")
+    await admin.speak("en")
     listed = as_read(html.unescape((await admin.get("/staff/audit")).text))
     for said in ("Request filed by the resident", "Message from the resident in a request",
                  "Request cancelled by the resident", "Request returned by the resident",

@@ -138,7 +138,7 @@ async def test_a_resident_calling_from_their_profile_phone_is_found_and_named(cl
         assert offered(page.text) == {houses["flat14"].account: True}, typed  # not the house they do not serve
         assert "Лисицына Вера Павловна" in matches_box(page.text), typed
         assert caller_phone(page.text) == "+7 978 123-45-61 (filled)", typed
-    client.cookies.set("lang", "en")  # the name stays Russian on an English page, marked so
+    await client.speak("en")  # the name stays Russian on an English page, marked so
     page = await client.get("/staff/tickets/new", params={"account_number": "+7 978 123-45-61"})
     assert 'by the phone of <span lang="ru">Лисицына Вера Павловна</span>' in matches_box(page.text)
 
@@ -212,7 +212,7 @@ async def test_the_matches_come_as_htmx_asks_for_them_while_typing(client, login
 )
 async def test_a_phone_that_finds_no_account_is_named_as_the_phone_not_as_words(client, login, houses, lang, said):
     await login(client, houses["dispatcher"])
-    client.cookies.set("lang", lang)
+    await client.speak(lang)
     said = said.format(format_phone("+79785550009"))  # as normalised, «+7 978 555-00-09» kept on one line
     typing = await client.get(
         "/staff/tickets/new", params={"account_number": "8 (978) 555 00 09"}, headers={"HX-Request": "true"}
@@ -501,7 +501,7 @@ async def test_a_damage_moment_years_before_the_call_is_refused_at_its_field(cli
     field = re.search(r'<div class="field has-error">.*?name="damage_at"[^>]*>', refused.text, re.S).group(0)
     assert "Проверьте дату: повреждение раньше заявки больше чем на 30 дней." in field
     assert f'value="{years_back}"' in field
-    client.cookies.set("lang", "en")
+    await client.speak("en")
     refused = await client.form("/staff/tickets/new", {**typed, "damage_at": years_back})
     assert "Check the date: the damage is more than 30 days before the request." in refused.text
     assert await tickets_of(houses["flat12"].account) == 0
@@ -512,7 +512,8 @@ async def test_on_an_english_page_the_found_accounts_house_address_is_marked_rus
     «flat 12» read English."""
     await login(client, houses["dispatcher"])
     params = {"account_number": "звонкая 12"}
-    page = await client.get("/staff/tickets/new", params=params, headers={"accept-language": "en"})
+    await client.speak("en")
+    page = await client.get("/staff/tickets/new", params=params)
     assert f'<span lang="ru">{STREET}</span>, flat 12' in page.text
     assert ' · <span lang="ru">Петрова Анна Сергеевна</span>' in page.text  # the payer's name, Russian data too
 

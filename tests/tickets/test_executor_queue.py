@@ -49,7 +49,7 @@ async def test_the_work_to_do_comes_before_the_requests_reported_done(client, lo
     assert re.findall(r"Застряли в лифте|Течёт кран|Сделано \w+", work.group(1)) == ["Застряли в лифте", "Течёт кран"]
     assert "Выполнены, ждут подтверждения жителя" in done.group(1)
     assert sorted(re.findall(r"Сделано \w+", done.group(1))) == ["Сделано вчера", "Сделано давно"]
-    client.cookies.set("lang", "en")  # the resident's words, Russian on an English card: marked so
+    await client.speak("en")  # the resident's words, Russian on an English card: marked so
     assert '<p class="muted"><span lang="ru">Течёт кран</span></p>' in (await client.get("/staff/my-tickets")).text
 
 
@@ -67,7 +67,7 @@ async def test_a_cards_photos_without_a_photo_are_refused_on_the_queue_and_with_
     events = await TicketEvent.count().where(TicketEvent.ticket == opened.id)
     await login(client, executor)
     url = f"/staff/tickets/{opened.id}/messages"
-    client.cookies.set("lang", "en")
+    await client.speak("en")
 
     refused = await client.form(
         url, {"back": "/staff/my-tickets"}, files=[("photos", ("", b"", "application/octet-stream"))]

@@ -285,7 +285,7 @@ async def test_in_english_a_breakdown_is_not_an_accident_and_cancelling_sends_no
     where the Russian says the technician («мастер») will not."""
     user, place = await _resident(make_user, make_account)
     await login(client, user)
-    client.cookies.set("lang", "en")
+    await client.speak("en")
     form = (await client.get("/tickets/new")).text
     assert "Breakdown: water, heating, sewerage or power" in form and "ccident" not in form
     await _file(client, place, category="emergency_localisation")
@@ -302,7 +302,7 @@ async def test_the_form_says_an_emergency_once_in_either_language(client, login,
     form = (await client.get("/tickets/new")).text
     assert ">Авария: вода, отопление, канализация, электричество<" in form and "электричество — авария" not in form
     assert ">Люди застряли в лифте — авария<" in form
-    client.cookies.set("lang", "en")
+    await client.speak("en")
     form = (await client.get("/tickets/new")).text
     assert ">Breakdown: water, heating, sewerage or power — emergency<" in form
     assert ">People trapped in a lift — emergency<" in form
@@ -320,7 +320,7 @@ async def test_a_short_circuit_due_immediately_reads_due_now_on_its_filing_not_o
     page = (await client.get(f"/tickets/{tid}")).text
     assert "(немедленно)" in page and ">Срок — сейчас<" in page
     assert "Просрочена" not in page
-    client.cookies.set("lang", "en")
+    await client.speak("en")
     page = (await client.get(f"/tickets/{tid}")).text
     assert "(immediately)" in page and ">Due now<" in page and "Overdue" not in page
 
@@ -367,7 +367,7 @@ async def test_a_russian_speaking_dispatchers_status_change_reaches_an_english_s
     ticket = await Ticket.select(Ticket.id, Ticket.number).where(Ticket.account == place.account).first()
     dispatcher = await make_user(roles=("dispatcher",), houses=(place.house,), name="Диспетчер Смирнова")
     staff = new_client()
-    staff.cookies.set("lang", "ru")
+    await staff.speak("ru")
     await login(staff, dispatcher)
     r = await staff.form(f"/staff/tickets/{ticket['id']}/status", {"status": "in_work", "comment": "Мастер выехал"})
     assert r.status_code == 303
@@ -444,7 +444,7 @@ async def test_a_return_or_a_rating_too_long_is_refused_with_its_text_kept(
     assert page.status_code == 422 and "Слишком длинный текст: не больше 2000 символов." in page.text
     assert "Но грязь осталась.</textarea>" in page.text
     assert (await Ticket.select(Ticket.rating).where(Ticket.id == tid).first())["rating"] is None
-    client.cookies.set("lang", "en")
+    await client.speak("en")
     page = await client.form(f"/tickets/{tid}/reopen", {"reason": reason})
     assert "The text is too long: at most 4000 characters." in page.text
 
@@ -466,7 +466,7 @@ async def test_cancelling_or_confirming_again_says_it_is_already_done(
     assert "Заявка уже отменена." in page and "нельзя установить" not in page
     done = await _done(client, new_client, login, make_user, make_account)
     assert (await client.form(f"/tickets/{done}/confirm")).status_code == 303
-    client.cookies.set("lang", "en")
+    await client.speak("en")
     again = await client.form(f"/tickets/{done}/confirm")
     assert "The request is already closed." in (await client.get(again.headers["location"])).text
 
@@ -614,7 +614,7 @@ async def test_a_returned_request_is_due_again_from_the_return_not_overdue_by_it
     assert line == {"author": None, "by_staff": True, "visible_to_resident": True}  # the service's, not the resident's
     page = (await client.get(f"/tickets/{tid}")).text
     assert "Просрочена" not in page and "Заявка возвращена: срок отсчитан заново с этого момента." in page
-    client.cookies.set("lang", "en")
+    await client.speak("en")
     page = (await client.get(f"/tickets/{tid}")).text
     assert "Overdue" not in page and "The request is returned: the deadline is counted anew from this moment." in page
     house = (await Ticket.select(Ticket.house).where(Ticket.id == tid).first())["house"]

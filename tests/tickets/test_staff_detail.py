@@ -112,7 +112,7 @@ async def test_a_common_places_address_names_it_in_a_whole_phrase_with_and_witho
         opened[common] = (house.id, entrance.id)
     await login(client, await make_user(roles=("dispatcher",), houses=(place.house,)))
     for lang, phrases in PLACES.items():
-        client.cookies.set("lang", lang)
+        await client.speak(lang)
         for common, said in phrases.items():
             for ticket, phrase in zip(opened[common], said, strict=True):
                 page = await client.get(f"/staff/tickets/{ticket}")
@@ -170,7 +170,7 @@ async def test_a_deadline_more_than_a_year_after_the_filing_is_refused_at_its_fi
     field = re.search(r'<div class="field has-error">.*?name="deadline"', refused.text, re.S)
     assert field and "Проверьте год: срок позже заявки больше чем на год." in field.group(0)
     assert typed_value(refused.text, "deadline") == far
-    client.cookies.set("lang", "en")
+    await client.speak("en")
     refused = await client.form(url, typed)
     assert "Check the year: the deadline is more than a year after the request." in refused.text
     assert (await Ticket.select(Ticket.deadline).where(Ticket.id == filed["ticket"]).first()) == {
@@ -290,7 +290,7 @@ async def test_the_repair_of_emergency_damage_is_due_three_days_from_the_damage_
     assert "Авария произошла" in staff_page
 
     await login(client, resident)
-    client.cookies.set("lang", "en")
+    await client.speak("en")
     page = (await client.get(f"/tickets/{opened.id}")).text
     assert "The damage happened: " in page and "Deadline: " in page
 
@@ -311,7 +311,7 @@ async def test_a_damage_moment_years_before_the_filing_is_refused_at_its_field(c
     field = re.search(r'<div class="field has-error">.*?name="damage_at"', refused.text, re.S)
     assert field and "Проверьте дату: повреждение раньше заявки больше чем на 30 дней." in field.group(0)
     assert typed_value(refused.text, "damage_at") == years_back
-    client.cookies.set("lang", "en")
+    await client.speak("en")
     refused = await client.form(url, {**form, "damage_at": years_back})
     assert "Check the date: the damage is more than 30 days before the request." in refused.text
     assert (await Ticket.select(Ticket.damage_at).where(Ticket.id == filed["ticket"]).first())["damage_at"] is None
@@ -381,22 +381,22 @@ async def test_on_english_pages_the_names_and_words_people_wrote_in_russian_are_
     await login(client, dispatcher)
     no_photo = [("photos", ("", b"", "application/octet-stream"))]
     await client.form(f"/staff/tickets/{opened.id}/messages", {"text": "Мастер придёт завтра"}, files=no_photo)
-    client.cookies.set("lang", "en")
+    await client.speak("en")
     staff_page = (await client.get(f"/staff/tickets/{opened.id}")).text
     assert unmarked_russian(staff_page) == []
     assert 'Executor: <span lang="ru">Лукин Сергей</span>' in staff_page
     await login(client, resident)
-    client.cookies.set("lang", "en")
+    await client.speak("en")
     page = (await client.get(f"/tickets/{opened.id}")).text
     assert unmarked_russian(page) == [] and '<span lang="ru">Мастер придёт завтра</span>' in page
     await Ticket.update({Ticket.status: "closed", Ticket.rating: 5, Ticket.feedback: "Быстро, спасибо"}).where(
         Ticket.id == opened.id
     )
     assert '5 / 5 — <span lang="ru">Быстро, спасибо</span>' in (await client.get(f"/tickets/{opened.id}")).text
-    client.cookies.set("lang", "ru")
+    await client.speak("ru")
     assert 'lang="ru"' not in (await client.get(f"/tickets/{opened.id}")).text.split("<main")[1]
     await login(client, dispatcher)
-    client.cookies.set("lang", "en")  # the rating's words on the staff page too
+    await client.speak("en")  # the rating's words on the staff page too
     assert '5 / 5 — <span lang="ru">Быстро, спасибо</span>' in (await client.get(f"/staff/tickets/{opened.id}")).text
 
 
@@ -489,7 +489,7 @@ async def test_the_history_says_a_control_date_in_words(client, login, filed, la
     url = f"/staff/tickets/{filed['ticket']}"
     form = posted_form((await client.get(url)).text, url + "/update")
     assert (await client.form(url + "/update", {**form, "control_date": "2026-12-20"})).status_code == 303
-    client.cookies.set("lang", lang)
+    await client.speak(lang)
     history = re.search(r'<section class="card ticket-conversation".*?</section>', (await client.get(url)).text, re.S)
     assert said in history.group(0) and "2026-12-20" not in history.group(0)
 

@@ -247,11 +247,11 @@ async def test_export_has_exactly_the_filtered_rows(client, login, world):
     created = values[0].index("Создана")
     when = sheet.cell(row=2, column=created + 1)  # a date cell Excel sorts and filters, not the text it was
     assert when.is_date and when.number_format == "DD.MM.YYYY HH:MM"
-    client.cookies.set("lang", "en")  # an English reader's CSV: «,» between cells, ISO dates
+    await client.speak("en")  # an English reader's CSV: «,» between cells, ISO dates
     english = list(csv.reader(io.StringIO((await client.get(f"/staff/tickets/export?{query}")).text[1:])))
     assert {r[0] for r in english[1:]} == numbers
     assert all(r[created][:2] == "20" and r[created][4] == "-" for r in english[1:])
-    client.cookies.delete("lang")
+    await client.speak("ru")
     # Everything: all eight rows of the dispatcher's house, none of the other house.
     everything = list(
         csv.reader(
@@ -282,7 +282,7 @@ async def test_the_report_says_when_the_damage_happened_and_whether_the_request_
     book = by_id([[c.value for c in row] for row in sheet.iter_rows()])
     assert book[ids[0]]["Повреждение"] == clock.local(burst).replace(tzinfo=None)
     assert (book[ids[0]]["Просрочена"], book[ids[2]]["Просрочена"]) == (True, False)
-    client.cookies.set("lang", "en")
+    await client.speak("en")
     english = by_id(list(csv.reader(io.StringIO((await client.get("/staff/tickets/export?tab=all")).text[1:]))))
     assert english[ids[0]]["Damage occurred"] == clock.local(burst).strftime("%Y-%m-%d %H:%M")
     assert (english[ids[0]]["Overdue"], english[ids[2]]["Overdue"]) == ("yes", "no")
@@ -359,13 +359,13 @@ async def test_on_an_english_list_the_owner_and_the_text_typed_in_russian_are_ma
     await login(client, world["principal"].user_id)
     chosen = {"column": ["number", "owner", "description"], "back": "?tab=all"}
     assert (await client.form("/staff/tickets/columns", chosen)).status_code == 303
-    client.cookies.set("lang", "en")
+    await client.speak("en")
     page = (await client.get("/staff/tickets?tab=all")).text
     owners = re.findall(r'data-label="Owner" class="col-owner">(.*?)</td>', page, re.S)
     texts = re.findall(r'class="col-description"><span class="clip">(.*?)</span></td>', page, re.S)
     assert owners and all(o.startswith('<span lang="ru">') for o in owners if o.strip())
     assert '<span lang="ru">Течёт кран на кухне</span>' in texts
-    client.cookies.set("lang", "ru")
+    await client.speak("ru")
     assert '<span lang="ru">' not in (await client.get("/staff/tickets?tab=all")).text.split("<main")[1]
 
 
@@ -474,7 +474,7 @@ async def test_the_rating_fields_read_as_its_chips_and_messages_do(client, login
     """The rating's two fields are «Оценка от / до», as its chips and the messages about it say, not a period's
     «с / по»; the periods keep theirs."""
     await login(client, world["principal"].user_id)
-    client.cookies.set("lang", lang)
+    await client.speak(lang)
     page = await client.get("/staff/tickets?tab=all&rating_from=2&rating_to=4")
     form = page.text.split('id="ticket-filters"')[1].split("</form>")[0]
     for words in (*rating, *period):

@@ -125,14 +125,14 @@ async def test_on_an_english_list_the_chips_of_a_house_and_an_executor_mark_them
     await login(client, queue["dispatcher"])
     address = await _address(queue["house"])
     url = f"/staff/tickets?tab=all&house={queue['house']}&executor={queue['ivanov']}&q=кран"
-    client.cookies.set("lang", "en")
+    await client.speak("en")
     chips = (await client.get(url)).text.split('class="filter-chips"')[1].split("</ul>")[0]
     assert f'House: <span lang="ru">{address}</span>' in chips
     page = (await client.get(url)).text  # and the house among the filter's choices
     assert f'name="house" value="{queue["house"]}" checked> <span lang="ru">{address}</span></label>' in page
     assert 'Executor: <span lang="ru">Иванов Пётр</span>' in chips
     assert 'Search: <span lang="ru">кран</span>' in chips  # the words searched for, typed in Russian
-    client.cookies.set("lang", "ru")
+    await client.speak("ru")
     chips = (await client.get(url)).text.split('class="filter-chips"')[1].split("</ul>")[0]
     assert f"Дом: {address}" in chips and "lang=" not in chips
 
@@ -151,7 +151,7 @@ async def test_each_rows_executor_choice_marks_its_current_one_and_on_an_english
         box = re.search(rf'<select id="executor-{ticket}" name="executor" class="wraps">(.*?)</select>', page, re.S)
         return re.findall(r"<option[^>]*>[^<]*</option>", box.group(1))
 
-    client.cookies.set("lang", "en")
+    await client.speak("en")
     page = (await client.get("/staff/tickets")).text
     assert options(page, assigned) == [
         '<option value="">Nobody</option>',
@@ -162,7 +162,7 @@ async def test_each_rows_executor_choice_marks_its_current_one_and_on_an_english
         '<option value="" data-current="1">Nobody</option>',
         f'<option value="{ivanov}" lang="ru">Иванов Пётр</option>',
     ]
-    client.cookies.set("lang", "ru")
+    await client.speak("ru")
     assert options((await client.get("/staff/tickets")).text, assigned)[1:] == [
         f'<option value="{ivanov}" selected data-current="1">Иванов Пётр</option>',
         f'<option value="{petrov}">Петров Олег</option>',
@@ -537,14 +537,15 @@ async def test_an_outage_s_place_on_an_english_page_marks_the_house_and_riser_ru
     ru = '<span lang="ru">{}</span>'.format
     said = f"{ru(address)}, entrance 2, riser {ru('ХВС-1')}"
     await login(client, queue["dispatcher"])
-    client.cookies.set("lang", "en")
+    await client.speak("en")
     outages = (await client.get("/staff/outages")).text
     assert said in outages and f"e.g. {ru('ХВС-1')}." in outages  # the riser field's example too
     place = await make_account(house=house, entrance=second.id)
     await PremiseRiser(premise=place.premise, riser=riser.id).save()
-    await login(client, await make_user(accounts={place.account: "owner"}, rights=("view", "tickets")))
+    resident = await make_user(accounts={place.account: "owner"}, rights=("view", "tickets"), locale="en")
+    await login(client, resident)
     assert said in (await client.get("/tickets/new")).text
-    client.cookies.set("lang", "ru")
+    await client.speak("ru")
     page = (await client.get("/tickets/new")).text
     assert f"{address}, подъезд 2, стояк ХВС-1" in page and 'lang="ru"' not in page.split("outage-notice")[1][:800]
 
@@ -574,14 +575,14 @@ async def test_a_requests_outage_dropdown_names_the_outages_in_the_pages_languag
         chosen = page.split('name="outage"')[1].split("</select>")[0]
         return [html.unescape(o) for o in re.findall(r"<option value=\"\d+\"[^>]*>([^<]*)</option>", chosen)]
 
-    client.cookies.set("lang", "en")
+    await client.speak("en")
     english = options((await client.get(f"/staff/tickets/{queue['ids'][0]}")).text)
     assert sorted(english) == [
         "Cold water · entrance 2 · 3 December 2026, 10:00",
         "Cold water · riser ХВС-1 · 3 December 2026, 10:00",
         "Hot water · 3 December 2026, 10:00",
     ]
-    client.cookies.set("lang", "ru")
+    await client.speak("ru")
     russian = options((await client.get(f"/staff/tickets/{queue['ids'][0]}")).text)
     assert "Холодная вода · подъезд 2 · 3 декабря 2026, 10:00" in russian
 
@@ -609,7 +610,7 @@ async def _refused_outage(client, typed: dict[str, str], name: str, said: tuple[
     from portal.tickets.tables import Outage
 
     for lang, words in zip(("ru", "en"), said, strict=True):
-        client.cookies.set("lang", lang)
+        await client.speak(lang)
         refused = await client.form("/staff/outages", typed)
         assert refused.status_code == 422
         field = re.search(rf'<div class="field has-error">.*?name="{name}"[^>]*>', refused.text, re.S).group(0)
