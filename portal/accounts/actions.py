@@ -70,6 +70,7 @@ async def _create_token(
     rights: list[str] | None = None,
     created_by: int | None = None,
     token_hash: str | None = None,
+    locale: str = "",
 ) -> rules.Issued:
     """A new one-time token; only its hash is stored, the token itself goes into the message, which is not sent
     after the token expires. ``sent_to`` is the e-mail address it goes to (the new phone number for a phone
@@ -88,6 +89,7 @@ async def _create_token(
             created_by=created_by,
             created_at=now,
             expires_at=now + TOKEN_TTL[purpose],
+            locale=locale,
         )
     )
     return rules.Issued(token, now + TOKEN_TTL[purpose])
@@ -451,8 +453,9 @@ async def invite_to_account(
     locale: str,
 ) -> None:
     """An owner (family or tenant) or staff (any role; staff confirm ownership this way) invite someone to an
-    account: a user who has a password gets the access at once, anyone else a one-time link. Someone who
-    already has access keeps it exactly as it is (Refused)."""
+    account: a user who has a password gets the access at once, told in their own language, anyone else a
+    one-time link in ``locale``, the inviter's choice, which becomes the person's language when they accept.
+    Someone who already has access keeps it exactly as it is (Refused)."""
     async with atomic():
         existing = await queries.user_by_email(email)
         if existing is not None and existing.has_password:
@@ -470,9 +473,11 @@ async def invite_to_account(
                 role=role,
                 rights=rights,
                 created_by=actor.user_id,
+                locale=locale,
             )
             await mail.send_invitation(email, token, locale, account.number, account.address)
-            event, action, changes = f"invite:{rules.token_hash(token.token)[:16]}", "invitation.send", {}
+            event, action = f"invite:{rules.token_hash(token.token)[:16]}", "invitation.send"
+            changes = {"locale": locale}
             invited = True  # the access opens when the invitation is accepted (the owners are told then as well)
         await _access_changed(
             actor,
@@ -496,7 +501,9 @@ async def accept_invitation(
     token: queries.Token, full_name: str, password: str, *, ip: str, locale: str
 ) -> tuple[InviteAccepted, queries.UserInfo | None]:
     """An invited person sets a name and password (or, if they signed up meanwhile, just gets the access);
-    their e-mail is confirmed by the link. A standing residency is never changed."""
+    their e-mail is confirmed by the link. A new user speaks the invitation's language (``locale``, the page's,
+    for an invitation that kept none); a staff member's was saved when they were added. A standing residency is
+    never changed."""
     password_hash = await passwords.hash_async(password)
     async with atomic():
         if not await _use_token(token.id):
@@ -508,7 +515,11 @@ async def accept_invitation(
             return InviteAccepted.LINKED, existing
         values = {"email": token.email, "full_name": full_name.strip()}
         user_id = await _named_user(
-            token.user or (existing.id if existing else None), values, password_hash, locale, confirmed=True
+            token.user or (existing.id if existing else None),
+            values,
+            password_hash,
+            token.locale or locale,
+            confirmed=True,
         )
         user = await queries.get_user(user_id)
         assert user is not None
@@ -1027,17 +1038,23 @@ async def _set_staff_scope(
 
 
 async def create_staff_user(actor: Principal, values: dict[str, Any], *, ip: str) -> int:
-    """A new staff member with roles and houses, and an invitation to set a password."""
+    """A new staff member with roles and houses, and an invitation to set a password, written in the language
+    chosen for them, which is their saved language from the start (their pages and messages)."""
     async with atomic():
         if await queries.email_taken(values["email"]):
             raise Refused(_("A user with this e-mail already exists."))
-        user_id = await _create_user(values, active=True, confirmed=False)
+        user_id = await _create_user(values, locale=values["locale"], active=True, confirmed=False)
         await _set_staff_scope(actor, user_id, values["roles"], values["houses"], ip)
-        await audit.record(actor, "staff.create", "user", user_id, {"email": values["email"]}, ip=ip)
+        created = {"email": values["email"], "locale": values["locale"]}
+        await audit.record(actor, "staff.create", "user", user_id, created, ip=ip)
         token = await _create_token(
-            TokenPurpose.INVITE, user_id=user_id, sent_to=values["email"], created_by=actor.user_id
+            TokenPurpose.INVITE,
+            user_id=user_id,
+            sent_to=values["email"],
+            created_by=actor.user_id,
+            locale=values["locale"],
         )
-        await mail.send_staff_invitation(values["email"], token, "ru")
+        await mail.send_staff_invitation(values["email"], token, values["locale"])
     mail.deliver_soon()
     return user_id
 

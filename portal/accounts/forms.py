@@ -15,6 +15,7 @@ from portal.accounts import rules
 from portal.accounts.queries import AuditFilter
 from portal.core import clock
 from portal.core import outbox
+from portal.core.i18n import DEFAULT_LOCALE
 from portal.core.i18n import LOCALES
 from portal.core.i18n import format_day
 from portal.core.i18n import gettext as _
@@ -221,15 +222,26 @@ def link_form(data: Mapping[str, Any]) -> tuple[Values, FormErrors]:
     return _account_and_code(data, errors), errors
 
 
-def invite_person_form(data: Mapping[str, Any]) -> tuple[Values, FormErrors]:
-    """An owner invites a family member or a tenant with chosen rights (voting is never delegated)."""
+def _invitation_language(data: Mapping[str, Any], errors: FormErrors, preselected: str = DEFAULT_LOCALE) -> str:
+    """The language of an invitation's letter and of the invited person's pages, as chosen for them; a form sent
+    without the field (not a browser's: the select always sends one) gets the one the form preselects."""
+    locale = form_value(data, "locale") if "locale" in data else preselected
+    if locale not in LOCALES:
+        errors.add("locale", _("Choose the language of the letters and pages."))
+    return locale[:8]
+
+
+def invite_person_form(data: Mapping[str, Any], inviter_locale: str) -> tuple[Values, FormErrors]:
+    """An owner invites a family member or a tenant with chosen rights (voting is never delegated), in a language
+    (preselected: the inviter's)."""
     errors = FormErrors()
     email = _email(data, errors)
     role = form_value(data, "role")
     if role not in (ResidentRole.FAMILY, ResidentRole.TENANT):
         errors.add("role", _("Choose who this person is."))
     rights = [r for r in rules.DELEGABLE_RIGHTS if r in _list(data, "rights")]
-    return {"email": email, "role": role, "rights": rights}, errors
+    locale = _invitation_language(data, errors, inviter_locale)
+    return {"email": email, "role": role, "rights": rights, "locale": locale}, errors
 
 
 def account_number_form(data: Mapping[str, Any]) -> tuple[Values, FormErrors]:
@@ -247,7 +259,7 @@ def staff_invite_form(data: Mapping[str, Any]) -> tuple[Values, FormErrors]:
     role = form_value(data, "role")
     if role not in tuple(ResidentRole):
         errors.add("role", _("Choose the role."))
-    return {**values, "email": email, "role": role}, errors
+    return {**values, "email": email, "role": role, "locale": _invitation_language(data, errors)}, errors
 
 
 def profile_form(data: Mapping[str, Any]) -> tuple[Values, FormErrors]:
@@ -309,7 +321,7 @@ def staff_user_form(data: Mapping[str, Any], house_ids: set[int], *, new: bool) 
     values: Values = {}
     if new:
         name = _full_name(data, errors, _("Enter the name."))
-        values.update(full_name=name, email=_email(data, errors))
+        values.update(full_name=name, email=_email(data, errors), locale=_invitation_language(data, errors))
     roles = [r for r in StaffRole if r in _list(data, "roles")]
     if not roles:
         errors.add("roles", _("Choose at least one role."))

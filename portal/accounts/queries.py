@@ -133,6 +133,7 @@ class Token:
     expires_at: datetime
     used_at: datetime | None
     attempts: int
+    locale: str
 
 
 async def valid_token(token: str, purpose: TokenPurpose, now: datetime | None = None) -> Token | None:

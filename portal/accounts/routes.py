@@ -770,7 +770,7 @@ class AccountPeople(Controller):
         principal: NamedDependency[Principal],
         data: FormData,
     ) -> Template | Response[Any]:
-        values, errors = forms.invite_person_form(data)
+        values, errors = forms.invite_person_form(data, _inviter_language(principal))
         if errors:
             return await _people_page(request, account, principal, values, errors, 422)
         await actions.invite_to_account(
@@ -780,7 +780,7 @@ class AccountPeople(Controller):
             values["role"],
             values["rights"],
             ip=client_ip(request),
-            locale=i18n.get_locale(),
+            locale=values["locale"],
         )
         flash(request, *await _invitation_told(values["email"]))
         return see_other(request, f"/accounts/{account.id}/people")
@@ -818,6 +818,12 @@ class AccountPeople(Controller):
         return see_other(request, f"/accounts/{account.id}/people")
 
 
+def _inviter_language(principal: Principal) -> str:
+    """The language an owner's invitation is preselected in: the owner's own (a family member or a tenant is likely
+    to share it)."""
+    return principal.locale if principal.locale in i18n.LOCALES else i18n.DEFAULT_LOCALE
+
+
 async def _people_page(
     request: Request,
     account: queries.LinkedAccount,
@@ -832,11 +838,17 @@ async def _people_page(
         account=account,
         people=await queries.people_of_account(account.id),
         invitations=await queries.pending_invitations(account.id),
-        values=values or {"role": ResidentRole.FAMILY, "rights": list(rules.DELEGABLE_RIGHTS)},
+        values=values
+        or {
+            "role": ResidentRole.FAMILY,
+            "rights": list(rules.DELEGABLE_RIGHTS),
+            "locale": _inviter_language(principal),
+        },
         errors=errors,
         role_label=forms.role_label,
         invite_roles=forms.resident_roles(ResidentRole.TENANT, ResidentRole.FAMILY),
         rights=forms.rights_labels(),
+        languages=forms.language_options(),
         me=principal.user_id,
         status_code=status,
     )

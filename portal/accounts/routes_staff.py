@@ -60,7 +60,9 @@ class StaffInvitations(Controller):
 
     @get("/")
     async def invite_page(self, request: Request, account: FromQuery[str] = "") -> Template:
-        return _invite_page(request, {"account": account[:20], "role": ResidentRole.OWNER}, None)
+        return _invite_page(
+            request, {"account": account[:20], "role": ResidentRole.OWNER, "locale": i18n.DEFAULT_LOCALE}, None
+        )
 
     @post("/", status_code=200)
     async def invite_submit(
@@ -75,7 +77,7 @@ class StaffInvitations(Controller):
         if errors or account is None:
             return _invite_page(request, values, errors, 422)
         await actions.invite_to_account(
-            principal, account, values["email"], values["role"], [], ip=client_ip(request), locale=i18n.get_locale()
+            principal, account, values["email"], values["role"], [], ip=client_ip(request), locale=values["locale"]
         )
         said = {"n": account.number, "email": values["email"]}
         sent = _("The invitation to account %(n)s is sent to %(email)s.", **said)
@@ -95,6 +97,7 @@ def _invite_page(request: Request, values: dict[str, Any], errors: FormErrors | 
         values=values,
         errors=errors,
         roles=forms.resident_roles(),
+        languages=forms.language_options(),
         status_code=status,
     )
 
@@ -141,7 +144,7 @@ class StaffAdmin(Controller):
 
     @get("/users/new")
     async def user_new(self, request: Request) -> Template:
-        return await _user_page(request, None, {"roles": [], "houses": []}, None)
+        return await _user_page(request, None, {"roles": [], "houses": [], "locale": i18n.DEFAULT_LOCALE}, None)
 
     @post("/users/new", status_code=200)
     async def user_create(
@@ -353,5 +356,6 @@ async def _user_page(
         errors=errors,
         roles=forms.staff_roles(),
         houses=[(h.id, h.address) for h in await queries.houses()],
+        languages=forms.language_options(),
         status_code=status,
     )

@@ -152,3 +152,6 @@ class OneTimeToken(Table, tablename="auth_token"):
     expires_at = Timestamptz(index=True)  # indexed: the daily job deletes the long expired (``privacy``)
     used_at = Timestamptz(null=True, default=None)
     attempts = Integer(default=0)  # wrong codes typed (a phone code dies after a few)
+    # An invitation's language, chosen by whoever invited: its letter's, and the invited person's saved language
+    # once they accept (empty for the other links and for invitations sent before it was kept).
+    locale = Varchar(length=8, default="")
