@@ -101,6 +101,12 @@ class Settings:
     # The working days within which a meter a resident installed is commissioned (sealed) after the application
     # (ПП № 354 п. 81; METER_COMMISSIONING_DAYS): the company's setting until its lawyer confirms the law's days.
     meter_commissioning_days: int = 15
+    # The freight lift's bookings for a move or repairs, the company's rules: slots of LIFT_SLOT_HOURS hours on working
+    # days within LIFT_WEEKDAY_HOURS, on Saturdays within LIFT_SATURDAY_HOURS («8-20», «10-18»), none on Sundays and
+    # holidays (core.calendar).
+    lift_slot_hours: int = 2
+    lift_weekday_hours: tuple[int, int] = (8, 20)
+    lift_saturday_hours: tuple[int, int] = (10, 18)
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -149,8 +155,20 @@ class Settings:
             ballot_snils_keep_years=max(1, int(env.get("BALLOT_SNILS_KEEP_YEARS") or 3)),
             one_time_token_keep_days=max(1, int(env.get("ONE_TIME_TOKEN_KEEP_DAYS") or 30)),
             meter_commissioning_days=max(1, int(env.get("METER_COMMISSIONING_DAYS") or 15)),
+            lift_slot_hours=max(1, int(env.get("LIFT_SLOT_HOURS") or 2)),
+            lift_weekday_hours=_hours(env.get("LIFT_WEEKDAY_HOURS") or "8-20"),
+            lift_saturday_hours=_hours(env.get("LIFT_SATURDAY_HOURS") or "10-18"),
             **_meter_window(env),
         )
+
+
+def _hours(text: str) -> tuple[int, int]:
+    """«8-20»: from 08:00 to 20:00 (whole hours of a day, the start before the end)."""
+    start, _, end = text.partition("-")
+    hours = int(start), int(end)
+    if not 0 <= hours[0] < hours[1] <= 24:
+        raise ValueError(f"hours {text!r}: need «start-end», 0 ≤ start < end ≤ 24")
+    return hours
 
 
 def _meter_window(env: dict[str, str]) -> dict[str, int]:

@@ -23,6 +23,11 @@ def is_working_day(day: date) -> bool:
     return bool(_year(day.year).is_working_day(day))
 
 
+def is_holiday(day: date) -> bool:
+    """A public holiday (нерабочий праздничный день) of the production calendar, whatever the day of the week."""
+    return day in _year(day.year)
+
+
 def next_working_day(day: date) -> date:
     """``day`` itself when it is a working day, else the first working day after it (ГК ст. 193)."""
     while not is_working_day(day):

@@ -13,10 +13,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from datetime import datetime
+from datetime import time
+from datetime import timedelta
 from decimal import Decimal
 from functools import partial
 from typing import Any
 from typing import Literal
+from zoneinfo import ZoneInfo
 
 from portal.accounts.actions import hand_over
 from portal.accounts.notify import notify
@@ -33,9 +36,11 @@ from portal.core import limits
 from portal.core import storage
 from portal.core.address import premise_name
 from portal.core.db import atomic
+from portal.core.db import unique_violations
 from portal.core.i18n import format_day
 from portal.core.i18n import format_money
 from portal.core.i18n import format_number
+from portal.core.i18n import format_phone
 from portal.core.i18n import gettext
 from portal.core.i18n import in_russian_and_english
 from portal.core.i18n import lazy
@@ -67,6 +72,7 @@ from portal.tickets.rules import EventKind
 from portal.tickets.rules import Refusal
 from portal.tickets.rules import Status
 from portal.tickets.tables import HandoverApplication
+from portal.tickets.tables import LiftBooking
 from portal.tickets.tables import MeterApplication
 from portal.tickets.tables import Outage
 from portal.tickets.tables import Ticket
@@ -522,8 +528,10 @@ async def _worded(
     photos: Sequence[StoredFile],
     now: datetime,
     ip: str,
+    **request: Any,
 ) -> OpenedTicket:
-    """A resident's application of a category of its own, worded by the portal (``text``) in Russian and English."""
+    """A resident's application of a category of its own, worded by the portal (``text``) in Russian and English;
+    ``request``: the request's further columns (``open_ticket``)."""
     description, description_en = in_russian_and_english(text)
     return await _filed(
         principal,
@@ -534,6 +542,7 @@ async def _worded(
         description_en=description_en,
         photos=photos,
         now=now,
+        **request,
     )
 
 
@@ -581,6 +590,89 @@ def _instalment_text(application: forms.InstalmentApplication) -> str:
             ),
             gettext("Reason: %(text)s", text=application.reason),
         ]
+    )
+
+
+async def book_lift(
+    principal: Principal, draft: forms.LiftBookingDraft, photos: Sequence[StoredFile], now: datetime, *, ip: str = ""
+) -> OpenedTicket:
+    """A resident books the freight lift of their entrance for a slot: a request of its own category about the
+    entrance's lift, worded by the portal in Russian and English, due when the slot begins (the dispatcher confirms
+    or refuses before), and its booking, which holds the slot. Two residents pressing at once for one slot: the
+    slot's key is unique, so one booking holds it and the other is refused at its field (``forms.FieldRefused``),
+    nothing of it written. ``photos``: none (the form takes no files)."""
+    zone = ZoneInfo(get_settings().time_zone)
+    starts = datetime.combine(draft.day, time(draft.hour), tzinfo=zone)
+    ends = starts + timedelta(hours=draft.hours)
+    held = f"{draft.entrance_id}:{draft.day.isoformat()}:{draft.hour}"
+    try:
+        async with atomic():
+            if await LiftBooking.exists().where(LiftBooking.held == held):
+                raise _SlotTaken
+            text = partial(_lift_text, draft)
+            opened = await _worded(principal, draft.account_id, "lift_booking", text, photos, now, ip,
+                                   place=rules.Place.LIFT, deadline=starts, control_date=draft.day)  # fmt: skip
+            account = await queries.account_ref(draft.account_id)
+            await LiftBooking.insert(
+                LiftBooking(
+                    ticket=opened.id, house=account.house_id if account else None, entrance=draft.entrance_id,
+                    day=draft.day, hour=draft.hour, starts_at=starts, ends_at=ends, carried=draft.carried,
+                    phone=draft.phone, held=held,
+                )
+            )  # fmt: skip
+    except _SlotTaken:
+        raise _taken() from None
+    except unique_violations():
+        if not await LiftBooking.exists().where(LiftBooking.held == held):
+            raise  # another key than the slot's
+        raise _taken() from None
+    return opened
+
+
+def _taken() -> forms.FieldRefused:
+    return forms.FieldRefused("hour", gettext("This time has just been taken."))
+
+
+class _SlotTaken(Exception):
+    """The slot is held already (seen before writing; the unique key says the same of a booking made meanwhile)."""
+
+
+def _lift_text(draft: forms.LiftBookingDraft) -> str:
+    """What the dispatcher reads: the day and slot, what is carried, the phone for the day."""
+    return "\n".join(
+        [
+            gettext(
+                "Booking of the freight lift: %(day)s, %(slot)s.",
+                day=format_day(draft.day, "short"),
+                slot=forms.slot_words(draft.hour, draft.hours),
+            ),
+            gettext("Carried: %(what)s.", what=rules.CARRIED_LABELS.shown(draft.carried)),
+            gettext("Phone for the day: %(phone)s.", phone=format_phone(draft.phone)),
+        ]
+    )
+
+
+async def answer_lift(
+    principal: Principal, ticket: TicketDetail, confirmed: bool, reason: str, now: datetime, *, ip: str = ""
+) -> int:
+    """The dispatcher confirms a booking of the lift (the request accepted, the resident told the slot) or refuses
+    it with the reason (the request cancelled, its slot freed); the resident is told in their language."""
+    booking = await queries.lift_booking(ticket.id)
+    if booking is None:
+        raise Refused(gettext("This request is no booking of the lift."))
+    if not confirmed:
+        return await _move(
+            principal, ticket, Status.CANCELLED, Actor.STAFF, reason, now, audited="ticket.status", ip=ip
+        )
+    hours = int((booking.ends_at - booking.starts_at).total_seconds() // 3600)
+
+    def said() -> str:
+        day, slot = format_day(booking.day, "short"), forms.slot_words(booking.hour, hours)
+        return gettext("The booking is confirmed: %(day)s, %(slot)s.", day=day, slot=slot)
+
+    russian, english = in_russian_and_english(said)
+    return await _move(
+        principal, ticket, Status.ACCEPTED, Actor.STAFF, russian, now, english, audited="ticket.status", ip=ip
     )
 
 
@@ -811,6 +903,8 @@ async def _move(
             comment=comment.strip()[: rules.MAX_MESSAGE],
             comment_en=comment_en.strip()[: rules.MAX_MESSAGE],
         )
+        if target == Status.CANCELLED:  # a booking of the lift cancelled or refused frees its slot
+            await LiftBooking.update({LiftBooking.held: None}).where(LiftBooking.ticket == ticket.id)
         restarted = await _restart_clock(principal, ticket, change, now, by_staff=by_staff)
         moved: dict[str, Any] = {"status": [change.current, target], **restarted}
         await audit.record(principal, audited, "ticket", ticket.id, moved, ip, now=now)
@@ -888,6 +982,11 @@ async def move_status(
 
 
 async def cancel_by_resident(principal: Principal, ticket: TicketDetail, now: datetime, *, ip: str = "") -> None:
+    """The resident cancels their request before work has started; a booking of the lift, until its slot begins."""
+    booking = await queries.lift_booking(ticket.id) if ticket.category == "lift_booking" else None
+    if booking is not None and not rules.lift_cancellable(booking.starts_at, now):
+        message = gettext("The booked time has begun: the booking can no longer be cancelled.")
+        raise Refused(message, back=f"/tickets/{ticket.id}")
     russian, english = in_russian_and_english(lazy("Cancelled by the resident"))
     await _move(
         principal, ticket, Status.CANCELLED, Actor.RESIDENT, russian, now, english, audited="ticket.cancel", ip=ip

@@ -95,6 +95,9 @@ DEADLINE_TABLE: tuple[DeadlineRule, ...] = (
     DeadlineRule("meter_commissioning", "working_days", 15, source="ПП № 354 п. 81", verify=True),
     DeadlineRule("owner_change", "working_days", 10, source="ПП № 416 разд. VIII"),
     DeadlineRule("payer_change", "working_days", 10, source="ПП № 416 разд. VIII"),
+    # A booking of the freight lift is due when its slot begins (the dispatcher confirms or refuses before): the
+    # request's deadline is the slot's start (``actions.book_lift``), no term of the table.
+    DeadlineRule("lift_booking", "none", source="бронь: начало забронированного времени"),
     # Anything else is an appeal (обращение) answered within 10 working days.
     DeadlineRule("other", "working_days", 10, source="ПП № 416 разд. VIII"),
 )

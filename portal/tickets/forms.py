@@ -957,3 +957,106 @@ def read_handover_decision(
 def _values(data: Mapping[str, Any], name: str) -> list[object]:
     value = data.get(name, [])
     return value if isinstance(value, list) else [value]
+
+
+# --- the freight lift booked for a move or repairs --------------------------------------------------------------
+
+
+class FieldRefused(Exception):
+    """An action's refusal said at a field of the form it came from (the page again with what was typed, 422): a
+    slot another resident took a moment before."""
+
+    def __init__(self, name: str, message: str) -> None:
+        super().__init__(message)
+        self.name, self.message = name, message
+
+
+def slot_words(hour: int, hours: int) -> str:
+    """«10:00–12:00»."""
+    return f"{hour:02d}:00–{hour + hours:02d}:00"
+
+
+@dataclass(frozen=True)
+class LiftDay:
+    """The day a booking is made for, as the page shows it: the resident's address chosen (None: not one of theirs),
+    the day's slots, those other bookings of the entrance hold, and why none can be booked (``day_problem``)."""
+
+    place: queries.Place | None
+    day: date | None
+    slots: list[int]
+    taken: set[int]
+    free: list[int]
+    slot_hours: int
+    day_problem: rules.LiftProblem | None = None
+
+
+@dataclass(frozen=True)
+class LiftBookingDraft:
+    account_id: int
+    entrance_id: int
+    day: date
+    hour: int
+    hours: int
+    carried: str
+    phone: str
+
+
+def lift_day_message(problem: rules.LiftProblem) -> str:
+    P = rules.LiftProblem
+    return {
+        P.PAST: gettext("Choose today or a later day."),
+        P.FAR: gettext("The lift is booked at most %(days)s days ahead.", days=rules.LIFT_AHEAD_DAYS),
+        P.NO_SLOTS: gettext("The lift is not booked on Sundays and holidays: choose another day."),
+    }[problem]
+
+
+def taken_message(lift: LiftDay) -> str:
+    """A slot refused: which ones of the day are free."""
+    if not lift.free:
+        return gettext("This time is taken, and no other time of this day is free: choose another day.")
+    free = ", ".join(slot_words(h, lift.slot_hours) for h in lift.free)
+    return gettext("This time is taken. Free this day: %(free)s.", free=free)
+
+
+def read_lift_booking(
+    data: Mapping[str, Any], lift: LiftDay, now_local: datetime
+) -> tuple[LiftBookingDraft | None, FormErrors]:
+    """A booking of the freight lift of the resident's entrance (``lift``: the day as the page showed it, read anew):
+    a slot of the day not begun nor taken, what is carried, a phone for the day."""
+    errors = FormErrors()
+    place = lift.place
+    if place is None:
+        errors.add("account", gettext("Choose the address the application is about."))
+    elif place.entrance_id is None:
+        errors.add(
+            "account", gettext("The entrance of this address is not known: call the dispatcher to book the lift.")
+        )
+    if lift.day is None:
+        errors.add("day", gettext("Enter the day, for example 15.09.2026."))
+    elif lift.day_problem is not None:
+        errors.add("day", lift_day_message(lift.day_problem))
+    hour = parse_int(form_value(data, "hour"), low=0, high=23)
+    if lift.day is not None and lift.day_problem is None:
+        problem = rules.lift_slot_problem(hour if hour is not None else -1, lift.day, now_local, lift.slots, lift.taken)
+        if problem == rules.LiftProblem.TAKEN:
+            errors.add("hour", taken_message(lift))
+        elif problem == rules.LiftProblem.BEGUN:
+            errors.add("hour", gettext("This time has begun: choose a later one."))
+        elif problem is not None:
+            errors.add("hour", gettext("Choose the time."))
+    carried = form_value(data, "carried")
+    if carried not in set(rules.Carried):
+        errors.add("carried", gettext("Choose what is carried."))
+    typed_phone = form_value(data, "phone")
+    phone = normalize_phone(typed_phone) if typed_phone else None
+    if phone is None:
+        errors.add("phone", gettext("Enter the phone as +7 978 123-45-67."))
+    if errors:
+        return None, errors
+    assert place is not None and place.entrance_id is not None and lift.day is not None and hour is not None
+    draft = LiftBookingDraft(place.account_id, place.entrance_id, lift.day, hour, lift.slot_hours, carried, phone or "")
+    return draft, errors
+
+
+def lift_refusal_needs_reason() -> str:
+    return gettext("Say why the booking is refused: the resident reads it.")

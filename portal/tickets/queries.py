@@ -63,6 +63,7 @@ from portal.tickets.rules import ACTIVE
 from portal.tickets.rules import Actor
 from portal.tickets.rules import Status
 from portal.tickets.tables import HandoverApplication
+from portal.tickets.tables import LiftBooking
 from portal.tickets.tables import MeterApplication
 from portal.tickets.tables import Outage
 from portal.tickets.tables import Ticket
@@ -1290,3 +1291,40 @@ async def user_contact(user_id: int) -> dict[str, str]:
     email = row["email"] if row["email_confirmed_at"] and row["email"] else ""
     phone = row["phone"] if row["phone_confirmed_at"] and row["phone"] else ""
     return {"email": email, "phone": phone}
+
+
+# --- the freight lift's bookings --------------------------------------------------------------------------------
+
+
+async def taken_hours(entrance_id: int, day: date) -> set[int]:
+    """The hours of ``day`` whose slot a booking of the entrance holds."""
+    rows = await (
+        LiftBooking.select(LiftBooking.hour)
+        .where((LiftBooking.entrance == entrance_id) & (LiftBooking.day == day) & LiftBooking.held.is_not_null())
+        .limit(24)
+    )
+    return {r["hour"] for r in rows}
+
+
+@dataclass(frozen=True)
+class LiftBookingRow:
+    ticket_id: int
+    house_id: int
+    entrance_id: int
+    day: date
+    hour: int
+    starts_at: datetime
+    ends_at: datetime
+    carried: str
+    phone: str
+    held: str | None
+
+
+async def lift_booking(ticket_id: int) -> LiftBookingRow | None:
+    """The booking a request was filed as (None: the request is none)."""
+    row = (
+        await LiftBooking.select(*columns_of(LiftBooking, LiftBookingRow))
+        .where(LiftBooking.ticket == ticket_id)
+        .first()
+    )
+    return LiftBookingRow(**row) if row else None

@@ -10,6 +10,9 @@ from collections.abc import Callable
 from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import replace
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
 from typing import Any
 
 from litestar import Controller
@@ -23,10 +26,13 @@ from litestar.response import Template
 
 from portal.core import clock
 from portal.core import storage
+from portal.core.calendar import is_holiday
+from portal.core.calendar import is_working_day
 from portal.core.home import register_section
 from portal.core.i18n import gettext
 from portal.core.i18n import ngettext
 from portal.core.pagination import Paging
+from portal.core.parse import parse_date
 from portal.core.security import Principal
 from portal.core.security import client_ip
 from portal.core.security import resident
@@ -112,6 +118,16 @@ class ResidentTickets(Controller):
         self, request: Request, principal: Caller, data: MultipartData
     ) -> Response[Any] | Template:
         return await COMMISSIONING.apply(request, principal, data)
+
+    @get("/lift", name="tickets:lift")
+    async def lift(
+        self, request: Request, principal: Caller, account: FromQuery[str] = "", day: FromQuery[str] = ""
+    ) -> Template:
+        return await LIFT.page(request, principal, {"account": account, "day": day})
+
+    @post("/lift", name="tickets:lift_book", status_code=200)
+    async def lift_book(self, request: Request, principal: Caller, data: FormData) -> Response[Any] | Template:
+        return await LIFT.apply(request, principal, data)
 
     @get("/instalment", name="tickets:instalment")
     async def instalment(self, request: Request, principal: Caller, account: FromQuery[str] = "") -> Template:
@@ -203,46 +219,51 @@ class OwnForm:
     comes back with what was typed (422); filed, the request opens."""
 
     template: str
-    context: Callable[[list[queries.Place]], Awaitable[dict[str, Any]]]
+    context: Callable[[list[queries.Place], Mapping[str, Any]], Awaitable[dict[str, Any]]]
     read: Callable[[Mapping[str, Any], dict[str, Any], int], tuple[Any, FormErrors]]
     file: Callable[..., Awaitable[actions.OpenedTicket]]
     files: str = "photos"
     documents: bool = False
 
-    async def _shown(self, principal: Principal) -> dict[str, Any]:
+    async def _shown(self, principal: Principal, form: Mapping[str, Any]) -> dict[str, Any]:
         places = await queries.resident_places(principal)
-        return {"places": places, "tk": TK, **await self.context(places)}
+        return {"places": places, "tk": TK, **await self.context(places, form)}
 
     async def page(self, request: Request, principal: Principal, form: dict[str, Any]) -> Template:
-        return render(request, self.template, form=form, errors=None, **await self._shown(principal))
+        return render(request, self.template, form=form, errors=None, **await self._shown(principal, form))
 
     async def apply(self, request: Request, principal: Principal, data: Mapping[str, Any]) -> Response[Any] | Template:
-        shown = await self._shown(principal)
+        form = {k: v for k, v in data.items() if isinstance(v, str)}
+        shown = await self._shown(principal, form)
         uploads = forms.files_of(data, self.files)
         application, errors = self.read(data, shown, len(uploads))
         stored = await actions.store_photos(uploads, errors, name=self.files, documents=self.documents)
-        if application is None or errors:
-            form = {k: v for k, v in data.items() if isinstance(v, str)}
-            return render(request, self.template, status_code=422, form=form, errors=errors, **shown)
-        opened = await self.file(principal, application, stored, clock.now(), ip=client_ip(request))
-        flash(request, gettext("Application No. %(number)s is filed.", number=opened.number), "success")
-        return see_other(request, f"/tickets/{opened.id}")
+        if application is not None and not errors:
+            try:
+                opened = await self.file(principal, application, stored, clock.now(), ip=client_ip(request))
+            except forms.FieldRefused as refused:  # taken a moment before: said at its field, with the page now
+                errors.add(refused.name, refused.message)
+                shown = await self._shown(principal, form)
+            else:
+                flash(request, gettext("Application No. %(number)s is filed.", number=opened.number), "success")
+                return see_other(request, f"/tickets/{opened.id}")
+        return render(request, self.template, status_code=422, form=form, errors=errors, **shown)
 
 
 def _ids(shown: Mapping[str, Any]) -> list[int]:
     return [p.account_id for p in shown["places"]]
 
 
-async def _absence_limits(_places: list[queries.Place]) -> dict[str, Any]:
+async def _absence_limits(_places: list[queries.Place], _form: Mapping[str, Any]) -> dict[str, Any]:
     return {"min_days": rules.ABSENCE_MIN_FULL_DAYS, "filing_days": rules.ABSENCE_FILING_DAYS}
 
 
-async def _residents_choices(_places: list[queries.Place]) -> dict[str, Any]:
+async def _residents_choices(_places: list[queries.Place], _form: Mapping[str, Any]) -> dict[str, Any]:
     movements = [(m.value, rules.MOVEMENT_LABELS(m)) for m in rules.Movement]
     return {"ahead_days": rules.RESIDENTS_AHEAD_DAYS, "movements": movements}
 
 
-async def _meters_of(places: list[queries.Place]) -> dict[str, Any]:
+async def _meters_of(places: list[queries.Place], _form: Mapping[str, Any]) -> dict[str, Any]:
     """The water meters of the resident's accounts whose place a new meter may take (named with their account's
     number where there are several), a new place last, and the resources of a new one."""
     meters = await queries.water_meters_of([p.account_id for p in places])
@@ -271,6 +292,40 @@ RESIDENTS = OwnForm(
     lambda data, shown, files: forms.read_residents_change(data, _ids(shown), files, clock.today_local()),
     actions.report_residents_change,
 )
+
+
+async def _lift_day(places: list[queries.Place], form: Mapping[str, Any]) -> dict[str, Any]:
+    """The day a lift booking is made for (typed, else the first day with slots from today) at the address chosen,
+    with its slots by the company's rules and those the entrance's bookings hold."""
+    settings = get_settings()
+    hours = rules.LiftHours(settings.lift_slot_hours, settings.lift_weekday_hours, settings.lift_saturday_hours)
+    chosen = form_value(form, "account")
+    # Nothing chosen yet: the first address, as its choice shows it; a choice not the resident's: none.
+    place = next((p for p in places if str(p.account_id) == chosen), None) if chosen else next(iter(places), None)
+    today, now_local = clock.today_local(), clock.local(clock.now())
+    typed = form_value(form, "day")
+    day = parse_date(typed) if typed else _first_lift_day(today, now_local, hours)
+    slots = rules.lift_slots(day, hours, is_working_day, is_holiday) if day else []
+    taken = await queries.taken_hours(place.entrance_id, day) if place and place.entrance_id and day else set()
+    lift = forms.LiftDay(
+        place, day, slots, taken, rules.free_lift_slots(day, now_local, slots, taken) if day else [], hours.slot,
+        rules.lift_day_problem(day, today, slots) if day else None,
+    )  # fmt: skip
+    carried = [(c.value, rules.CARRIED_LABELS(c)) for c in rules.Carried]
+    said = forms.lift_day_message(lift.day_problem) if lift.day_problem else ""
+    return {"lift": lift, "carried": carried, "slot_words": forms.slot_words, "ahead_days": rules.LIFT_AHEAD_DAYS,
+            "day": day.isoformat() if day else typed, "day_said": said}  # fmt: skip
+
+
+def _first_lift_day(today: date, now_local: datetime, hours: rules.LiftHours) -> date | None:
+    """The first day from today with a slot not begun (the page's day until the resident chooses one)."""
+    for ahead in range(rules.LIFT_AHEAD_DAYS + 1):
+        day = today + timedelta(days=ahead)
+        if rules.free_lift_slots(day, now_local, rules.lift_slots(day, hours, is_working_day, is_holiday), ()):
+            return day
+    return None
+
+
 COMMISSIONING = OwnForm(
     "tickets/meter_commissioning.html",
     _meters_of,
@@ -280,6 +335,12 @@ COMMISSIONING = OwnForm(
     actions.apply_for_meter_commissioning,
     files="passport",
     documents=True,
+)
+LIFT = OwnForm(
+    "tickets/lift.html",
+    _lift_day,
+    lambda data, shown, _files: forms.read_lift_booking(data, shown["lift"], clock.local(clock.now())),
+    actions.book_lift,
 )
 
 

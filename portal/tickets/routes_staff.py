@@ -214,6 +214,23 @@ class StaffTickets(Controller):
         done = gettext("Status changed: %(status)s.", status=TK.status(target))
         return await _after_row_action(request, principal, ticket, data, done, "status")
 
+    @post("/{ticket_id:int}/lift", name="tickets:lift_answer", opt=staff(*MANAGERS), status_code=200)
+    async def lift_answer(
+        self, request: Request, principal: Caller, ticket: LoadedTicket, data: FormData
+    ) -> Response[Any] | Template:
+        confirmed, reason = form_value(data, "decision") == "confirm", form_value(data, "reason")
+        if not confirmed and len(reason) < 3:
+            errors = FormErrors()
+            errors.add("reason", forms.lift_refusal_needs_reason())
+            return await ticket_page(
+                request, principal, ticket, staff=True, errors=errors, status_code=422, reason=reason
+            )
+        await actions.answer_lift(principal, ticket, confirmed, reason[: rules.MAX_MESSAGE], clock.now(),
+                                  ip=client_ip(request))  # fmt: skip
+        done = gettext("The booking is confirmed.") if confirmed else gettext("The booking is refused.")
+        flash(request, done, "success")
+        return see_other(request, f"/staff/tickets/{ticket.id}")
+
     @post("/{ticket_id:int}/assign", name="tickets:assign", opt=staff(*MANAGERS), status_code=200)
     async def assign(
         self, request: Request, principal: Caller, ticket: LoadedTicket, data: FormData

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from dataclasses import field
 from datetime import date
 from datetime import datetime
+from datetime import time
 from datetime import timedelta
 from decimal import ROUND_CEILING
 from decimal import Decimal
@@ -245,6 +246,7 @@ CATEGORIES: tuple[Category, ...] = (
     Category("meter_commissioning", lazy("Commissioning of a meter (sealing)"), "ordinary", resident=False),
     Category("owner_change", lazy("Change of owner or payer"), "ordinary", resident=False),
     Category("payer_change", lazy("Change of payer"), "ordinary", resident=False),
+    Category("lift_booking", lazy("Freight lift for a move or repairs"), "ordinary", resident=False),
     Category("other", lazy("Other"), "ordinary"),
 )
 CATEGORY_BY_CODE = {c.code: c for c in CATEGORIES}
@@ -860,6 +862,89 @@ def visit_day_problem(
 def meter_card_due(category: str, status: str) -> bool:
     """The meter's card is made from a commissioning's application once the meter is sealed: the request done."""
     return category == "meter_commissioning" and status in (Status.DONE, Status.CLOSED)
+
+
+# --- the freight lift booked for a move or repairs ------------------------------------------------------------
+
+LIFT_AHEAD_DAYS = 30  # a booking further ahead is a month typed wrong (design choice)
+
+
+class Carried(StrEnum):
+    MOVING_IN = "moving_in"
+    MOVING_OUT = "moving_out"
+    MATERIALS = "materials"
+
+
+CARRIED_LABELS = Labels(
+    {
+        Carried.MOVING_IN: lazy("Moving in"),
+        Carried.MOVING_OUT: lazy("Moving out"),
+        Carried.MATERIALS: lazy("Building materials"),
+    }
+)
+
+
+@dataclass(frozen=True)
+class LiftHours:
+    """The company's rules of the lift's slots (``settings``): slots of ``slot`` hours within ``weekday`` hours on
+    working days and ``saturday`` hours on Saturdays that are no holiday; none on Sundays and holidays."""
+
+    slot: int = 2
+    weekday: tuple[int, int] = (8, 20)
+    saturday: tuple[int, int] = (10, 18)
+
+
+def lift_slots(
+    day: date, hours: LiftHours, working: Callable[[date], bool], holiday: Callable[[date], bool]
+) -> list[int]:
+    """The hours the lift's slots of ``day`` start at (a working Saturday of the calendar is a working day)."""
+    if working(day):
+        start, end = hours.weekday
+    elif day.weekday() == 5 and not holiday(day):
+        start, end = hours.saturday
+    else:
+        return []
+    return list(range(start, end - hours.slot + 1, hours.slot))
+
+
+class LiftProblem(StrEnum):
+    PAST = "past"  # a day before today
+    FAR = "far"  # more than LIFT_AHEAD_DAYS ahead
+    NO_SLOTS = "no_slots"  # a Sunday or a holiday
+    NOT_A_SLOT = "not_a_slot"  # an hour none of the day's slots starts at
+    BEGUN = "begun"  # the slot has begun
+    TAKEN = "taken"  # another booking holds it
+
+
+def lift_day_problem(day: date, today: date, slots: Collection[int]) -> LiftProblem | None:
+    """Why no slot of ``day`` can be booked (``slots``: the day's, ``lift_slots``), or None."""
+    if day < today:
+        return LiftProblem.PAST
+    if day > today + timedelta(days=LIFT_AHEAD_DAYS):
+        return LiftProblem.FAR
+    return None if slots else LiftProblem.NO_SLOTS
+
+
+def lift_slot_problem(
+    hour: int, day: date, now_local: datetime, slots: Collection[int], taken: Collection[int]
+) -> LiftProblem | None:
+    """Why the slot starting at ``hour`` of ``day`` cannot be booked (``now_local``: now in the company's zone;
+    ``taken``: the hours other bookings of the entrance hold), or None."""
+    if hour not in slots:
+        return LiftProblem.NOT_A_SLOT
+    if datetime.combine(day, time(hour), tzinfo=now_local.tzinfo) <= now_local:
+        return LiftProblem.BEGUN
+    return LiftProblem.TAKEN if hour in taken else None
+
+
+def free_lift_slots(day: date, now_local: datetime, slots: Iterable[int], taken: Collection[int]) -> list[int]:
+    """The slots of ``day`` still to be booked: not begun, not held by another booking."""
+    return [h for h in slots if lift_slot_problem(h, day, now_local, [h], taken) is None]
+
+
+def lift_cancellable(starts_at: datetime, now: datetime) -> bool:
+    """The resident cancels a booking until its slot begins."""
+    return now < starts_at
 
 
 MAX_PHOTOS = 5

@@ -20,6 +20,7 @@ from portal.housing.tables import House
 from portal.housing.tables import PersonalAccount
 from portal.housing.tables import Premise
 from portal.housing.tables import Riser
+from portal.tickets.rules import Carried
 from portal.tickets.rules import EventKind
 from portal.tickets.rules import Handover
 from portal.tickets.rules import InternalStatus
@@ -196,3 +197,22 @@ class HandoverApplication(Table):
     share_denominator = Integer(null=True, default=None)
     documents = Text(default="")  # the stored files' keys, one a line
     applied_at = Timestamptz(null=True, default=None)
+
+
+class LiftBooking(Table):
+    """The freight lift (or the passenger lift of a house without one) of an entrance booked for a slot, with the
+    request it was filed as. ``held`` («entrance:day:hour») is set while the booking holds its slot and cleared when
+    the request is cancelled (by the resident, or refused by the dispatcher): its uniqueness lets one booking alone
+    hold a slot, however many press at once."""
+
+    id = Serial(primary_key=True)
+    ticket = ForeignKey(Ticket, on_delete=OnDelete.cascade, null=False, unique=True)
+    house = ForeignKey(House, on_delete=OnDelete.restrict, null=False)
+    entrance = ForeignKey(Entrance, on_delete=OnDelete.restrict, null=False, index=True)
+    day = Date()
+    hour = Integer()  # the slot's first hour in the company's zone
+    starts_at = Timestamptz()
+    ends_at = Timestamptz()
+    carried = Varchar(length=16, choices=Carried)
+    phone = Varchar(length=32)
+    held = Varchar(length=64, null=True, default=None, unique=True)

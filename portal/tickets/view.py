@@ -90,6 +90,7 @@ class TicketView:
     place = rules.PLACE_LABELS.shown
     internal = rules.INTERNAL_STATUS_LABELS.shown
     flag = filters.FLAG_FILTER_LABELS.shown
+    carried = rules.CARRIED_LABELS.shown
     outage_service = rules.OUTAGE_LABELS.shown
     column = filters.COLUMNS.shown
     tab = filters.TABS.shown
@@ -573,6 +574,7 @@ async def _staff_context(request: Request, principal: Principal, ticket: TicketD
         "meter_card": await queries.meter_card_link(principal, ticket),
         # A new owner's or payer's application is decided on its own page, by an operator or a manager.
         "handover_page": ticket.category in rules.OWN_ONLY_CATEGORIES and principal.has_role("operator", "manager"),
+        "lift": await queries.lift_booking(ticket.id) if ticket.category == "lift_booking" else None,
     }
 
 

@@ -259,6 +259,16 @@ def form_fields(account: int) -> list[tuple[str, dict[str, Any]]]:
         ("/tickets/instalment", {"account": account, "months": "6", "reason": "Чужая рассрочка"}),
         ("/tickets/meter-commissioning", _commissioning(account, clock.today_local(), add_working_days)),
         ("/tickets/payer", {"account": account, "day": day, "full_name": "Чужой Плательщик", "consent": "1"}),
+        (
+            "/tickets/lift",
+            {
+                "account": account,
+                "day": add_working_days(clock.today_local(), 2).isoformat(),
+                "hour": "12",
+                "carried": "moving_in",
+                "phone": "+79780000002",
+            },
+        ),
     ]
 
 

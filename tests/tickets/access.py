@@ -14,6 +14,8 @@ ACCESS: dict[str, str] = {
     "POST /tickets/residents": "resident",
     "GET /tickets/meter-commissioning": "resident",
     "POST /tickets/meter-commissioning": "resident",
+    "GET /tickets/lift": "resident",
+    "POST /tickets/lift": "resident",
     "GET /tickets/instalment": "resident",
     "POST /tickets/instalment": "resident",
     # A new owner's application is seen by its applicant, who may have no account on the portal yet.
@@ -44,6 +46,7 @@ ACCESS: dict[str, str] = {
     "POST /staff/tickets/new": MANAGERS,
     "GET /staff/tickets/{ticket_id:int}": ANY_STAFF,
     "POST /staff/tickets/{ticket_id:int}/status": ANY_STAFF,
+    "POST /staff/tickets/{ticket_id:int}/lift": MANAGERS,
     "POST /staff/tickets/{ticket_id:int}/assign": MANAGERS,
     "POST /staff/tickets/{ticket_id:int}/update": MANAGERS,
     "POST /staff/tickets/{ticket_id:int}/messages": ANY_STAFF,
