@@ -60,6 +60,7 @@ describe(
         "ticket.rate": lazy("Work rated by the resident"),
         "ticket.file": lazy("Request filed by the resident"),
         "ticket.reply": lazy("Message from the resident in a request"),
+        "ticket.handover": lazy("Owner or payer change decided"),
         "outage.create": lazy("Outage announced"),
         "outage.close": lazy("Outage closed"),
     },
