@@ -226,6 +226,28 @@ class TicketView:
         ]
 
     @staticmethod
+    def account_options(places: Sequence[queries.Place]) -> list[tuple[int, str]]:
+        """The accounts a person pays as the payer-change form offers them: each by its number and its premise's
+        address («Лицевой счёт 1234567 — ул. Киевская, д. 189, кв. 1»), as it is the account whose payer changes
+        (two accounts of one flat differ by their numbers alone). The house's address is marked ``lang="ru"`` on a
+        page in another language, as in ``place_options``."""
+        numbers = {p.account_id: p.account_number for p in places}
+        houses = {p.account_id: p.house_address or "" for p in places}
+        options = house_choices(
+            [(p.account_id, full_address(p.house_address, p.premise_kind, p.premise_number)) for p in places]
+        )
+        return [
+            (
+                key,
+                russian_markup(
+                    gettext("Account %(number)s — %(address)s", number=numbers[key], address=text),
+                    _shown_house(houses[key], text),
+                ),
+            )
+            for key, text in options
+        ]
+
+    @staticmethod
     def outage_options(outages: Sequence[OutageRow]) -> list[tuple[int, str]]:
         """The outages of the request's house as its «Связанное отключение» dropdown offers them: what is off, the
         entrance or riser where narrower than the house (``core.address.part_of_house``), and from when, all in the

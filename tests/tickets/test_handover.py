@@ -15,6 +15,7 @@ from portal.core.tables import OutboxMessage
 from portal.housing.tables import Owner
 from portal.housing.tables import Ownership
 from portal.housing.tables import PersonalAccount
+from portal.housing.tables import Premise
 from portal.tickets import rules
 from portal.tickets.tables import HandoverApplication
 from portal.tickets.tables import Ticket
@@ -328,3 +329,23 @@ async def test_nobody_changes_the_payer_of_an_account_they_do_not_pay(client, lo
     data = {"account": str(place.account), "day": "2026-08-01", "full_name": "Старова Мария Петровна", "consent": "1"}
     assert (await client.form("/tickets/payer", data)).status_code == 422
     assert not await Ticket.exists().where(Ticket.category == "payer_change")
+
+
+async def test_the_payer_form_names_each_account_by_its_number_and_address(client, login, make_user, make_account):
+    first = await make_account(payer="Старов Пётр Ильич")
+    second = await make_account(house=first.house, payer="Старов Пётр Ильич")
+    payer = await make_user(accounts={first.account: "owner", second.account: "owner"}, rights=("view", "pay"))
+    await login(client, payer)
+    page = await client.get("/tickets/payer")
+    options = page.text.split('name="account"')[1].split("</select>")[0]
+    for place in (first, second):
+        option = options.split(f'value="{place.account}"')[1].split("</option>")[0]
+        assert f"Лицевой счёт {place.number} — " in option and f"кв. {await _premise_number(place)}" in option
+    await login(client, await make_user(accounts={first.account: "owner"}, rights=("view", "pay")))
+    alone = await client.get("/tickets/payer")
+    assert f'<input type="hidden" name="account" value="{first.account}">' in alone.text
+    assert f"Лицевой счёт {first.number} — " in alone.text
+
+
+async def _premise_number(place):
+    return (await Premise.select(Premise.number).where(Premise.id == place.premise).first())["number"]
