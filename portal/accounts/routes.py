@@ -40,6 +40,7 @@ from portal.core.security import Principal
 from portal.core.security import ResidentRole
 from portal.core.security import client_ip
 from portal.core.security import guest
+from portal.core.security import principal_of
 from portal.core.security import public
 from portal.core.security import resident
 from portal.core.security import safe_next
@@ -74,7 +75,7 @@ async def _sign_in(
     locale = await actions.start_in_language(user, chosen, ip=client_ip(request))
     data = {SESSION_USER: user.id, SESSION_EPOCH: user.session_epoch if epoch is None else epoch}
     start_session(request, data, remember=remember)
-    i18n.speak_saved(request.scope.setdefault("state", {}), locale)  # the message after signing in speaks it too
+    i18n.speak(request.scope.setdefault("state", {}), locale)  # the message after signing in speaks it too
     return cookies.cookie(i18n.COOKIE, locale)
 
 
@@ -166,11 +167,16 @@ class _LinkGone(Exception):
         self.purpose = purpose
 
 
-async def _valid_token(token: str, purpose: TokenPurpose) -> queries.Token:
-    """The token of a one-time link; the "link no longer works" page (410) otherwise."""
+async def _valid_token(request: Request, token: str, purpose: TokenPurpose) -> queries.Token:
+    """The token of a one-time link; the "link no longer works" page (410) otherwise. A link that keeps a language
+    (an invitation's) speaks it to a visitor who has not chosen one here (``i18n.link_language``)."""
     row = await queries.valid_token(token, purpose)
     if row is None:
         raise _LinkGone(purpose)
+    signed_in = (await principal_of(request)).is_authenticated
+    spoken = i18n.link_language(row.locale, request.cookies.get(i18n.COOKIE), signed_in)
+    if spoken:
+        i18n.speak(request.scope.setdefault("state", {}), spoken)
     return row
 
 
@@ -278,12 +284,12 @@ class Visitors(Controller):
 
     @get("/password/reset/{token:str}", opt=public())
     async def reset_page(self, request: Request, token: FromPath[str]) -> Template:
-        row = await _valid_token(token, TokenPurpose.RESET)
+        row = await _valid_token(request, token, TokenPurpose.RESET)
         return render(request, "accounts/reset.html", errors=None, token=token, email=row.email)
 
     @post("/password/reset/{token:str}", opt=public(), status_code=200)
     async def reset_submit(self, request: Request, token: FromPath[str], data: FormData) -> Template | Response[Any]:
-        row = await _valid_token(token, TokenPurpose.RESET)
+        row = await _valid_token(request, token, TokenPurpose.RESET)
         values, errors = forms.new_password_form(data, row.email)
         if errors:
             return render(request, "accounts/reset.html", errors=errors, token=token, email=row.email, status_code=422)
@@ -320,7 +326,7 @@ class Visitors(Controller):
     async def register_confirm_page(self, request: Request, token: FromPath[str]) -> Template:
         """The link in the confirmation e-mail only shows a button: mail scanners open links before the person does,
         and a plain GET must not spend the token or sign anyone in."""
-        row = await _valid_token(token, TokenPurpose.CONFIRM)
+        row = await _valid_token(request, token, TokenPurpose.CONFIRM)
         text = _("Press the button to confirm %(email)s and finish the registration.", email=row.email)
         return _link_button(
             request, _("Confirm your e-mail"), text, _("Confirm the e-mail"), f"/register/confirm/{token}"
@@ -339,7 +345,7 @@ class Visitors(Controller):
     @get("/email/confirm/{token:str}", opt=public())
     async def email_confirm_page(self, request: Request, token: FromPath[str]) -> Template:
         """The link sent to a new login address only shows a button (a mail scanner's GET changes nothing)."""
-        row = await _valid_token(token, TokenPurpose.EMAIL)
+        row = await _valid_token(request, token, TokenPurpose.EMAIL)
         text = _("Press the button to make %(email)s the login of your account.", email=row.email)
         return _link_button(
             request, _("Confirm your new e-mail"), text, _("Make it my login"), f"/email/confirm/{token}"
@@ -352,7 +358,7 @@ class Visitors(Controller):
         """The link sent to a new login address, opened signed in or not: the address is the login from now on.
         Every session of the user ends, as on a password change; the one that opened it, if it is theirs,
         continues under a new id."""
-        row = await _valid_token(token, TokenPurpose.EMAIL)
+        row = await _valid_token(request, token, TokenPurpose.EMAIL)
         outcome, epoch = await actions.confirm_email_change(row, ip=client_ip(request))
         if outcome is actions.EmailSwitch.GONE:
             return _link_gone(request, TokenPurpose.EMAIL)
@@ -369,7 +375,7 @@ class Visitors(Controller):
 
     @get("/invite/{token:str}", opt=public())
     async def invite_page(self, request: Request, token: FromPath[str]) -> Template:
-        row = await _valid_token(token, TokenPurpose.INVITE)
+        row = await _valid_token(request, token, TokenPurpose.INVITE)
         user = await queries.get_user(row.user) if row.user else None
         name = user.full_name if user else ""
         staff = bool(row.user) and await queries.is_staff(row.user)
@@ -378,7 +384,7 @@ class Visitors(Controller):
 
     @post("/invite/{token:str}", opt=public(), status_code=200)
     async def invite_submit(self, request: Request, token: FromPath[str], data: FormData) -> Template | Response[Any]:
-        row = await _valid_token(token, TokenPurpose.INVITE)
+        row = await _valid_token(request, token, TokenPurpose.INVITE)
         values, errors = forms.invite_accept_form(data, row.email)
         if errors:
             staff = bool(row.user) and await queries.is_staff(row.user)

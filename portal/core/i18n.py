@@ -256,19 +256,30 @@ def pick_locale(cookie: str | None, accept_language: str | None) -> str:
     return DEFAULT_LOCALE
 
 
-def speak_saved(state: dict[str, Any], saved: str | None) -> None:
-    """A signed-in person's saved language is their request's, whatever this browser's cookie or languages say: a
-    resident who chose English on their phone reads English on the office computer too, as their e-mails do. Called
-    where the request's caller is loaded (once per request, from the session: no query); ``state`` is the request's
-    scope state, whose ``locale`` the error pages read."""
-    if saved in LOCALES and saved != state.get("locale"):
-        set_locale(saved)
-        state["locale"] = saved
+def speak(state: dict[str, Any], locale: str | None) -> None:
+    """The request speaks ``locale`` from here on, whatever this browser's cookie or languages say: a signed-in
+    person's saved language (a resident who chose English on their phone reads English on the office computer too,
+    as their e-mails do; set where the caller is loaded, once per request, from the session: no query), or a
+    one-time link's (``link_language``). ``state`` is the request's scope state, whose ``locale`` the error pages
+    read."""
+    if locale in LOCALES and locale != state.get("locale"):
+        set_locale(locale)
+        state["locale"] = locale
+
+
+def link_language(link: str, cookie: str | None, signed_in: bool) -> str | None:
+    """The language of a page opened by a one-time link that keeps one (an invitation's, chosen by whoever sent it:
+    its letter's): an English invitee on a Russian browser reads the page in English, as the letter, not in the
+    browser's language. Only for a visitor not signed in (a signed-in one reads their saved language) who has not
+    chosen one on this device (the ``lang`` cookie: the switch on the page still works). None: the request's stands."""
+    if link in LOCALES and not signed_in and cookie not in LOCALES:
+        return link
+    return None
 
 
 class LocaleMiddleware:
     """Sets the locale of each request from the ``lang`` cookie or ``Accept-Language``; a signed-in caller's saved
-    language then takes its place (``speak_saved``)."""
+    language then takes its place (``speak``)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app

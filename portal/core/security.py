@@ -166,7 +166,7 @@ async def principal_of(connection: ASGIConnection) -> Principal:
     state = connection.scope.setdefault("state", {})
     if "principal" not in state:
         state["principal"] = principal = await _loader(connection)
-        i18n.speak_saved(state, principal.locale)
+        i18n.speak(state, principal.locale)
     return state["principal"]
 
 

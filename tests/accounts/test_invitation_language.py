@@ -49,6 +49,9 @@ async def test_a_staff_invitation_in_english_is_an_english_letter_and_an_english
     path = re.search(r"https?://\S+(/invite/\S+)", text).group(1)
     newcomer = new_client()
     newcomer.headers.update(RUSSIAN_BROWSER)
+    assert _page_language((await newcomer.get(path)).text) == "en"  # the letter's language, not the browser's
+    refused = await newcomer.form(path, {"full_name": "Jane Smith", "password": PASSWORD, "password2": "other"})
+    assert refused.status_code == 422 and _page_language(refused.text) == "en"
     accepted = await newcomer.form(path, {"full_name": "Jane Smith", "password": PASSWORD, "password2": PASSWORD})
     assert accepted.status_code == 303 and _lang_cookie(accepted) == "en"
     assert await _saved(invited["id"]) == "en"
@@ -100,3 +103,37 @@ async def test_an_invitation_language_outside_the_portals_is_refused(client, mak
     )
     assert refused.status_code == 422 and "Выберите язык писем и страниц." in refused.text
     assert not await OutboxMessage.exists().where(OutboxMessage.recipient == "x@example.ru")
+
+
+async def _english_invitation(client: Any, make_user: Any, login: Any, smtp_server: Any) -> str:
+    email = await _admin_invites(client, make_user, login, "en")
+    await _deliver(smtp_server)
+    return re.search(r"https?://\S+(/invite/\S+)", _text(smtp_server.wait_for(email))).group(1)
+
+
+async def test_the_invitation_page_speaks_the_invitations_language_until_the_visitor_chooses(
+    client, new_client, make_user, login, smtp_server
+):
+    """Ruling: a page opened by a one-time link that keeps a language speaks it to a visitor not signed in who has
+    not chosen one on this device (no ``lang`` cookie); the switch on the page still works."""
+    path = await _english_invitation(client, make_user, login, smtp_server)
+    newcomer = new_client()
+    newcomer.headers.update(RUSSIAN_BROWSER)
+    page = (await newcomer.get(path)).text
+    assert _page_language(page) == "en" and "Set the password" in page
+    switched = await newcomer.form("/lang", {"lang": "ru", "next": path})
+    assert switched.status_code == 303 and _lang_cookie(switched) == "ru"
+    assert _page_language((await newcomer.get(path)).text) == "ru"  # the switch on the page still works
+
+    chosen_before = new_client()  # someone chose Russian on this device earlier
+    chosen_before.cookies.set("lang", "ru")
+    assert _page_language((await chosen_before.get(path)).text) == "ru"
+
+
+async def test_a_signed_in_visitor_reads_an_invitation_in_their_own_language(
+    client, new_client, make_user, login, smtp_server
+):
+    path = await _english_invitation(client, make_user, login, smtp_server)
+    someone = new_client()
+    await login(someone, (await _person(make_user, "ru"))[0])
+    assert _page_language((await someone.get(path)).text) == "ru"

@@ -15,6 +15,7 @@ from portal.core.i18n import format_money
 from portal.core.i18n import format_number
 from portal.core.i18n import format_percent
 from portal.core.i18n import format_phone
+from portal.core.i18n import link_language
 from portal.core.i18n import pick_locale
 from portal.core.i18n import tel_href
 from portal.core.pagination import Page
@@ -80,6 +81,21 @@ def test_with_params_drops_the_empty_items_of_a_list_of_values():
 )
 def test_pick_locale(cookie, header, expected):
     assert pick_locale(cookie, header) == expected
+
+
+@pytest.mark.parametrize(
+    ("link", "cookie", "signed_in", "spoken"),
+    [
+        ("en", None, False, "en"),  # an English invitation on a Russian browser: English
+        ("ru", "bad", False, "ru"),  # a cookie the portal does not speak is no choice
+        ("en", "ru", False, None),  # chosen on this device (the switch): the choice stands
+        ("en", None, True, None),  # signed in: their saved language
+        ("", None, False, None),  # a link that keeps none (a reset, an older invitation): the browser's
+        ("de", None, False, None),
+    ],
+)
+def test_a_one_time_links_language_is_spoken_to_a_visitor_who_chose_none(link, cookie, signed_in, spoken):
+    assert link_language(link, cookie, signed_in) == spoken
 
 
 def test_money_is_formatted_per_locale_with_non_breaking_spaces():
