@@ -546,15 +546,19 @@ async def _worded(
     )
 
 
-async def _filed(principal: Principal, ip: str, *, now: datetime, **request: Any) -> OpenedTicket:
+async def _filed(
+    principal: Principal, ip: str, *, now: datetime, for_caller: bool = False, **request: Any
+) -> OpenedTicket:
     """A request a resident files through the portal, signed by them: in the audit log as one filed by staff is
-    (its number and source, not the words or the names the resident wrote)."""
+    (its number and source, not the words or the names the resident wrote). ``for_caller``: the call centre files
+    it on a caller's behalf, by phone, as ``file_by_staff`` does."""
+    source = rules.Source.PHONE if for_caller else rules.Source.PORTAL
+    signed = {"created_by": principal.user_id, "by_staff": True} if for_caller else {"author_id": principal.user_id}
     async with atomic():
-        opened = await open_ticket(
-            source=rules.Source.PORTAL, author_id=principal.user_id, author_name=principal.name, now=now, **request
-        )
-        changes = {"number": opened.number, "source": rules.Source.PORTAL}
-        await audit.record(principal, "ticket.file", "ticket", opened.id, changes, ip, now=now)
+        opened = await open_ticket(source=source, author_name=principal.name, now=now, **signed, **request)
+        changes = {"number": opened.number, "source": source}
+        audited = "ticket.create" if for_caller else "ticket.file"
+        await audit.record(principal, audited, "ticket", opened.id, changes, ip, now=now)
     return opened
 
 
@@ -594,13 +598,20 @@ def _instalment_text(application: forms.InstalmentApplication) -> str:
 
 
 async def book_lift(
-    principal: Principal, draft: forms.LiftBookingDraft, photos: Sequence[StoredFile], now: datetime, *, ip: str = ""
+    principal: Principal,
+    draft: forms.LiftBookingDraft,
+    photos: Sequence[StoredFile],
+    now: datetime,
+    *,
+    ip: str = "",
+    for_caller: bool = False,
 ) -> OpenedTicket:
     """A resident books the freight lift of their entrance for a slot: a request of its own category about the
     entrance's lift, worded by the portal in Russian and English, due when the slot begins (the dispatcher confirms
     or refuses before), and its booking, which holds the slot. Two residents pressing at once for one slot: the
     slot's key is unique, so one booking holds it and the other is refused at its field (``forms.FieldRefused``),
-    nothing of it written. ``photos``: none (the form takes no files)."""
+    nothing of it written. ``photos``: none (the form takes no files); ``for_caller``: the call centre books it for
+    a caller, by phone."""
     zone = ZoneInfo(get_settings().time_zone)
     starts = datetime.combine(draft.day, time(draft.hour), tzinfo=zone)
     ends = starts + timedelta(hours=draft.hours)
@@ -611,7 +622,8 @@ async def book_lift(
                 raise _SlotTaken
             text = partial(_lift_text, draft)
             opened = await _worded(principal, draft.account_id, "lift_booking", text, photos, now, ip,
-                                   place=rules.Place.LIFT, deadline=starts, control_date=draft.day)  # fmt: skip
+                                   place=rules.Place.LIFT, deadline=starts, control_date=draft.day,
+                                   for_caller=for_caller, contact_phone=draft.phone)  # fmt: skip
             account = await queries.account_ref(draft.account_id)
             await LiftBooking.insert(
                 LiftBooking(

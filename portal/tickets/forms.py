@@ -356,6 +356,8 @@ def read_staff_new(
         errors.add("damage_at", gettext("The damage cannot have happened later than now."))
     elif now is not None and rules.damage_long_before_filing(damage_at, now):
         errors.add("damage_at", damage_too_early())
+    if category == "lift_booking":  # it holds a slot: booked on its own page, by the link under the account found
+        errors.add("category", gettext("Book the lift on its own page: the link under the caller's account."))
     if category == "residents_change" and form_value(data, "consent") != "1":
         errors.add(
             "consent",

@@ -1328,3 +1328,13 @@ async def lift_booking(ticket_id: int) -> LiftBookingRow | None:
         .first()
     )
     return LiftBookingRow(**row) if row else None
+
+
+async def caller_place(principal: Principal, account_id: int) -> Place | None:
+    """An account of the staff member's houses as a place the call centre books the lift for (None: not theirs)."""
+    row = await (
+        PersonalAccount.select(*columns_of(PersonalAccount, Place, **_account_joined()))
+        .where(PersonalAccount.id == account_id)
+        .first()
+    )
+    return Place(**row) if row and principal.may_see_house(row["house_id"]) else None

@@ -13,6 +13,7 @@ from dataclasses import replace
 from datetime import date
 from datetime import datetime
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from litestar import Controller
@@ -224,17 +225,31 @@ class OwnForm:
     file: Callable[..., Awaitable[actions.OpenedTicket]]
     files: str = "photos"
     documents: bool = False
+    # Where the form posts, and where the request opens once filed: the call centre's own pages for a caller.
+    action: str = ""
+    opened: str = "/tickets/{id}"
 
-    async def _shown(self, principal: Principal, form: Mapping[str, Any]) -> dict[str, Any]:
-        places = await queries.resident_places(principal)
-        return {"places": places, "tk": TK, **await self.context(places, form)}
+    async def _shown(
+        self, principal: Principal, form: Mapping[str, Any], places: list[queries.Place] | None
+    ) -> dict[str, Any]:
+        places = await queries.resident_places(principal) if places is None else places
+        return {"places": places, "tk": TK, "action": self.action, **await self.context(places, form)}
 
-    async def page(self, request: Request, principal: Principal, form: dict[str, Any]) -> Template:
-        return render(request, self.template, form=form, errors=None, **await self._shown(principal, form))
+    async def page(
+        self, request: Request, principal: Principal, form: dict[str, Any], places: list[queries.Place] | None = None
+    ) -> Template:
+        return render(request, self.template, form=form, errors=None, **await self._shown(principal, form, places))
 
-    async def apply(self, request: Request, principal: Principal, data: Mapping[str, Any]) -> Response[Any] | Template:
+    async def apply(
+        self,
+        request: Request,
+        principal: Principal,
+        data: Mapping[str, Any],
+        places: list[queries.Place] | None = None,
+    ) -> Response[Any] | Template:
+        """``places``: the addresses it may be filed for (the caller's account); else the resident's own."""
         form = {k: v for k, v in data.items() if isinstance(v, str)}
-        shown = await self._shown(principal, form)
+        shown = await self._shown(principal, form, places)
         uploads = forms.files_of(data, self.files)
         application, errors = self.read(data, shown, len(uploads))
         stored = await actions.store_photos(uploads, errors, name=self.files, documents=self.documents)
@@ -243,10 +258,10 @@ class OwnForm:
                 opened = await self.file(principal, application, stored, clock.now(), ip=client_ip(request))
             except forms.FieldRefused as refused:  # taken a moment before: said at its field, with the page now
                 errors.add(refused.name, refused.message)
-                shown = await self._shown(principal, form)
+                shown = await self._shown(principal, form, places)
             else:
                 flash(request, gettext("Application No. %(number)s is filed.", number=opened.number), "success")
-                return see_other(request, f"/tickets/{opened.id}")
+                return see_other(request, self.opened.format(id=opened.id))
         return render(request, self.template, status_code=422, form=form, errors=errors, **shown)
 
 
@@ -341,6 +356,13 @@ LIFT = OwnForm(
     _lift_day,
     lambda data, shown, _files: forms.read_lift_booking(data, shown["lift"], clock.local(clock.now())),
     actions.book_lift,
+)
+# The call centre books the lift for a caller on the same form, the caller's account its one address.
+CALLER_LIFT = replace(
+    LIFT,
+    file=partial(actions.book_lift, for_caller=True),
+    action="/staff/tickets/lift/{account}",
+    opened="/staff/tickets/{id}",
 )
 
 

@@ -15,6 +15,7 @@ from litestar import Response
 from litestar import get
 from litestar import post
 from litestar.datastructures import MultiDict
+from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.params import FromQuery
 from litestar.response import File
@@ -55,6 +56,7 @@ from portal.tickets.deps import LoadedOutage
 from portal.tickets.deps import LoadedPhoto
 from portal.tickets.deps import LoadedTicket
 from portal.tickets.queries import TicketDetail
+from portal.tickets.routes import CALLER_LIFT
 from portal.tickets.view import LAST_LIST
 from portal.tickets.view import TK
 from portal.tickets.view import executor_by_id
@@ -213,6 +215,18 @@ class StaffTickets(Controller):
         await actions.move_status(principal, ticket, target, comment, clock.now(), ip=client_ip(request))
         done = gettext("Status changed: %(status)s.", status=TK.status(target))
         return await _after_row_action(request, principal, ticket, data, done, "status")
+
+    @get("/lift/{account_id:int}", name="tickets:caller_lift", opt=staff(*MANAGERS))
+    async def caller_lift(
+        self, request: Request, principal: Caller, account_id: FromPath[int], day: FromQuery[str] = ""
+    ) -> Template:
+        return await CALLER_LIFT.page(request, principal, {"day": day}, await _caller_places(principal, account_id))
+
+    @post("/lift/{account_id:int}", name="tickets:caller_lift_book", opt=staff(*MANAGERS), status_code=200)
+    async def caller_lift_book(
+        self, request: Request, principal: Caller, account_id: FromPath[int], data: FormData
+    ) -> Response[Any] | Template:
+        return await CALLER_LIFT.apply(request, principal, data, await _caller_places(principal, account_id))
 
     @post("/{ticket_id:int}/lift", name="tickets:lift_answer", opt=staff(*MANAGERS), status_code=200)
     async def lift_answer(
@@ -446,6 +460,14 @@ async def _row(request: Request, principal: Principal, ticket_id: int, back: str
         now=clock.now(),
         **extra,
     )
+
+
+async def _caller_places(principal: Principal, account_id: int) -> list[queries.Place]:
+    """The caller's account the call centre books the lift for, if it is in the staff member's houses (else 404)."""
+    place = await queries.caller_place(principal, account_id)
+    if place is None:
+        raise NotFoundException()
+    return [place]
 
 
 async def _refused_at(

@@ -47,6 +47,8 @@ ACCESS: dict[str, str] = {
     "GET /staff/tickets/{ticket_id:int}": ANY_STAFF,
     "POST /staff/tickets/{ticket_id:int}/status": ANY_STAFF,
     "POST /staff/tickets/{ticket_id:int}/lift": MANAGERS,
+    "GET /staff/tickets/lift/{account_id:int}": MANAGERS,
+    "POST /staff/tickets/lift/{account_id:int}": MANAGERS,
     "POST /staff/tickets/{ticket_id:int}/assign": MANAGERS,
     "POST /staff/tickets/{ticket_id:int}/update": MANAGERS,
     "POST /staff/tickets/{ticket_id:int}/messages": ANY_STAFF,

@@ -226,3 +226,30 @@ async def test_the_slots_offered_follow_the_settings(client, login, make_user, m
         assert "09:00–12:00" in page.text and "15:00–18:00" in page.text and "08:00–10:00" not in page.text
     finally:
         use_settings(before)
+
+
+async def test_the_call_centre_books_the_lift_for_a_caller(client, login, make_user, make_account, now_is):
+    place = await make_account()
+    operator = await make_user(name="Оператор", roles=("operator",), houses=(place.house,))
+    await login(client, operator)
+    found = await client.get("/staff/tickets/new", params={"account_number": place.number})
+    assert f'href="/staff/tickets/lift/{place.account}"' in found.text
+    page = await client.get(f"/staff/tickets/lift/{place.account}?day=2026-09-11")
+    assert page.status_code == 200 and f'action="/staff/tickets/lift/{place.account}"' in page.text
+    response = await client.form(f"/staff/tickets/lift/{place.account}", _booking(place))
+    assert response.status_code == 303
+    ticket = await Ticket.select().where(Ticket.account == place.account).first()
+    assert response.headers["location"] == f"/staff/tickets/{ticket['id']}"
+    assert (ticket["source"], ticket["created_by"], ticket["author"]) == ("phone", operator, None)
+    assert ticket["contact_phone"] == "+79781112233"
+    assert (await LiftBooking.select(LiftBooking.held).first())["held"] == f"{place.entrance}:2026-09-11:10"
+    # The call-centre form does not file a booking that holds no slot.
+    data = {"account_id": str(place.account), "account_number": place.number, "place": "premise",
+            "category": "lift_booking", "description": "Переезд в субботу", "source": "phone"}  # fmt: skip
+    refused = await client.form("/staff/tickets/new", data)
+    assert refused.status_code == 422 and 'id="e-category"' in refused.text
+    # An account of a house the operator does not work in is not found.
+    other = await make_account()
+    assert (await client.get(f"/staff/tickets/lift/{other.account}")).status_code == 404
+    assert (await client.form(f"/staff/tickets/lift/{other.account}", _booking(other))).status_code == 404
+    assert await LiftBooking.count() == 1
