@@ -14,6 +14,7 @@ from portal.core import clock
 from portal.core.calendar import add_working_days
 from tests.browser import OpenPage
 from tests.browser import sign_in
+from tests.browser import speaking
 
 pytestmark = pytest.mark.browser
 
@@ -76,7 +77,7 @@ def test_a_resident_books_the_lift_and_the_dispatcher_confirms(live_server: str,
     desk.goto(live_server + f"/tickets/lift?day={day}")
     expect(desk.locator("main")).to_contain_text("14:00–16:00 — занято")
     _shot(desk, "lift-1280")
-    desk.context.add_cookies([{"name": "lang", "value": "en", "url": live_server}])
-    desk.goto(live_server + f"/tickets/lift?day={day}")
-    expect(desk.locator("h1")).to_have_text("Book the freight lift")
-    _shot(desk, "lift-en-1280")
+    with speaking(desk, live_server, "en"):
+        desk.goto(live_server + f"/tickets/lift?day={day}")
+        expect(desk.locator("h1")).to_have_text("Book the freight lift")
+        _shot(desk, "lift-en-1280")
