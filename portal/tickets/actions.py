@@ -416,14 +416,17 @@ async def open_ticket(
         await _attach(ticket.id, event_id, author_id, photos, True, now)
         await refresh_search_text([ticket.id])
         if flags["emergency"]:
-            await _alert_dispatchers(ticket.id, ticket.number, house_id, category, event_id, now)
+            context = {"ticket_id": ticket.id, "number": ticket.number, "category": category}
+            await _tell_dispatchers(house_id, messages.EMERGENCY.name, context, event_id, now)
     return OpenedTicket(ticket.id, ticket.number, due, repeated, flags["emergency"])
 
 
-async def _alert_dispatchers(
-    ticket_id: int, number: int, house_id: int, category: str, event_id: int, now: datetime
+async def _tell_dispatchers(
+    house_id: int, template: str, context: dict[str, Any], event_id: int, now: datetime
 ) -> None:
-    """An emergency is flagged to the dispatchers of the house at once (in-app and e-mail through the outbox)."""
+    """The dispatchers of the house are told at once (in-app and e-mail through the outbox): an emergency, a request
+    handed back by its executor."""
+    ticket_id = context["ticket_id"]
     house_staff = StaffHouse.select(StaffHouse.user).where(StaffHouse.house == house_id)
     rows = await UserRole.select(UserRole.user).where(
         (UserRole.role == "dispatcher") & UserRole.user.is_in(house_staff)
@@ -431,8 +434,8 @@ async def _alert_dispatchers(
     for user_id in sorted({r["user"] for r in rows})[:50]:
         await notify(
             user_id,
-            messages.EMERGENCY.name,
-            context={"ticket_id": ticket_id, "number": number, "category": category},
+            template,
+            context=context,
             dedupe_key=f"ticket:{ticket_id}:event:{event_id}",
             link=f"/staff/tickets/{ticket_id}",
             now=now,
@@ -1097,6 +1100,34 @@ async def assign_executor(
             # The executor it was taken from is told too, or they would go to it all the same.
             unassigned, link = messages.UNASSIGNED.name, "/staff/my-tickets"
             await _tell(ticket.executor, unassigned, ticket, event_id, link, now, category=ticket.category)
+    return event_id
+
+
+async def hand_back(principal: Principal, ticket: TicketDetail, reason: str, now: datetime, *, ip: str = "") -> int:
+    """An executor gives a request of theirs back to the dispatchers (a wrong address, another trade's work): it is
+    left without an executor, its reason an internal note (the resident does not see it, nor is told), and the
+    dispatchers of its house are told. Refused once it is no longer theirs or open (taken from them meanwhile)."""
+    if not rules.may_hand_back(ticket.status, ticket.executor, principal.user_id):
+        raise Refused(gettext("Request No. %(number)s is no longer yours to hand back.", number=ticket.number))
+    async with atomic():
+        taken = await (
+            Ticket.update({Ticket.executor: None, Ticket.updated_at: now})
+            .where(
+                (Ticket.id == ticket.id)
+                & (Ticket.executor == principal.user_id)
+                & Ticket.status.is_in(sorted(rules.ACTIVE))
+            )
+            .returning(Ticket.id)
+        )
+        if not taken:
+            raise Refused(gettext("Request No. %(number)s is no longer yours to hand back.", number=ticket.number))
+        await _by(principal, ticket.id, EventKind.EXECUTOR, now, by_staff=True, from_value=str(ticket.executor))
+        reason = reason.strip()[: rules.MAX_MESSAGE]
+        event_id = await _news(principal, ticket.id, EventKind.NOTE, now, by_staff=True, comment=reason, visible=False)
+        changes = {"executor": [ticket.executor, None], "event": event_id}
+        await audit.record(principal, "ticket.hand_back", "ticket", ticket.id, changes, ip, now=now)
+        context = {"ticket_id": ticket.id, "number": ticket.number, "executor": principal.name, "reason": reason}
+        await _tell_dispatchers(ticket.house, messages.HANDED_BACK.name, context, event_id, now)
     return event_id
 
 

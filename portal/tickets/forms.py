@@ -152,6 +152,16 @@ def read_rating(data: Mapping[str, Any]) -> tuple[tuple[int, str] | None, FormEr
     return (None, errors) if errors else ((rating or 0, feedback), errors)
 
 
+def read_hand_back(data: Mapping[str, Any]) -> tuple[str | None, FormErrors]:
+    """Why an executor hands a request back: the dispatcher reads it to send the right person to the right place."""
+    errors = FormErrors()
+    why = form_value(data, "why")
+    if len(why) < 3:
+        errors.add("why", gettext("Say why: a wrong address, another trade's work, what is missing."))
+    _at_most(errors, "why", why, rules.MAX_MESSAGE)
+    return (None, errors) if errors else (why, errors)
+
+
 def read_reason(data: Mapping[str, Any]) -> tuple[str | None, FormErrors]:
     errors = FormErrors()
     reason = form_value(data, "reason")

@@ -79,6 +79,15 @@ ASSIGNED = _about_category("ticket_assigned", Topic.ACCOUNT, lazy("Request No. %
 UNASSIGNED = _about_category(
     "ticket_unassigned", Topic.ACCOUNT, lazy("Request No. %(number)s is no longer assigned to you")
 )
+# An executor gave a request of theirs back (a wrong address, another trade's work): to the dispatchers of its house.
+HANDED_BACK_TEXT = lazy("%(executor)s handed request No. %(number)s back: it has no executor now. The reason:")
+HANDED_BACK = message_template(
+    "ticket_handed_back",
+    Topic.ACCOUNT,
+    subject=lazy("Request No. %(number)s is handed back by its executor"),
+    text=lambda c: _joined(HANDED_BACK_TEXT.format(c), c.get("reason", ""), between="\n\n"),
+    sample={"number": 1042, "executor": "Лукин С. И.", "reason": "Не тот адрес: в доме нет квартиры 50"},
+)
 EMERGENCY = _about_category("ticket_emergency", Topic.EMERGENCY, lazy("Emergency request No. %(number)s"))
 
 # The previous owner of a flat whose access ended when staff applied the new owner's documents (each reader in

@@ -245,6 +245,20 @@ class StaffTickets(Controller):
         flash(request, done, "success")
         return see_other(request, f"/staff/tickets/{ticket.id}")
 
+    @post("/{ticket_id:int}/hand-back", name="tickets:hand_back", opt=staff("executor"), status_code=200)
+    async def hand_back(
+        self, request: Request, principal: Caller, ticket: LoadedTicket, data: FormData
+    ) -> Response[Any] | Template:
+        """An executor gives a request of theirs back to the dispatchers, saying why; without a reason, the request's
+        page again (422) with what was typed."""
+        reason, errors = forms.read_hand_back(data)
+        if reason is None:
+            typed = form_value(data, "why")
+            return await ticket_page(request, principal, ticket, staff=True, errors=errors, status_code=422, why=typed)
+        await actions.hand_back(principal, ticket, reason, clock.now(), ip=client_ip(request))
+        flash(request, gettext("Request No. %(number)s is handed back to the dispatcher.", number=ticket.number))
+        return see_other(request, "/staff/my-tickets")
+
     @post("/{ticket_id:int}/assign", name="tickets:assign", opt=staff(*MANAGERS), status_code=200)
     async def assign(
         self, request: Request, principal: Caller, ticket: LoadedTicket, data: FormData

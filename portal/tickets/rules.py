@@ -287,6 +287,12 @@ def executor_told(current: str, target: str) -> bool:
     return reopens(current, target) or target == S.CANCELLED or (current == S.IN_WORK and target == S.ACCEPTED)
 
 
+def may_hand_back(status: str, executor: int | None, user_id: int | None) -> bool:
+    """Whether an executor may hand a request back to the dispatchers (a wrong address, another trade's work): only
+    one of theirs, still open."""
+    return user_id is not None and executor == user_id and status in ACTIVE
+
+
 def may_assign(status: str) -> bool:
     """Whether a request's executor may be (re)assigned: not once it is closed or cancelled."""
     return status not in NOT_ASSIGNED

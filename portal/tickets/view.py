@@ -592,6 +592,8 @@ async def _staff_context(request: Request, principal: Principal, ticket: TicketD
         "executors": [] if answers_only else await queries.executors_for([ticket.house]),
         "outages": [] if answers_only else await queries.staff_outages(principal, house_id=ticket.house),
         "answers_only": answers_only,
+        "may_hand_back": principal.has_role("executor")
+        and rules.may_hand_back(ticket.status, ticket.executor, principal.user_id),
         "tz_info": clock.zone(),
         "meter_card": await queries.meter_card_link(principal, ticket),
         # A new owner's or payer's application is decided on its own page, by an operator or a manager.

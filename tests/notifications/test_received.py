@@ -287,6 +287,23 @@ async def _to_staff(world: World, locale: str, name: str) -> Sent:
     return Sent(email, user_id, names=names)
 
 
+@case("ticket_handed_back")
+async def _to_dispatchers(world: World, locale: str, name: str) -> Sent:
+    """A request handed back by its executor: to a dispatcher of its house, with the executor's name and reason (their
+    own Russian words in either language)."""
+    from portal.accounts.tables import StaffHouse
+    from portal.tickets.tables import Ticket
+
+    email = "dispatcher@demo.ru"
+    user_id = await world.user(email)
+    await world.speaks(user_id, locale)
+    ticket = await _ticket(Ticket.house.is_in(StaffHouse.select(StaffHouse.house).where(StaffHouse.user == user_id)))
+    said = ("Сергей Иванович Лукин", "Не тот адрес: в доме нет кв. 50")
+    context = {"ticket_id": ticket["id"], "number": ticket["number"], "executor": said[0], "reason": said[1]}
+    await notified(user_id, name, context, f"/staff/tickets/{ticket['id']}")
+    return Sent(email, user_id, names=(number(ticket["number"], locale),), data=said)
+
+
 @case("ticket_handover_ended")
 async def _to_previous_owner(world: World, locale: str, name: str) -> Sent:
     """The previous owner, whose access ended with the new owner's documents: the link opens their home page (the

@@ -50,6 +50,7 @@ ACCESS: dict[str, str] = {
     "GET /staff/tickets/lift/{account_id:int}": MANAGERS,
     "POST /staff/tickets/lift/{account_id:int}": MANAGERS,
     "POST /staff/tickets/{ticket_id:int}/assign": MANAGERS,
+    "POST /staff/tickets/{ticket_id:int}/hand-back": "staff:executor",
     "POST /staff/tickets/{ticket_id:int}/update": MANAGERS,
     "POST /staff/tickets/{ticket_id:int}/messages": ANY_STAFF,
     "POST /staff/tickets/{ticket_id:int}/outage": MANAGERS,
