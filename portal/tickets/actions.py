@@ -32,12 +32,15 @@ from portal.content.actions import end_outage
 from portal.content.rules import name_outage_services
 from portal.core import audit
 from portal.core import clock
+from portal.core import jobs
 from portal.core import limits
+from portal.core import stale
 from portal.core import storage
 from portal.core.address import premise_name
 from portal.core.db import atomic
 from portal.core.db import unique_violations
 from portal.core.i18n import format_day
+from portal.core.i18n import format_moment
 from portal.core.i18n import format_money
 from portal.core.i18n import format_number
 from portal.core.i18n import format_phone
@@ -56,6 +59,7 @@ from portal.housing.actions import save_account
 from portal.housing.actions import save_owner
 from portal.housing.actions import save_ownership
 from portal.housing.rules import share_text
+from portal.housing.tables import PersonalAccount
 from portal.meters import words as meter_words
 from portal.notifications.messages import in_locale
 from portal.settings import get_settings
@@ -1494,53 +1498,228 @@ async def apply_handover(
     now: datetime,
     *,
     ip: str = "",
-) -> list[int]:
+) -> str:
     """Staff apply a new owner's or payer's application, all or nothing: the shares ticked end the day before
     the new owner's starts, the new owner and their share are written, the account's payer is put in the new
     name (each through the register's own save, refused when the record changed since the page was read), the
     applicant becomes the account's owner in the portal and the people ticked lose their access; the request is
-    done with words in each reader's language and the people whose access ended are told. Returns their users."""
-    today = clock.local(now).date()
-    if handover.applied_at is not None or ticket.status not in rules.ACTIVE:
+    done with words in each reader's language and the people whose access ended are told. A payer's change from a
+    day still ahead is decided now and applied on the day (``_decide_ahead``). Returns the words for staff."""
+    if handover.applied_at is not None or handover.decided_at is not None or ticket.status not in rules.ACTIVE:
         raise Refused(gettext("This application has already been answered."))
-    if not rules.may_apply_handover(handover.day, today):
-        day = format_day(handover.day, "short")
-        raise Refused(gettext("The application can be applied from %(day)s, the day it names.", day=day))
     account = await queries.account_ref(ticket.account or 0)
     if account is None:
         raise Refused(gettext("This application has no personal account."))
-    ended: list[int] = []
+    ahead = not rules.may_apply_handover(handover.day, clock.local(now).date())
+    if ahead and handover.kind != rules.Handover.PAYER:  # an owner's day is never ahead (``handover_day_problem``)
+        day = format_day(handover.day, "short")
+        raise Refused(gettext("The application can be applied from %(day)s, the day it names.", day=day))
     try:
         async with atomic():
-            # A second apply meanwhile is refused by the request's move below (written only from its status).
-            await HandoverApplication.update({HandoverApplication.applied_at: now}).where(
-                HandoverApplication.id == handover.id
-            )
-            if handover.kind == rules.Handover.OWNER:
-                await _hand_over_shares(principal, account, handover, decision, ticket, ip)
-            values = {"payer_name": handover.full_name}
-            await save_account(principal, account.id, values, ip=ip, version=decision.account_version)
-            if handover.kind == rules.Handover.OWNER and ticket.author is not None:
-                ended = await hand_over(principal, account.id, ticket.author, decision.people, now, ip=ip)
-            said = partial(_handover_done_text, handover)
-            russian, english = in_russian_and_english(said)
-            await _move(
-                principal, ticket, Status.DONE, Actor.STAFF, russian, now, english, audited="ticket.handover", ip=ip
-            )
-            for user_id in ended:
-                await notify(
-                    user_id,
-                    messages.HANDOVER_ENDED.name,
-                    context={"account": account.number, "day": handover.day.isoformat()},
-                    dedupe_key=f"ticket:{ticket.id}:handover:{user_id}",
-                    link="/",
-                    now=now,
-                )
+            if ahead:
+                await _decide_ahead(principal, ticket, handover, account, decision, now, ip)
+                day = format_day(handover.day, "short")
+                return gettext("Decided: the payer changes on %(day)s, and the applicant is told.", day=day)
+            await _hand_over_now(principal, ticket, handover, account, decision, now, ip)
+            return gettext("The application is applied.")
     except Stale as stale_save:
         raise Refused(stale_save.change.message()) from None
     except Invalid as invalid:
         raise Refused(invalid.message) from None
-    return ended
+
+
+class _Answered(Refused):
+    """The application was applied meanwhile (by staff, or by another run of the job)."""
+
+
+async def _hand_over_now(
+    principal: Principal,
+    ticket: TicketDetail,
+    handover: queries.HandoverRow,
+    account: AccountRef,
+    decision: forms.HandoverDecision,
+    now: datetime,
+    ip: str,
+) -> None:
+    """The writes of an application applied, inside the caller's transaction; the application is claimed first, so
+    a second apply meanwhile (a double press, two runs of the job) writes nothing."""
+    claimed = (
+        await HandoverApplication.update({HandoverApplication.applied_at: now})
+        .where((HandoverApplication.id == handover.id) & HandoverApplication.applied_at.is_null())
+        .returning(HandoverApplication.id)
+    )
+    if not claimed:
+        raise _Answered(gettext("This application has already been answered."))
+    ended: list[int] = []
+    if handover.kind == rules.Handover.OWNER:
+        await _hand_over_shares(principal, account, handover, decision, ticket, ip)
+    values = {"payer_name": handover.full_name}
+    await save_account(principal, account.id, values, ip=ip, version=decision.account_version)
+    if handover.kind == rules.Handover.OWNER and ticket.author is not None:
+        ended = await hand_over(principal, account.id, ticket.author, decision.people, now, ip=ip)
+    russian, english = in_russian_and_english(partial(_handover_done_text, handover))
+    await _move(principal, ticket, Status.DONE, Actor.STAFF, russian, now, english, audited="ticket.handover", ip=ip)
+    for user_id in ended:
+        await notify(
+            user_id,
+            messages.HANDOVER_ENDED.name,
+            context={"account": account.number, "day": handover.day.isoformat()},
+            dedupe_key=f"ticket:{ticket.id}:handover:{user_id}",
+            link="/",
+            now=now,
+        )
+
+
+async def _decide_ahead(
+    principal: Principal,
+    ticket: TicketDetail,
+    handover: queries.HandoverRow,
+    account: AccountRef,
+    decision: forms.HandoverDecision,
+    now: datetime,
+    ip: str,
+) -> None:
+    """Staff decide a payer's change whose day is still ahead, inside the caller's transaction: the decision is kept
+    with the account's version (the page's, refused when the account changed since), the request is in work with
+    «Плательщик сменится <день>» and the applicant is told; ``apply_payers_due`` writes the payer on the day."""
+    await stale.check(PersonalAccount, account.id, "account", decision.account_version)
+    version = await stale.current(PersonalAccount, account.id)
+    written = (
+        await HandoverApplication.update(
+            {
+                HandoverApplication.decided_at: now,
+                HandoverApplication.decided_by: principal.user_id,
+                HandoverApplication.decided_name: principal.name[:255],
+                HandoverApplication.account_version: version,
+            }
+        )
+        .where(
+            (HandoverApplication.id == handover.id)
+            & HandoverApplication.applied_at.is_null()
+            & HandoverApplication.decided_at.is_null()
+        )
+        .returning(HandoverApplication.id)
+    )
+    if not written:
+        raise Refused(gettext("This application has already been answered."))
+    decided = {"payer_from": ["", handover.day.isoformat()]}
+    await audit.record(principal, "ticket.handover", "ticket", ticket.id, decided, ip, now=now)
+    russian, english = in_russian_and_english(partial(_decided_text, handover))
+    if ticket.status != Status.IN_WORK:  # the move says it, and the applicant is told of it
+        await _move(
+            principal, ticket, Status.IN_WORK, Actor.STAFF, russian, now, english, audited="ticket.status", ip=ip
+        )
+        return
+    event_id = await _news(
+        principal, ticket.id, EventKind.MESSAGE, now, by_staff=True, comment=russian, comment_en=english
+    )
+    await _tell_other_side(ticket, event_id, messages.REPLY.name, now, by_staff=True, text=russian, text_en=english)
+
+
+def _decided_text(handover: queries.HandoverRow) -> str:
+    day = format_day(handover.day, "short")
+    return gettext(
+        "The payer changes on %(day)s: %(name)s. Until then the request stays in work.",
+        day=day,
+        name=handover.full_name,
+    )
+
+
+HANDOVER_JOB = "handover-payer-day"
+
+
+@jobs.register(HANDOVER_JOB, 3600)
+async def apply_payers_due(now: datetime) -> int:
+    """Every hour: the payer changes staff decided ahead of their day, applied once the day has come in the
+    company's zone. No key per day: a run cut short by a restart is made up by the next one, and each application
+    is applied once whoever runs it (``_hand_over_now`` claims it in the transaction that writes the payer)."""
+    applied = 0
+    for handover in await queries.handovers_due(clock.local(now).date()):
+        applied += await apply_decided(handover, now)
+    return applied
+
+
+async def apply_decided(handover: queries.HandoverRow, now: datetime) -> bool:
+    """One decided payer's change applied on its day, signed by the staff member who decided it, in one
+    transaction with its audit; the request is done and the applicant told. When the account was changed since
+    the decision (the register's stale guard) or the request refuses the move, nothing is written over it: the
+    decision is withdrawn with a note for staff saying why (``_withdraw``). True when applied."""
+    ticket = await queries.ticket_detail(handover.ticket)
+    account = await queries.account_ref(ticket.account or 0) if ticket else None
+    if ticket is None or account is None:
+        return False
+    by = Principal(user_id=handover.decided_by, name=handover.decided_name)
+    decision = forms.HandoverDecision([], [], handover.account_version or None, {})
+    try:
+        async with atomic():
+            await _hand_over_now(by, ticket, handover, account, decision, now, "")
+        return True
+    except _Answered:
+        return False
+    except Stale as stale_save:
+        why = partial(_changed_meanwhile_text, handover.day, stale_save.change.who, stale_save.change.when)
+    except (Refused, Invalid) as problem:
+        why = partial(_not_applied_text, handover.day, problem.message)
+    await _withdraw(handover, ticket, why, now)
+    return False
+
+
+async def _withdraw(handover: queries.HandoverRow, ticket: TicketDetail, why: Callable[[], str], now: datetime) -> None:
+    """A decision the job could not apply is withdrawn, so staff apply the application anew or refuse it: a note
+    only staff read says why, and the request is marked as having news for them."""
+    russian, english = in_russian_and_english(why)
+    async with atomic():
+        withdrawn = (
+            await HandoverApplication.update({HandoverApplication.decided_at: None})
+            .where(
+                (HandoverApplication.id == handover.id)
+                & HandoverApplication.applied_at.is_null()
+                & HandoverApplication.decided_at.is_not_null()
+            )
+            .returning(HandoverApplication.id)
+        )
+        if not withdrawn:
+            return
+        await _event(
+            ticket.id,
+            EventKind.NOTE,
+            now,
+            author_id=None,
+            author_name="",
+            by_staff=True,
+            comment=russian,
+            comment_en=english,
+        )
+        await _touch(ticket.id, now, by_staff=False, visible=False)
+        await refresh_search_text([ticket.id])
+        await audit.record(
+            None, "ticket.handover", "ticket", ticket.id, {"payer_from": [handover.day.isoformat(), ""]}, now=now
+        )
+
+
+def _changed_meanwhile_text(day: date, who: str, when: datetime | None) -> str:
+    moment = format_moment(when, str(clock.zone())) if when else ""
+    if who:
+        return gettext(
+            "The payer was not changed on %(day)s: %(who)s changed the personal account after the decision (%(when)s). "
+            "Check the payer, then apply the application again or refuse it.",
+            day=format_day(day, "short"),
+            who=who,
+            when=moment,
+        )
+    return gettext(
+        "The payer was not changed on %(day)s: the personal account was changed after the decision. Check the payer, "
+        "then apply the application again or refuse it.",
+        day=format_day(day, "short"),
+    )
+
+
+def _not_applied_text(day: date, reason: str) -> str:
+    return gettext(
+        "The payer was not changed on %(day)s: %(reason)s Apply the application again or refuse it.",
+        day=format_day(day, "short"),
+        reason=reason,
+    )
 
 
 async def _hand_over_shares(

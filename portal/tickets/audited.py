@@ -75,6 +75,7 @@ describe(
         "house": lazy("House"),
         "service": lazy("What is off"),
         "tickets_done": lazy("Requests completed with it"),
+        "payer_from": lazy("Payer changes from (decided ahead)"),
     },
     entities={"ticket": lazy("Request"), "outage": lazy("Outage")},
     values={
@@ -86,6 +87,7 @@ describe(
         "deadline": audit.when,
         "control_date": audit.when,
         "damage_at": audit.when,
+        "payer_from": audit.when,
         "executor": Ref("user"),
         "house": Ref("house"),
         "outage": Ref("outage"),

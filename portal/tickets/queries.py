@@ -1212,6 +1212,10 @@ class HandoverRow:
     share_denominator: int | None
     documents: str
     applied_at: datetime | None
+    decided_at: datetime | None
+    decided_by: int | None
+    decided_name: str
+    account_version: str
 
     @property
     def document_keys(self) -> list[str]:
@@ -1233,6 +1237,33 @@ async def handover_of(ticket_id: int) -> HandoverRow | None:
         .first()
     )
     return HandoverRow(**row) if row else None
+
+
+# Applications the daily job applies in one run; the rest wait for its next run an hour later.
+DUE_BATCH = 200
+
+
+async def handovers_due(today: date) -> list[HandoverRow]:
+    """Payer changes staff decided ahead of their day, the day now come, not applied yet, of requests still open
+    (by the index of ``decided_at``, which only such decisions hold)."""
+    rows = (
+        await HandoverApplication.select(*columns_of(HandoverApplication, HandoverRow))
+        .where(
+            HandoverApplication.decided_at.is_not_null()
+            & HandoverApplication.applied_at.is_null()
+            & (HandoverApplication.day <= today)
+            & HandoverApplication.ticket.status.is_in(sorted(ACTIVE))
+        )
+        .order_by(HandoverApplication.id)
+        .limit(DUE_BATCH)
+    )
+    return [HandoverRow(**r) for r in rows]
+
+
+async def ticket_detail(ticket_id: int) -> TicketDetail | None:
+    """A request by its id, for a job acting on a decision staff took on it (no caller to scope it by)."""
+    row = await Ticket.select(*_detail_columns()).where(Ticket.id == ticket_id).first()
+    return TicketDetail(**row) if row else None
 
 
 @dataclass(frozen=True)

@@ -119,8 +119,8 @@ class StaffHandover(Controller):
         context = await _handover_page(ticket, handover)
         shares, people = [s.id for s in context["shares"]], [p.id for p in context["people"]]
         decision = forms.read_handover_decision(data, shares, people)
-        await actions.apply_handover(principal, ticket, handover, decision, clock.now(), ip=client_ip(request))
-        flash(request, gettext("The application is applied."), "success")
+        said = await actions.apply_handover(principal, ticket, handover, decision, clock.now(), ip=client_ip(request))
+        flash(request, said, "success")
         return see_other(request, f"/staff/tickets/{ticket.id}")
 
     @post("/refuse", name="tickets:handover_refuse", status_code=200)

@@ -186,7 +186,9 @@ class MeterApplication(Table):
 class HandoverApplication(Table):
     """What a new owner's or payer's application (``owner_change`` / ``payer_change``) asks staff to write: the day,
     the new name, the share, and the document of ownership (``core.storage``), which only the applicant and staff
-    of the house open. ``applied_at`` once staff applied it."""
+    of the house open. ``applied_at`` once it was applied. A payer's change from a day still ahead is decided by
+    staff at once (``decided_at``, by whom, and the account's version then) and applied on the day by the job
+    ``actions.apply_payers_due``; a decision the job could not apply is withdrawn (``decided_at`` empty again)."""
 
     id = Serial(primary_key=True)
     ticket = ForeignKey(Ticket, on_delete=OnDelete.restrict, null=False, unique=True)
@@ -197,6 +199,10 @@ class HandoverApplication(Table):
     share_denominator = Integer(null=True, default=None)
     documents = Text(default="")  # the stored files' keys, one a line
     applied_at = Timestamptz(null=True, default=None)
+    decided_at = Timestamptz(null=True, default=None, index=True)
+    decided_by = ForeignKey(User, on_delete=OnDelete.set_null, null=True, default=None)
+    decided_name = Varchar(length=255, default="")
+    account_version = Varchar(length=64, default="")
 
 
 class LiftBooking(Table):

@@ -5,20 +5,28 @@ account's payer and who sees the account on the portal change in one step — or
 from __future__ import annotations
 
 from datetime import date
+from datetime import datetime
+from datetime import time
 
 import pytest
 
 from portal.accounts.tables import Residency
 from portal.core import clock
+from portal.core import jobs
+from portal.core.security import Principal
 from portal.core.tables import AuditEvent
 from portal.core.tables import OutboxMessage
+from portal.housing.actions import save_account
 from portal.housing.tables import Owner
 from portal.housing.tables import Ownership
 from portal.housing.tables import PersonalAccount
 from portal.housing.tables import Premise
+from portal.tickets import actions
+from portal.tickets import queries
 from portal.tickets import rules
 from portal.tickets.tables import HandoverApplication
 from portal.tickets.tables import Ticket
+from portal.tickets.tables import TicketEvent
 
 TODAY = date(2026, 8, 10)
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
@@ -349,3 +357,121 @@ async def test_the_payer_form_names_each_account_by_its_number_and_address(clien
 
 async def _premise_number(place):
     return (await Premise.select(Premise.number).where(Premise.id == place.premise).first())["number"]
+
+
+# --- a payer's change decided ahead of its day, applied on the day by the job -------------------------------------
+
+
+@pytest.fixture
+def on_day(monkeypatch):
+    """Set the portal's clock to a moment of a day in the company's zone (the forms' today and the actions' now)."""
+
+    def set_to(day: date, hour: int = 10) -> datetime:
+        moment = datetime.combine(day, time(hour), tzinfo=clock.zone())
+        monkeypatch.setattr(clock, "today_local", lambda: day)
+        monkeypatch.setattr(clock, "now", lambda: moment)
+        return moment
+
+    set_to(TODAY)
+    return set_to
+
+
+async def _payer_decided_ahead(client, new_client, login, make_user, make_account):
+    """An owner applies for a new payer from 20 August; on 10 August staff press «Применить»."""
+    place, before, _ = await _flat(make_user, make_account)
+    await login(client, before)
+    data = {"account": str(place.account), "day": "2026-08-20", "full_name": "Старова Мария Петровна", "consent": "1"}
+    assert (await client.form("/tickets/payer", data)).status_code == 303
+    ticket = await Ticket.select(Ticket.id).where(Ticket.category == "payer_change").first()
+    c, operator, page = await _decide(new_client, login, make_user, place, ticket["id"])
+    assert "плательщик сменится 20 августа 2026 сам" in page.text
+    decided = await c.form(f"/staff/tickets/{ticket['id']}/handover/", {"version": _version(page)})
+    assert decided.status_code == 303
+    told = await c.get(decided.headers["location"], follow_redirects=True)
+    assert "Решение принято: плательщик сменится 20.08.2026" in told.text
+    return place, before, ticket["id"], c, operator
+
+
+async def _payer(place):
+    return (await PersonalAccount.select(PersonalAccount.payer_name).where(PersonalAccount.id == place.account))[0]
+
+
+async def _status(ticket_id):
+    return (await Ticket.select(Ticket.status).where(Ticket.id == ticket_id).first())["status"]
+
+
+async def _told(user):
+    """The request's status messages to ``user`` (each in the channels they chose)."""
+    return await OutboxMessage.count().where(
+        (OutboxMessage.user_id == user) & (OutboxMessage.template == "ticket_status")
+    )
+
+
+async def _run_job(moment):
+    await jobs.run_job(jobs.registered()[actions.HANDOVER_JOB], moment)
+
+
+async def test_a_payer_change_ahead_is_decided_now_and_written_on_its_day_by_the_job_once(
+    client, new_client, login, make_user, make_account, on_day
+):
+    place, before, ticket_id, c, operator = await _payer_decided_ahead(
+        client, new_client, login, make_user, make_account
+    )
+    assert (await _payer(place))["payer_name"] == "Старов Пётр Ильич"  # not before the day
+    assert await _status(ticket_id) == "in_work"
+    seen = await client.get(f"/tickets/{ticket_id}")
+    assert "Плательщик сменится 20.08.2026: Старова Мария Петровна" in seen.text
+    in_work = await _told(before)
+    assert in_work
+    page = await c.get(f"/staff/tickets/{ticket_id}/handover")
+    assert "Решено" in page.text and f'action="/staff/tickets/{ticket_id}/handover/"' not in page.text
+
+    await _run_job(on_day(date(2026, 8, 19), 23))  # the evening before, in the company's zone
+    assert (await _payer(place))["payer_name"] == "Старов Пётр Ильич"
+
+    due = await queries.handovers_due(date(2026, 8, 20))  # read by two runs before either writes
+    moment = on_day(date(2026, 8, 20), 0)
+    await _run_job(moment)
+    assert (await _payer(place))["payer_name"] == "Старова Мария Петровна"
+    assert await _status(ticket_id) == "done"
+    written = await AuditEvent.select(AuditEvent.actor_id).where(
+        (AuditEvent.action == "housing.account.update") & (AuditEvent.entity_id == place.account)
+    )
+    assert [e["actor_id"] for e in written] == [operator]  # signed by who decided, in the payer's transaction
+    assert await _told(before) > in_work  # the applicant is told it is done
+
+    events = await TicketEvent.count().where(TicketEvent.ticket == ticket_id)
+    assert not await actions.apply_decided(due[0], moment)  # the second run of the two
+    await _run_job(on_day(date(2026, 8, 20), 1))
+    assert await TicketEvent.count().where(TicketEvent.ticket == ticket_id) == events
+    assert (
+        await AuditEvent.count().where(
+            (AuditEvent.action == "housing.account.update") & (AuditEvent.entity_id == place.account)
+        )
+        == 1
+    )
+
+
+async def test_a_payer_edited_by_staff_after_the_decision_is_not_overwritten_by_the_job(
+    client, new_client, login, make_user, make_account, on_day
+):
+    place, _, ticket_id, c, _ = await _payer_decided_ahead(client, new_client, login, make_user, make_account)
+    clerk = await make_user(name="Бухгалтер Белла", roles=("manager",), houses=(place.house,))
+    on_day(date(2026, 8, 15))
+    by = Principal(user_id=clerk, name="Бухгалтер Белла", house_ids=None)
+    await save_account(by, place.account, {"payer_name": "Новый Николай"})
+
+    await _run_job(on_day(date(2026, 8, 20), 3))
+    assert (await _payer(place))["payer_name"] == "Новый Николай"
+    assert await _status(ticket_id) == "in_work"
+    note = await TicketEvent.select(TicketEvent.comment, TicketEvent.visible_to_resident).where(
+        (TicketEvent.ticket == ticket_id) & (TicketEvent.kind == "note")
+    )
+    assert len(note) == 1 and not note[0]["visible_to_resident"]
+    assert (
+        "Плательщик не сменён 20.08.2026: Бухгалтер Белла изменил(а) лицевой счёт после решения" in note[0]["comment"]
+    )
+    page = await c.get(f"/staff/tickets/{ticket_id}/handover")
+    assert f'action="/staff/tickets/{ticket_id}/handover/"' in page.text  # staff decide anew
+    await _run_job(on_day(date(2026, 8, 21), 3))
+    assert await TicketEvent.count().where((TicketEvent.ticket == ticket_id) & (TicketEvent.kind == "note")) == 1
