@@ -33,7 +33,13 @@ from portal.core.i18n import gettext
 from portal.settings import get_settings
 
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
-MAX_PIXELS = 24_000_000  # a 24-megapixel phone photo; a larger header is refused before any pixel is decoded
+# A larger header is refused before any pixel is decoded. A picture decoded whole (PNG, WebP…) may have 24 megapixels;
+# a JPEG, decoded at half its size or less (``draft``), a phone's 48 or 50 MP photo: a phone's ordinary photo (an
+# iPhone's 24 MP one is 5712 × 4284, over 24 million) is never refused for its pixels, and decoding it takes no more
+# memory than the largest PNG.
+MAX_PIXELS = 24_000_000
+MAX_PHOTO_PIXELS = 64_000_000
+SCALED_FORMATS = frozenset({"JPEG", "MPO"})
 MAX_SIDE = 2560
 # Decoding a photo takes up to ~100 MB and a second of CPU: a process decodes at most this many at once.
 IMAGE_WORKERS = 2
@@ -106,7 +112,8 @@ def clean_image(data: bytes) -> tuple[bytes, int, int]:
             image = Image.open(io.BytesIO(data))
             if image.format not in ACCEPTED_FORMATS:
                 raise UploadRefused("not_image")
-            if image.width * image.height > MAX_PIXELS:
+            limit = MAX_PHOTO_PIXELS if image.format in SCALED_FORMATS else MAX_PIXELS
+            if image.width * image.height > limit:
                 raise UploadRefused("too_many_pixels")
             # A JPEG is decoded straight at the smallest scale (1/2, 1/4, 1/8) still larger than what is kept.
             image.draft("RGB", (MAX_SIDE, MAX_SIDE))

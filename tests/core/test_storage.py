@@ -44,6 +44,15 @@ def test_a_phone_photo_is_kept_at_most_2560_pixels_wide():
     assert Image.open(io.BytesIO(body)).format == "JPEG"
 
 
+@pytest.mark.parametrize("size", [(5712, 4284), (8160, 6144)], ids=["24 MP", "50 MP"])
+def test_a_phones_full_size_photo_is_taken_and_shrunk_not_refused_for_its_pixels(size: tuple[int, int]) -> None:
+    """An iPhone's ordinary 24 MP photo has more than 24 million pixels; a 50 MP one is a phone's full size. Both
+    are decoded at a fraction of their size and kept at most 2560 pixels wide."""
+    body, width, height = storage.clean_image(jpeg_of(*size))
+    assert width == 2560 and abs(height - 2560 * size[1] // size[0]) <= 1
+    assert Image.open(io.BytesIO(body)).size == (width, height)
+
+
 async def test_a_process_decodes_at_most_two_photos_at_once(monkeypatch, tmp_path):
     monkeypatch.setattr(storage, "root", lambda: tmp_path)
     running, most = 0, 0
