@@ -253,3 +253,15 @@ async def test_the_call_centre_books_the_lift_for_a_caller(client, login, make_u
     assert (await client.get(f"/staff/tickets/lift/{other.account}")).status_code == 404
     assert (await client.form(f"/staff/tickets/lift/{other.account}", _booking(other))).status_code == 404
     assert await LiftBooking.count() == 1
+
+
+def test_the_lifts_hours_are_read_from_the_environment():
+    from portal.settings import Settings
+
+    env = {"SECRET_KEY": "x", "LIFT_SLOT_HOURS": "3", "LIFT_WEEKDAY_HOURS": "9-18", "LIFT_SATURDAY_HOURS": "11-14"}
+    settings = Settings.from_env(env)
+    read = settings.lift_slot_hours, settings.lift_weekday_hours, settings.lift_saturday_hours
+    assert read == (3, (9, 18), (11, 14))
+    assert Settings.from_env({"SECRET_KEY": "x"}).lift_weekday_hours == (8, 20)
+    with pytest.raises(ValueError, match="start < end"):
+        Settings.from_env({"SECRET_KEY": "x", "LIFT_WEEKDAY_HOURS": "20-8"})
