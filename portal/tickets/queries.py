@@ -1244,8 +1244,8 @@ DUE_BATCH = 200
 
 
 async def handovers_due(today: date) -> list[HandoverRow]:
-    """Payer changes staff decided ahead of their day, the day now come, not applied yet, of requests still open
-    (by the index of ``decided_at``, which only such decisions hold)."""
+    """Payer changes staff decided ahead of their day, the day now come, not applied yet, of requests still open,
+    the first decided first (read through the index of ``decided_at``, which only such decisions fill)."""
     rows = (
         await HandoverApplication.select(*columns_of(HandoverApplication, HandoverRow))
         .where(
@@ -1254,7 +1254,7 @@ async def handovers_due(today: date) -> list[HandoverRow]:
             & (HandoverApplication.day <= today)
             & HandoverApplication.ticket.status.is_in(sorted(ACTIVE))
         )
-        .order_by(HandoverApplication.id)
+        .order_by(HandoverApplication.decided_at)
         .limit(DUE_BATCH)
     )
     return [HandoverRow(**r) for r in rows]

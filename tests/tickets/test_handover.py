@@ -13,6 +13,7 @@ import pytest
 from portal.accounts.tables import Residency
 from portal.core import clock
 from portal.core import jobs
+from portal.core.db import is_sqlite
 from portal.core.security import Principal
 from portal.core.tables import AuditEvent
 from portal.core.tables import OutboxMessage
@@ -27,6 +28,9 @@ from portal.tickets import rules
 from portal.tickets.tables import HandoverApplication
 from portal.tickets.tables import Ticket
 from portal.tickets.tables import TicketEvent
+from tests.querylog import captured
+from tests.querylog import plan_of
+from tests.querylog import unindexed_steps
 
 TODAY = date(2026, 8, 10)
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
@@ -475,3 +479,10 @@ async def test_a_payer_edited_by_staff_after_the_decision_is_not_overwritten_by_
     assert f'action="/staff/tickets/{ticket_id}/handover/"' in page.text  # staff decide anew
     await _run_job(on_day(date(2026, 8, 21), 3))
     assert await TicketEvent.count().where((TicketEvent.ticket == ticket_id) & (TicketEvent.kind == "note")) == 1
+
+
+async def test_the_job_reads_the_decisions_due_through_their_index(db):
+    with captured(db) as seen:
+        await queries.handovers_due(TODAY)
+    plan = await plan_of(db, seen[0], forbid_seqscan=True)
+    assert unindexed_steps(plan, "handover_application", is_sqlite(db)) == [], plan
