@@ -158,12 +158,13 @@ async def seed(ctx: DemoContext) -> None:
     mine = [a for a in pool if a in resident_accounts]
     now = ctx.now
     # An application of its own form (a recalculation, people moved in or out, a debt in parts, a meter to seal, a new
-    # owner or payer) is worded by that form (who, the dates, the sums): no made-up text for it.
+    # owner or payer, a freight lift's slot) is worded by that form (who, the dates, the sums): no made-up text for it.
     own_forms = {
         "absence_recalculation",
         "residents_change",
         "instalment_plan",
         "meter_commissioning",
+        "lift_booking",
         *rules.OWN_ONLY_CATEGORIES,
     }
     categories = [c.code for c in rules.CATEGORIES if c.code not in own_forms]
