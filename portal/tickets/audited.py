@@ -61,6 +61,7 @@ describe(
         "ticket.file": lazy("Request filed by the resident"),
         "ticket.reply": lazy("Message from the resident in a request"),
         "ticket.handover": lazy("Owner or payer change decided"),
+        "ticket.hand_back": lazy("Request handed back to the dispatcher by its executor"),
         "outage.create": lazy("Outage announced"),
         "outage.close": lazy("Outage closed"),
     },
