@@ -110,7 +110,9 @@ async def test_a_new_owner_without_an_account_files_the_change_with_the_extract(
     await login(client, buyer)
     form = await client.get("/tickets/owner")
     assert form.status_code == 200 and "Смена собственника / плательщика" in form.text
-    assert "Долг по лицевому счёту остаётся за помещением" in form.text
+    said = "Долг прежнего собственника за содержание и коммунальные услуги остаётся за ним, и платить его не вам"
+    assert said in form.text and "только долг по взносам на капитальный ремонт (ЖК РФ ст. 158 ч. 3)" in form.text
+    assert "остаётся за помещением" not in form.text
     assert "checked" not in form.text.split('name="consent"')[1].split(">")[0]  # never ticked for them
     response = await client.form("/tickets/owner", _owner_form(place, flat), files=_extract())
     assert response.status_code == 303, response.text
@@ -238,6 +240,8 @@ async def test_applying_changes_the_register_the_payer_and_who_sees_the_account_
 ):
     place, before, buyer, ticket = await _filed(client, login, make_user, make_account)
     c, operator, page = await _decide(new_client, login, make_user, place, ticket["id"])
+    assert "Долг прежнего собственника за содержание и коммунальные услуги остаётся за ним" in page.text
+    assert "отделите его корректировкой в биллинге" in page.text
     assert "Новикова Анна Сергеевна" in page.text and "Старов Пётр Ильич" in page.text
     shares, people = _ticked(page, "share"), _ticked(page, "person")
     assert len(shares) == 1 and len(people) == 1  # the whole flat passes: the old share and access, ticked
