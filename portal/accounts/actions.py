@@ -573,23 +573,10 @@ async def revoke(actor: Principal, account: queries.LinkedAccount, residency_id:
     return True
 
 
-async def hand_over(
-    actor: Principal, account_id: int, new_owner: int, ended: list[int], now: datetime, *, ip: str
-) -> list[int]:
-    """Staff apply a new owner's documents: the residencies ``ended`` (the previous owner's, their family's and
-    tenants') end now, and the new owner is linked as the owner (a standing link of another role gives way to
-    it). Inside the caller's transaction, with an audit event per residency; returns the users whose access
-    ended (staff tell them, in their language)."""
-    ending = (
-        (Residency.account == account_id)
-        & Residency.id.is_in(ended or [0])
-        & (Residency.user != new_owner)
-        & Residency.revoked_at.is_null()
-    )
-    gone = await Residency.update({Residency.revoked_at: now}).where(ending).returning(Residency.id, Residency.user)
-    for row in gone:
-        changes = {"user": row["user"], "by": "handover"}
-        await audit.record(actor, "residency.revoke", "personal_account", account_id, changes, ip=ip, now=now)
+async def hand_over(actor: Principal, account_id: int, new_owner: int, now: datetime, *, ip: str) -> None:
+    """Staff apply a new owner's documents: the new owner is linked as the owner of their new account (a standing
+    link of another role gives way to it). Inside the caller's transaction, with its audit event. The previous
+    owners keep their own account, closed, with its history and debt."""
     standing = await queries.residency_of(new_owner, account_id)
     if standing is not None and standing.role != ResidentRole.OWNER:
         await Residency.update({Residency.revoked_at: now}).where(Residency.id == standing.id)
@@ -598,7 +585,6 @@ async def hand_over(
         assert granted is not None
         linked = {"user": new_owner, "role": ResidentRole.OWNER, "by": "handover"}
         await audit.record(actor, "residency.link", "personal_account", account_id, linked, ip=ip, now=now)
-    return sorted({row["user"] for row in gone})
 
 
 async def cancel_invitation(actor: Principal, account: queries.LinkedAccount, invitation_id: int, *, ip: str) -> bool:

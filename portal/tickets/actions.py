@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 from portal.accounts.actions import hand_over
 from portal.accounts.notify import notify
+from portal.accounts.queries import people_of_account
 from portal.accounts.tables import StaffHouse
 from portal.accounts.tables import UserRole
 from portal.billing import outage_reductions
@@ -49,15 +50,18 @@ from portal.core.i18n import in_russian_and_english
 from portal.core.i18n import lazy
 from portal.core.i18n import ngettext
 from portal.core.security import Principal
+from portal.core.security import ResidentRole
 from portal.core.stale import Stale
 from portal.core.storage import StoredFile
 from portal.core.values import placeholders
 from portal.core.web import FormErrors
 from portal.core.web import Refused
+from portal.housing import rules as housing_rules
 from portal.housing.actions import Invalid
 from portal.housing.actions import save_account
 from portal.housing.actions import save_owner
 from portal.housing.actions import save_ownership
+from portal.housing.queries import account_number_taken
 from portal.housing.rules import share_text
 from portal.housing.tables import PersonalAccount
 from portal.meters import words as meter_words
@@ -1499,12 +1503,13 @@ async def apply_handover(
     *,
     ip: str = "",
 ) -> str:
-    """Staff apply a new owner's or payer's application, all or nothing: the shares ticked end the day before
-    the new owner's starts, the new owner and their share are written, the account's payer is put in the new
-    name (each through the register's own save, refused when the record changed since the page was read), the
-    applicant becomes the account's owner in the portal and the people ticked lose their access; the request is
-    done with words in each reader's language and the people whose access ended are told. A payer's change from a
-    day still ahead is decided now and applied on the day (``_decide_ahead``). Returns the words for staff."""
+    """Staff apply a new owner's or payer's application, all or nothing: for a new owner the shares ticked end the
+    day before theirs starts, the old account is closed the day before and a new one with billing's number opens
+    (``_open_new_account``), the applicant its owner on the portal, the previous owners keeping the old one; for a
+    new payer the account's payer is put in the new name (each through the register's own save, refused when the
+    record changed since the page was read). The request is done with words in each reader's language and the
+    previous owners are told. A payer's change from a day still ahead is decided now and applied on the day
+    (``_decide_ahead``). Returns the words for staff."""
     if handover.applied_at is not None or handover.decided_at is not None or ticket.status not in rules.ACTIVE:
         raise Refused(gettext("This application has already been answered."))
     account = await queries.account_ref(ticket.account or 0)
@@ -1550,16 +1555,19 @@ async def _hand_over_now(
     )
     if not claimed:
         raise _Answered(gettext("This application has already been answered."))
-    ended: list[int] = []
+    told: list[int] = []
     if handover.kind == rules.Handover.OWNER:
+        told = [p.user_id for p in await people_of_account(account.id) if p.role == ResidentRole.OWNER]
         await _hand_over_shares(principal, account, handover, decision, ticket, ip)
-    values = {"payer_name": handover.full_name}
-    await save_account(principal, account.id, values, ip=ip, version=decision.account_version)
-    if handover.kind == rules.Handover.OWNER and ticket.author is not None:
-        ended = await hand_over(principal, account.id, ticket.author, decision.people, now, ip=ip)
+        new_account = await _open_new_account(principal, account, handover, decision, ip)
+        if ticket.author is not None:
+            await hand_over(principal, new_account, ticket.author, now, ip=ip)
+    else:
+        values = {"payer_name": handover.full_name}
+        await save_account(principal, account.id, values, ip=ip, version=decision.account_version)
     russian, english = in_russian_and_english(partial(_handover_done_text, handover))
     await _move(principal, ticket, Status.DONE, Actor.STAFF, russian, now, english, audited="ticket.handover", ip=ip)
-    for user_id in ended:
+    for user_id in sorted(set(told) - {ticket.author}):
         await notify(
             user_id,
             messages.HANDOVER_ENDED.name,
@@ -1568,6 +1576,28 @@ async def _hand_over_now(
             link="/",
             now=now,
         )
+
+
+async def _open_new_account(
+    principal: Principal, account: AccountRef, handover: queries.HandoverRow, decision: forms.HandoverDecision, ip: str
+) -> int:
+    """A new owner is billed on a new account (the previous owner's debt for maintenance and utilities is theirs,
+    ЖК РФ ст. 153, 155): the old account is closed the day before, and one with billing's number opens on the day
+    for the same premise in the new owner's name, through the register's own save. Returns the new account."""
+    number = housing_rules.parse_account_number(decision.new_number)
+    if isinstance(number, housing_rules.Problem):
+        raise forms.FieldRefused("new_number", housing_rules.message(number))
+    if await account_number_taken(number):
+        raise forms.FieldRefused("new_number", housing_rules.message(housing_rules.Problem.ACCOUNT_TAKEN))
+    closed = {"closed_on": rules.day_before(handover.day)}
+    await save_account(principal, account.id, closed, ip=ip, version=decision.account_version)
+    opened = {
+        "number": number,
+        "premise": account.premise_id,
+        "payer_name": handover.full_name,
+        "opened_on": handover.day,
+    }
+    return await save_account(principal, None, opened, ip=ip)
 
 
 async def _decide_ahead(
@@ -1649,7 +1679,7 @@ async def apply_decided(handover: queries.HandoverRow, now: datetime) -> bool:
     if ticket is None or account is None:
         return False
     by = Principal(user_id=handover.decided_by, name=handover.decided_name)
-    decision = forms.HandoverDecision([], [], handover.account_version or None, {})
+    decision = forms.HandoverDecision([], handover.account_version or None, {})
     try:
         async with atomic():
             await _hand_over_now(by, ticket, handover, account, decision, now, "")

@@ -947,23 +947,22 @@ def document_message(code: str, name: str = "") -> str:
 
 @dataclass(frozen=True)
 class HandoverDecision:
-    """What staff tick when applying a handover: the shares that end, the people whose access ends, and the
-    versions of the account and of each share as the page showed them (``core.stale``)."""
+    """What staff give when applying a handover: the shares that end, the number of the new owner's account as
+    billing gave it (an owner's change), and the versions of the account and of each share as the page showed them
+    (``core.stale``)."""
 
     shares: list[int]
-    people: list[int]
     account_version: str | None
     share_versions: dict[int, str]
+    new_number: str = ""
 
 
-def read_handover_decision(
-    data: Mapping[str, Any], share_ids: Sequence[int], people_ids: Sequence[int]
-) -> HandoverDecision:
-    """The ticks among the shares and people shown (any other id is dropped), and the versions they were read at."""
+def read_handover_decision(data: Mapping[str, Any], share_ids: Sequence[int]) -> HandoverDecision:
+    """The ticks among the shares shown (any other id is dropped), the number typed, and the versions read at."""
     shares = [i for i in parse_ids(_values(data, "share")) if i in share_ids]
-    people = [i for i in parse_ids(_values(data, "person")) if i in people_ids]
     versions = {i: form_value(data, f"version_{i}") for i in shares}
-    return HandoverDecision(shares, people, form_value(data, "version") or None, versions)
+    number = form_value(data, "new_number")[:40]
+    return HandoverDecision(shares, form_value(data, "version") or None, versions, number)
 
 
 def _values(data: Mapping[str, Any], name: str) -> list[object]:

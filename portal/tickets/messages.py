@@ -90,7 +90,7 @@ HANDED_BACK = message_template(
 )
 EMERGENCY = _about_category("ticket_emergency", Topic.EMERGENCY, lazy("Emergency request No. %(number)s"))
 
-# The previous owner of a flat whose access ended when staff applied the new owner's documents (each reader in
+# The previous owners of a flat, when staff applied the new owner's documents and closed their account (each reader in
 # their own language: ``accounts.notify``).
 HANDOVER_ENDED = message_template(
     "ticket_handover_ended",
@@ -98,8 +98,8 @@ HANDOVER_ENDED = message_template(
     subject=lazy("Personal account %(account)s has a new owner"),
     text=lazy(
         "The management company has registered a new owner of the premise of personal account %(account)s from "
-        "%(day)s. Your access to the account on the portal has ended.\n\nIf this is a mistake, call the management "
-        "company."
+        "%(day)s. The account is closed the day before; its history and balance stay open to you on the portal."
+        "\n\nIf this is a mistake, call the management company."
     ),
     words=lambda c: {**c, "day": format_day(date.fromisoformat(c["day"]))},
     sample={"account": "1000000001", "day": "2026-12-01"},

@@ -18,8 +18,6 @@ from litestar.params import FromPath
 from litestar.response import File
 from litestar.response import Template
 
-from portal.accounts.forms import role_label
-from portal.accounts.queries import people_of_account
 from portal.core import clock
 from portal.core import limits
 from portal.core import stale
@@ -115,11 +113,20 @@ class StaffHandover(Controller):
     @post("/", name="tickets:handover_apply", status_code=200)
     async def apply(
         self, request: Request, principal: Caller, ticket: LoadedTicket, handover: LoadedHandover, data: FormData
-    ) -> Response[Any]:
+    ) -> Response[Any] | Template:
         context = await _handover_page(ticket, handover)
-        shares, people = [s.id for s in context["shares"]], [p.id for p in context["people"]]
-        decision = forms.read_handover_decision(data, shares, people)
-        said = await actions.apply_handover(principal, ticket, handover, decision, clock.now(), ip=client_ip(request))
+        decision = forms.read_handover_decision(data, [s.id for s in context["shares"]])
+        try:
+            said = await actions.apply_handover(
+                principal, ticket, handover, decision, clock.now(), ip=client_ip(request)
+            )
+        except forms.FieldRefused as refused:  # billing's number missing or taken: said at it, what was typed kept
+            errors = FormErrors()
+            errors.add(refused.name, refused.message)
+            typed = {"new_number": decision.new_number}
+            return render(
+                request, "tickets/handover.html", status_code=422, **{**context, "errors": errors, "form": typed}
+            )
         flash(request, said, "success")
         return see_other(request, f"/staff/tickets/{ticket.id}")
 
@@ -177,24 +184,21 @@ async def _payer_form(principal: Principal, form: dict[str, Any]) -> dict[str, A
 
 
 async def _handover_page(ticket: queries.TicketDetail, handover: queries.HandoverRow) -> dict[str, Any]:
-    """What staff decide on: the application, its documents, the account's payer now with its version, the shares
-    standing on the day and the people with access to the account."""
+    """What staff decide on: the application, its documents, the account's payer now with its version and the
+    shares standing on the day."""
     account = await queries.account_ref(ticket.account or 0)
     owner = handover.kind == rules.Handover.OWNER
     shares = await queries.shares_standing(account.premise_id, handover.day) if account and owner else []
-    people = await people_of_account(account.id) if account and owner else []
     version = await stale.current(PersonalAccount, account.id) if account else ""
     return {
         "ticket": ticket,
         "handover": handover,
         "account": account,
         "shares": shares,
-        "people": people,
         "version": version,
         "tk": TK,
         "errors": None,
         "form": {},
-        "role_label": role_label,
         "open": ticket.status in rules.ACTIVE and handover.applied_at is None,
         "due": rules.may_apply_handover(handover.day, clock.today_local()),
     }

@@ -89,16 +89,20 @@ def test_a_neighbour_who_bought_the_flat_files_and_the_operator_applies(
         staff.get_by_role("link", name="Рассмотреть заявление").click()
         expect(staff.locator("h1")).to_have_text("Смена собственника / плательщика")
         expect(staff.locator("main")).to_contain_text("Новикова Анна Сергеевна")
-        expect(staff.locator("main")).to_contain_text("отделите его корректировкой в биллинге")
+        expect(staff.locator("main")).to_contain_text("перенесите его корректировкой в биллинге")
         expect(staff.get_by_role("link", name="Документ 1 (PDF)")).to_be_visible()
         assert staff.evaluate(NO_SIDEWAYS_SCROLL)
         _shot(staff, f"handover-{width}")
     staff.get_by_role("button", name="Применить").click()
+    expect(staff.locator("#e-new_number")).to_contain_text("Заполните это поле")  # billing's number is asked for
+    staff.fill("#f-new_number", "7700123456")
+    staff.get_by_role("button", name="Применить").click()
     expect(staff.locator(".flash")).to_contain_text("Заявление применено")
 
     buyer.goto(base + "/accounts/link")
-    expect(buyer.locator("main")).to_contain_text(number)
+    expect(buyer.locator("main")).to_contain_text("7700123456")  # a new account: the old debt is not theirs
+    expect(buyer.locator("main")).not_to_contain_text(number)
     previous = open_page()
     sign_in(previous, base, "resident@demo.ru")
     previous.goto(base + "/accounts/link")
-    expect(previous.locator("main")).not_to_contain_text(f"Лицевой счёт {number}")
+    expect(previous.locator("main")).to_contain_text(number)  # their account, its history and its debt

@@ -306,8 +306,8 @@ async def _to_dispatchers(world: World, locale: str, name: str) -> Sent:
 
 @case("ticket_handover_ended")
 async def _to_previous_owner(world: World, locale: str, name: str) -> Sent:
-    """The previous owner, whose access ended with the new owner's documents: the link opens their home page (the
-    account is no longer theirs to open); the day is said in their language."""
+    """The previous owner, whose account the new owner's documents closed (they keep it, with its history and debt):
+    the link opens their home page; the day is said in their language."""
     user_id, email = await _resident(world, locale)
     account = await _first_account(user_id)
     await notified(user_id, name, {"account": account["number"], "day": "2026-12-01"}, "/")

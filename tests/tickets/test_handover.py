@@ -110,7 +110,7 @@ async def test_a_new_owner_without_an_account_files_the_change_with_the_extract(
     await login(client, buyer)
     form = await client.get("/tickets/owner")
     assert form.status_code == 200 and "Смена собственника / плательщика" in form.text
-    said = "Долг прежнего собственника за содержание и коммунальные услуги остаётся за ним, и платить его не вам"
+    said = "Долг прежнего собственника за содержание и коммунальные услуги остаётся за ним и на ваш лицевой счёт не"
     assert said in form.text and "только долг по взносам на капитальный ремонт (ЖК РФ ст. 158 ч. 3)" in form.text
     assert "остаётся за помещением" not in form.text
     assert "checked" not in form.text.split('name="consent"')[1].split(">")[0]  # never ticked for them
@@ -235,17 +235,17 @@ def _version(page, name="version"):
     return page.text.split(f'name="{name}" value="')[1].split('"')[0]
 
 
-async def test_applying_changes_the_register_the_payer_and_who_sees_the_account_at_once(
+async def test_a_new_owner_is_billed_on_a_new_account_and_the_previous_owner_keeps_the_old_one(
     client, new_client, login, make_user, make_account, today_is
 ):
     place, before, buyer, ticket = await _filed(client, login, make_user, make_account)
     c, operator, page = await _decide(new_client, login, make_user, place, ticket["id"])
-    assert "Долг прежнего собственника за содержание и коммунальные услуги остаётся за ним" in page.text
-    assert "отделите его корректировкой в биллинге" in page.text
+    assert "их долг за содержание и коммунальные услуги остаётся за ними" in page.text
+    assert "перенесите его корректировкой в биллинге" in page.text and "Номер из биллинга" in page.text
     assert "Новикова Анна Сергеевна" in page.text and "Старов Пётр Ильич" in page.text
-    shares, people = _ticked(page, "share"), _ticked(page, "person")
-    assert len(shares) == 1 and len(people) == 1  # the whole flat passes: the old share and access, ticked
-    data = {"version": _version(page), "share": shares, "person": people}
+    shares = _ticked(page, "share")
+    assert len(shares) == 1 and 'name="person"' not in page.text  # the whole flat passes; nobody loses access
+    data = {"version": _version(page), "share": shares, "new_number": "7700123456"}
     data[f"version_{shares[0]}"] = _version(page, f"version_{shares[0]}")
     response = await c.form(f"/staff/tickets/{ticket['id']}/handover/", data)
     assert response.status_code == 303, response.text
@@ -255,17 +255,42 @@ async def test_applying_changes_the_register_the_payer_and_who_sees_the_account_
         (Ownership.premise == place.premise) & Ownership.valid_to.is_null()
     )
     assert new == [{"owner.name": "Новикова Анна Сергеевна", "valid_from": date(2026, 8, 3)}]
-    account = await PersonalAccount.select(PersonalAccount.payer_name).where(PersonalAccount.id == place.account)
-    assert account[0]["payer_name"] == "Новикова Анна Сергеевна"
-    standing = await Residency.select(Residency.user, Residency.role).where(
-        (Residency.account == place.account) & Residency.revoked_at.is_null()
+    accounts = (
+        await PersonalAccount.select(
+            PersonalAccount.id,
+            PersonalAccount.number,
+            PersonalAccount.payer_name,
+            PersonalAccount.premise,
+            PersonalAccount.opened_on,
+            PersonalAccount.closed_on,
+        )
+        .where(PersonalAccount.premise == place.premise)
+        .order_by(PersonalAccount.id)
     )
-    assert standing == [{"user": buyer, "role": "owner"}]
+    assert [(a["number"], a["payer_name"], a["opened_on"], a["closed_on"]) for a in accounts] == [
+        (
+            place.number,
+            "Старов Пётр Ильич",
+            accounts[0]["opened_on"],
+            date(2026, 8, 2),
+        ),  # closed the day before, payer as it was
+        ("7700123456", "Новикова Анна Сергеевна", date(2026, 8, 3), None),
+    ]
+    standing = (
+        await Residency.select(Residency.account, Residency.user, Residency.role)
+        .where(Residency.account.is_in([a["id"] for a in accounts]) & Residency.revoked_at.is_null())
+        .order_by(Residency.account)
+    )
+    assert standing == [
+        {"account": place.account, "user": before, "role": "owner"},  # their history and their debt
+        {"account": accounts[1]["id"], "user": buyer, "role": "owner"},
+    ]
     done = await Ticket.select(Ticket.status).where(Ticket.id == ticket["id"]).first()
     assert done["status"] == "done"
     actions = {e["action"] for e in await AuditEvent.select(AuditEvent.action).where(AuditEvent.actor_id == operator)}
     assert {"housing.ownership.update", "housing.ownership.create", "housing.account.update"} <= actions
-    assert {"residency.revoke", "residency.link", "ticket.handover"} <= actions
+    assert {"housing.account.create", "residency.link", "ticket.handover"} <= actions
+    assert "residency.revoke" not in actions
     told = await OutboxMessage.select(OutboxMessage.user_id, OutboxMessage.template, OutboxMessage.subject).where(
         OutboxMessage.user_id.is_in([buyer, before])
     )
@@ -275,9 +300,36 @@ async def test_applying_changes_the_register_the_payer_and_who_sees_the_account_
     }
     ended = next(m for m in told if m["template"] == "ticket_handover_ended")
     assert ended["subject"] == f"У лицевого счёта {place.number} новый собственник"
+    await login(client, before)
+    assert place.number in (await client.get("/accounts/link")).text
     again = await c.form(f"/staff/tickets/{ticket['id']}/handover/", data)
     assert again.status_code in (303, 404)
     assert await Ownership.count().where(Ownership.premise == place.premise) == 2  # applied once
+    assert await PersonalAccount.count().where(PersonalAccount.premise == place.premise) == 2
+
+
+@pytest.mark.parametrize(
+    ("typed", "said"), [("", "заполните это поле"), ("77-00", "только из цифр"), (None, "уже занят")]
+)
+async def test_a_missing_or_taken_number_of_the_new_account_is_refused_with_what_was_typed(
+    client, new_client, login, make_user, make_account, today_is, typed, said
+):
+    place, _, _, ticket = await _filed(client, login, make_user, make_account)
+    c, _, page = await _decide(new_client, login, make_user, place, ticket["id"])
+    taken = await make_account()
+    number = taken.number if typed is None else typed
+    shares = _ticked(page, "share")
+    data = {"version": _version(page), "share": shares, "new_number": number}
+    data[f"version_{shares[0]}"] = _version(page, f"version_{shares[0]}")
+    response = await c.form(f"/staff/tickets/{ticket['id']}/handover/", data)
+    assert response.status_code == 422 and 'id="e-new_number"' in response.text and said in response.text.lower()
+    assert f'value="{number}"' in response.text
+    assert await PersonalAccount.count().where(PersonalAccount.premise == place.premise) == 1  # nothing written
+    assert (await PersonalAccount.select(PersonalAccount.closed_on).where(PersonalAccount.id == place.account))[0][
+        "closed_on"
+    ] is None
+    assert await Ownership.count().where(Ownership.premise == place.premise) == 1
+    assert (await Ticket.select(Ticket.status).where(Ticket.id == ticket["id"]).first())["status"] == "new"
 
 
 async def test_a_payer_changed_meanwhile_refuses_the_whole_application(
@@ -289,13 +341,14 @@ async def test_a_payer_changed_meanwhile_refuses_the_whole_application(
         {PersonalAccount.payer_name: "Кто-то Другой", PersonalAccount.updated_at: clock.now()}
     ).where(PersonalAccount.id == place.account)
     shares = _ticked(page, "share")
-    data = {"version": _version(page), "share": shares, "person": _ticked(page, "person")}
+    data = {"version": _version(page), "share": shares, "new_number": "7700123456"}
     data[f"version_{shares[0]}"] = _version(page, f"version_{shares[0]}")  # the share itself is as it was read
     response = await c.form(f"/staff/tickets/{ticket['id']}/handover/", data)
     assert response.status_code == 303
     told = await c.get(response.headers["location"], follow_redirects=True)
     assert "Пока вы правили, запись изменили" in told.text
     assert await Ownership.count().where(Ownership.premise == place.premise) == 1  # nothing written
+    assert await PersonalAccount.count().where(PersonalAccount.premise == place.premise) == 1
     assert await Residency.exists().where((Residency.user == before) & Residency.revoked_at.is_null())
     assert (await Ticket.select(Ticket.status).where(Ticket.id == ticket["id"]).first())["status"] == "new"
 
@@ -336,6 +389,8 @@ async def test_an_owner_changes_the_payer_without_documents(
     assert account[0]["payer_name"] == "Старова Мария Петровна"
     assert await Residency.exists().where((Residency.user == before) & Residency.revoked_at.is_null())
     assert await Ownership.count().where(Ownership.premise == place.premise) == 1
+    kept = await PersonalAccount.select(PersonalAccount.closed_on).where(PersonalAccount.premise == place.premise)
+    assert kept == [{"closed_on": None}]  # a payer's change stays on the same account
 
 
 async def test_nobody_changes_the_payer_of_an_account_they_do_not_pay(client, login, make_user, make_account, today_is):
