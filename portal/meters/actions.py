@@ -693,6 +693,29 @@ def _verification_change(
     return VerificationChange(meter=meter_id, changed_on=today, **{n: stood[n] for n in STANDING})
 
 
+WORKING = (MeterStatus.ACTIVE, MeterStatus.FAILED)  # a flat's meters still on the wall: not replaced, not removed
+
+
+async def move_to_account(
+    actor: Principal, old: tuple[int, str], new: tuple[int, str], *, now: datetime, ip: str = ""
+) -> list[int]:
+    """The flat's working meters go with the flat to its new account (an owner's change), inside the caller's
+    transaction: their readings stay with them, so the next reading is checked against the last one and the
+    average (п. 59) goes on; replaced and removed meters stay with the old account's history. Each meter moved
+    has its audit row. Returns the meters moved."""
+    (old_id, old_number), (new_id, new_number) = old, new
+    moved = await (
+        Meter.update({Meter.account: new_id, Meter.updated_at: now})
+        .where((Meter.account == old_id) & Meter.status.is_in(list(WORKING)))
+        .returning(Meter.id)
+    )
+    ids = sorted(row["id"] for row in moved)
+    for meter_id in ids:
+        changes = audit.diff({"account": old_number}, {"account": new_number})
+        await audit.record(actor, "meters.meter.update", "meter", meter_id, changes, ip, now=now)
+    return ids
+
+
 async def replace_meter(
     actor: Principal, meter: queries.StaffMeter, values: Mapping[str, Any], *, today: date, now: datetime, ip: str = ""
 ) -> int:

@@ -60,6 +60,7 @@ def _house_meter_named(name: str, _changes: Mapping[str, Any]) -> tuple[str, aud
 
 FIELDS = {
     "readings": lazy("Readings"),
+    "account": lazy("Personal account"),
     "period": lazy("Month"),
     "note": lazy("Why"),
     "service": lazy("Resource"),

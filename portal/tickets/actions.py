@@ -65,6 +65,7 @@ from portal.housing.queries import account_number_taken
 from portal.housing.rules import share_text
 from portal.housing.tables import PersonalAccount
 from portal.meters import words as meter_words
+from portal.meters.actions import move_to_account
 from portal.notifications.messages import in_locale
 from portal.settings import get_settings
 from portal.tickets import deadlines
@@ -1559,7 +1560,7 @@ async def _hand_over_now(
     if handover.kind == rules.Handover.OWNER:
         told = [p.user_id for p in await people_of_account(account.id) if p.role == ResidentRole.OWNER]
         await _hand_over_shares(principal, account, handover, decision, ticket, ip)
-        new_account = await _open_new_account(principal, account, handover, decision, ip)
+        new_account = await _open_new_account(principal, account, handover, decision, now, ip)
         if ticket.author is not None:
             await hand_over(principal, new_account, ticket.author, now, ip=ip)
     else:
@@ -1579,11 +1580,18 @@ async def _hand_over_now(
 
 
 async def _open_new_account(
-    principal: Principal, account: AccountRef, handover: queries.HandoverRow, decision: forms.HandoverDecision, ip: str
+    principal: Principal,
+    account: AccountRef,
+    handover: queries.HandoverRow,
+    decision: forms.HandoverDecision,
+    now: datetime,
+    ip: str,
 ) -> int:
     """A new owner is billed on a new account (the previous owner's debt for maintenance and utilities is theirs,
     ЖК РФ ст. 153, 155): the old account is closed the day before, and one with billing's number opens on the day
-    for the same premise in the new owner's name, through the register's own save. Returns the new account."""
+    for the same premise in the new owner's name, through the register's own save. The flat's meters are physical
+    and stay with the flat: its working ones move to the new account with their readings. Returns the new
+    account."""
     number = housing_rules.parse_account_number(decision.new_number)
     if isinstance(number, housing_rules.Problem):
         raise forms.FieldRefused("new_number", housing_rules.message(number))
@@ -1597,7 +1605,9 @@ async def _open_new_account(
         "payer_name": handover.full_name,
         "opened_on": handover.day,
     }
-    return await save_account(principal, None, opened, ip=ip)
+    new_account = await save_account(principal, None, opened, ip=ip)
+    await move_to_account(principal, (account.id, account.number), (new_account, number), now=now, ip=ip)
+    return new_account
 
 
 async def _decide_ahead(

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 from datetime import datetime
 from datetime import time
+from decimal import Decimal
 
 import pytest
 
@@ -22,6 +23,9 @@ from portal.housing.tables import Owner
 from portal.housing.tables import Ownership
 from portal.housing.tables import PersonalAccount
 from portal.housing.tables import Premise
+from portal.meters.tables import Meter
+from portal.meters.tables import MeterReading
+from portal.meters.tables import MeterStatus
 from portal.tickets import actions
 from portal.tickets import queries
 from portal.tickets import rules
@@ -306,6 +310,44 @@ async def test_a_new_owner_is_billed_on_a_new_account_and_the_previous_owner_kee
     assert again.status_code in (303, 404)
     assert await Ownership.count().where(Ownership.premise == place.premise) == 2  # applied once
     assert await PersonalAccount.count().where(PersonalAccount.premise == place.premise) == 2
+
+
+async def test_the_flat_s_meters_go_to_the_new_owner_s_account_and_the_next_reading_is_checked_against_the_last(
+    client, new_client, login, make_user, make_account, today_is
+):
+    """The meters are on the wall of the flat: the new owner passes readings on them, checked against the previous
+    owner's last one; a meter replaced before stays with the old account's history; the previous owner's account
+    pages still open without meters."""
+    place, before, buyer, ticket = await _filed(client, login, make_user, make_account)
+    working = Meter(account=place.account, service="cold_water", serial="ХВ-1", digits=5, decimals=3)
+    await working.save()
+    await MeterReading(meter=working.id, zone=1, value=Decimal("123.456"), period=date(2026, 7, 1)).save()
+    failed = Meter(account=place.account, service="hot_water", serial="ГВ-1", status=MeterStatus.FAILED)
+    await failed.save()
+    old = Meter(account=place.account, service="electricity", serial="Э-0", status=MeterStatus.REPLACED)
+    await old.save()
+    c, operator, page = await _decide(new_client, login, make_user, place, ticket["id"])
+    shares = _ticked(page, "share")
+    data = {"version": _version(page), "share": shares, "new_number": "7700123456"}
+    data[f"version_{shares[0]}"] = _version(page, f"version_{shares[0]}")
+    assert (await c.form(f"/staff/tickets/{ticket['id']}/handover/", data)).status_code == 303
+    new = await PersonalAccount.select(PersonalAccount.id).where(PersonalAccount.number == "7700123456").first()
+    on = {m["id"]: m["account"] for m in await Meter.select(Meter.id, Meter.account)}
+    assert on == {working.id: new["id"], failed.id: new["id"], old.id: place.account}
+    moved = await AuditEvent.select(AuditEvent.entity_id, AuditEvent.changes).where(
+        (AuditEvent.action == "meters.meter.update") & (AuditEvent.actor_id == operator)
+    )
+    assert sorted(str(e["entity_id"]) for e in moved) == sorted([str(working.id), str(failed.id)])
+    await login(client, buyer)
+    lower = await client.form("/meters", {f"m{working.id}z1": "120,000"})
+    assert lower.status_code == 422 and "123,456" in lower.text
+    assert (await client.form("/meters", {f"m{working.id}z1": "130,5"})).status_code == 303
+    assert await MeterReading.count().where(MeterReading.meter == working.id) == 2
+    await login(client, before)
+    for url in ("/", "/meters", f"/accounts/{place.account}"):
+        shown = await client.get(url)
+        assert shown.status_code == 200, (url, shown.text[:500])
+        assert "ХВ-1" not in shown.text, url
 
 
 @pytest.mark.parametrize(
