@@ -168,20 +168,8 @@ async def start(principal: Principal, period: date, house_id: int | None, *, ip:
 
 
 async def _save(run: Run, before: Run, status: str = RUNNING) -> bool:
-    """Write the run's progress unless someone else has moved it since ``before`` (compare and set)."""
-    values: dict[Any, Any] = {JobRun.status: status, JobRun.detail: _detail(run)}
-    if status != RUNNING:
-        values[JobRun.finished_at] = clock.now()
-    written = (
-        await JobRun.update(values)
-        .where((JobRun.id == run.id) & (JobRun.status == RUNNING) & (JobRun.detail == _detail(before)))
-        .returning(JobRun.id)
-    )
-    return bool(written)
-
-
-class Overtaken(Exception):
-    """Another process took the run up (this one was too slow): this batch is rolled back, the other goes on."""
+    """Write the run's progress unless someone else has moved it since ``before`` (``jobs.save_progress``)."""
+    return await jobs.save_progress(run.id, _detail(run), _detail(before), status)
 
 
 async def step(run: Run, now: datetime) -> Run | None:
@@ -206,7 +194,7 @@ async def step(run: Run, now: datetime) -> Run | None:
             beat=time.time(),
         )
         if not await _save(after, run):
-            raise Overtaken
+            raise jobs.Overtaken
     return after
 
 
@@ -224,7 +212,7 @@ async def carry_on(run: Run, now: datetime) -> Run | None:
     try:
         while current is not None and current.running:
             current = await step(current, now)
-    except Overtaken:
+    except jobs.Overtaken:
         return None
     except Exception as exc:
         if current is not None:

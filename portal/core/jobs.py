@@ -22,6 +22,7 @@ from datetime import UTC
 from datetime import datetime
 from typing import Any
 
+from portal.core import clock
 from portal.core.db import waiting_at_most
 from portal.core.tables import JobRun
 
@@ -85,6 +86,25 @@ async def run_once(name: str, key: str, work: Callable[[], Awaitable[Any]], now:
         raise
     await JobRun.update({JobRun.status: "done", JobRun.finished_at: datetime.now(UTC)}).where(JobRun.id == run_id)
     return True
+
+
+class Overtaken(Exception):
+    """Another process took a run with progress up (this one was too slow): this one stops, the other goes on."""
+
+
+async def save_progress(run_id: int, detail: str, before: str, status: str = "running") -> bool:
+    """Write a run's progress (``detail``, its status; the end time once it is not running) unless someone else
+    has moved it since it read ``before`` (compare and set): a long job in batches (the receipts' issue, the
+    meters' export) writes each batch's progress so, and stops when it was overtaken."""
+    values: dict[Any, Any] = {JobRun.status: status, JobRun.detail: detail}
+    if status != "running":
+        values[JobRun.finished_at] = clock.now()
+    written = (
+        await JobRun.update(values)
+        .where((JobRun.id == run_id) & (JobRun.status == "running") & (JobRun.detail == before))
+        .returning(JobRun.id)
+    )
+    return bool(written)
 
 
 async def run_job(job: Job, now: datetime | None = None) -> None:

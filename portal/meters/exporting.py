@@ -211,20 +211,8 @@ async def start(principal: Principal, period: date, house: int | None, *, ip: st
 
 
 async def _save(run: Run, before: Run, status: str = RUNNING) -> bool:
-    """Write the run's progress unless someone else has moved it since ``before`` (compare and set)."""
-    values: dict[Any, Any] = {JobRun.status: status, JobRun.detail: _detail(run)}
-    if status != RUNNING:
-        values[JobRun.finished_at] = clock.now()
-    written = (
-        await JobRun.update(values)
-        .where((JobRun.id == run.id) & (JobRun.status == RUNNING) & (JobRun.detail == _detail(before)))
-        .returning(JobRun.id)
-    )
-    return bool(written)
-
-
-class Overtaken(Exception):
-    """Another process took the run up (this one was too slow): this one stops, the other goes on."""
+    """Write the run's progress unless someone else has moved it since ``before`` (``jobs.save_progress``)."""
+    return await jobs.save_progress(run.id, _detail(run), _detail(before), status)
 
 
 class _Progress:
@@ -250,7 +238,7 @@ class _Progress:
 
     async def moved(self, after: Run, status: str = RUNNING) -> None:
         if not await _save(after, self.run, status):
-            raise Overtaken
+            raise jobs.Overtaken
         self.run = after
 
 
@@ -288,7 +276,7 @@ async def carry_on(run: Run) -> Run | None:
     progress = _Progress(mine)
     try:
         return await _write(progress)
-    except Overtaken:
+    except jobs.Overtaken:
         return None
     except Exception:
         log.exception("the meters' export %s failed", run.id)
