@@ -105,21 +105,30 @@ document.addEventListener("htmx:afterSettle", (e) => {
   progressRead.set(id, now);
   setTimeout(() => setTimeout(() => announce(target, "[data-announce]")));
 });
-// A page the browser loaded after a form it sent itself (a request with a photo, an order) starts from its message;
-// after the language switch, from the switch, as the page is the same one in the other language.
+// A page the browser loaded after a form it sent itself (a request with a photo, an order, the sign-in, which loads
+// its page whole so that the page speaks the person's language) starts from its message, else its heading; after
+// the language switch, from the switch, as the page is the same one in the other language. A form htmx sends (its
+// submit prevented) leaves no mark: the next page loaded for another reason starts from the top.
 document.addEventListener("submit", (e) => {
   if (e.target.matches(".lang-switch")) sessionStorage.setItem("portal:lang-switched", "1");
+  else if (!e.defaultPrevented) sessionStorage.setItem("portal:submitted", "1");
 });
 document.addEventListener("DOMContentLoaded", () => {
+  const submitted = sessionStorage.getItem("portal:submitted");
+  sessionStorage.removeItem("portal:submitted");
   if (sessionStorage.getItem("portal:lang-switched")) {
     sessionStorage.removeItem("portal:lang-switched");
     const current = document.querySelector(".lang-switch .current");
     if (current) return current.focus({ preventScroll: true });
   }
-  const flash = document.querySelector("#flashes .flash");
-  if (!flash || document.querySelector("[data-autofocus]") || document.activeElement !== document.body) return;
-  flash.setAttribute("tabindex", "-1");
-  flash.focus({ preventScroll: true });
+  if (document.querySelector("[data-autofocus]") || document.activeElement !== document.body) return;
+  const main = document.getElementById("main");
+  const heading = submitted && main && !document.querySelector("[autofocus]")  // the page's own choice first
+    && Array.from(main.querySelectorAll("h1, h2")).find(seen);
+  const place = document.querySelector("#flashes .flash") || heading;
+  if (!place) return;
+  if (!place.hasAttribute("tabindex")) place.setAttribute("tabindex", "-1");
+  place.focus({ preventScroll: true });
 });
 // A boosted link or form answered with an error status (403 for an expired form, 404, 500) shows the page the
 // server sent, as the browser would without htmx; otherwise the click would seem to do nothing. So does a form that

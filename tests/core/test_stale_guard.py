@@ -103,6 +103,10 @@ NOT_EDITS: dict[str, str] = {
     "/staff/meters/accounts/{account_id:int}": "readings dictated by phone (each checked against the last)",
     # their own guard, field by field: the form carries each field as it was read (was_<field>)
     "/staff/tickets/{ticket_id:int}/update": "each field's value as read is sent and compared on save",
+    "/staff/meters/export.xlsx": "starts the export's job (a second press shows the running one)",
+    "/staff/tickets/lift/{account_id:int}": "books a slot for a caller (a taken slot is refused by its unique key)",
+    "/staff/tickets/{ticket_id:int}/lift": "a transition (a booking confirmed or refused once)",
+    "/staff/tickets/{ticket_id:int}/hand-back": "a transition (refused once the request is no longer the executor's)",
 }
 
 

@@ -13,11 +13,13 @@ from datetime import datetime
 
 import pytest
 from playwright.sync_api import Locator
+from playwright.sync_api import Page
 from playwright.sync_api import expect
 
 from tests.browser import OpenPage
 from tests.browser import Served
 from tests.browser import sign_in
+from tests.browser import speaking
 from tests.e2e.test_accessibility import AXE
 
 pytestmark = pytest.mark.browser
@@ -72,6 +74,11 @@ def test_the_unread_count_is_said_in_the_links_name_as_one_phrase(
 ) -> None:
     page = open_page(width, 900, locale=locale)
     page.context.add_init_script(path=AXE)  # before the first page is opened
+    with speaking(page, two_unread, locale.split("-")[0]):  # a signed-in person's pages speak their saved language
+        _read_the_counts(page, two_unread, more, notifications)
+
+
+def _read_the_counts(page: Page, two_unread: str, more: str, notifications: str) -> None:
     sign_in(page, two_unread, "resident@demo.ru")
     page.goto(two_unread + "/tickets")
     link = page.get_by_role("link", name=re.compile(r"^(Ещё|More)(,|$)")).locator("visible=true")
