@@ -227,29 +227,54 @@ class PushGone(outbox.Permanent):
 GONE = 410  # what a push service answers for a subscription that ended
 
 
-def _on_the_internet(endpoint: str) -> bool:
-    """Whether every address the endpoint's host name resolves to is a public one. The subscription form refuses an
-    address of this machine or its network typed out (``https://10.0.0.5``), but a name is looked up only here: a
-    resident who subscribed «https://127.0.0.1.nip.io/…» or a name of the office network had the server post to its
-    own services on every push. The sandbox provider of dev and tests (``sms_provider_url``), which stands in for
-    the push services there, is the one exception. A failed look-up raises ``OSError`` (tried again later)."""
+def _checked_address(endpoint: str) -> str | None:
+    """The one address the push is sent to: the endpoint's host name looked up once, and only if every address it
+    resolves to is a public one, else None. The subscription form refuses an address of this machine or its network
+    typed out (``https://10.0.0.5``), but a name is looked up only here: a resident who subscribed
+    «https://127.0.0.1.nip.io/…» or a name of the office network had the server post to its own services on every
+    push. The sandbox provider of dev and tests (``sms_provider_url``), which stands in for the push services there,
+    is the one exception to «public». A failed look-up raises ``OSError`` (tried again later)."""
+    from urllib3.util.connection import allowed_gai_family
+
     parts, sandbox = urlsplit(endpoint), urlsplit(get_settings().sms_provider_url)
-    if (parts.scheme, parts.netloc) == (sandbox.scheme, sandbox.netloc):
-        return True
-    found = socket.getaddrinfo(parts.hostname or "", parts.port or 443, proto=socket.IPPROTO_TCP)
-    return bool(found) and all(ipaddress.ip_address(str(info[4][0]).split("%")[0]).is_global for info in found)
+    found = socket.getaddrinfo(parts.hostname or "", parts.port or 443, allowed_gai_family(), socket.SOCK_STREAM)
+    addresses = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in found]
+    if (parts.scheme, parts.netloc) != (sandbox.scheme, sandbox.netloc) and not all(a.is_global for a in addresses):
+        return None
+    return str(addresses[0]) if addresses else None
 
 
-def _without_redirects() -> Any:
-    """A session that never follows a redirect: a push service answers a push itself, and one that sends the server
-    elsewhere (a 307 keeps the POST) would lead it into its own network past the check of the address."""
+def _session_to(address: str) -> Any:
+    """A session that connects only to ``address`` (the one checked: a second look-up of the name could answer an
+    address of our own network, DNS rebinding), still speaking to the host by its name (the Host header, and TLS
+    SNI and the certificate's check for https), and that never follows a redirect: a push service answers a push
+    itself, and one that sends the server elsewhere (a 307 keeps the POST) would lead it past the check."""
     import requests
+    from requests.adapters import HTTPAdapter
+
+    class Pinned(HTTPAdapter):
+        def send(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+            parts = urlsplit(request.url)
+            request.headers["Host"] = parts.netloc.rpartition("@")[2]
+            ip = f"[{address}]" if ":" in address else address
+            request.url = parts._replace(netloc=ip + (f":{parts.port}" if parts.port else "")).geturl()
+            return super().send(request, *args, **kwargs)
+
+        def build_connection_pool_key_attributes(self, request: Any, *args: Any) -> Any:
+            host, pool = super().build_connection_pool_key_attributes(request, *args)
+            if host["scheme"] == "https":
+                name = urlsplit("//" + request.headers["Host"]).hostname
+                pool.update(server_hostname=name)  # SNI, and the name the certificate is checked for
+            return host, pool
 
     class NoRedirects(requests.Session):
         def request(self, *args: Any, **kwargs: Any) -> Any:
             return super().request(*args, **{**kwargs, "allow_redirects": False})
 
-    return NoRedirects()
+    session = NoRedirects()
+    session.mount("https://", Pinned())
+    session.mount("http://", Pinned())
+    return session
 
 
 def _push(subscription: dict[str, Any], payload: str, topic: str) -> int:
@@ -257,12 +282,13 @@ def _push(subscription: dict[str, Any], payload: str, topic: str) -> int:
     from pywebpush import webpush
 
     try:
-        if not _on_the_internet(subscription["endpoint"]):
-            return GONE  # not a push service: the subscription is forgotten
+        address = _checked_address(subscription["endpoint"])
     except (OSError, UnicodeError, ValueError):
         return 599
+    if address is None:
+        return GONE  # not a push service: the subscription is forgotten
     try:
-        with _without_redirects() as session:
+        with _session_to(address) as session:
             response = webpush(
                 subscription_info=subscription,
                 data=payload,
