@@ -355,6 +355,25 @@ def format_money(amount: Decimal | int | None, locale: str | None = None, *, who
     return f"{sign}₽{number}"
 
 
+# A space after a digit and before anything but another digit: where a number meets its unit («2 ч», «12,345 м³»).
+_NUMBER_THEN_UNIT = re.compile(r"(?<=\d) (?=\D)")
+
+
+def keep_units(text: str) -> str:
+    """Each number kept on one line with the unit after it: «Осталось 2 ч 15 мин» breaks between «2 ч» and
+    «15 мин» on a narrow screen, never between «2» and «ч» (the space after a digit becomes a no-break space).
+    ``format_money``, ``format_percent`` and ``format_phone`` write theirs so already; this is for the phrases of
+    quantities (durations, terms, volumes) a page puts together from ``ngettext`` and ``format_number``."""
+    return _NUMBER_THEN_UNIT.sub("\u00a0", text)
+
+
+def format_quantity(value: Decimal | int | float, unit: str, digits: int = 3, locale: str | None = None) -> str:
+    """A volume and its unit, never parted by a line break: «12,345 м³», «150 кВт·ч» (up to ``digits`` decimals, as
+    ``format_number``)."""
+    number = format_number(value, digits, locale)
+    return f"{number}\u00a0{unit}" if unit else number
+
+
 def format_number(
     value: Decimal | int | float, digits: int = 2, locale: str | None = None, *, fixed: bool = False
 ) -> str:

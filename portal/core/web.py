@@ -130,6 +130,12 @@ def _number(_context: Any, value: Any, digits: int = 2, fixed: bool = False) -> 
 
 
 @pass_context
+def _quantity(_context: Any, value: Any, unit: str, digits: int = 3) -> str:
+    """``{{ volume | quantity("м³") }}``: «12,345 м³», never parted by a line break (``i18n.format_quantity``)."""
+    return i18n.format_quantity(value, unit, digits)
+
+
+@pass_context
 def _percent(_context: Any, value: Any, digits: int = 2, fixed: bool = True) -> str:
     """``{{ share | percent }}``: «38,89 %», "38.89%" (``i18n.format_percent``)."""
     return i18n.format_percent(value, digits, fixed=fixed)
@@ -261,6 +267,8 @@ def configure_jinja(engine: JinjaTemplateEngine) -> None:
         moment=_moment,
         clock=_clock,
         number=_number,
+        quantity=_quantity,
+        units=i18n.keep_units,
         percent=_percent,
         typed=_typed,
         own=_own,

@@ -30,6 +30,7 @@ from portal.core.head import is_head
 from portal.core.i18n import format_day
 from portal.core.i18n import format_moment
 from portal.core.i18n import gettext
+from portal.core.i18n import keep_units
 from portal.core.i18n import lazy
 from portal.core.i18n import ngettext
 from portal.core.i18n import russian_lang
@@ -57,16 +58,18 @@ from portal.tickets.queries import TicketRow
 
 
 def _duration(minutes: int) -> str:
+    """«2 ч 15 мин», each number bound to its unit (``keep_units``): a countdown may break between them only."""
     days, rest = divmod(minutes, 24 * 60)
     hours, mins = divmod(rest, 60)
     if days:
         text = ngettext("%(num)d day", "%(num)d days", days)
-        return text + (" " + ngettext("%(num)d h", "%(num)d h", hours) if hours else "")
-    if hours:
-        return ngettext("%(num)d h", "%(num)d h", hours) + (
-            " " + ngettext("%(num)d min", "%(num)d min", mins) if mins else ""
-        )
-    return ngettext("%(num)d min", "%(num)d min", mins)
+        text += " " + ngettext("%(num)d h", "%(num)d h", hours) if hours else ""
+    elif hours:
+        text = ngettext("%(num)d h", "%(num)d h", hours)
+        text += " " + ngettext("%(num)d min", "%(num)d min", mins) if mins else ""
+    else:
+        text = ngettext("%(num)d min", "%(num)d min", mins)
+    return keep_units(text)
 
 
 def _shown_house(house: str, option: str) -> str:
@@ -155,7 +158,7 @@ class TicketView:
 
     @staticmethod
     def term(category: str, ticket_type: str) -> str:
-        return deadlines.describe(category, ticket_type, clock.today_local())
+        return keep_units(deadlines.describe(category, ticket_type, clock.today_local()))
 
     @staticmethod
     def options(kind: str, *, resident: bool = False) -> list[tuple[str, str]]:

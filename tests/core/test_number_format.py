@@ -46,3 +46,14 @@ def test_a_kept_day_is_written_in_each_reader_language() -> None:
     assert i18n.format_day(day, "long", "en") != "15 декабря 2026"  # kept per language, not for the first reader
     assert i18n.format_day(day, "month", "ru") == "декабрь 2026"
     assert i18n.format_day(day, "short", "ru") == "15.12.2026"
+
+
+def test_a_number_keeps_its_unit_on_its_line() -> None:
+    """«Осталось 2 ч 15 мин» may break between «2 ч» and «15 мин», never between «2» and «ч»; a volume is written
+    with its unit the same way, and a number's own group separator (already a no-break space) is left alone."""
+    assert i18n.keep_units("Осталось 2 ч 15 мин") == "Осталось 2\u00a0ч 15\u00a0мин"
+    assert i18n.keep_units("Просрочена на 54 суток 20 ч") == "Просрочена на 54\u00a0суток 20\u00a0ч"
+    assert i18n.keep_units("2 hours, between 08:00 and 23:00") == "2\u00a0hours, between 08:00\u00a0and 23:00"
+    assert i18n.format_quantity(Decimal("1234.5"), "м³", locale="ru") == "1\u00a0234,5\u00a0м³"
+    assert i18n.format_quantity(Decimal("150"), "кВт·ч", locale="en") == "150\u00a0кВт·ч"
+    assert i18n.format_quantity(Decimal("2"), "", locale="ru") == "2"

@@ -119,7 +119,7 @@ async def test_an_overdue_request_says_so_once_on_the_executors_card(client, log
     ).where(Ticket.id == opened.id)
     await login(client, executor)
     card = re.search(r'<li class="card ticket-card.*?</li>', (await client.get("/staff/my-tickets")).text, re.S)
-    assert "Просрочена на 2 ч" in card.group(0) and card.group(0).count("Просрочена") == 1, card.group(0)
+    assert "Просрочена на 2\u00a0ч" in card.group(0) and card.group(0).count("Просрочена") == 1, card.group(0)
 
 
 async def test_an_open_request_card_says_the_entrance_and_floor_and_calls_the_resident_a_done_one_does_not(

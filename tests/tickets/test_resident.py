@@ -651,6 +651,6 @@ async def test_an_overdue_request_says_so_once_on_its_card_and_on_the_home_page(
     await _file(client, place)
     await Ticket.update({Ticket.deadline: clock.now() - timedelta(hours=2)}).where(Ticket.account == place.account)
     card = re.search(r'<li class="card ticket-card.*?</li>', (await client.get("/tickets")).text, re.S).group(0)
-    assert "Просрочена на 2 ч" in card and card.count("Просрочена") == 1, card
+    assert "Просрочена на 2\u00a0ч" in card and card.count("Просрочена") == 1, card
     home = re.search(r'<section class="card home-tickets".*?</section>', (await client.get("/")).text, re.S).group(0)
-    assert "Просрочена на 2 ч" in home and home.count("Просрочена") == 1, home
+    assert "Просрочена на 2\u00a0ч" in home and home.count("Просрочена") == 1, home

@@ -546,7 +546,7 @@ async def test_an_overdue_request_says_so_once_beside_its_countdown(client, logi
     await login(client, filed["dispatcher"])
     page = (await client.get(f"/staff/tickets/{filed['ticket']}")).text
     line = re.search(r'id="ticket-status".*?</div>', page, re.S).group(0)
-    assert "Просрочена на 2 ч" in line and line.count("Просрочена") == 1, line
+    assert "Просрочена на 2\u00a0ч" in line and line.count("Просрочена") == 1, line
 
 
 async def test_a_request_done_after_its_deadline_says_by_how_much_once_done(client, login, filed):
@@ -557,7 +557,7 @@ async def test_a_request_done_after_its_deadline_says_by_how_much_once_done(clie
     await Ticket.update(done).where(Ticket.id == filed["ticket"])
     await login(client, filed["dispatcher"])
     line = re.search(r'id="ticket-status".*?</div>', (await client.get(f"/staff/tickets/{filed['ticket']}")).text, re.S)
-    assert "Выполнена с опозданием на 1 ч 33 мин" in line.group(0)
+    assert "Выполнена с опозданием на 1\u00a0ч 33\u00a0мин" in line.group(0)
     await Ticket.update({Ticket.completed_at: deadline}).where(Ticket.id == filed["ticket"])
     line = re.search(r'id="ticket-status".*?</div>', (await client.get(f"/staff/tickets/{filed['ticket']}")).text, re.S)
     assert "опозданием" not in line.group(0)
