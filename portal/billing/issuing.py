@@ -8,21 +8,18 @@ A run is a ``JobRun`` row (name ``receipts-issue``, key ``2026-11:all`` or ``202
 month and house has one run at a time; its ``detail`` keeps who started it, the houses it covers and its progress.
 Each batch is one transaction with its receipts, the accounts' notices and the run's progress (the last account
 issued): a process stopped mid-way leaves the batches it finished, and whoever takes the run up again (a run whose
-progress has not moved for ``STALE_SECONDS``) goes on after the last one. A batch done twice still issues each
+progress has not moved for ``jobs.STALE_SECONDS``) goes on after the last one. A batch done twice still issues each
 receipt once (issuing replaces the month's receipt) and tells each account once (``notices.wait``).
 """
 
 from __future__ import annotations
 
-import json
 import secrets
 import time
-from dataclasses import asdict
 from dataclasses import dataclass
 from dataclasses import replace
 from datetime import date
 from datetime import datetime
-from typing import Any
 
 from piccolo.query.functions.aggregate import Count
 
@@ -36,7 +33,9 @@ from portal.core import jobs
 from portal.core.db import atomic
 from portal.core.db import unique_violations
 from portal.core.i18n import gettext
-from portal.core.parse import parse_month
+from portal.core.jobs import DONE
+from portal.core.jobs import FAILED
+from portal.core.jobs import RUNNING
 from portal.core.security import Principal
 from portal.core.tables import JobRun
 from portal.core.web import Refused
@@ -45,46 +44,15 @@ from portal.housing.tables import PersonalAccount
 from portal.settings import get_settings
 
 NAME = "receipts-issue"
-STALE_SECONDS = 120  # a running run whose progress has not moved this long died with its process
-RUNNING, DONE, FAILED = "running", "done", "failed"
 
 
 @dataclass(frozen=True)
-class Run:
+class Run(jobs.MonthRun):
     """One issue of a month's receipts: for one house, or for every house of the staff member who started it."""
 
-    id: int
-    status: str
-    period: str  # 2026-11
-    house_id: int | None
-    user_id: int | None
-    user_name: str
-    house_ids: list[int] | None  # the starter's houses (None: every house)
-    total: int
-    done: int = 0
     issued: int = 0
     skipped: int = 0
     after: int = 0  # the last account issued: the next batch starts after it
-    beat: float = 0.0  # when the progress last moved (seconds since the epoch)
-    owner: str = ""  # the process working on it
-    ip: str = ""  # where it was started from (for the audit log)
-
-    @property
-    def month(self) -> date:
-        return parse_month(self.period) or date.min
-
-    @property
-    def running(self) -> bool:
-        return self.status == RUNNING
-
-    @property
-    def stale(self) -> bool:
-        return self.running and time.time() - self.beat > STALE_SECONDS
-
-    @property
-    def starter(self) -> Principal:
-        houses = None if self.house_ids is None else frozenset(self.house_ids)
-        return Principal(user_id=self.user_id, name=self.user_name, house_ids=houses)
 
 
 def _batch() -> int:
@@ -93,14 +61,6 @@ def _batch() -> int:
 
 def key_of(period: date, house_id: int | None) -> str:
     return f"{rules.period_key(period)}:{house_id if house_id is not None else 'all'}"
-
-
-def _detail(run: Run) -> str:
-    return json.dumps({k: v for k, v in asdict(run).items() if k not in ("id", "status")}, ensure_ascii=False)
-
-
-def _run(row: dict[str, Any]) -> Run:
-    return Run(id=row["id"], status=row["status"], **json.loads(row["detail"]))
 
 
 async def _count(principal: Principal, house_id: int | None) -> int:
@@ -117,7 +77,7 @@ async def _count(principal: Principal, house_id: int | None) -> int:
 async def find(period: date, house_id: int | None) -> Run | None:
     """The latest run of this month and house (running or finished), if any."""
     row = await JobRun.select().where((JobRun.name == NAME) & (JobRun.key == key_of(period, house_id))).first()
-    return _run(row) if row and row["detail"] else None
+    return Run.of_row(row) if row and row["detail"] else None
 
 
 async def of_month(period: date, principal: Principal) -> list[Run]:
@@ -130,7 +90,7 @@ async def of_month(period: date, principal: Principal) -> list[Run]:
         .order_by(JobRun.id, ascending=False)
         .limit(50)
     )
-    found = [_run(r) for r in rows if r["detail"]]
+    found = [Run.of_row(r) for r in rows if r["detail"]]
     return [r for r in found if r.house_id is None or principal.may_see_house(r.house_id)]
 
 
@@ -141,22 +101,22 @@ async def start(principal: Principal, period: date, house_id: int | None, *, ip:
         raise Refused(gettext("Choose a house from the list."))
     houses = None if principal.house_ids is None else sorted(principal.house_ids)
     total = await _count(principal, house_id)
-    fresh = Run(0, RUNNING, rules.period_key(period), house_id, principal.user_id, principal.name, houses, total)
+    fresh = Run(0, RUNNING, rules.period_key(period), house_id, houses, principal.user_id, principal.name, total)
     fresh = replace(fresh, beat=time.time(), ip=ip)
     key = key_of(period, house_id)
     try:
         async with atomic():
             row = await JobRun.select().where((JobRun.name == NAME) & (JobRun.key == key)).first()
-            if row is not None and row["status"] == RUNNING and row["detail"] and not _run(row).stale:
-                return _run(row), False
+            if row is not None and row["status"] == RUNNING and row["detail"] and not Run.of_row(row).stale:
+                return Run.of_row(row), False
             if row is None:
                 inserted = await JobRun.insert(
-                    JobRun(name=NAME, key=key, status=RUNNING, detail=_detail(fresh), started_at=clock.now())
+                    JobRun(name=NAME, key=key, status=RUNNING, detail=fresh.detail(), started_at=clock.now())
                 ).returning(JobRun.id)
                 run_id = inserted[0]["id"]
             else:
                 run_id = row["id"]
-                values = {JobRun.status: RUNNING, JobRun.detail: _detail(fresh), JobRun.started_at: clock.now()}
+                values = {JobRun.status: RUNNING, JobRun.detail: fresh.detail(), JobRun.started_at: clock.now()}
                 await JobRun.update({**values, JobRun.finished_at: None}).where(JobRun.id == run_id)
     except unique_violations():  # the same month and house started at the same moment by someone else: theirs
         running = await find(period, house_id)
@@ -167,18 +127,13 @@ async def start(principal: Principal, period: date, house_id: int | None, *, ip:
     return replace(fresh, id=run_id), True
 
 
-async def _save(run: Run, before: Run, status: str = RUNNING) -> bool:
-    """Write the run's progress unless someone else has moved it since ``before`` (``jobs.save_progress``)."""
-    return await jobs.save_progress(run.id, _detail(run), _detail(before), status)
-
-
 async def step(run: Run, now: datetime) -> Run | None:
     """One batch of the run, in one transaction with its progress; the run as it is now (None: taken by another)."""
     async with atomic():
         chunk = await account_ids_of_houses(run.starter, run.house_id, after=run.after, limit=_batch())
         if not chunk:
             after = replace(run, status=DONE, beat=time.time())
-            if not await _save(after, run, DONE):
+            if not await after.save(run, DONE):
                 return None
             changes = {"period": run.period, "issued": run.issued, "skipped": run.skipped}
             await audit.record(run.starter, "billing.receipts.issue", "house", run.house_id, changes, run.ip, now=now)
@@ -193,7 +148,7 @@ async def step(run: Run, now: datetime) -> Run | None:
             after=chunk[-1],
             beat=time.time(),
         )
-        if not await _save(after, run):
+        if not await after.save(run):
             raise jobs.Overtaken
     return after
 
@@ -203,7 +158,7 @@ async def _claim(run: Run) -> Run | None:
     if run.owner and not run.stale:
         return None
     mine = replace(run, owner=secrets.token_hex(8), beat=time.time())
-    return mine if await _save(mine, run) else None
+    return mine if await mine.save(run) else None
 
 
 async def carry_on(run: Run, now: datetime) -> Run | None:
@@ -216,7 +171,7 @@ async def carry_on(run: Run, now: datetime) -> Run | None:
         return None
     except Exception as exc:
         if current is not None:
-            await _save(replace(current, status=FAILED, beat=time.time()), current, FAILED)
+            await replace(current, status=FAILED, beat=time.time()).save(current, FAILED)
         raise exc
     return current
 
@@ -227,7 +182,7 @@ async def work(now: datetime) -> int:
     rows = await JobRun.select().where((JobRun.name == NAME) & (JobRun.status == RUNNING)).order_by(JobRun.id).limit(20)
     finished = 0
     for row in rows:
-        if row["detail"] and await carry_on(_run(row), now) is not None:
+        if row["detail"] and await carry_on(Run.of_row(row), now) is not None:
             finished += 1
     if finished:
         jobs.kick(notices.JOB)  # the residents are told by their job, a batch at a time

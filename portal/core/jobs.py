@@ -14,16 +14,23 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
+import time
 from collections.abc import Awaitable
 from collections.abc import Callable
+from dataclasses import asdict
 from dataclasses import dataclass
 from datetime import UTC
+from datetime import date
 from datetime import datetime
 from typing import Any
+from typing import Self
 
 from portal.core import clock
 from portal.core.db import waiting_at_most
+from portal.core.parse import parse_month
+from portal.core.security import Principal
 from portal.core.tables import JobRun
 
 log = logging.getLogger("portal.jobs")
@@ -105,6 +112,63 @@ async def save_progress(run_id: int, detail: str, before: str, status: str = "ru
         .returning(JobRun.id)
     )
     return bool(written)
+
+
+RUNNING, DONE, FAILED = "running", "done", "failed"
+STALE_SECONDS = 120  # a running run whose progress has not moved this long died with its process
+
+
+@dataclass(frozen=True)
+class MonthRun:
+    """A long job's run over a month's accounts that a staff member started, for one house or for every house of
+    theirs, kept in its ``JobRun`` row (the receipts' issue, the meters' export derive from it): who started it,
+    the houses it covers and its progress are its row's ``detail``, written back with ``save``."""
+
+    id: int
+    status: str
+    period: str  # 2026-11
+    house_id: int | None  # the house chosen (None: every house of the starter's)
+    houses: list[int] | None  # the starter's houses, which the run covers (None: every house)
+    user_id: int | None
+    user_name: str
+    total: int  # the accounts of those houses
+    done: int = 0  # the accounts done
+    beat: float = 0.0  # when the progress last moved (seconds since the epoch)
+    owner: str = ""  # the process working on it
+    ip: str = ""  # where it was started from (for the audit log)
+
+    @property
+    def month(self) -> date:
+        return parse_month(self.period) or date.min
+
+    @property
+    def running(self) -> bool:
+        return self.status == RUNNING
+
+    @property
+    def stale(self) -> bool:
+        return self.running and time.time() - self.beat > STALE_SECONDS
+
+    @property
+    def starter(self) -> Principal:
+        """Who started the run, with the houses they had then: the run reads and writes in that scope."""
+        houses = None if self.houses is None else frozenset(self.houses)
+        return Principal(user_id=self.user_id, name=self.user_name, house_ids=houses)
+
+    def detail(self) -> str:
+        """The run as its row's ``detail`` keeps it (all but the row's own id and status)."""
+        return json.dumps({k: v for k, v in asdict(self).items() if k not in ("id", "status")}, ensure_ascii=False)
+
+    @classmethod
+    def of_row(cls, row: dict[str, Any]) -> Self:
+        detail = json.loads(row["detail"])
+        if "house_ids" in detail:  # the receipts' issues written before the two runs shared this shape
+            detail["houses"] = detail.pop("house_ids")
+        return cls(id=row["id"], status=row["status"], **detail)
+
+    async def save(self, before: Self, status: str = RUNNING) -> bool:
+        """Write this progress unless someone else has moved the run since ``before`` (``save_progress``)."""
+        return await save_progress(self.id, self.detail(), before.detail(), status)
 
 
 async def run_job(job: Job, now: datetime | None = None) -> None:

@@ -10,32 +10,31 @@ houses of the staff member who started it), so one filter of one scope has one r
 keeps who started it, the houses the file covers, its progress and, once written whole, the stored file. The file
 is written aside and offered only in the transaction that records the export (``actions.record_export``: the month
 exported, its marks to recount cleared, the audit row), so a run that fails offers nothing. A run whose progress
-has not moved for ``STALE_SECONDS`` died with its process: the next job run (or a press) starts it again.
+has not moved for ``jobs.STALE_SECONDS`` died with its process: the next job run (or a press) starts it again.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import re
 import secrets
 import time
 from collections.abc import AsyncIterator
-from dataclasses import asdict
 from dataclasses import dataclass
 from dataclasses import replace
 from datetime import date
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from portal.billing import outage_reductions
 from portal.core import clock
 from portal.core import jobs
 from portal.core.db import atomic
 from portal.core.db import unique_violations
-from portal.core.parse import parse_month
+from portal.core.jobs import DONE
+from portal.core.jobs import FAILED
+from portal.core.jobs import RUNNING
 from portal.core.security import Principal
 from portal.core.tables import JobRun
 from portal.meters import actions
@@ -45,48 +44,17 @@ from portal.meters import rules
 from portal.settings import get_settings
 
 NAME = "meters-export"
-STALE_SECONDS = 120  # a running run whose progress has not moved this long died with its process
-RUNNING, DONE, FAILED = "running", "done", "failed"
 FILE_KEY = re.compile(r"^[A-Za-z0-9_-]{32}\.xlsx$")
 log = logging.getLogger("portal.meters.export")
 
 
 @dataclass(frozen=True)
-class Run:
+class Run(jobs.MonthRun):
     """One XLSX export for billing: a month, of one house or of every house of the staff member who started it."""
 
-    id: int
-    status: str
-    period: str  # 2026-11
-    house_id: int | None  # the house chosen (None: every house of the starter's)
-    houses: list[int] | None  # the houses the file covers (None: every house)
-    user_id: int | None
-    user_name: str
-    total: int  # the accounts of those houses
-    done: int = 0  # the accounts whose lines are written
-    beat: float = 0.0  # when the progress last moved (seconds since the epoch)
-    owner: str = ""  # the process working on it
-    ip: str = ""  # where it was started from (for the audit log)
     file: str = ""  # the stored file, once written whole and the export recorded
     size: int = 0  # its bytes
     finished: str = ""  # when it was stored (ISO)
-
-    @property
-    def month(self) -> date:
-        return parse_month(self.period) or date.min
-
-    @property
-    def running(self) -> bool:
-        return self.status == RUNNING
-
-    @property
-    def stale(self) -> bool:
-        return self.running and time.time() - self.beat > STALE_SECONDS
-
-    @property
-    def starter(self) -> Principal:
-        houses = None if self.houses is None else frozenset(self.houses)
-        return Principal(user_id=self.user_id, name=self.user_name, house_ids=houses)
 
     @property
     def file_name(self) -> str:
@@ -119,14 +87,6 @@ class Run:
 
 def _batch() -> int:
     return get_settings().meters_export_batch
-
-
-def _detail(run: Run) -> str:
-    return json.dumps({k: v for k, v in asdict(run).items() if k not in ("id", "status")}, ensure_ascii=False)
-
-
-def _run(row: dict[str, Any]) -> Run:
-    return Run(id=row["id"], status=row["status"], **json.loads(row["detail"]))
 
 
 def folder() -> Path:
@@ -164,7 +124,7 @@ async def loaded(run_id: int, principal: Principal) -> Run | None:
     row = await JobRun.select().where((JobRun.id == run_id) & (JobRun.name == NAME)).first()
     if row is None or not row["detail"]:
         return None
-    run = _run(row)
+    run = Run.of_row(row)
     return run if rules.may_take_export(run.houses, principal.house_ids) else None
 
 
@@ -173,7 +133,7 @@ async def latest(principal: Principal, period: date, house: int | None, now: dat
     file is there (the list offers it: a staff member back at the list finds the file, not a new minute's wait)."""
     key = rules.export_key(period, house, rules.export_houses(principal.house_ids, house))
     row = await JobRun.select().where((JobRun.name == NAME) & (JobRun.key == key)).first()
-    run = _run(row) if row is not None and row["detail"] else None
+    run = Run.of_row(row) if row is not None and row["detail"] else None
     return run if run is not None and ((run.running and not run.stale) or run.offered(now)) else None
 
 
@@ -189,30 +149,25 @@ async def start(principal: Principal, period: date, house: int | None, *, ip: st
     try:
         async with atomic():
             row = await JobRun.select().where((JobRun.name == NAME) & (JobRun.key == key)).first()
-            if row is not None and row["status"] == RUNNING and row["detail"] and not _run(row).stale:
-                return _run(row), False
+            if row is not None and row["status"] == RUNNING and row["detail"] and not Run.of_row(row).stale:
+                return Run.of_row(row), False
             if row is None:
                 inserted = await JobRun.insert(
-                    JobRun(name=NAME, key=key, status=RUNNING, detail=_detail(fresh), started_at=clock.now())
+                    JobRun(name=NAME, key=key, status=RUNNING, detail=fresh.detail(), started_at=clock.now())
                 ).returning(JobRun.id)
                 run_id = inserted[0]["id"]
             else:
-                run_id, replaced = row["id"], _run(row).file if row["detail"] else ""
-                values = {JobRun.status: RUNNING, JobRun.detail: _detail(fresh), JobRun.started_at: clock.now()}
+                run_id, replaced = row["id"], Run.of_row(row).file if row["detail"] else ""
+                values = {JobRun.status: RUNNING, JobRun.detail: fresh.detail(), JobRun.started_at: clock.now()}
                 await JobRun.update({**values, JobRun.finished_at: None}).where(JobRun.id == run_id)
     except unique_violations():  # the same filter started at the same moment by a colleague: theirs
         row = await JobRun.select().where((JobRun.name == NAME) & (JobRun.key == key)).first()
         if row is None or not row["detail"]:
             raise
-        return _run(row), False
+        return Run.of_row(row), False
     _delete(replaced)
     jobs.kick(NAME)
     return replace(fresh, id=run_id), True
-
-
-async def _save(run: Run, before: Run, status: str = RUNNING) -> bool:
-    """Write the run's progress unless someone else has moved it since ``before`` (``jobs.save_progress``)."""
-    return await jobs.save_progress(run.id, _detail(run), _detail(before), status)
 
 
 class _Progress:
@@ -237,7 +192,7 @@ class _Progress:
                 await self.moved(replace(self.run, done=min(len(self.accounts), self.run.total), beat=time.time()))
 
     async def moved(self, after: Run, status: str = RUNNING) -> None:
-        if not await _save(after, self.run, status):
+        if not await after.save(self.run, status):
             raise jobs.Overtaken
         self.run = after
 
@@ -265,7 +220,7 @@ async def _claim(run: Run) -> Run | None:
     if run.owner and not run.stale:
         return None
     mine = replace(run, owner=secrets.token_hex(8), done=0, beat=time.time())
-    return mine if await _save(mine, run) else None
+    return mine if await mine.save(run) else None
 
 
 async def carry_on(run: Run) -> Run | None:
@@ -281,7 +236,7 @@ async def carry_on(run: Run) -> Run | None:
     except Exception:
         log.exception("the meters' export %s failed", run.id)
         failed = replace(progress.run, status=FAILED, beat=time.time())
-        await _save(failed, progress.run, FAILED)
+        await failed.save(progress.run, FAILED)
         return failed
 
 
@@ -295,9 +250,9 @@ async def sweep(now: datetime) -> int:
     )
     gone = 0
     for row in rows:
-        run = _run(row)
+        run = Run.of_row(row)
         if run.file and not run.offered(now):
-            await JobRun.update({JobRun.detail: _detail(replace(run, file=""))}).where(
+            await JobRun.update({JobRun.detail: replace(run, file="").detail()}).where(
                 (JobRun.id == run.id) & (JobRun.detail == row["detail"])
             )
             _delete(run.file)
@@ -312,7 +267,7 @@ async def work(now: datetime) -> int:
     rows = await JobRun.select().where((JobRun.name == NAME) & (JobRun.status == RUNNING)).order_by(JobRun.id).limit(20)
     finished = 0
     for row in rows:
-        if row["detail"] and await carry_on(_run(row)) is not None:
+        if row["detail"] and await carry_on(Run.of_row(row)) is not None:
             finished += 1
     await sweep(now)
     return finished

@@ -102,7 +102,7 @@ async def test_a_worker_stopped_mid_way_leaves_what_one_run_leaves(month, monkey
     assert [r["account"] for r in await Receipt.select(Receipt.account)] == month["accounts"][:1]
     assert await issuing.work(ISSUED_AT) == 0, "the run is still its stopped worker's until it goes stale"
 
-    await JobRun.update({JobRun.detail: issuing._detail(issuing.replace(run, beat=0.0))}).where(JobRun.id == run.id)
+    await JobRun.update({JobRun.detail: issuing.replace(run, beat=0.0).detail()}).where(JobRun.id == run.id)
     assert await issuing.work(ISSUED_AT) == 1  # another worker takes it up after the first batch
     assert await _outcome() == whole
     (done,) = await issuing.of_month(NOVEMBER, _accountant(month))

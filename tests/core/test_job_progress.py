@@ -4,6 +4,12 @@ batch is never counted twice (both engines)."""
 
 from __future__ import annotations
 
+import json
+import time
+from dataclasses import replace
+from datetime import date
+
+from portal.billing import issuing
 from portal.core import clock
 from portal.core import jobs
 from portal.core.tables import JobRun
@@ -36,3 +42,32 @@ async def test_the_last_batch_ends_the_run_and_an_ended_run_takes_no_more(db) ->
     assert row["status"] == "done" and row["finished_at"] is not None
     assert not await jobs.save_progress(run_id, '{"done": 1000}', '{"done": 900}')
     assert (await _row(run_id))["detail"] == '{"done": 900}'
+
+
+async def test_a_month_run_is_read_back_as_written_and_goes_on_in_its_starters_scope(db) -> None:
+    """The receipts' issue and the meters' export share one shape (``jobs.MonthRun``): the row keeps who started
+    the run and their houses, and the run reads and writes in that scope whoever takes it up."""
+    fresh = jobs.MonthRun(0, jobs.RUNNING, "2026-11", None, [3, 5], 7, "Бухгалтер", total=40, beat=time.time())
+    run = jobs.MonthRun.of_row({"id": await _run(fresh.detail()), "status": jobs.RUNNING, "detail": fresh.detail()})
+    assert (run.month, run.running, run.stale) == (date(2026, 11, 1), True, False)
+    assert (run.starter.user_id, run.starter.name, run.starter.house_ids) == (7, "Бухгалтер", frozenset({3, 5}))
+    assert replace(run, houses=None).starter.house_ids is None, "a starter of every house goes on over every house"
+    moved = replace(run, done=20)
+    assert await moved.save(run) and not await replace(run, done=30).save(run), "the slower one is overtaken"
+    assert json.loads((await _row(run.id))["detail"])["done"] == 20
+
+
+def test_a_run_whose_progress_stopped_moving_is_stale_and_a_finished_one_never() -> None:
+    run = jobs.MonthRun(1, jobs.RUNNING, "2026-11", 3, None, 7, "Бухгалтер", total=40)
+    moment = time.time()
+    assert not replace(run, beat=moment - jobs.STALE_SECONDS + 5).stale
+    assert replace(run, beat=moment - jobs.STALE_SECONDS - 1).stale
+    assert not replace(run, status=jobs.DONE, beat=0.0).stale
+
+
+async def test_a_receipts_issue_stored_with_house_ids_is_read_with_its_houses(db) -> None:
+    """Issues of receipts written before the shared shape kept the starter's houses as ``house_ids``: the month's
+    list still shows them, and one left running goes on over those houses, not over every house."""
+    detail = '{"period": "2026-10", "house_id": null, "user_id": 7, "user_name": "Б", "house_ids": [4], "total": 9}'
+    run = issuing.Run.of_row({"id": await _run(detail), "status": jobs.RUNNING, "detail": detail})
+    assert run.starter.house_ids == frozenset({4}) and run.month == date(2026, 10, 1)

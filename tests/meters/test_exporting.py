@@ -13,6 +13,7 @@ from typing import Any
 from openpyxl import load_workbook
 
 from portal.core import clock
+from portal.core import jobs
 from portal.core.exports import XLSX
 from portal.core.tables import AuditEvent
 from portal.core.tables import JobRun
@@ -36,7 +37,7 @@ async def _run(page: str = "") -> exporting.Run:
     where = JobRun.name == exporting.NAME
     if page:
         where &= JobRun.id == int(page.rsplit("/", 1)[1])
-    return exporting._run(await JobRun.select().where(where).first())
+    return exporting.Run.of_row(await JobRun.select().where(where).first())
 
 
 async def test_a_press_answers_at_once_and_the_job_makes_the_file_and_records_the_export(
@@ -132,9 +133,7 @@ async def test_the_file_is_kept_a_day(client, login, make_user, period):
     assert run.file in _files() and (await client.get(f"{page}/file")).status_code == 200
     day_ago = clock.now() - timedelta(days=1, minutes=1)
     aged = replace(run, finished=day_ago.isoformat())
-    await JobRun.update({JobRun.detail: exporting._detail(aged), JobRun.finished_at: day_ago}).where(
-        JobRun.id == run.id
-    )
+    await JobRun.update({JobRun.detail: aged.detail(), JobRun.finished_at: day_ago}).where(JobRun.id == run.id)
     assert (await client.get(f"{page}/file")).status_code == 404, "not offered past its day, swept or not"
     assert await exporting.sweep(clock.now()) == 1
     assert run.file not in _files()
@@ -187,10 +186,10 @@ async def test_a_run_left_by_a_stopped_process_is_taken_up_again(make_user, peri
     staff = staff_principal(await make_user(roles=("accountant",)), period["first"][0].house, "accountant")
     run, _ = await exporting.start(staff, NOV, None)
     taken = replace(run, owner="another", beat=time.time())
-    await JobRun.update({JobRun.detail: exporting._detail(taken)}).where(JobRun.id == run.id)
+    await JobRun.update({JobRun.detail: taken.detail()}).where(JobRun.id == run.id)
     assert await exporting.work(clock.now()) == 0, "another process works on it"
-    left = replace(taken, beat=time.time() - exporting.STALE_SECONDS - 1)
-    await JobRun.update({JobRun.detail: exporting._detail(left)}).where(JobRun.id == run.id)
+    left = replace(taken, beat=time.time() - jobs.STALE_SECONDS - 1)
+    await JobRun.update({JobRun.detail: left.detail()}).where(JobRun.id == run.id)
     again, restarted = await exporting.start(staff, NOV, None)
     assert restarted and again.id == run.id, "a press starts a run whose process died"
     assert await exporting.work(clock.now()) == 1 and (await _run()).status == "done"
@@ -202,13 +201,13 @@ async def test_the_progress_counts_the_accounts_written(make_user, period, monke
     staff = staff_principal(await make_user(roles=("accountant",)), period["first"][0].house, "accountant")
     run, _ = await exporting.start(staff, NOV, None)
     seen: list[int] = []
-    original = exporting._save
+    original = exporting.Run.save
 
-    async def noted(after: exporting.Run, before: exporting.Run, status: str = exporting.RUNNING) -> bool:
+    async def noted(after: exporting.Run, before: exporting.Run, status: str = jobs.RUNNING) -> bool:
         seen.append(after.done)
         return await original(after, before, status)
 
-    monkeypatch.setattr(exporting, "_save", noted)
+    monkeypatch.setattr(exporting.Run, "save", noted)
     await exporting.work(clock.now())
     assert seen == sorted(seen) and seen[-1] == run.total == 4 and len(set(seen)) > 2, seen
 
@@ -231,8 +230,8 @@ async def test_the_list_offers_the_file_of_its_month_being_prepared_or_made(clie
     assert "Готов XLSX от" in ready and f'href="{page}/file"' in ready and "Скачать (" in ready
     run = await _run(page)
     aged = replace(run, finished=(clock.now() - timedelta(days=2)).isoformat())
-    await JobRun.update({JobRun.detail: exporting._detail(aged)}).where(JobRun.id == run.id)
+    await JobRun.update({JobRun.detail: aged.detail()}).where(JobRun.id == run.id)
     assert "Готов XLSX" not in await head()
     await login(client, await make_user(roles=("accountant",), houses=(house, period["other"].house)))
-    await JobRun.update({JobRun.detail: exporting._detail(run)}).where(JobRun.id == run.id)
+    await JobRun.update({JobRun.detail: run.detail()}).where(JobRun.id == run.id)
     assert "Готов XLSX" not in await head(), "another scope's file is its own"
