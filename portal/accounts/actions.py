@@ -74,7 +74,8 @@ async def _create_token(
 ) -> rules.Issued:
     """A new one-time token; only its hash is stored, the token itself goes into the message, which is not sent
     after the token expires. ``sent_to`` is the e-mail address it goes to (the new phone number for a phone
-    code)."""
+    code); ``locale`` is the language its message is written in, which the page its link opens speaks too
+    (``i18n.link_language``)."""
     token = rules.new_token()
     now = clock.now()
     await OneTimeToken.insert(
@@ -246,7 +247,7 @@ async def request_password_reset(counter: limits.Counter, email: str, ip: str) -
     async with atomic():
         user = await queries.user_by_email(email)
         if user is not None and (user.is_active or user.email_confirmed_at is None):
-            token = await _create_token(TokenPurpose.RESET, user_id=user.id, sent_to=email)
+            token = await _create_token(TokenPurpose.RESET, user_id=user.id, sent_to=email, locale=user.locale)
             await mail.send_reset(email, token, user.locale, user.id)
     mail.deliver_soon()
     return True
@@ -349,6 +350,7 @@ async def register(counter: limits.Counter, values: dict[str, Any], *, ip: str, 
                 sent_to=values["email"],
                 account_id=account.id,
                 role=values["role"],
+                locale=locale,
             )
             await mail.send_confirmation(values["email"], token, locale, user_id)
     mail.deliver_soon()
@@ -840,7 +842,11 @@ async def _send_phone_code(user: queries.UserInfo, phone: str, locale: str) -> N
     await _cancel_tokens(TokenPurpose.PHONE, user.id)
     code = rules.new_confirm_code()
     issued = await _create_token(
-        TokenPurpose.PHONE, user_id=user.id, sent_to=phone, token_hash=rules.confirm_code_hash(user.id, code)
+        TokenPurpose.PHONE,
+        user_id=user.id,
+        sent_to=phone,
+        token_hash=rules.confirm_code_hash(user.id, code),
+        locale=locale,
     )
     if await queries.phone_holder(phone) is None:
         await mail.send_phone_code(phone, rules.Issued(code, issued.expires_at), locale, user.id)
@@ -911,7 +917,7 @@ async def request_email_change(
         return EmailChange.TOO_MANY
     async with atomic():
         await _cancel_tokens(TokenPurpose.EMAIL, user.id)
-        token = await _create_token(TokenPurpose.EMAIL, user_id=user.id, sent_to=new_email)
+        token = await _create_token(TokenPurpose.EMAIL, user_id=user.id, sent_to=new_email, locale=user.locale)
         holder = await queries.user_by_email(new_email)
         if holder is None:
             await mail.send_email_change(new_email, token, user.locale, user.id)

@@ -135,20 +135,28 @@ class Token:
     attempts: int
     locale: str
 
+    def works(self, now: datetime) -> bool:
+        """Not used yet and not expired."""
+        return self.used_at is None and self.expires_at > now
 
-async def valid_token(token: str, purpose: TokenPurpose, now: datetime | None = None) -> Token | None:
-    """The link's record if it exists, is for ``purpose``, has not been used and has not expired."""
+
+async def link_token(token: str, purpose: TokenPurpose) -> Token | None:
+    """The link's record if it exists and is for ``purpose``, used or expired alike (the page saying that it no
+    longer works speaks its language); ``Token.works`` tells whether it still does."""
     if not token or len(token) > 100:
         return None
-    row = _as(
+    return _as(
         Token,
         await OneTimeToken.select()
         .where((OneTimeToken.token_hash == rules.token_hash(token)) & (OneTimeToken.purpose == purpose))
         .first(),
     )
-    if row is None or row.used_at is not None or row.expires_at <= (now or clock.now()):
-        return None
-    return row
+
+
+async def valid_token(token: str, purpose: TokenPurpose, now: datetime | None = None) -> Token | None:
+    """The link's record if it exists, is for ``purpose``, has not been used and has not expired."""
+    row = await link_token(token, purpose)
+    return row if row is not None and row.works(now or clock.now()) else None
 
 
 async def pending_phone_code(user_id: int, now: datetime | None = None) -> Token | None:

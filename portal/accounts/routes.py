@@ -167,17 +167,33 @@ class _LinkGone(Exception):
         self.purpose = purpose
 
 
+# The request's scope state key of the language a one-time link's page speaks (``_valid_token``).
+_LINK_LANGUAGE = "link_locale"
+
+
 async def _valid_token(request: Request, token: str, purpose: TokenPurpose) -> queries.Token:
     """The token of a one-time link; the "link no longer works" page (410) otherwise. A link that keeps a language
-    (an invitation's) speaks it to a visitor who has not chosen one here (``i18n.link_language``)."""
-    row = await queries.valid_token(token, purpose)
-    if row is None:
+    (its letter's) speaks it to a visitor who has not chosen one here (``i18n.link_language``), on the page saying
+    that it no longer works too."""
+    row = await queries.link_token(token, purpose)
+    if row is not None:
+        signed_in = (await principal_of(request)).is_authenticated
+        spoken = i18n.link_language(row.locale, request.cookies.get(i18n.COOKIE), signed_in)
+        if spoken:
+            state = request.scope.setdefault("state", {})
+            i18n.speak(state, spoken)
+            state[_LINK_LANGUAGE] = spoken
+    if row is None or not row.works(clock.now()):
         raise _LinkGone(purpose)
-    signed_in = (await principal_of(request)).is_authenticated
-    spoken = i18n.link_language(row.locale, request.cookies.get(i18n.COOKIE), signed_in)
-    if spoken:
-        i18n.speak(request.scope.setdefault("state", {}), spoken)
     return row
+
+
+def _link_language_kept(request: Request) -> list[Cookie]:
+    """After a link's page spoke its language, the page it leads to (the sign-in, with its message) speaks it too:
+    this browser keeps it, as signing in would make it keep the person's language. Nothing where the visitor had
+    chosen one here, or was signed in."""
+    spoken = request.scope.get("state", {}).get(_LINK_LANGUAGE)
+    return [cookies.cookie(i18n.COOKIE, spoken)] if spoken else []
 
 
 async def _invitation_told(email: str) -> mail.Told:
@@ -297,7 +313,7 @@ class Visitors(Controller):
             return _link_gone(request, TokenPurpose.RESET)
         start_session(request, {_RESET_LOGIN: row.email})  # whatever session this browser had ends here
         flash(request, _("Your password has been changed. Sign in with the new password."))
-        return Redirect(path="/login", status_code=303)
+        return Redirect(path="/login", status_code=303, cookies=_link_language_kept(request))
 
     @get("/register")
     async def register_page(self, request: Request, principal: NamedDependency[Principal]) -> Template | Response[Any]:
@@ -334,8 +350,8 @@ class Visitors(Controller):
 
     @post("/register/confirm/{token:str}", opt=public(), status_code=200)
     async def register_confirm(self, request: Request, token: FromPath[str]) -> Template | Response[Any]:
-        row = await queries.valid_token(token, TokenPurpose.CONFIRM)
-        user = await actions.confirm_registration(row, client_ip(request)) if row else None
+        row = await _valid_token(request, token, TokenPurpose.CONFIRM)
+        user = await actions.confirm_registration(row, client_ip(request))
         if user is None:
             return _link_gone(request, TokenPurpose.CONFIRM)
         lang = await _sign_in(request, user)
@@ -367,7 +383,7 @@ class Visitors(Controller):
         user = found(await queries.get_user(row.user or 0))
         if principal.user_id != user.id:
             flash(request, _("Your login is now %(email)s. Sign in with it.", email=row.email))
-            return Redirect(path="/login", status_code=303)
+            return Redirect(path="/login", status_code=303, cookies=_link_language_kept(request))
         lang = await _sign_in(request, user, epoch=epoch)
         text = _("Your login is now %(email)s. You stay signed in here; other devices are signed out.", email=row.email)
         flash(request, text)
@@ -397,7 +413,7 @@ class Visitors(Controller):
             return _link_gone(request, TokenPurpose.INVITE)
         if outcome is actions.InviteAccepted.LINKED:
             flash(request, _("The account has been added to your profile. Sign in with your password."))
-            return Redirect(path="/login", status_code=303)
+            return Redirect(path="/login", status_code=303, cookies=_link_language_kept(request))
         return Redirect(path="/", status_code=303, cookies=[await _sign_in(request, user)])
 
 

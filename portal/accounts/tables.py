@@ -152,6 +152,8 @@ class OneTimeToken(Table, tablename="auth_token"):
     expires_at = Timestamptz(index=True)  # indexed: the daily job deletes the long expired (``privacy``)
     used_at = Timestamptz(null=True, default=None)
     attempts = Integer(default=0)  # wrong codes typed (a phone code dies after a few)
-    # An invitation's language, chosen by whoever invited: its letter's, and the invited person's saved language
-    # once they accept (empty for the other links and for invitations sent before it was kept).
+    # The language its letter (or text message) is written in, which the page its link opens speaks too: an
+    # invitation's, chosen by whoever invited (the invited person's saved language once they accept); a reset's or a
+    # new login's, the person's saved language; a registration's, the language of the page that asked. Empty for
+    # links sent before it was kept: their pages follow the browser.
     locale = Varchar(length=8, default="")

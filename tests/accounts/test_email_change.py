@@ -102,19 +102,19 @@ async def test_the_new_address_gets_a_link_the_old_a_notice_and_the_link_switche
     assert stored["token_hash"] == hashlib.sha256(token.encode()).hexdigest()
     assert token not in str(stored)
 
-    stranger = new_client()  # the link works without signing in
+    stranger = new_client()  # the link works without signing in, and speaks the person's language (its letter's)
     # Opening the link (as a mail scanner does before the person) only shows a button; nothing changes.
     shown = await stranger.get(path)
     assert shown.status_code == 200
-    assert f'method="post" action="{path}"' in shown.text and "Сделать логином" in shown.text
-    assert "Нажмите кнопку, чтобы new.login@example.ru стал логином" in shown.text
+    assert f'method="post" action="{path}"' in shown.text and "Make it my login" in shown.text
+    assert "Press the button to make new.login@example.ru the login of your account" in shown.text
     assert (await _row(user_id))["email"] == "old.login@example.ru"
     assert not await AuditEvent.exists().where(AuditEvent.action == "user.email")
     assert (await client.get("/profile")).status_code == 200  # no session has ended
     assert (await stranger.get(path)).status_code == 200  # the token is not spent
     opened = await stranger.form(path)
     assert opened.status_code == 303 and opened.headers["location"] == "/login"
-    assert "Теперь ваш логин — new.login@example.ru. Войдите с ним." in (await stranger.get("/login")).text
+    assert "Your login is now new.login@example.ru. Sign in with it." in (await stranger.get("/login")).text
     row = await _row(user_id)
     assert row["email"] == "new.login@example.ru" and row["email_confirmed_at"] is not None
     event = await AuditEvent.select().output(load_json=True).where(AuditEvent.action == "user.email").first()
