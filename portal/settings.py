@@ -98,6 +98,17 @@ class Settings:
     # invitation, a confirmation of an e-mail or a phone) is kept, with the address or number it was sent to, before it
     # is deleted: it opens nothing once expired, and is kept only while a person may ask why their link did not work.
     one_time_token_keep_days: int = 30
+    # OWNER_DOCS_KEEP_DAYS: how many days after a new owner's application is decided (applied, or refused or
+    # withdrawn) its documents (the ЕГРН extract, the contract: they carry passport data) are kept, then deleted
+    # (152-ФЗ ст. 5 ч. 7). [VERIFY] with the company's lawyer: the register of owners keeps the document's name and
+    # number (Ownership.document) for good; the copy is kept only to prove, in a dispute over the account opened
+    # or the charges billed on it, that the change was made on a document, and such a claim is barred after 3 years
+    # (ГК РФ ст. 196), hence 1095 days.
+    owner_docs_keep_days: int = 1095
+    # REQUEST_FILES_KEEP_YEARS: how many years after a request is finished (done, closed or cancelled) its photos and
+    # attachments (a meter's passport among them) are deleted; the request, its history and texts stay. [VERIFY]: 3,
+    # the general claim limitation period (ГК РФ ст. 196) within which a resident may sue over the work.
+    request_files_keep_years: int = 3
     # The working days within which a meter a resident installed is commissioned (sealed) after the application
     # (ПП № 354 п. 81; METER_COMMISSIONING_DAYS): the company's setting until its lawyer confirms the law's days.
     meter_commissioning_days: int = 15
@@ -154,6 +165,8 @@ class Settings:
             meeting_reminder_days=max(1, int(env.get("MEETING_REMINDER_DAYS") or 3)),
             ballot_snils_keep_years=max(1, int(env.get("BALLOT_SNILS_KEEP_YEARS") or 3)),
             one_time_token_keep_days=max(1, int(env.get("ONE_TIME_TOKEN_KEEP_DAYS") or 30)),
+            owner_docs_keep_days=max(1, int(env.get("OWNER_DOCS_KEEP_DAYS") or 1095)),
+            request_files_keep_years=max(1, int(env.get("REQUEST_FILES_KEEP_YEARS") or 3)),
             meter_commissioning_days=max(1, int(env.get("METER_COMMISSIONING_DAYS") or 15)),
             lift_slot_hours=max(1, int(env.get("LIFT_SLOT_HOURS") or 2)),
             lift_weekday_hours=_hours(env.get("LIFT_WEEKDAY_HOURS") or "8-20"),

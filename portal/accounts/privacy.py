@@ -283,6 +283,28 @@ def kept_terms(settings: Settings) -> list[KeptTerm]:
                 days,
             ),
         ),
+        KeptTerm(
+            gettext(
+                "Documents attached to an application for a change of owner (an extract from the register, a "
+                "contract): the application and its decision stay"
+            ),
+            ngettext(
+                "%(num)d day after the application is applied or refused, then deleted",
+                "%(num)d days after the application is applied or refused, then deleted",
+                settings.owner_docs_keep_days,
+            ),
+        ),
+        KeptTerm(
+            gettext(
+                "Photos and files attached to requests, the passports of meters among them: the requests, their "
+                "history and texts stay"
+            ),
+            ngettext(
+                "%(num)d year after the request is closed (the limitation period for claims), then deleted",
+                "%(num)d years after the request is closed (the limitation period for claims), then deleted",
+                settings.request_files_keep_years,
+            ),
+        ),
     ]
 
 

@@ -35,6 +35,16 @@ def day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=zone())
 
 
+def years_after(day: date, years: int) -> date:
+    """The same date ``years`` later (earlier, for a negative number); 29 February gives the 28th in a year without
+    it (ГК ст. 192 п. 3: a term in years ends on that date of its last year, on the month's last day where the date
+    is missing). A keeping term in years counts with it."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
 def today_local() -> date:
     """Today's date in the company's zone (what «до 25 ноября» and deadlines count from)."""
     return datetime.now(zone()).date()

@@ -381,6 +381,11 @@ def render(
     return page
 
 
+def gone(request: Request, message: str) -> Template:
+    """The page of a file deleted at the end of its keeping term (152-ФЗ ст. 5 ч. 7): 410, saying when."""
+    return render(request, "error.html", status_code=410, status=410, message=message, error_page=True)
+
+
 def shows_resident_nav(principal: Principal | None, path: str) -> bool:
     """Whether a page shows the resident's navigation: as base.html decides it (a resident's page, not a staff page
     of someone who is both)."""

@@ -35,6 +35,7 @@ from portal.core.web import FormErrors
 from portal.core.web import MultipartData
 from portal.core.web import flash
 from portal.core.web import form_value
+from portal.core.web import gone
 from portal.core.web import render
 from portal.core.web import see_other
 from portal.housing.queries import houses_in_scope
@@ -350,7 +351,7 @@ async def _scan_gone(request: Request, principal: Principal, ballot: queries.Bal
     if meeting.snils_erased_at is None:
         raise NotFoundException()
     message = forms.scan_erased(meeting.snils_erased_on)
-    return render(request, "error.html", status_code=410, status=410, message=message, error_page=True)
+    return gone(request, message)
 
 
 async def _scan(data: dict[str, Any], errors: FormErrors) -> storage.StoredFile | None:

@@ -23,6 +23,7 @@ from fractions import Fraction
 from typing import Protocol
 from typing import TypeVar
 
+from portal.core.clock import years_after
 from portal.core.search import terms_of
 
 
@@ -680,15 +681,6 @@ def snils_check_number(first_nine: str) -> str:
 def snils_masked(digits: str) -> str:
     """A СНИЛС as staff see it: only its last four digits, «•••-•••-•45 95»; empty when none was written."""
     return f"•••-•••-•{digits[7:9]} {digits[9:]}" if len(digits) == 11 else ""
-
-
-def years_after(day: date, years: int) -> date:
-    """The same date ``years`` later; 29 February gives the 28th in a year without it (ГК ст. 192 п. 3: a term in
-    years ends on that date of its last year, on the month's last day where the date is missing)."""
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:
-        return day.replace(year=day.year + years, day=28)
 
 
 def snils_erased_on(protocol_day: date, keep_years: int) -> date:

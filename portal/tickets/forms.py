@@ -1071,3 +1071,23 @@ def read_lift_booking(
 
 def lift_refusal_needs_reason() -> str:
     return gettext("Say why the booking is refused: the resident reads it.")
+
+
+def documents_erased(on: date) -> str:
+    """What stands for a new owner's documents deleted at the end of their keeping term
+    (``actions.erase_request_files``): on the request's pages and at each document's address (410)."""
+    return gettext(
+        "The documents were deleted on %(date)s at the end of their keeping term (152-ФЗ ст. 5 ч. 7)",
+        date=format_day(on),
+    )
+
+
+def files_erased(on: date, count: int) -> str:
+    """What stands for a request's photos or files deleted at the end of their keeping term: on the request's pages
+    (how many) and at each file's address (410, one)."""
+    return ngettext(
+        "%(num)d file deleted on %(date)s at the end of its keeping term (152-ФЗ ст. 5 ч. 7)",
+        "%(num)d files deleted on %(date)s at the end of their keeping term (152-ФЗ ст. 5 ч. 7)",
+        count,
+        date=format_day(on),
+    )

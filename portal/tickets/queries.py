@@ -375,6 +375,7 @@ class Photo:
     width: int
     height: int
     content_type: str = "image/jpeg"  # a document (a meter's passport) may be a PDF: linked, not shown
+    erased_at: datetime | None = None  # deleted at the end of its keeping term: the page says when
 
 
 @dataclass(frozen=True)
@@ -432,6 +433,7 @@ class Attachment:
     file_key: str
     content_type: str
     visible_to_resident: bool
+    erased_at: datetime | None = None  # the file deleted at the end of its keeping term: its address answers 410
 
 
 async def attachment(attachment_id: int) -> Attachment | None:
@@ -1216,6 +1218,7 @@ class HandoverRow:
     decided_by: int | None
     decided_name: str
     account_version: str
+    documents_erased_at: datetime | None = None  # deleted at the end of their keeping term: the pages say when
 
     @property
     def document_keys(self) -> list[str]:
@@ -1369,3 +1372,73 @@ async def caller_place(principal: Principal, account_id: int) -> Place | None:
         .first()
     )
     return Place(**row) if row and principal.may_see_house(row["house_id"]) else None
+
+
+# --- files and documents past their keeping term (the daily job ``actions.erase_request_files``) -----------------
+
+
+def _finished_before(ticket: Any, before: datetime) -> Any:
+    """The request (``ticket``: the table, or a foreign key to it) finished before ``before``: done (or an owner's
+    application applied) since its completion, closed since its closing, cancelled (or an application refused or
+    withdrawn) since its last change, which the cancellation was."""
+    return (
+        ((ticket.status == Status.DONE) & (ticket.completed_at < before))
+        | ((ticket.status == Status.CLOSED) & (ticket.closed_at < before))
+        | ((ticket.status == Status.CANCELLED) & (ticket.updated_at < before))
+    )
+
+
+async def documents_past_term(decided_before: datetime, limit: int) -> list[int]:
+    """New owners' applications decided before ``decided_before`` whose documents are kept yet, by the index of
+    ``documents_erased_at``, which holds only the applications not yet done as null."""
+    rows = (
+        await HandoverApplication.select(HandoverApplication.id)
+        .where(
+            HandoverApplication.documents_erased_at.is_null()
+            & (HandoverApplication.documents != "")
+            & _finished_before(HandoverApplication.ticket, decided_before)
+        )
+        .order_by(HandoverApplication.id)
+        .limit(limit)
+    )
+    return [r["id"] for r in rows]
+
+
+async def files_past_term(finished_before: datetime, limit: int) -> list[int]:
+    """Photos and files of requests finished before ``finished_before``, kept yet, by the index of ``erased_at``
+    (only the files not yet deleted are null); a file is older than its request's end."""
+    rows = (
+        await TicketAttachment.select(TicketAttachment.id)
+        .where(
+            TicketAttachment.erased_at.is_null()
+            & (TicketAttachment.created_at < finished_before)
+            & _finished_before(TicketAttachment.ticket, finished_before)
+        )
+        .order_by(TicketAttachment.id)
+        .limit(limit)
+    )
+    return [r["id"] for r in rows]
+
+
+async def erased_files_since(since: datetime, *, after: int = 0, limit: int = 500) -> list[tuple[int, list[str]]]:
+    """The requests' files marked deleted since ``since`` (by the index of ``erased_at``), after the id ``after``:
+    each row's id with its stored key, whose file the job deletes (again: a file already gone is no error)."""
+    rows = (
+        await TicketAttachment.select(TicketAttachment.id, TicketAttachment.file_key)
+        .where((TicketAttachment.erased_at >= since) & (TicketAttachment.id > after))
+        .order_by(TicketAttachment.id)
+        .limit(limit)
+    )
+    return [(r["id"], [r["file_key"]]) for r in rows]
+
+
+async def erased_documents_since(since: datetime, *, after: int = 0, limit: int = 500) -> list[tuple[int, list[str]]]:
+    """The applications whose documents were marked deleted since ``since`` (by the index of
+    ``documents_erased_at``), after the id ``after``: each one's id with its documents' stored keys."""
+    rows = (
+        await HandoverApplication.select(HandoverApplication.id, HandoverApplication.documents)
+        .where((HandoverApplication.documents_erased_at >= since) & (HandoverApplication.id > after))
+        .order_by(HandoverApplication.id)
+        .limit(limit)
+    )
+    return [(r["id"], [k for k in r["documents"].splitlines() if k]) for r in rows]

@@ -26,7 +26,6 @@ from litestar.response import File
 from litestar.response import Template
 
 from portal.core import clock
-from portal.core import storage
 from portal.core.calendar import is_holiday
 from portal.core.calendar import is_working_day
 from portal.core.home import register_section
@@ -59,6 +58,7 @@ from portal.tickets.deps import LoadedTicket
 from portal.tickets.view import TK
 from portal.tickets.view import form_answered
 from portal.tickets.view import message_posted
+from portal.tickets.view import photo_file
 from portal.tickets.view import ticket_page
 
 
@@ -195,8 +195,8 @@ class ResidentTickets(Controller):
         )
 
     @get("/photos/{attachment_id:int}", name="tickets:photo")
-    async def photo(self, photo: LoadedPhoto) -> File:
-        return storage.response_for(photo.file_key, photo.content_type, storage.download_name("photo", photo.file_key))
+    async def photo(self, request: Request, photo: LoadedPhoto) -> File | Template:
+        return photo_file(request, photo)
 
 
 async def _new_form(principal: Principal, form: dict[str, Any], errors: FormErrors | None = None) -> dict[str, Any]:

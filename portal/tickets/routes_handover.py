@@ -33,6 +33,7 @@ from portal.core.web import MultipartData
 from portal.core.web import flash
 from portal.core.web import form_value
 from portal.core.web import found
+from portal.core.web import gone
 from portal.core.web import render
 from portal.core.web import see_other
 from portal.housing.tables import PersonalAccount
@@ -97,8 +98,8 @@ class ResidentHandover(Controller):
         return see_other(request, f"/tickets/{opened.id}")
 
     @get("/{ticket_id:int}/documents/{n:int}", name="tickets:handover_document")
-    async def document(self, handover: LoadedHandover, n: FromPath[int]) -> File:
-        return _document(handover, n)
+    async def document(self, request: Request, handover: LoadedHandover, n: FromPath[int]) -> File | Template:
+        return _document(request, handover, n)
 
 
 class StaffHandover(Controller):
@@ -145,13 +146,17 @@ class StaffHandover(Controller):
         return see_other(request, f"/staff/tickets/{ticket.id}")
 
     @get("/documents/{n:int}", name="tickets:staff_handover_document")
-    async def document(self, handover: LoadedHandover, n: FromPath[int]) -> File:
-        return _document(handover, n)
+    async def document(self, request: Request, handover: LoadedHandover, n: FromPath[int]) -> File | Template:
+        return _document(request, handover, n)
 
 
-def _document(handover: queries.HandoverRow, n: int) -> File:
+def _document(request: Request, handover: queries.HandoverRow, n: int) -> File | Template:
+    """The application's ``n``-th document; 410 saying when, once they were deleted at the end of their keeping
+    term (``actions.erase_request_files``)."""
     keys = handover.document_keys
     key = found(keys[n - 1] if 0 < n <= len(keys) else None)
+    if handover.documents_erased_at is not None:
+        return gone(request, TK.documents_erased(handover.documents_erased_at))
     name = storage.download_name(f"document-{handover.ticket}-{n}", key)
     return storage.response_for(key, storage.content_type_of(key), name)
 

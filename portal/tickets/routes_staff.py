@@ -23,7 +23,6 @@ from litestar.response import Stream
 from litestar.response import Template
 
 from portal.core import clock
-from portal.core import storage
 from portal.core.head import is_head
 from portal.core.i18n import gettext
 from portal.core.pagination import PageRequest
@@ -63,6 +62,7 @@ from portal.tickets.view import executor_by_id
 from portal.tickets.view import filter_chips
 from portal.tickets.view import form_answered
 from portal.tickets.view import message_posted
+from portal.tickets.view import photo_file
 from portal.tickets.view import ticket_page
 
 ANY_STAFF = ("dispatcher", "operator", "manager", "executor", "accountant")
@@ -304,8 +304,8 @@ class StaffTickets(Controller):
         return see_other(request, f"/staff/tickets/{ticket.id}")
 
     @get("/photos/{attachment_id:int}", name="tickets:staff_photo")
-    async def photo(self, photo: LoadedPhoto) -> File:
-        return storage.response_for(photo.file_key, photo.content_type, storage.download_name("photo", photo.file_key))
+    async def photo(self, request: Request, photo: LoadedPhoto) -> File | Template:
+        return photo_file(request, photo)
 
 
 DONE_SHOWN = 10  # the executor's latest requests reported done, under the work to do

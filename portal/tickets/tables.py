@@ -137,6 +137,10 @@ class TicketAttachment(Table):
     height = Integer(default=0)
     visible_to_resident = Boolean(default=True)
     created_at = Timestamptz(default=TimestamptzNow())
+    # When the file was deleted at the end of its keeping term (``actions.erase_request_files``); null while kept.
+    # The row stays, so that the request's page and the file's address say so. Indexed: the daily job reads the
+    # files not yet deleted.
+    erased_at = Timestamptz(null=True, default=None, index=True)
 
 
 class TicketCounter(Table):
@@ -203,6 +207,9 @@ class HandoverApplication(Table):
     decided_by = ForeignKey(User, on_delete=OnDelete.set_null, null=True, default=None)
     decided_name = Varchar(length=255, default="")
     account_version = Varchar(length=64, default="")
+    # When the documents were deleted at the end of their keeping term (``actions.erase_request_files``), their keys
+    # cleared; null while kept. Indexed: the daily job reads the applications not yet done.
+    documents_erased_at = Timestamptz(null=True, default=None, index=True)
 
 
 class LiftBooking(Table):

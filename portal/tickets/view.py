@@ -15,11 +15,13 @@ from typing import Any
 
 from litestar import Request
 from litestar import Response
+from litestar.response import File
 from litestar.response import Template
 from markupsafe import escape
 
 from portal.content.rules import names_marked
 from portal.core import clock
+from portal.core import storage
 from portal.core.address import Address
 from portal.core.address import full_address
 from portal.core.address import house_choices
@@ -44,12 +46,14 @@ from portal.core.security import client_ip
 from portal.core.web import FormErrors
 from portal.core.web import flash
 from portal.core.web import form_value
+from portal.core.web import gone
 from portal.core.web import render
 from portal.core.web import see_other
 from portal.settings import get_settings
 from portal.tickets import actions
 from portal.tickets import deadlines
 from portal.tickets import filters
+from portal.tickets import forms
 from portal.tickets import queries
 from portal.tickets import rules
 from portal.tickets.queries import OutageRow
@@ -110,6 +114,14 @@ class TicketView:
 
     moves = staticmethod(rules.moves_for)
     may_assign = staticmethod(rules.may_assign)
+
+    @staticmethod
+    def documents_erased(moment: datetime) -> str:
+        return forms.documents_erased(clock.local(moment).date())
+
+    @staticmethod
+    def files_erased(moment: datetime, count: int = 1) -> str:
+        return forms.files_erased(clock.local(moment).date(), count)
 
     @staticmethod
     def queue_columns(columns: Sequence[str], may_manage: bool) -> list[dict[str, Any]]:
@@ -511,6 +523,14 @@ async def ticket_page(
         **context,
         **extra,
     )
+
+
+def photo_file(request: Request, photo: queries.Attachment) -> File | Template:
+    """A request's photo or file to a caller the route has already checked; 410 saying when, once it was deleted at
+    the end of its keeping term (``actions.erase_request_files``)."""
+    if photo.erased_at is not None:
+        return gone(request, TK.files_erased(photo.erased_at))
+    return storage.response_for(photo.file_key, photo.content_type, storage.download_name("photo", photo.file_key))
 
 
 def ticket_href(ticket: TicketRow, *, staff: bool) -> str:

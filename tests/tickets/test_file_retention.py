@@ -1,0 +1,204 @@
+"""A request's files and a new owner's documents are kept no longer than their purpose (152-ФЗ ст. 5 ч. 7): the
+documents of an application for a change of owner ``OWNER_DOCS_KEEP_DAYS`` after it was decided, the photos and files
+of a request (a meter's passport among them) ``REQUEST_FILES_KEEP_YEARS`` after it was finished, then deleted by the
+daily job; the application, the request, its history and texts stay, and the pages and the files' addresses say the
+day they went (410)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from datetime import timedelta
+
+import pytest
+
+from portal.core import clock
+from portal.core import jobs
+from portal.core import storage
+from portal.core.db import is_sqlite
+from portal.core.i18n import format_day
+from portal.core.tables import AuditEvent
+from portal.notifications.messages import in_locale
+from portal.tickets import actions
+from portal.tickets import queries
+from portal.tickets.tables import HandoverApplication
+from portal.tickets.tables import Ticket
+from portal.tickets.tables import TicketAttachment
+from tests.querylog import captured
+from tests.querylog import plan_of
+from tests.querylog import unindexed_steps
+from tests.tickets.test_handover import _filed
+from tests.tickets.test_handover import today_is  # noqa: F401  (a fixture: the day the application names is past)
+from tests.tickets.test_resident import _file
+from tests.tickets.test_resident import _resident
+
+NOW = datetime(2026, 12, 6, 9, 0, tzinfo=clock.zone())
+DOCS_DAYS, FILES_YEARS = 1095, 3
+
+
+def _said_today() -> str:
+    with in_locale("ru"):
+        return format_day(NOW.date())
+
+
+async def _erase(now: datetime = NOW) -> int:
+    return await actions.erase_request_files(now, DOCS_DAYS, FILES_YEARS)
+
+
+async def _refused(client, new_client, login, make_user, place, ticket_id: int, days_ago: int) -> None:
+    """Staff refuse the application (a real refusal), ``days_ago`` days before ``NOW``."""
+    operator = await make_user(name="Оператор Ольга", roles=("operator",), houses=(place.house,))
+    staff = new_client()
+    await login(staff, operator)
+    answer = await staff.form(f"/staff/tickets/{ticket_id}/handover/refuse", {"reason": "Выписка нечитаема"})
+    assert answer.status_code == 303, answer.text
+    await Ticket.update({Ticket.updated_at: NOW - timedelta(days=days_ago)}).where(Ticket.id == ticket_id)
+    return staff
+
+
+async def _documents(ticket_id: int) -> dict:
+    return await HandoverApplication.select().where(HandoverApplication.ticket == ticket_id).first()
+
+
+@pytest.mark.usefixtures("today_is")
+async def test_a_refused_applications_documents_go_the_day_after_their_term_and_its_pages_say_so(
+    client, new_client, login, make_user, make_account
+):
+    place, _, _, ticket = await _filed(client, login, make_user, make_account)
+    keys = (await _documents(ticket["id"]))["documents"].split()
+    assert keys and all(storage.path_of(k).exists() for k in keys)
+    staff = await _refused(client, new_client, login, make_user, place, ticket["id"], days_ago=DOCS_DAYS)
+    assert await _erase() == 0  # decided 1095 days ago: the term ends today, the documents stay
+    assert all(storage.path_of(k).exists() for k in keys)
+    assert (await client.get(f"/tickets/{ticket['id']}/documents/1")).status_code == 200
+
+    await Ticket.update({Ticket.updated_at: NOW - timedelta(days=DOCS_DAYS + 1)}).where(Ticket.id == ticket["id"])
+    assert await _erase() == 1
+    handover = await _documents(ticket["id"])
+    assert handover["documents_erased_at"] == NOW and not any(storage.path_of(k).exists() for k in keys)
+    assert handover["full_name"] == "Новикова Анна Сергеевна"  # the application itself stays
+    said = f"Документы удалены {_said_today()} по сроку хранения (152-ФЗ ст. 5 ч. 7)"
+    for who, page, document in (
+        (client, f"/tickets/{ticket['id']}", f"/tickets/{ticket['id']}/documents/1"),
+        (staff, f"/staff/tickets/{ticket['id']}/handover", f"/staff/tickets/{ticket['id']}/handover/documents/1"),
+    ):
+        shown = await who.get(page)
+        assert said in shown.text and "/documents/1" not in shown.text, shown.text
+        gone = await who.get(document)
+        assert gone.status_code == 410 and said in gone.text
+    (event,) = await AuditEvent.select().where(AuditEvent.action == "ticket.documents_erased")
+    assert event["actor_id"] is None
+    assert json.loads(event["changes"]) == {"applications": 1, "documents_deleted": len(keys)}
+    assert await _erase(NOW + timedelta(days=1)) == 0  # done once
+
+
+@pytest.mark.usefixtures("today_is")
+async def test_an_undecided_applications_documents_stay(client, login, make_user, make_account):
+    _, _, _, ticket = await _filed(client, login, make_user, make_account)
+    old = NOW - timedelta(days=DOCS_DAYS + 400)
+    await Ticket.update({Ticket.created_at: old, Ticket.updated_at: old}).where(Ticket.id == ticket["id"])
+    assert await _erase() == 0
+    handover = await _documents(ticket["id"])
+    assert handover["documents_erased_at"] is None
+    assert all(storage.path_of(k).exists() for k in handover["documents"].split())
+
+
+async def _request_with_photo(client, login, make_user, make_account, photo, status: str, finished: datetime):
+    user, place = await _resident(make_user, make_account)
+    await login(client, user)
+    answer = await _file(client, place, files=[("photos", ("kitchen.jpg", photo, "image/jpeg"))])
+    assert answer.status_code == 303, answer.text
+    ticket = await Ticket.select(Ticket.id).where(Ticket.account == place.account).first()
+    moments = {Ticket.status: status, Ticket.completed_at: finished, Ticket.closed_at: None}
+    if status == "closed":
+        moments[Ticket.closed_at] = finished
+    await Ticket.update(moments).where(Ticket.id == ticket["id"])
+    await TicketAttachment.update({TicketAttachment.created_at: finished - timedelta(days=3)}).where(
+        TicketAttachment.ticket == ticket["id"]
+    )
+    (attachment,) = await TicketAttachment.select().where(TicketAttachment.ticket == ticket["id"])
+    return ticket["id"], attachment
+
+
+@pytest.mark.parametrize(
+    ("status", "finished", "erased"),
+    [
+        ("closed", NOW - timedelta(days=3 * 365 + 2), True),  # closed 3 years and a day ago
+        ("done", NOW - timedelta(days=3 * 365 + 2), True),
+        ("closed", NOW - timedelta(days=3 * 365 - 1), False),  # within its term
+        ("in_work", NOW - timedelta(days=5 * 365), False),  # back in work: not closed, kept
+    ],
+)
+async def test_a_requests_photo_goes_three_years_after_it_is_closed(
+    client, login, make_user, make_account, photo, status, finished, erased
+):
+    ticket_id, attachment = await _request_with_photo(client, login, make_user, make_account, photo, status, finished)
+    assert storage.path_of(attachment["file_key"]).exists()
+    assert await _erase() == int(erased)
+    kept = await TicketAttachment.select().where(TicketAttachment.id == attachment["id"]).first()
+    assert (kept["erased_at"] == NOW) is erased
+    assert storage.path_of(attachment["file_key"]).exists() is not erased
+    page = await client.get(f"/tickets/{ticket_id}")
+    photo_url = f"/tickets/photos/{attachment['id']}"
+    said = f"1 файл удалён {_said_today()} по сроку хранения"
+    assert (said in page.text) is erased and (photo_url in page.text) is not erased
+    assert "Течёт кран на кухне" in page.text  # the request and its text stay
+    answer = await client.get(photo_url)
+    assert answer.status_code == (410 if erased else 200)
+    if erased:
+        assert said in answer.text
+        (event,) = await AuditEvent.select().where(AuditEvent.action == "ticket.files_erased")
+        assert json.loads(event["changes"]) == {"files_deleted": 1, "requests": 1}
+
+
+async def test_a_run_stopped_after_its_commit_leaves_files_the_next_run_deletes(
+    client, login, make_user, make_account, photo, monkeypatch
+):
+    finished = NOW - timedelta(days=4 * 365)
+    _, attachment = await _request_with_photo(client, login, make_user, make_account, photo, "closed", finished)
+    key = attachment["file_key"]
+
+    def stopped(_key: str) -> None:
+        raise OSError("the worker was stopped")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(storage, "delete", stopped)
+        with pytest.raises(OSError):
+            await _erase()
+    marked = await TicketAttachment.select().where(TicketAttachment.id == attachment["id"]).first()
+    assert marked["erased_at"] == NOW and storage.path_of(key).exists()  # committed, the file left behind
+    assert await _erase(NOW + timedelta(days=1)) == 0 and not storage.path_of(key).exists()
+
+
+async def test_the_daily_job_reads_the_terms_from_the_settings(
+    client, login, make_user, make_account, photo, monkeypatch
+):
+    import dataclasses
+
+    from portal import settings as portal_settings
+
+    finished = NOW - timedelta(days=2 * 365 + 2)
+    _, attachment = await _request_with_photo(client, login, make_user, make_account, photo, "closed", finished)
+    job = jobs.registered()["request-files-erasure"]
+    await job.run(NOW)
+    assert (await TicketAttachment.select().where(TicketAttachment.id == attachment["id"]).first())["erased_at"] is None
+    changed = dataclasses.replace(portal_settings.get_settings(), request_files_keep_years=2)
+    monkeypatch.setattr(portal_settings, "_current", changed)
+    await job.run(NOW)
+    assert (await TicketAttachment.select().where(TicketAttachment.id == attachment["id"]).first())["erased_at"]
+
+
+@pytest.mark.parametrize(
+    ("read", "table"),
+    [
+        (lambda: queries.documents_past_term(NOW, 200), "handover_application"),
+        (lambda: queries.files_past_term(NOW, 200), "ticket_attachment"),
+        (lambda: queries.erased_documents_since(NOW), "handover_application"),
+        (lambda: queries.erased_files_since(NOW), "ticket_attachment"),
+    ],
+)
+async def test_the_job_reads_through_the_indexes_of_the_erasure(db, read, table):
+    with captured(db) as seen:
+        await read()
+    plan = await plan_of(db, seen[0], forbid_seqscan=True)
+    assert unindexed_steps(plan, table, is_sqlite(db)) == [], plan
