@@ -39,6 +39,8 @@ from portal.housing import forms
 from portal.housing import imports
 from portal.housing import queries
 from portal.housing import rules
+from portal.payments import queries as payment_queries
+from portal.payments.texts import decline_text
 from portal.tickets import queries as ticket_queries
 from portal.tickets.view import TK
 
@@ -154,10 +156,12 @@ class StaffRegistry(Controller):
         balances = await billing.account_balances([account.id]) if principal.has_role(*BALANCE_ROLES) else []
         # The people with access in the portal, for those who may open a person's page (their consents).
         people = await people_queries.people_of_account(account.id) if may_open(request, principal, PERSON) else None
+        paid_online = may_open(request, principal, "/staff/payments")
+        autopay = await payment_queries.autopay_of_account(account.id) if paid_online else None
         return _show(
             request, "housing/account.html", principal, account=account, ownerships=ownerships, tickets=tickets,
             balance=balances[0] if balances else None, tk=TK, now=clock.now(), people=people,
-            resident_role_label=people_forms.role_label,
+            resident_role_label=people_forms.role_label, autopay=autopay, decline_text=decline_text,
         )  # fmt: skip
 
     @get("/owners/{owner_id:int}", name="owner_page")

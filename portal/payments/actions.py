@@ -56,6 +56,7 @@ from portal.payments.gateway import PaymentIntent
 from portal.payments.gateway import client
 from portal.payments.gateway import out_of_time
 from portal.payments.gateway import within
+from portal.payments.tables import AUTOPAY_WAITING
 from portal.payments.tables import AutopayMandate
 from portal.payments.tables import AutopayResult
 from portal.payments.tables import CardSetup
@@ -1351,8 +1352,9 @@ async def cancel_autopay(principal: Principal, account_id: int, *, ip: str = "")
 
 
 async def run_autopay(now: datetime | None = None, limit: int = 200) -> int:
-    """Charge the amount due of every active mandate that ``rules.autopay_due`` says is due (once a month each),
-    for a user who still ``rules.may_pay`` for the account. Returns how many were charged."""
+    """Charge the amount due of every active mandate that ``rules.autopay_due`` says is due (once a month each, and
+    again while its month waits for payments still pending), for a user who still ``rules.may_pay`` for the account.
+    Returns how many were charged."""
     now = now or clock.now()
     today = clock.local(now).date()
     period = rules.period_key(today)
@@ -1365,11 +1367,14 @@ async def run_autopay(now: datetime | None = None, limit: int = 200) -> int:
             AutopayMandate.account.number.as_alias("number"),
             AutopayMandate.user.locale.as_alias("locale"),
         )
-        .where(AutopayMandate.active.eq(True) & (AutopayMandate.last_period != period))
+        .where(
+            AutopayMandate.active.eq(True)
+            & ((AutopayMandate.last_period != period) | AutopayMandate.last_status.is_in(list(AUTOPAY_WAITING)))
+        )
         .order_by(AutopayMandate.id)
         .limit(limit)
     )
-    due = [m for m in mandates if rules.autopay_due(today, m["last_period"], day)]
+    due = [m for m in mandates if rules.autopay_due(today, m["last_period"], day, m["last_status"])]
     if not due:
         return 0
     residencies = await Residency.select(Residency.user, Residency.account, Residency.role, Residency.rights).where(
@@ -1394,13 +1399,18 @@ async def _lock_account(account_id: int) -> None:
         await PersonalAccount.select(PersonalAccount.id).where(PersonalAccount.id == account_id).lock_rows()
 
 
-async def _mandate_result(mandate_id: int, period: str, status: str, message: str) -> None:
+async def _mandate_result(
+    mandate_id: int, period: str, status: str, message: str, waiting: queries.Pending | None = None
+) -> None:
+    """How the mandate's month ended, or what it waits for (``waiting``: the payments still pending)."""
     async with atomic():
         await AutopayMandate.update(
             {
                 AutopayMandate.last_period: period,
                 AutopayMandate.last_status: status,
                 AutopayMandate.last_message: message,
+                AutopayMandate.waiting_since: waiting.since if waiting else None,
+                AutopayMandate.waiting_until: waiting.until if waiting else None,
                 AutopayMandate.updated_at: clock.now(),
             }
         ).where(AutopayMandate.id == mandate_id)
@@ -1415,7 +1425,8 @@ async def _charge_mandate(mandate: dict[str, Any], today: date, period: str, now
     with in_locale(mandate["locale"]):  # no request here: the payer's language is the one they chose
         description = gettext("Autopay %(period)s, account %(number)s", period=period, number=mandate["number"])
     # Claim the month and record the payment under the account's lock: a second run (or process) never charges the
-    # month twice, and a co-owner's mandate of the same account, run after it, sees this charge as pending.
+    # month twice, and a co-owner's mandate of the same account, run after it, sees this charge as pending. The claim
+    # is made from the month and result as read (a month waiting for pending payments is claimed again so).
     async with atomic():
         await _lock_account(mandate["account"])
         claimed = (
@@ -1425,7 +1436,8 @@ async def _charge_mandate(mandate: dict[str, Any], today: date, period: str, now
             .where(
                 (AutopayMandate.id == mandate["id"])
                 & AutopayMandate.active.eq(True)
-                & (AutopayMandate.last_period != period)
+                & (AutopayMandate.last_period == mandate["last_period"])
+                & (AutopayMandate.last_status == mandate["last_status"])
             )
             .returning(AutopayMandate.id)
         )
@@ -1434,7 +1446,8 @@ async def _charge_mandate(mandate: dict[str, Any], today: date, period: str, now
         due = await ledger.amount_due(mandate["account"])
         pending = await queries.pending_of(mandate["account"], mandate["user"], now)
         limit = from_kopecks(mandate["monthly_limit_kopecks"])
-        amount, why = rules.autopay_amount(due, limit, pending.total)
+        waited = mandate["last_status"] if mandate["last_period"] == period else ""
+        amount, why = rules.autopay_amount(due, limit, pending.total, by_others=pending.by_others, waited=waited)
         if amount is not None:
             await Payment.insert(
                 Payment(
@@ -1451,8 +1464,7 @@ async def _charge_mandate(mandate: dict[str, Any], today: date, period: str, now
                 )
             )
     if amount is None:
-        covered = why == AutopayResult.NOTHING_DUE and pending.by_others and due >= rules.MIN_AMOUNT
-        await _mandate_result(mandate["id"], period, why, rules.PAID_BY_CO_OWNER if covered else "")
+        await _mandate_result(mandate["id"], period, why, "", pending if why in AUTOPAY_WAITING else None)
         if why == AutopayResult.OVER_LIMIT:
             async with atomic():
                 await _notify_user(

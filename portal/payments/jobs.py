@@ -26,9 +26,11 @@ async def reconcile_job(now: datetime) -> None:
         log.info("reconciliation fixed %d payment(s), ended %d refund(s)", done.payments, done.refunds)
 
 
-@jobs.register("payments-autopay", 3600, key=lambda now: "autopay-" + now.date().isoformat())
+@jobs.register("payments-autopay", 3600, key=lambda now: "autopay-" + now.strftime("%Y-%m-%dT%H"))
 async def autopay_job(now: datetime) -> None:
-    """Once a day: charge the saved card of each active mandate whose receipt day has come this month."""
+    """Every hour: charge the saved card of each active mandate whose receipt day has come this month, once a month;
+    a month waiting for payments still pending is looked at again, so a checkout left unpaid is charged within the
+    hour after it closes (``rules.autopay_due``)."""
     charged = await actions.run_autopay(now)
     if charged:
         log.info("autopay charged %d account(s)", charged)

@@ -489,12 +489,14 @@ async def payers_as_seen_by(viewer: int | None, payments: Iterable[PaymentView])
 
 @dataclass(frozen=True)
 class Pending:
-    """An account's payments still pending: their sum, whether someone other than the payer started one, and when
-    the latest of them was started."""
+    """An account's payments still pending: their sum, whether someone other than the payer started one, when the
+    latest of them was started, and when the last of them closes unpaid (none when one has no end of its own: an
+    autopay charge whose answer is not in yet)."""
 
     total: Decimal
     by_others: bool
     since: datetime | None = None
+    until: datetime | None = None
 
 
 async def pending_of_accounts(account_ids: Iterable[int], payer: int | None, now: datetime) -> dict[int, Pending]:
@@ -510,7 +512,9 @@ async def pending_of_accounts(account_ids: Iterable[int], payer: int | None, now
         & ((Payment.kind == PaymentKind.AUTOPAY) | Payment.session_id.is_not_null())
     )
     rows = await (
-        Payment.select(Payment.account, Payment.amount_kopecks, Payment.created_by, Payment.created_at)
+        Payment.select(
+            Payment.account, Payment.amount_kopecks, Payment.created_by, Payment.created_at, Payment.expires_at
+        )
         .where(Payment.account.is_in(ids) & live)
         .limit(100 * len(ids))
     )
@@ -522,6 +526,7 @@ async def pending_of_accounts(account_ids: Iterable[int], payer: int | None, now
                 from_kopecks(sum(r["amount_kopecks"] for r in mine)),
                 any(r["created_by"] != payer for r in mine),
                 max(r["created_at"] for r in mine),
+                None if any(r["expires_at"] is None for r in mine) else max(r["expires_at"] for r in mine),
             )
     return found
 
@@ -667,6 +672,8 @@ class Mandate:
     active: bool
     last_status: str
     last_message: str
+    waiting_since: datetime | None
+    waiting_until: datetime | None
 
 
 async def cards_of(user_id: int) -> list[SavedCard]:
@@ -694,6 +701,33 @@ async def mandates_of(user_id: int) -> dict[int, Mandate]:
         .limit(200)
     )
     return {r["account"]: from_row(Mandate, r, limit=from_kopecks(r["monthly_limit_kopecks"])) for r in rows}
+
+
+@dataclass(frozen=True)
+class AccountMandate:
+    """An account's autopay as staff see it: whose it is, its limit and how its month stands."""
+
+    user_id: int
+    name: str
+    limit: Decimal
+    last_status: str
+    last_message: str
+    waiting_since: datetime | None
+    waiting_until: datetime | None
+
+
+async def autopay_of_account(account_id: int) -> list[AccountMandate]:
+    """The autopays on an account (each person with the right to pay may turn on their own), oldest first."""
+    rows = (
+        await AutopayMandate.select(
+            *columns_of(AutopayMandate, AccountMandate, name=AutopayMandate.user.full_name),
+            AutopayMandate.monthly_limit_kopecks,
+        )
+        .where((AutopayMandate.account == account_id) & AutopayMandate.active.eq(True))
+        .order_by(AutopayMandate.id)
+        .limit(20)
+    )
+    return [from_row(AccountMandate, r, limit=from_kopecks(r["monthly_limit_kopecks"])) for r in rows]
 
 
 async def customer_id_of(user_id: int) -> str | None:

@@ -14,6 +14,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from portal.core.security import ResidentRole
+from portal.payments.tables import AUTOPAY_WAITING
 from portal.payments.tables import AutopayResult
 from portal.payments.tables import PaymentKind
 from portal.payments.tables import PaymentStatus
@@ -303,23 +304,36 @@ def period_key(day: date) -> str:
     return f"{day.year:04d}-{day.month:02d}"
 
 
-def autopay_due(today: date, last_period: str, charge_day: int) -> bool:
-    """Autopay charges once a month, on the receipt day or the first run after it."""
-    return today.day >= charge_day and last_period != period_key(today)
-
-
-# An autopay skipped as its account's debt is covered by a payment someone else (a co-owner) started: its message.
-PAID_BY_CO_OWNER = "paid_by_co_owner"
+def autopay_due(today: date, last_period: str, charge_day: int, last_status: str = "") -> bool:
+    """Autopay charges once a month, on the receipt day or the first run after it; a month it waits in for payments
+    still pending (``AUTOPAY_WAITING``) is looked at again on every run until it is done."""
+    if last_period == period_key(today):
+        return last_status in AUTOPAY_WAITING
+    return today.day >= charge_day
 
 
 def autopay_amount(
-    due: Decimal, limit: Decimal, pending: Decimal = Decimal("0.00")
+    due: Decimal,
+    limit: Decimal,
+    pending: Decimal = Decimal("0.00"),
+    *,
+    by_others: bool = False,
+    waited: str = "",
 ) -> tuple[Decimal | None, AutopayResult]:
     """What autopay charges: the amount due less the account's payments still pending (anyone's: a co-owner's
     autopay whose answer is not in yet, a payment by hand a minute ago), if within the monthly limit; else nothing
-    (and why). One debt is never charged twice."""
+    (and why). One debt is never charged twice.
+
+    A debt covered only by payments still pending is not paid yet: the month waits for them (``waiting``, or
+    ``waiting_co_owner`` when someone else, ``by_others``, started one) and is looked at again; once they are paid
+    the month is done, as paid by a co-owner if that was whom it ``waited`` for; once they closed unpaid, what is
+    still due is charged."""
     left = due - pending
     if left < MIN_AMOUNT:
+        if due >= MIN_AMOUNT:
+            return None, AutopayResult.WAITING_CO_OWNER if by_others else AutopayResult.WAITING
+        if waited == AutopayResult.WAITING_CO_OWNER:
+            return None, AutopayResult.PAID_BY_CO_OWNER
         return None, AutopayResult.NOTHING_DUE
     if left > limit:
         return None, AutopayResult.OVER_LIMIT

@@ -64,7 +64,12 @@ class RefundStatus(StrEnum):
 
 
 class AutopayResult(StrEnum):
-    """How the last autopay run of a mandate ended."""
+    """How the last autopay run of a mandate ended.
+
+    ``waiting``: the month's debt is covered only by payments still pending (the payer's own checkout, or
+    ``waiting_co_owner``: anyone else's payment, such as a co-owner's autopay not answered yet); the month is not
+    done, the job looks again until they are paid (``nothing_due``, ``paid_by_co_owner``) or not (it charges).
+    """
 
     NONE = ""  # never run
     RUNNING = "running"
@@ -74,6 +79,13 @@ class AutopayResult(StrEnum):
     CANCELED = "canceled"
     NOTHING_DUE = "nothing_due"
     OVER_LIMIT = "over_limit"
+    WAITING = "waiting"
+    WAITING_CO_OWNER = "waiting_co_owner"
+    PAID_BY_CO_OWNER = "paid_by_co_owner"
+
+
+# The results after which the autopay job looks at the mandate's month again.
+AUTOPAY_WAITING = (AutopayResult.WAITING, AutopayResult.WAITING_CO_OWNER)
 
 
 class CardSetupStatus(StrEnum):
@@ -202,7 +214,11 @@ class CardSetup(Table):
 
 
 class AutopayMandate(Table):
-    """Автоплатёж: charge an account's amount due to a saved card on the receipt day, up to a monthly limit."""
+    """Автоплатёж: charge an account's amount due to a saved card on the receipt day, up to a monthly limit.
+
+    While it waits for payments still pending (``AUTOPAY_WAITING``), ``waiting_since`` is when the latest of them
+    was started and ``waiting_until`` when the last of them closes unpaid (none: an autopay charge whose answer is
+    not in yet has no end of its own)."""
 
     id = Serial(primary_key=True)
     account = ForeignKey(PersonalAccount, on_delete=OnDelete.restrict, null=False, index=True)
@@ -213,5 +229,7 @@ class AutopayMandate(Table):
     last_period = Varchar(length=7, default="")  # "2026-11": the month last charged (or tried)
     last_status = Varchar(length=20, default=AutopayResult.NONE, choices=AutopayResult)
     last_message = Text(default="")
+    waiting_since = Timestamptz(null=True, default=None)
+    waiting_until = Timestamptz(null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())

@@ -1,13 +1,19 @@
 """Two co-owners of one account, each with autopay: one debt is charged once, whatever the gateway's speed. A
 charge whose answer is not in yet (a slow gateway, a webhook held back) stays pending, and the second mandate, or a
-mandate after a payment by hand a minute ago, charges only what that pending payment does not cover."""
+mandate after a payment by hand a minute ago, charges only what that pending payment does not cover; covered whole,
+the second waits for it, and once it is paid its month is done, paid by the co-owner."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from portal.core import clock
+from portal.core.i18n import format_moment
 from portal.payments import actions
 from portal.payments.tables import AutopayMandate
 from portal.payments.tables import Payment
 from portal.payments.tables import PaymentMethod
+from portal.settings import get_settings
 from tests.payments.test_pay_flow import start
 from tests.payments.test_refunds_autopay import RECEIPT_DAY
 from tests.payments.test_refunds_autopay import _path
@@ -56,8 +62,25 @@ async def test_the_second_co_owners_autopay_does_not_charge_a_debt_the_first_one
         ).where(AutopayMandate.account == a)
     }
     assert results[household["resident"]][0] == "pending"
-    assert results[second] == ("nothing_due", "paid_by_co_owner"), "skipped, not failed"
-    assert "уже оплачено совладельцем" in (await browser.get("/autopay")).text
+    assert results[second] == ("waiting_co_owner", ""), "not charged, not failed, and not done for the month either"
+    first = await Payment.select().where((Payment.account == a) & (Payment.kind == "autopay")).first()
+    since = format_moment(first["created_at"], get_settings().time_zone, "ru")
+    assert f"Пока не списано: ждём ответа банка по платежу, начатому {since}." in (await browser.get("/autopay")).text
+    await gateway.exclusive(actions.run_autopay(RECEIPT_DAY))  # still no answer: still waiting, nothing charged
+    assert len(await Payment.select(Payment.id).where((Payment.account == a) & (Payment.kind == "autopay"))) == 1
+
+    # The gateway answers again; reconciliation sends the first owner's charge, and it is paid.
+    earlier = clock.now() - timedelta(minutes=10)
+    await Payment.update({Payment.created_at: earlier, Payment.updated_at: earlier}).where(Payment.id == first["id"])
+    await gateway.exclusive(actions.reconcile())
+    await gateway.settle()
+    assert (await Payment.select(Payment.status).where(Payment.id == first["id"]).first())["status"] == "succeeded"
+    await gateway.exclusive(actions.run_autopay(RECEIPT_DAY))
+    mandate = await AutopayMandate.select().where(AutopayMandate.user == second).first()
+    assert (mandate["last_status"], mandate["last_period"]) == ("paid_by_co_owner", "2026-12"), "done for the month"
+    assert "В этом месяце не списано: уже оплачено совладельцем." in (await browser.get("/autopay")).text
+    charges = await Payment.select(Payment.amount_kopecks).where((Payment.account == a) & (Payment.kind == "autopay"))
+    assert [c["amount_kopecks"] for c in charges] == [354000], "one debt, charged once"
 
 
 async def test_autopay_a_minute_after_a_payment_by_hand_charges_only_what_it_leaves(client, login, household, gateway):

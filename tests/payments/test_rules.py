@@ -176,6 +176,22 @@ def test_autopay_runs_once_a_month_from_the_receipt_day(today, last, day, due):
 
 
 @pytest.mark.parametrize(
+    ("status", "due"),
+    [
+        (AutopayResult.WAITING, True),  # its own checkout still open: looked at again
+        (AutopayResult.WAITING_CO_OWNER, True),
+        (AutopayResult.NOTHING_DUE, False),
+        (AutopayResult.PAID_BY_CO_OWNER, False),
+        (AutopayResult.SUCCEEDED, False),
+        (AutopayResult.RUNNING, False),  # another run is deciding it
+        (AutopayResult.PENDING, False),  # its own charge: reconciliation asks about it
+    ],
+)
+def test_a_month_waiting_for_payments_still_pending_is_looked_at_again(status, due):
+    assert rules.autopay_due(date(2026, 12, 3), "2026-12", 1, status) is due
+
+
+@pytest.mark.parametrize(
     ("due", "limit", "expected"),
     [
         (Decimal("3540.00"), Decimal("5000"), (Decimal("3540.00"), AutopayResult.NONE)),
@@ -186,6 +202,36 @@ def test_autopay_runs_once_a_month_from_the_receipt_day(today, last, day, due):
 )
 def test_autopay_charges_the_whole_amount_due_within_the_limit(due, limit, expected):
     assert rules.autopay_amount(due, limit) == expected
+
+
+D = Decimal
+WAITING, WAITING_CO_OWNER = AutopayResult.WAITING, AutopayResult.WAITING_CO_OWNER
+
+
+@pytest.mark.parametrize(
+    ("due", "pending", "by_others", "waited", "expected"),
+    [
+        # A debt covered only by payments still pending is not paid: the month waits for them.
+        (D("3540.00"), D("3540.00"), False, "", (None, WAITING)),
+        (D("3540.00"), D("3539.50"), False, "", (None, WAITING)),  # less than a ruble left
+        (D("3540.00"), D("3540.00"), True, "", (None, WAITING_CO_OWNER)),
+        (D("3540.00"), D("3540.00"), True, WAITING, (None, WAITING_CO_OWNER)),
+        # Part of it pending: the rest is charged at once.
+        (D("3540.00"), D("3000.00"), False, "", (D("540.00"), AutopayResult.NONE)),
+        # They were paid: the month is done, as paid by the co-owner it waited for.
+        (D("0.00"), D("0.00"), False, WAITING, (None, AutopayResult.NOTHING_DUE)),
+        (D("0.00"), D("0.00"), False, WAITING_CO_OWNER, (None, AutopayResult.PAID_BY_CO_OWNER)),
+        (D("0.00"), D("0.00"), False, "", (None, AutopayResult.NOTHING_DUE)),  # paid before the day
+        # They closed unpaid (no longer pending): what is due is charged, within the limit.
+        (D("3540.00"), D("0.00"), False, WAITING, (D("3540.00"), AutopayResult.NONE)),
+        (D("3540.00"), D("0.00"), True, WAITING_CO_OWNER, (D("3540.00"), AutopayResult.NONE)),
+        (D("9000.00"), D("0.00"), False, WAITING, (None, AutopayResult.OVER_LIMIT)),
+    ],
+)
+def test_autopay_waits_for_payments_still_pending_rather_than_calling_the_month_done(
+    due, pending, by_others, waited, expected
+):
+    assert rules.autopay_amount(due, D("5000"), pending, by_others=by_others, waited=waited) == expected
 
 
 @pytest.mark.parametrize(
