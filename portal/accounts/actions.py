@@ -369,14 +369,14 @@ async def _register_user(
 async def _named_user(
     user_id: int | None, values: dict[str, Any], password_hash: str, locale: str, *, confirmed: bool
 ) -> int:
-    """The user ``user_id`` given this name and password, or a new one of ``values`` (e-mail and name); one whose
-    e-mail is ``confirmed`` is active, one still to confirm it is not."""
+    """The user ``user_id`` given this name, password and language (that of the link's letter), or a new one of
+    ``values`` (e-mail and name); one whose e-mail is ``confirmed`` is active, one still to confirm it is not."""
     if user_id is None:
         return await _create_user(
             values, password_hash=password_hash, locale=locale, active=confirmed, confirmed=confirmed
         )
     await _set_password_hash(user_id, password_hash)
-    await User.update({User.full_name: values["full_name"]}).where(User.id == user_id)
+    await User.update({User.full_name: values["full_name"], User.locale: locale}).where(User.id == user_id)
     if confirmed:
         await _confirm_email(user_id)
     return user_id

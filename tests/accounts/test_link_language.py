@@ -13,6 +13,7 @@ from typing import Any
 
 from portal.accounts import queries
 from portal.accounts.tables import OneTimeToken
+from portal.accounts.tables import User
 from portal.core import clock
 from portal.core.tables import OutboxMessage
 from tests.accounts.test_own_language import ENGLISH_BROWSER
@@ -118,6 +119,38 @@ async def test_a_registration_asked_on_an_english_page_confirms_in_english_on_a_
     assert confirmed.status_code == 303 and _lang_cookie(confirmed) == "en"
     gone = await _russian_computer(new_client).form(path)  # pressed again elsewhere: used
     assert gone.status_code == 410 and _page_language(gone.text) == "en" and "register again" in gone.text
+
+
+async def test_registering_again_on_a_page_of_another_language_writes_and_confirms_in_it(
+    client, new_client, make_house, registry_owner, smtp_server
+):
+    """Registered on a Russian page, never confirmed, registered again on an English one: the new attempt replaces
+    the old one, its language included — the letter, the page its link opens and the person's saved language."""
+    house = await make_house(accounts=1)
+    await registry_owner(house["premises"][0], email="twice@example.ru")
+    form = {
+        "account": house["numbers"][0],
+        "code": await queries.current_access_code(house["accounts"][0]),
+        "role": "owner",
+        "full_name": "John Twice",
+        "email": "twice@example.ru",
+        "password": PASSWORD,
+        "password2": PASSWORD,
+    }
+    client.headers.update(RUSSIAN_BROWSER)
+    assert (await client.form("/register", form)).status_code == 200
+    client.headers.update(ENGLISH_BROWSER)
+    assert (await client.form("/register", form)).status_code == 200
+    await _deliver(smtp_server)
+    letters = [m for m in smtp_server.messages if "twice@example.ru" in m.rcpt_tos]
+    assert len(letters) == 2
+    smtp_server.messages.remove(letters[0])  # the Russian one, whose link the second registration replaced
+    path = await _english_letter(smtp_server, "twice@example.ru", "/register/confirm/")
+    reader = _russian_computer(new_client)
+    assert _page_language((await reader.get(path)).text) == "en"
+    confirmed = await reader.form(path)
+    assert confirmed.status_code == 303 and _lang_cookie(confirmed) == "en"
+    assert (await User.select(User.locale).where(User.email == "twice@example.ru").first())["locale"] == "en"
 
 
 async def test_a_new_login_address_is_confirmed_in_the_persons_language_and_its_expiry_said_in_it(
