@@ -268,8 +268,9 @@ def speak(state: dict[str, Any], locale: str | None) -> None:
 
 
 def link_language(link: str, cookie: str | None, signed_in: bool) -> str | None:
-    """The language of a page opened by a one-time link that keeps one (an invitation's, chosen by whoever sent it:
-    its letter's): an English invitee on a Russian browser reads the page in English, as the letter, not in the
+    """The language of a page opened by a one-time link that keeps one (its letter's: an invitation's, chosen by
+    whoever sent it; a password reset's or a new login's, the person's saved language; a registration's, that of the
+    page that asked): an English reader on a Russian browser reads the page in English, as the letter, not in the
     browser's language. Only for a visitor not signed in (a signed-in one reads their saved language) who has not
     chosen one on this device (the ``lang`` cookie: the switch on the page still works). None: the request's stands."""
     if link in LOCALES and not signed_in and cookie not in LOCALES:
