@@ -528,6 +528,18 @@ BACK_MOVE_LABELS: dict[tuple[str, str], LazyText] = {
 }
 
 
+def next_step(current: str, actor: Actor) -> str | None:
+    """The move a request's page offers alone under its heading on a phone (where a thumb finds it): the first of
+    ``moves_for`` when it takes the request on («Взять в работу», «Отметить выполненной», «Закрыть»); None when
+    the first is a step back, cancelling, or reopening a closed request: those stay in the full status form, with
+    its comment, and are never one tap from the top."""
+    moves = moves_for(current, actor)
+    first = moves[0] if moves else None
+    if first is None or first == S.CANCELLED or current == S.CLOSED or (current, first) in BACK_MOVE_LABELS:
+        return None
+    return first
+
+
 def move_label(target: str, current: str = "") -> str:
     """The button of a move from ``current`` to ``target``: «Взять в работу», but «Вернуть в работу» from done."""
     back = BACK_MOVE_LABELS.get((current, target))

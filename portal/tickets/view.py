@@ -608,10 +608,12 @@ LAST_LIST = "tickets_list"
 
 async def _staff_context(request: Request, principal: Principal, ticket: TicketDetail) -> dict[str, Any]:
     answers_only = queries.answers_only(principal)
+    actor = queries.staff_actor(principal)
     last = filters.view_query(str(request.session.get(LAST_LIST) or ""))
     return {
         "list_href": f"/staff/tickets?{last}" if last else "/staff/tickets",
-        "moves": rules.moves_for(ticket.status, queries.staff_actor(principal)),
+        "moves": rules.moves_for(ticket.status, actor),
+        "next_step": rules.next_step(ticket.status, actor),
         "executors": [] if answers_only else await queries.executors_for([ticket.house]),
         "outages": [] if answers_only else await queries.staff_outages(principal, house_id=ticket.house),
         "answers_only": answers_only,

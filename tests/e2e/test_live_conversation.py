@@ -55,7 +55,7 @@ def test_a_message_arriving_leaves_the_reply_being_typed(live_server: str, open_
     comment.press_sequentially(", около 15:00")
     sign_in(other, live_server, "admin@demo.ru")
     other.goto(ticket_url)
-    other.locator("form[action$='/status'] button[name=status]").first.click()
+    other.locator("#ticket-actions button[name=status]").first.click()
     expect(other.locator("#ticket-status")).not_to_contain_text("Новая")
     status = other.locator("#ticket-status .badge").first.inner_text()
 

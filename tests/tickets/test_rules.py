@@ -354,6 +354,25 @@ def test_a_new_category_counts_its_deadline_from_the_last_return_to_work_if_any(
     assert "deadline" not in rules.retimed({**returned, "category": "downpipes"}, {}, MOSCOW)
 
 
+@pytest.mark.parametrize(
+    ("current", "actor", "step"),
+    [
+        ("new", "staff", "accepted"),
+        ("new", "executor", "accepted"),
+        ("accepted", "executor", "in_work"),
+        ("in_work", "executor", "done"),
+        ("reopened", "staff", "accepted"),
+        ("done", "staff", "closed"),
+        ("done", "executor", None),  # «Вернуть в работу» is a step back
+        ("closed", "staff", None),  # reopening a closed request is never one tap from the top
+        ("cancelled", "staff", None),
+    ],
+)
+def test_the_next_step_under_a_requests_heading_takes_it_on(current, actor, step):
+    """A phone shows the request's next step alone under its heading: a move forward, never back or cancelling."""
+    assert rules.next_step(current, EX if actor == "executor" else ST) == step
+
+
 def test_an_executor_is_offered_only_their_own_moves():
     assert rules.moves_for("new", EX) == ["accepted", "in_work", "done"]
     assert rules.moves_for("new", ST) == ["accepted", "in_work", "done", "cancelled"]

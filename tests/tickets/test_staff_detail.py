@@ -189,7 +189,8 @@ async def test_the_comment_for_the_resident_comes_before_the_status_buttons_it_g
     a button first and the comment after, too late)."""
     await login(client, filed["dispatcher"])
     page = (await client.get(f"/staff/tickets/{filed['ticket']}")).text
-    form = re.search(r'<form method="post" action="/staff/tickets/\d+/status".*?</form>', page, re.S).group(0)
+    actions = page[page.index('id="ticket-actions"') :]
+    form = re.search(r'<form method="post" action="/staff/tickets/\d+/status".*?</form>', actions, re.S).group(0)
     assert form.index('name="comment"') < form.index('name="status"')
 
 
@@ -602,3 +603,21 @@ async def test_only_a_taken_form_says_so_to_the_page_it_leads_to(client, login, 
     assert refused.status_code == 303 and "Form-Taken" not in refused.headers
     back = await client.get(refused.headers["location"])
     assert back.status_code == 200 and "Form-Taken" not in back.headers and 'name="form-taken"' not in back.text
+
+
+async def test_the_next_step_under_the_heading_follows_the_status_the_poller_finds(client, login, filed):
+    """The page offers its next step under the heading (shown on a phone) as a form of its own; when another person
+    moves the request, the poller's answer replaces it with the next step from there, as it replaces the status
+    form, and leaves it alone while the status is the one the page shows."""
+    await login(client, filed["dispatcher"])
+    page = (await client.get(f"/staff/tickets/{filed['ticket']}")).text
+    step = re.search(r'<div id="ticket-next".*?</div>', page, re.S).group(0)
+    assert f'action="/staff/tickets/{filed["ticket"]}/status"' in step and "csrf" in step
+    assert 'value="accepted">Принять</button>' in step, step
+    await Ticket.update({Ticket.status: "in_work"}).where(Ticket.id == filed["ticket"])
+    url = f"/staff/tickets/{filed['ticket']}?part=conversation&since=0&last=0"
+    polled = (await client.get(url + "&status=new", headers={"HX-Request": "true"})).text
+    step = re.search(r'<div id="ticket-next"[^>]*hx-swap-oob="true".*?</div>', polled, re.S).group(0)
+    assert 'value="done">Отметить выполненной</button>' in step, step
+    same = (await client.get(url + "&status=in_work", headers={"HX-Request": "true"})).text
+    assert 'id="ticket-next"' not in same
