@@ -103,7 +103,8 @@ def _session_store(settings: Settings) -> Store:
     if settings.redis_url:
         from litestar.stores.redis import RedisStore
 
-        return RedisStore.with_client(url=settings.redis_url, namespace="portal-sessions")
+        client = outages.redis_client(settings.redis_url)
+        return RedisStore(client, namespace="portal-sessions", handle_client_shutdown=True)
     folder = Path(settings.var_dir) / "sessions"
     folder.mkdir(parents=True, exist_ok=True)
     return FileStore(path=folder, create_directories=True)
@@ -214,8 +215,9 @@ def _caller_of_unrouted(session_config: Any) -> Any:
             if "session" not in scope:
                 scope["session"] = await backend.load_from_connection(request)
             await principal_of(request)
-        except Exception:  # the error page is answered all the same, as to a guest
-            request.logger.exception("the caller of an error page was not loaded")
+        except Exception as exc:  # the error page is answered all the same, as to a guest
+            if not outages.is_outage(exc):
+                request.logger.exception("the caller of an error page was not loaded")
             state.pop("principal", None)
 
     return load

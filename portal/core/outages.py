@@ -4,7 +4,13 @@ queue) or the database busy (SQLite locked by another process's long write, a Po
 Nothing was done when one of these failed: an action is one transaction, rolled back whole, and an attempt is
 counted before the work it guards. So the reader is told the truth — not sent, try again in a minute — with
 503 and ``Retry-After``, never a 500, and the form leads back to its page, where ``static/js/drafts.js`` puts back
-the text typed (``app._error_page``). The server log gets one warning line, not a trace: nothing is broken.
+the text typed (``app._error_page``). The server log gets one warning line, not a trace, and one a minute for
+each part however many requests met it (``note``): nothing is broken.
+
+Redis is asked with short timeouts (``redis_client``): a Redis that hangs (paused, or its host gone from the network)
+answers a page «try again» within seconds instead of holding it. A page that needs no session (the sign-in page,
+/privacy, /contacts) is served while the sessions are away, as to a guest (``core.security``). Once Redis is back,
+the next request goes through, on the same running app.
 
 A page does not wait long for the database: a web request's writes wait at most ``Settings.web_lock_wait`` seconds
 for a lock another transaction holds (a long import, a job, a stuck session), then are refused as busy
@@ -15,6 +21,8 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import time
+from typing import Any
 
 from litestar.types import ASGIApp
 from litestar.types import Receive
@@ -28,6 +36,8 @@ from portal.core.db import waiting_at_most
 log = logging.getLogger("portal.outages")
 
 RETRY_AFTER_SECONDS = 30
+REDIS_WAIT_SECONDS = 2.0  # connecting to Redis, and each of its answers, at most
+LOG_EVERY_SECONDS = 60.0
 
 # PostgreSQL's "try again" conditions: a lock not granted in time, a deadlock or serialization conflict resolved by
 # cancelling this transaction, no connection slot left.
@@ -52,10 +62,39 @@ def is_outage(exc: BaseException) -> bool:
     return redis_unreachable(exc) or database_busy(exc)
 
 
+def redis_client(url: str) -> Any:
+    """A Redis client of a web process: it waits for Redis at most ``REDIS_WAIT_SECONDS`` (connecting, and for each
+    answer). A connection a restart of Redis closed is found so in the pool and opened again (redis-py does)."""
+    from redis.asyncio import Redis
+
+    return Redis.from_url(
+        url,
+        socket_connect_timeout=REDIS_WAIT_SECONDS,
+        socket_timeout=REDIS_WAIT_SECONDS,
+    )
+
+
+_logged_at: dict[str, float] = {}  # part -> when the log last said it was away
+_unlogged: dict[str, int] = {}  # part -> the requests that met it away since
+
+
 def note(exc: BaseException, where: str) -> None:
-    """One line in the server log saying which part was away and where."""
+    """A line in the server log saying which part was away and where: the first time, then at most once a minute
+    (with how many more requests met it), not once per request while it is away."""
     part = "redis unreachable" if redis_unreachable(exc) else "database busy"
-    log.warning("%s on %s: %s", part, where, type(exc).__name__)
+    now, last = time.monotonic(), _logged_at.get(part)
+    if last is not None and now - last < LOG_EVERY_SECONDS:
+        _unlogged[part] = _unlogged.get(part, 0) + 1
+        return
+    _logged_at[part] = now
+    more = _unlogged.pop(part, 0)
+    log.warning("%s on %s: %s%s", part, where, type(exc).__name__, f" (and {more} more since)" if more else "")
+
+
+def forget() -> None:
+    """The log says the next outage at once (each test starts afresh)."""
+    _logged_at.clear()
+    _unlogged.clear()
 
 
 class WebLockWait:

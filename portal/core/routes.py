@@ -18,7 +18,7 @@ from portal.core.web import request_reads
 from portal.settings import ROOT
 
 
-@get("/", name="home", opt=public(before_consent=False))
+@get("/", name="home", opt=public(before_consent=False, personal=True))
 async def home(request: Request, principal: NamedDependency[Principal]) -> Template | Redirect:
     if principal.is_authenticated and principal.is_staff and not principal.is_resident:
         return Redirect(path="/staff", status_code=303)

@@ -25,6 +25,7 @@ from litestar.types import Message
 from litestar.types import Scope
 
 from portal.core import i18n
+from portal.core import outages
 
 
 class StaffRole(StrEnum):
@@ -95,11 +96,14 @@ class Access:
     roles: frozenset[str] = frozenset()
     # Routes a signed-in user may use before accepting the current consent (sign-out, the consent page).
     before_consent: bool = False
+    # A page for anyone that shows a signed-in caller their own things (the home page).
+    personal: bool = False
 
 
-def public(*, before_consent: bool = True) -> dict[str, Any]:
-    """Anyone, signed in or not."""
-    return {"access": Access("public", before_consent=before_consent)}
+def public(*, before_consent: bool = True, personal: bool = False) -> dict[str, Any]:
+    """Anyone, signed in or not. A ``personal`` page shows a signed-in caller their own things: while the sessions
+    are away it answers «try again» to a browser that has one, rather than show them a guest's page."""
+    return {"access": Access("public", before_consent=before_consent, personal=personal)}
 
 
 def guest() -> dict[str, Any]:
@@ -276,6 +280,9 @@ SESSION_REFRESH_SECONDS = 300
 # «Вы вышли» has been shown) is ended, not kept until its idle timeout.
 _SESSION_BOOKKEEPING = frozenset({SESSION_ROTATE, SESSION_REMEMBER, SESSION_CREATED, SESSION_WRITTEN})
 _SESSION_LOADED = "portal.session_loaded"  # the stored bytes of this request's session, in the ASGI scope
+_SESSION_AWAY = "portal.session_away"  # the session could not be read: Redis is away (core.outages)
+
+
 IDLE_SECONDS = 12 * 3600  # a session nobody used for 12 hours ends
 REMEMBER_SECONDS = 30 * 24 * 3600  # "remember me": 30 days
 ABSOLUTE_SECONDS = 24 * 3600  # a session without "remember me" ends a day after sign-in whatever happens
@@ -300,6 +307,13 @@ def session_expired(session: dict[str, Any], now: float) -> bool:
     return now - created > limit
 
 
+def _needs_no_session(connection: ASGIConnection) -> bool:
+    """Whether the page asked for shows everyone the same (``public()`` but not personal, ``guest()``)."""
+    handler = connection.scope.get("route_handler")
+    access = handler.opt.get("access") if handler is not None else None
+    return isinstance(access, Access) and access.kind in ("public", "guest") and not access.personal
+
+
 def _session_backend() -> Any:
     from litestar.datastructures import MutableScopeHeaders
     from litestar.middleware.session.server_side import ServerSideSessionBackend
@@ -316,7 +330,16 @@ def _session_backend() -> Any:
         async def load_from_connection(self, connection: ASGIConnection) -> dict[str, Any]:
             if session_id := connection.cookies.get(self.config.key):
                 store = self.config.get_store_from_app(connection.scope["app"])
-                raw = await self.get(session_id, store=store)
+                try:
+                    raw = await self.get(session_id, store=store)
+                except Exception as exc:
+                    if not (outages.redis_unreachable(exc) and _needs_no_session(connection)):
+                        raise  # answered «try again» (app._error_page)
+                    # A page anyone may open is served while the sessions are away, as to a guest; the session
+                    # is left as it is (nothing written, the cookie kept) for when they are back.
+                    outages.note(exc, connection.url.path)
+                    connection.scope[_SESSION_AWAY] = True  # type: ignore[literal-required]
+                    return {}
                 if raw is not None:
                     connection.scope[_SESSION_LOADED] = raw  # type: ignore[literal-required]
                     return self.deserialize_data(raw)
@@ -332,6 +355,8 @@ def _session_backend() -> Any:
 
         async def store_in_message(self, scope_session: Any, message: Message, connection: ASGIConnection) -> None:
             scope = connection.scope
+            if scope.get(_SESSION_AWAY):  # type: ignore[call-overload]
+                return
             store = self.config.get_store_from_app(scope["app"])
             headers = MutableScopeHeaders.from_message(message)
             session_id = self.get_session_id(connection)
