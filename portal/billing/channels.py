@@ -13,6 +13,7 @@ from typing import TypeVar
 
 from piccolo.query.functions.aggregate import Sum
 
+from portal.billing import notes
 from portal.billing.queries import EXPORT_LIMIT
 from portal.billing.queries import Entry
 from portal.billing.queries import entry
@@ -63,15 +64,22 @@ channel_label = Labels(
 ).known
 
 
-def channel_of(reference: str, portal_kinds: dict[str, str], registry: dict[str, str]) -> str:
-    """The channel of one ledger payment from its reference: a portal payment by its kind, a registry's by the
-    channel its line gave (pure)."""
+def portal_channel(kind: str, method: str) -> Channel:
+    """The channel of a portal payment: autopay, or what the payer chose on the gateway's page (СБП or a card)."""
+    if kind == PaymentKind.AUTOPAY:
+        return Channel.AUTOPAY
+    return Channel.SBP if method == "sbp" else Channel.PORTAL_CARD
+
+
+def channel_of(reference: str, portal: dict[str, str], registry: dict[str, str], note: str = "") -> str:
+    """The channel of one ledger payment (pure): a portal payment's from its payment (``portal``: uid → channel), a
+    registry's the one its line gave; one with neither that the ledger notes as paid through a bank (the billing
+    system's payments as the portal took them over) came through a bank; else it is not known ("")."""
     if reference.startswith(PORTAL):
-        kind = portal_kinds.get(reference.removeprefix(PORTAL))
-        if kind is None:
-            return ""
-        return Channel.AUTOPAY if kind == PaymentKind.AUTOPAY else Channel.PORTAL_CARD
-    return registry.get(reference, "")
+        return portal.get(reference.removeprefix(PORTAL), "")
+    if reference in registry:
+        return registry[reference]
+    return Channel.BANK_REGISTRY if notes.BANK.read(note or "") is not None else ""
 
 
 @dataclass(frozen=True)
@@ -125,10 +133,10 @@ async def _with_channels(cls: type[V], rows: list[dict[str, Any]]) -> list[V]:
     """Ledger rows as ``cls``, each payment with its channel: two bounded reads at most, whatever the rows."""
     references = [r["reference"] or "" for r in rows]
     uids = [r.removeprefix(PORTAL) for r in references if r.startswith(PORTAL)]
-    portal_kinds: dict[str, str] = {}
+    portal: dict[str, str] = {}
     if uids:
-        found = await Payment.select(Payment.uid, Payment.kind).where(Payment.uid.is_in(uids))
-        portal_kinds = {r["uid"]: r["kind"] for r in found}
+        found = await Payment.select(Payment.uid, Payment.kind, Payment.method).where(Payment.uid.is_in(uids))
+        portal = {r["uid"]: portal_channel(r["kind"], r["method"]) for r in found}
     registry: dict[str, str] = {}
     wanted = [r for r in references if r.startswith(REGISTRY)]
     if wanted:
@@ -142,7 +150,7 @@ async def _with_channels(cls: type[V], rows: list[dict[str, Any]]) -> list[V]:
             r,
             credited_on=clock.local(r["created_at"]).date(),
             amount=from_kopecks(r["amount_kopecks"]),
-            channel=channel_of(r["reference"] or "", portal_kinds, registry),
+            channel=channel_of(r["reference"] or "", portal, registry, r.get("note") or ""),
         )
         for r in rows
     ]
@@ -187,6 +195,7 @@ _RECEIVED = (
     LedgerEntry.kind,
     LedgerEntry.amount_kopecks,
     LedgerEntry.reference,
+    LedgerEntry.note,
     LedgerEntry.period,
     LedgerEntry.account.as_alias("account_id"),
     LedgerEntry.account.number.as_alias("account_number"),
@@ -211,6 +220,8 @@ def _received_where(principal: Principal, f: ReceivedFilter) -> Any:
     if f.channel in REGISTRY_CHANNELS:
         lines = RegistryPayment.select(RegistryPayment.reference).where(RegistryPayment.channel == f.channel)
         channel = LedgerEntry.reference.is_in(lines)
+        if f.channel == Channel.BANK_REGISTRY:  # with the payments the ledger notes as paid through a bank
+            channel |= LedgerEntry.note == notes.BANK.write()
     return every(
         [
             LedgerEntry.period >= f.period,

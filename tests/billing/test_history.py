@@ -32,10 +32,13 @@ async def test_the_thirteenth_payment_back_is_on_the_second_page_of_the_history(
     assert second.status_code == 200
     assert "1\u00a0001,00\u00a0₽" in second.text and "10 января 2025" in second.text
     assert "Показаны 11–13 из 13" in second.text
-    assert "Оплата · через банк" in second.text and "Оплата через банк" not in second.text  # the kind said once
+    # Its channel, as a registry's payment says it (the kind said once), and the day it was credited.
+    assert 'Оплата · <span class="payment-channel">через банк</span>' in second.text
+    assert "Оплата через банк" not in second.text and "зачислен" in second.text
     await client.speak("en")
     english = (await client.get(f"/accounts/{place.account}/history?size=10&page=2")).text
-    assert "History of charges and payments" in english and "Payment · through a bank" in english
+    assert "History of charges and payments" in english
+    assert 'Payment · <span class="payment-channel">through a bank</span>' in english
 
 
 async def test_another_residents_account_history_is_not_found(client, login, make_user, make_account):

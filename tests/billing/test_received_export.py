@@ -12,7 +12,11 @@ from typing import Any
 
 from openpyxl import load_workbook
 
+from portal.billing import notes
+from portal.billing.registry_tables import PaymentRegistry
+from portal.billing.registry_tables import RegistryPayment
 from portal.billing.tables import LedgerEntry
+from portal.payments.tables import Payment
 from tests.analytics.test_queries import at
 from tests.analytics.test_queries import balance
 
@@ -87,3 +91,42 @@ async def test_the_files_keep_to_the_users_houses(client: Any, login: Any, make_
     theirs = await client.get(f"/staff/billing/payments.csv?{FILTER}&house={world['a'].house}")
     assert theirs.status_code == 200
     assert len(theirs.content.decode("utf-8-sig").splitlines()) == 1  # the header alone: none of their houses
+
+
+async def test_each_payment_is_exported_with_the_channel_it_came_through(
+    client: Any, login: Any, make_user: Any, make_account: Any
+) -> None:
+    """A portal payment paid by СБП is «через СБП» (not «картой на портале»), autopay is autopay, a registry line's
+    channel is its own, and a payment the ledger notes as paid through a bank (the billing system's, taken over
+    with no registry line) is «через банк» and found by the bank registries' filter; only a payment with none of
+    these is «не известен»."""
+    a = await make_account()
+    await login(client, await make_user(roles=("manager",), houses=(a.house,)))
+    await balance(a.account, FEB, charged=100000, paid=0, closing=100000)
+    for uid, kind, method in (("sbp-1", "checkout", "sbp"), ("card-1", "checkout", "card"), ("auto-1", "autopay", "")):
+        await Payment(uid=uid, batch=uid, kind=kind, method=method, account=a.account, amount_kopecks=1000,
+                      status="succeeded", idempotency_key=uid).save()  # fmt: skip
+    registry = await PaymentRegistry(kind="bank").save().returning(PaymentRegistry.id)
+    await RegistryPayment(registry=registry[0]["id"], payment_id="SB-1", amount_kopecks=1000, paid_on=FEB,
+                          channel="cash_desk", status="credited", reference="registry:SB-1").save()  # fmt: skip
+    written = [("payment:sbp-1", ""), ("payment:card-1", ""), ("payment:auto-1", ""), ("registry:SB-1", ""),
+               ("billing:7", notes.BANK.write()), (None, "")]  # fmt: skip
+    for day, (reference, note) in enumerate(written, start=1):
+        await LedgerEntry(account=a.account, occurred_at=at(FEB.replace(day=day)), period=FEB, kind="payment",
+                          amount_kopecks=-1000 * day, reference=reference, note=note).save()  # fmt: skip
+
+    def channels(response: Any) -> list[tuple[str, str]]:
+        lines = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))[1:]
+        return [(line[5], line[4]) for line in lines]
+
+    exported = await client.get("/staff/billing/payments.csv?period=2026-02&until=2026-02")
+    assert channels(exported) == [
+        ("60,00", "не известен"),
+        ("50,00", "через банк"),
+        ("40,00", "в кассе"),
+        ("30,00", "автоплатёж"),
+        ("20,00", "картой на портале"),
+        ("10,00", "через СБП"),
+    ]
+    by_bank = await client.get("/staff/billing/payments.csv?period=2026-02&until=2026-02&channel=bank_registry")
+    assert channels(by_bank) == [("50,00", "через банк")]

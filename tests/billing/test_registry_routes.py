@@ -213,13 +213,25 @@ async def test_the_queue_says_when_the_status_in_its_address_is_none_of_its_own(
 
 def test_the_channel_of_a_payment_comes_from_its_reference():
     from portal.billing.channels import channel_of
+    from portal.billing.channels import portal_channel
+    from portal.billing.notes import BANK
 
-    kinds = {"u1": "checkout", "u2": "autopay"}
+    portal = {"u1": "portal_card", "u2": "autopay"}
     registry = {"registry:SB-1": "bank_qr"}
-    assert channel_of("payment:u1", kinds, registry) == "portal_card"
-    assert channel_of("payment:u2", kinds, registry) == "autopay"
-    assert channel_of("registry:SB-1", kinds, registry) == "bank_qr"
-    assert channel_of("demo-payment:1", kinds, registry) == ""
+    assert channel_of("payment:u1", portal, registry) == "portal_card"
+    assert channel_of("payment:u2", portal, registry) == "autopay"
+    assert channel_of("payment:u3", portal, registry) == ""  # no such portal payment
+    assert channel_of("registry:SB-1", portal, registry) == "bank_qr"
+    assert channel_of("registry:SB-1", portal, registry, BANK.write()) == "bank_qr"  # its line says more
+    assert channel_of("demo-payment:1", portal, registry, BANK.write()) == "bank_registry"  # noted through a bank
+    assert channel_of("demo-payment:1", portal, registry) == ""
+    assert channel_of("demo-payment:1", portal, registry, "Оплата через банк за март") == ""  # other words
+    assert [portal_channel(*p) for p in (("checkout", "sbp"), ("checkout", "card"), ("checkout", ""))] == [
+        "sbp",
+        "portal_card",
+        "portal_card",  # paid before the portal kept how
+    ]
+    assert portal_channel("autopay", "card") == "autopay"
 
 
 async def test_the_resident_sees_each_payment_with_its_channel_and_the_day_credited(client, login, make_user, setup):
