@@ -305,6 +305,15 @@ def kept_terms(settings: Settings) -> list[KeptTerm]:
                 settings.request_files_keep_years,
             ),
         ),
+        KeptTerm(
+            gettext("Name, phone and message of a visitor's request for a viewing of a premise for rent or sale"),
+            ngettext(
+                "%(num)d day after the request was last worked on, and no longer than the consent's year, then deleted",
+                "%(num)d days after the request was last worked on, and no longer than the consent's year, then "
+                "deleted",
+                settings.viewing_keep_days,
+            ),
+        ),
     ]
 
 

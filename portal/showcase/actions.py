@@ -4,8 +4,12 @@ and its outbox rows (the notices of leads and owners' requests). A rule that say
 from __future__ import annotations
 
 import asyncio
+import functools
 import io
+import operator
 from dataclasses import dataclass
+from datetime import datetime
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -13,6 +17,7 @@ from PIL import Image
 
 from portal.core import audit
 from portal.core import clock
+from portal.core import jobs
 from portal.core import stale
 from portal.core import storage
 from portal.core.address import full_address
@@ -23,9 +28,11 @@ from portal.core.db import to_kopecks
 from portal.core.i18n import gettext
 from portal.core.i18n import ngettext
 from portal.core.security import Principal
+from portal.core.tables import OutboxMessage
 from portal.core.web import Refused
 from portal.housing.tables import Premise
 from portal.notifications.channels import deliver_soon
+from portal.settings import get_settings
 from portal.showcase import consent
 from portal.showcase import notices
 from portal.showcase import queries
@@ -483,3 +490,50 @@ async def decline_offer(
                            {"address": address, "listed": False, "answer": answer[:500], "link": "/showcase/mine"},
                            f"showcase:offer:{offer.id}:answer")  # fmt: skip
     deliver_soon()
+
+
+# --- a visitor's viewing request kept no longer than its purpose (the daily job) ----------------------------------
+
+LEADS_PER_BATCH = 200
+
+
+@jobs.register("viewing-requests-erasure", 86400, key=lambda now: clock.local(now).date().isoformat())
+async def viewing_requests_erasure(now: datetime) -> int:
+    return await forget_viewing_requests(now, get_settings().viewing_keep_days)
+
+
+async def forget_viewing_requests(now: datetime, keep_days: int) -> int:
+    """Delete the name, phone and words of a visitor who is not a resident (not signed in, or signed in without an
+    account) from their viewing request the day after ``keep_days`` from its last change (the viewing arranged, the
+    deal made or lost; 152-ФЗ ст. 5 ч. 7), and at the latest a year after the consent (its own term), with the staff
+    note and where the consent came from, and the messages that told staff of it. The lead stays (its listing,
+    status and dates) and says the day its data went. A batch at a time, each in one transaction with one audit row.
+    Returns how many leads were done."""
+    today = clock.local(now).date()
+    worked_before = clock.day_start(today - timedelta(days=keep_days))
+    consented_before = clock.day_start(clock.years_after(today, -1))
+    done = after = 0
+    while leads := await queries.leads_past_term(worked_before, consented_before, after=after, limit=LEADS_PER_BATCH):
+        after = leads[-1].id
+        residents = await queries.residents_among(sorted({x.user_id for x in leads if x.user_id is not None}))
+        done += await _forget_leads([x.id for x in leads if x.user_id not in residents], now)
+    return done
+
+
+async def _forget_leads(ids: list[int], now: datetime) -> int:
+    if not ids:
+        return 0
+    async with atomic():
+        blank = {Lead.name: "", Lead.phone: "", Lead.message: "", Lead.note: "", Lead.consent_ip: ""}
+        forgotten = (
+            await Lead.update({**blank, Lead.consent_user_agent: "", Lead.erased_at: now})
+            .where(Lead.id.is_in(ids) & Lead.erased_at.is_null())
+            .returning(Lead.id)
+        )
+        if forgotten:
+            told = [OutboxMessage.dedupe_key.like(f"%:showcase:lead:{r['id']}:%") for r in forgotten]
+            await OutboxMessage.delete().where(
+                (OutboxMessage.template == notices.LEAD.name) & functools.reduce(operator.or_, told)
+            )
+            await audit.record(None, "showcase.leads_erased", "lead", None, {"leads": len(forgotten)}, now=now)
+    return len(forgotten)

@@ -48,6 +48,7 @@ FIELDS = {
     "total_kopecks": lazy("Total price"),
     "status": lazy("Status"),
     "from": lazy("Copied from listing"),
+    "leads": lazy("Leads"),
     "photos": lazy("Photos"),
     "photo": lazy("Photo"),
     "note": lazy("Note for colleagues"),
@@ -106,7 +107,10 @@ describe(
 )
 # A lead's status reads as a lead's word («В работе»), not a listing's.
 describe(
-    actions={"showcase.lead_status": lazy("Lead status changed")},
+    actions={
+        "showcase.lead_status": lazy("Lead status changed"),
+        "showcase.leads_erased": lazy("Visitors' names and phones deleted from their leads at the end of their term"),
+    },
     fields=FIELDS,
     values={"status": words.lead_status_label, **REFS},
 )

@@ -13,6 +13,7 @@ from typing import TypeVar
 from litestar.exceptions import NotFoundException
 from piccolo.query.methods.select import Count
 
+from portal.accounts.tables import Residency
 from portal.accounts.tables import StaffHouse
 from portal.accounts.tables import User
 from portal.accounts.tables import UserRole
@@ -429,6 +430,7 @@ class LeadRow:
     listing_area: Decimal
     listing_rooms: int | None
     complex_name: str
+    erased_at: datetime | None = None  # the visitor's name, phone and words deleted at the end of their term
 
     @property
     def listing_title(self) -> str:
@@ -667,3 +669,44 @@ async def feed_listings() -> tuple[list[ListingView], dict[int, list[int]]]:
         ):
             photos.setdefault(r["listing"], []).append(r["id"])
     return items, photos
+
+
+# --- viewing requests past their keeping term (the daily job ``actions.forget_viewing_requests``) ----------------
+
+
+@dataclass(frozen=True)
+class KeptLead:
+    id: int
+    user_id: int | None
+
+
+async def leads_past_term(
+    worked_before: datetime, consented_before: datetime, *, after: int = 0, limit: int = 200
+) -> list[KeptLead]:
+    """The leads whose visitor's data is kept yet, last worked on before ``worked_before`` or consented to before
+    ``consented_before`` (the consent's year), by id after ``after``, by the index of ``erased_at``, which holds
+    only the leads not yet done as null."""
+    rows = (
+        await Lead.select(Lead.id, Lead.user.as_alias("user_id"))
+        .where(
+            Lead.erased_at.is_null()
+            & ((Lead.updated_at < worked_before) | (Lead.consent_at < consented_before))
+            & (Lead.id > after)
+        )
+        .order_by(Lead.id)
+        .limit(limit)
+    )
+    return [KeptLead(**r) for r in rows]
+
+
+async def residents_among(user_ids: list[int]) -> set[int]:
+    """Those of ``user_ids`` who are residents (linked to an account, not revoked), by the index of the user."""
+    if not user_ids:
+        return set()
+    rows = (
+        await Residency.select(Residency.user)
+        .where(Residency.user.is_in(user_ids) & Residency.revoked_at.is_null())
+        .distinct()
+        .limit(len(user_ids))
+    )
+    return {r["user"] for r in rows}

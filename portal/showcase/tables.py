@@ -144,6 +144,9 @@ class Lead(Table):
     consent_locale = Varchar(length=8, default="ru")
     created_at = Timestamptz(default=TimestamptzNow(), index=True)
     updated_at = Timestamptz(default=TimestamptzNow())
+    # When a visitor's name, phone and words were deleted at the end of their keeping term
+    # (``actions.forget_viewing_requests``); null while kept. Indexed: the daily job reads the leads not yet done.
+    erased_at = Timestamptz(null=True, default=None, index=True)
 
 
 class ListingOffer(Table):

@@ -3,9 +3,12 @@ its line of figures («146 м² / 1 этаж / 153 300 ₽ в месяц»), in 
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from portal.core.clock import local
+from portal.core.i18n import format_day
 from portal.core.i18n import format_money
 from portal.core.i18n import format_number
 from portal.core.i18n import format_phone
@@ -230,3 +233,12 @@ def chips(f: Any, complexes: list[Any]) -> list[tuple[str, str]]:
     if f.complex is not None:
         shown.append((names.get(f.complex, gettext("Complex")), "complex"))
     return shown
+
+
+def lead_erased(moment: datetime) -> str:
+    """What stands for a visitor's name, phone and words deleted at the end of their keeping term
+    (``actions.forget_viewing_requests``): on the lead's page and in the list."""
+    return gettext(
+        "Name, phone and message deleted on %(date)s at the end of their keeping term (152-ФЗ ст. 5 ч. 7)",
+        date=format_day(local(moment).date()),
+    )

@@ -21,6 +21,7 @@ async def test_the_page_says_the_terms_in_force(client, monkeypatch):
     assert "Документы к заявлению о смене собственника" in text
     assert "1095 дней после того, как заявление исполнено или отклонено" in text
     assert "паспорта счётчиков" in text and "3 года после закрытия заявки (срок исковой давности)" in text
+    assert "заявке на просмотр" in text and "90 дней после последней работы с заявкой" in text
 
     current = portal_settings.get_settings()
     changed = dataclasses.replace(
@@ -29,19 +30,21 @@ async def test_the_page_says_the_terms_in_force(client, monkeypatch):
         one_time_token_keep_days=21,
         owner_docs_keep_days=731,
         request_files_keep_years=5,
+        viewing_keep_days=61,
     )
     monkeypatch.setattr(portal_settings, "_current", changed)
     text = " ".join((await client.get("/privacy")).text.split())
     assert "5 лет с даты протокола собрания" in text and "3 года" not in text
     assert "21 день после истечения их срока" in text and "21 день после отправки" in text
     assert "731 день после того, как заявление исполнено" in text and "1095 дней" not in text
-    assert "5 лет после закрытия заявки" in text
+    assert "5 лет после закрытия заявки" in text and "61 день после последней работы с заявкой" in text
 
 
 async def test_the_page_says_the_terms_in_english(client):
     text = " ".join((await client.get("/privacy", headers={"Accept-Language": "en"})).text.split())
     assert "1095 days after the application is applied or refused, then deleted" in text, text
     assert "3 years after the request is closed (the limitation period for claims)" in text
+    assert "90 days after the request was last worked on" in text
 
 
 async def test_the_sign_in_page_links_to_it(client):
