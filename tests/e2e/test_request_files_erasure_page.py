@@ -1,7 +1,8 @@
 """In a real browser, a resident's request shows its photo while it is kept and, once the daily job has deleted it at
 the end of its keeping term (REQUEST_FILES_KEEP_YEARS after the request was closed), says the day it went, as the
-photo's address does (410); the request and its text stay. /privacy states the terms: shot at 390 and 1280 px, before
-and after, into var/test/screenshots."""
+photo's address does (410); the request and its text stay. So does an application for a change of owner refused
+OWNER_DOCS_KEEP_DAYS and a day ago, of its extract. /privacy states the terms: shot at 390 and 1280 px, before and
+after, into var/test/screenshots."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from tests.e2e.test_emergency_notice import SHOTS
 pytestmark = pytest.mark.browser
 
 PHOTO = "2022/10/" + "f" * 32 + ".jpg"  # a request's photo, by a storage key
+EXTRACT = "2022/10/" + "d" * 32 + ".pdf"  # a new owner's extract from the register
 
 # The daily job's work, run as the worker would run it, on the live server's database.
 ERASE = """
@@ -77,9 +79,25 @@ def test_a_requests_photo_before_and_after_its_term_and_the_privacy_page(open_pa
             " visible_to_resident, created_at) VALUES (?, ?, ?, ?, 'image/jpeg', 0, 640, 480, 1, ?) RETURNING id",
             (ticket, event, user, PHOTO, attached),
         ).fetchone()[0]
+        # the resident's second request becomes a new owner's application with its extract, refused long ago
+        refused = (clock.now() - timedelta(days=1096)).astimezone(UTC).isoformat(sep="T" if "T" in created else " ")
+        (owner_change,) = conn.execute(
+            "SELECT id FROM ticket WHERE author = ? AND id != ? ORDER BY id", (user, ticket)
+        ).fetchone()
+        conn.execute(
+            "UPDATE ticket SET category = 'owner_change', status = 'cancelled', updated_at = ? WHERE id = ?",
+            (refused, owner_change),
+        )
+        conn.execute(
+            "INSERT INTO handover_application (ticket, kind, day, full_name, documents, decided_name, account_version)"
+            " VALUES (?, 'owner', '2023-11-01', 'Смирнов Иван Петрович', ?, '', '')",
+            (owner_change, EXTRACT),
+        )
     stored = folder / "uploads" / PHOTO
     stored.parent.mkdir(parents=True, exist_ok=True)
     stored.write_bytes(_jpeg())
+    extract = folder / "uploads" / EXTRACT
+    extract.write_bytes(b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n")
     page = open_page(1280)
     sign_in(page, base, "resident@demo.ru")
     before = _shoot(page, base, f"/tickets/{ticket}", "request-files-before", "main")
@@ -87,16 +105,27 @@ def test_a_requests_photo_before_and_after_its_term_and_the_privacy_page(open_pa
     assert page.locator(f'img[src="/tickets/photos/{photo}"]').count() == 1
     assert page.request.get(f"{base}/tickets/photos/{photo}").status == 200
 
+    documents = _shoot(page, base, f"/tickets/{owner_change}", "owner-documents-before", "main")
+    assert "Документ 1 (PDF)" in documents and "удалены" not in documents, documents
+    assert page.request.get(f"{base}/tickets/{owner_change}/documents/1").status == 200
+
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}", "PORTAL_VAR_DIR": str(folder)}
     done = subprocess.run([sys.executable, "-c", ERASE], env=env, capture_output=True, text=True, check=True)
-    assert int(done.stdout.strip()) >= 1, done
-    assert not stored.exists()
+    assert int(done.stdout.strip()) >= 2, done
+    assert not stored.exists() and not extract.exists()
     with in_locale("ru"):
         said = f"1 файл удалён {format_day(today)} по сроку хранения (152-ФЗ ст. 5 ч. 7)"
     after = _shoot(page, base, f"/tickets/{ticket}", "request-files-after", "main")
     assert said in after and page.locator(f'img[src="/tickets/photos/{photo}"]').count() == 0, after
     gone = page.request.get(f"{base}/tickets/photos/{photo}")
     assert gone.status == 410 and said in gone.text()
+
+    with in_locale("ru"):
+        erased = f"Документы удалены {format_day(today)} по сроку хранения (152-ФЗ ст. 5 ч. 7)"
+    documents = _shoot(page, base, f"/tickets/{owner_change}", "owner-documents-after", "main")
+    assert erased in documents and "Документ 1 (PDF)" not in documents, documents
+    gone = page.request.get(f"{base}/tickets/{owner_change}/documents/1")
+    assert gone.status == 410 and erased in gone.text()
 
     terms = _shoot(page, base, "/privacy", "privacy-terms", "dl.facts")
     assert "1095 дней после того, как заявление исполнено или отклонено" in terms, terms
