@@ -55,6 +55,7 @@ from portal.core.security import ANONYMOUS
 from portal.core.security import Access
 from portal.core.security import Principal
 from portal.core.security import is_allowed
+from portal.core.storage import MAX_SIDE as PHOTO_SIDE
 from portal.settings import get_settings
 
 T = TypeVar("T")
@@ -260,6 +261,8 @@ def configure_jinja(engine: JinjaTemplateEngine) -> None:
         address=full_address,
         premise_name=premise_name,
         asset=asset,
+        # The long side a photo is kept at: a form's photos are made that size before they are sent (photos.js).
+        PHOTO_SIDE=PHOTO_SIDE,
     )
     env.filters.update(
         money=_money,

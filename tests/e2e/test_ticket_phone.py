@@ -1,12 +1,17 @@
-"""A request's page in a phone's hand (390 px): the executor's next step under the heading, a countdown that keeps
-each number with its unit. Screenshots of the request page go to screenshots/."""
+"""A request's page in a phone's hand (390 px): a phone's full-size photo sent as a small one, the executor's next step
+under the heading, a countdown that keeps each number with its unit. Screenshots of the request page go to
+screenshots/."""
 
 from __future__ import annotations
 
+import io
 import re
 from itertools import pairwise
+from pathlib import Path
 
 import pytest
+from PIL import Image
+from PIL import ImageChops
 from playwright.sync_api import Page
 from playwright.sync_api import expect
 
@@ -18,6 +23,8 @@ from tests.conftest import ROOT
 pytestmark = pytest.mark.browser
 SHOTS = ROOT / "screenshots"
 PHONE_HEIGHT = 844
+MB = 1024 * 1024
+SERVER_LIMIT = 10 * MB  # core.storage.MAX_IMAGE_BYTES
 
 # Every element the Tab key stops at in <main>, in the order it stops (no positive tabindex on these pages: the
 # order of the document), with its box.
@@ -91,3 +98,83 @@ def test_the_next_step_is_a_plain_form_post(own_server: Served, open_page: OpenP
         page.locator("#ticket-next button[name=status]").click()
     expect(page.locator("#ticket-status")).to_contain_text("Выполнена")
     expect(page.locator("#ticket-next button[name=status]")).to_have_count(0)
+
+
+def phone_photo(folder: Path) -> Path:
+    """A phone's full-size photo as the camera writes it: 24 MP (6000 × 4000) of fine grain, stored lying on its side
+    with the EXIF orientation «turn 90° clockwise» (shown upright, it is 4000 wide and 6000 tall), at quality 95:
+    some 18 MB, over the server's 10 MB."""
+    size = (6000, 4000)
+    light = Image.linear_gradient("L").resize(size)
+    picture = Image.merge("RGB", (light, light.transpose(Image.Transpose.FLIP_LEFT_RIGHT), light.rotate(180)))
+    picture = ImageChops.add(picture, Image.effect_noise(size, 24).convert("RGB"), 1.0, -128)
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    path = folder / "IMG_0001.JPG"
+    picture.save(path, "JPEG", quality=95, subsampling=0, exif=exif.tobytes())
+    return path
+
+
+def file_a_leak(page: Page, base: str, text: str) -> None:
+    sign_in(page, base, "resident@demo.ru")
+    page.goto(base + "/tickets/new")
+    page.get_by_label("Течь крана или сливного бачка").check()
+    page.fill("#f-description", text)
+
+
+SAID = """() => { window.photoStatus = [];
+  new MutationObserver(() => window.photoStatus.push(document.getElementById("f-photos-shrinking").textContent))
+    .observe(document.getElementById("f-photos-shrinking"), { childList: true, characterData: true, subtree: true });
+}"""
+
+
+def test_a_phones_full_size_photo_is_made_small_before_it_is_sent(
+    own_server: Served, open_page: OpenPage, tmp_path: Path
+) -> None:
+    """An 18 MB photo was refused by the server after minutes of upload on mobile data: the page makes it the size
+    the server keeps (2560 px on its long side, upright as the phone took it) before sending, says «Уменьшаем фото…»
+    meanwhile, and the request is filed with the photo, the upload a fraction of the original. «Создать заявку»
+    pressed at once waits for the photo."""
+    base, _ = own_server
+    photo = phone_photo(tmp_path)
+    assert photo.stat().st_size > SERVER_LIMIT
+    page = open_page(390)
+    file_a_leak(page, base, "Течёт кран, фото с телефона")
+    page.set_input_files("#f-photos", str(photo))
+    with page.expect_request(lambda r: r.method == "POST" and r.url.endswith("/tickets/new")) as sent:
+        page.get_by_role("button", name="Создать заявку").click()
+    expect(page.locator("h1")).to_contain_text("Заявка №")
+    body = int(sent.value.all_headers()["content-length"])  # the browser reports no size of a file's body
+    assert 0 < body < min(2 * MB, photo.stat().st_size // 10), body
+    stored = page.locator("#conversation img").first
+    expect(stored).to_be_visible()
+    answer = page.request.get(base + stored.get_attribute("src"))
+    kept = Image.open(io.BytesIO(answer.body()))
+    assert kept.size == (1707, 2560), kept.size  # upright: taller than wide, as the phone showed it
+    assert len(answer.body()) < 2 * MB
+
+
+def test_the_page_says_it_is_making_the_photo_smaller(own_server: Served, open_page: OpenPage, tmp_path: Path) -> None:
+    base, _ = own_server
+    page = open_page(390)
+    file_a_leak(page, base, "Течёт кран")
+    page.evaluate(SAID)
+    page.set_input_files("#f-photos", str(phone_photo(tmp_path)))
+    expect(page.locator("#f-photos-chosen img")).to_have_count(1)
+    assert page.evaluate("window.photoStatus")[:1] == ["Уменьшаем фото…"], page.evaluate("window.photoStatus")
+    expect(page.locator("#f-photos-shrinking")).to_have_text("")
+    assert page.evaluate("document.getElementById('f-photos').files[0].size") < 2 * MB
+
+
+def test_without_javascript_a_photo_over_the_limit_is_refused_and_the_text_kept(
+    own_server: Served, open_page: OpenPage, tmp_path: Path
+) -> None:
+    """Without JavaScript the original is sent as before: over 10 MB it is refused with the reason, what was typed
+    kept."""
+    base, _ = own_server
+    page = open_page(390, java_script_enabled=False)
+    file_a_leak(page, base, "Течёт кран, фото без скрипта")
+    page.set_input_files("#f-photos", str(phone_photo(tmp_path)))
+    page.get_by_role("button", name="Создать заявку").click()
+    expect(page.locator("#e-photos")).to_contain_text("больше 10 МБ")
+    expect(page.locator("#f-description")).to_have_value("Течёт кран, фото без скрипта")
