@@ -22,6 +22,8 @@ from jinja2 import Environment
 from jinja2 import Template as JinjaTemplate
 from jinja2 import nodes
 from jinja2 import pass_context
+from jinja2.runtime import Context
+from jinja2.runtime import new_context
 from jinja2_fragments.litestar import HTMXBlockTemplate
 from litestar import MediaType
 from litestar import Request
@@ -308,17 +310,78 @@ def _prelude(env: Environment, template: JinjaTemplate) -> JinjaTemplate | None:
 
 
 def top_level_names(env: Environment, template: JinjaTemplate, context: Mapping[str, Any]) -> dict[str, Any]:
-    """What a block of ``template`` sees when the whole page renders: its imports, macros and top-level ``set``s.
+    """What a block of ``template`` sees when the whole page renders: its imports, macros and top-level ``set``s,
+    and those of the templates it extends (each runs after the one extending it, as in the whole page).
 
     A block rendered alone (an HTMX fragment) does not run the template's top level, so these are computed
     here and handed to the block with its context."""
-    prelude = _prelude(env, template)
-    if prelude is None:
-        return {}
-    run = prelude.new_context(dict(context))
-    for _ in prelude.root_render_func(run):
-        pass
-    return dict(run.vars)
+    names: dict[str, Any] = {}
+    for each in lineage(env, template):
+        prelude = _prelude(env, each)
+        if prelude is not None:
+            run = prelude.new_context({**context, **names})
+            for _ in prelude.root_render_func(run):
+                pass
+            names.update(run.vars)
+    return names
+
+
+_parents: weakref.WeakKeyDictionary[JinjaTemplate, JinjaTemplate | None] = weakref.WeakKeyDictionary()
+
+
+def lineage(env: Environment, template: JinjaTemplate) -> list[JinjaTemplate]:
+    """``template`` and the templates it extends, nearest first (an ``extends`` of a name fixed in the source)."""
+    chain = [template]
+    while chain[-1] not in _parents or _parents[chain[-1]] is not None:
+        current = chain[-1]
+        if current not in _parents:
+            _parents[current] = None
+            if env.loader is not None and current.name:
+                source, filename, _ = env.loader.get_source(env, current.name)
+                for node in env.parse(source, current.name, filename).find_all(nodes.Extends):
+                    if isinstance(node.template, nodes.Const):
+                        _parents[current] = env.get_template(node.template.value)
+        parent = _parents[current]
+        if parent is None:
+            break
+        chain.append(parent)
+    return chain
+
+
+class _Fragment(JinjaTemplate):
+    """A template whose blocks, its own and those it takes from the templates it extends, each render alone as they
+    do in the whole page: a block of the template it extends calls the blocks this one fills."""
+
+    ancestors: tuple[JinjaTemplate, ...] = ()
+
+    def new_context(
+        self, vars: dict[str, Any] | None = None, shared: bool = False, locals: Mapping[str, Any] | None = None
+    ) -> Context:
+        context = new_context(self.environment, self.name, self.own_blocks, vars, shared, self.globals, locals)
+        for ancestor in self.ancestors:  # as Jinja's ``extends`` does: each block's own, then the ones it overrides
+            for name, block in ancestor.blocks.items():
+                context.blocks.setdefault(name, []).append(block)
+        return context
+
+
+_fragments: weakref.WeakKeyDictionary[JinjaTemplate, JinjaTemplate] = weakref.WeakKeyDictionary()
+
+
+def fragment_template(env: Environment, template: JinjaTemplate) -> JinjaTemplate:
+    """``template`` as its blocks render alone (an HTMX fragment): itself, or where it extends a template other than
+    the page's layout, with the blocks it inherits (a page of a family, such as a resident's application, whose
+    ``main`` its family's template writes and the page fills in)."""
+    if template not in _fragments:
+        ancestors = tuple(lineage(env, template)[1:])
+        found = template
+        if ancestors:
+            found = object.__new__(_Fragment)
+            found.__dict__.update(template.__dict__)
+            found.own_blocks = template.blocks  # type: ignore[attr-defined]
+            found.ancestors = ancestors
+            found.blocks = {n: b for t in reversed((template, *ancestors)) for n, b in t.blocks.items()}
+        _fragments[template] = found
+    return _fragments[template]
 
 
 class PageTemplate(HTMXBlockTemplate):
@@ -338,6 +401,11 @@ class PageTemplate(HTMXBlockTemplate):
 
     def to_asgi_response(self, app: Any, request: Request, **kwargs: Any) -> ASGIResponse:
         token = _rendering.set(request)
+        engine = request.app.template_engine
+        if self.block_name and isinstance(self.template_name, str) and engine is not None:
+            # the template object itself (Jinja takes one for its name): a block it inherits renders too
+            env = engine.engine  # type: ignore[attr-defined]
+            self.template_name = fragment_template(env, engine.get_template(self.template_name))  # type: ignore[assignment]
         try:
             return super().to_asgi_response(app, request, **kwargs)
         finally:
