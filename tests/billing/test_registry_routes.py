@@ -119,6 +119,19 @@ async def test_a_registry_whose_totals_disagree_is_refused_with_its_line(client,
     assert await RegistryPayment.count() == 0
 
 
+async def test_a_file_wrong_throughout_lists_its_first_200_problems_and_counts_the_rest(client, login, setup):
+    """A checked file's problems are one list (components/import.html, as the housing and meters imports show
+    theirs): its first 200, then how many more, not a page of thousands of lines."""
+    await login(client, setup["accountant"])
+    wrong = [line(str(n), "7700000001", "1,00", day="32.13.2026") for n in range(1, 206)]
+    page = await upload(client, bank_file(*wrong))
+    assert page.status_code == 422
+    summary = page.text.split('class="error-summary"', 1)[1].split("</div>", 1)[0]
+    assert "Ничего не записано. Исправьте файл и загрузите его снова." in summary
+    assert summary.count("<li>") == 200 and "Строка 201" in summary and "Строка 202" not in summary
+    assert "… и ещё 5." in summary
+
+
 async def test_after_a_refused_file_the_file_field_says_to_choose_the_file_again(client, login, setup):
     """The browser empties a file field after the refusal; without a word next to it the accountant would take
     the empty field for the file still being there."""
