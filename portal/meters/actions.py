@@ -278,14 +278,7 @@ async def accept_reading(
     exported = await queries.last_export(reading.period, reading.house_id)
     next_exported = await _next_exported(reading, following)
     async with atomic():
-        for zone, check in recounted.items():
-            await MeterReading.update(
-                {
-                    MeterReading.consumption: check.consumption,
-                    MeterReading.rollover: check.rollover,
-                    **_recount(next_exported),
-                }
-            ).where(MeterReading.id == following[zone][0])
+        await _count_following_again(recounted, following, next_exported)
         await MeterReading.update(
             {
                 MeterReading.review: Review.ACCEPTED,
@@ -315,6 +308,17 @@ def _recount(exported: datetime | None) -> dict[Any, Any]:
 def _after_export(exported: datetime | None) -> dict[str, Any]:
     """The audit's note of a review made after the month was exported to billing."""
     return {"exported_at": exported.isoformat(), "recount": True} if exported else {}
+
+
+async def _count_following_again(
+    recounted: Mapping[int, rules.Check], following: Mapping[int, tuple[int, Decimal]], exported: datetime | None
+) -> None:
+    """The readings passed next (by zone: their id and value), their consumption counted again from the reviewed
+    reading (``rules.recount_following``), each marked to recount where their month was exported already."""
+    for zone, check in recounted.items():
+        await MeterReading.update(
+            {MeterReading.consumption: check.consumption, MeterReading.rollover: check.rollover, **_recount(exported)}
+        ).where(MeterReading.id == following[zone][0])
 
 
 async def correct_reading(
@@ -347,14 +351,7 @@ async def correct_reading(
     async with atomic():
         if version is not None and not await _as_read(reading, values, version):
             return []
-        for zone, check in recounted.items():  # the next reading used what lies between it and the corrected one
-            await MeterReading.update(
-                {
-                    MeterReading.consumption: check.consumption,
-                    MeterReading.rollover: check.rollover,
-                    **_recount(next_exported),
-                }
-            ).where(MeterReading.id == following[zone][0])
+        await _count_following_again(recounted, following, next_exported)
         for zone, check in checks.items():
             before = reading.values.get(zone)
             await MeterReading.update(

@@ -345,6 +345,22 @@ async def test_accepting_a_reading_recounts_the_next_one_and_a_lower_next_one_re
     assert (await readings_of(flat.cold))[0]["review"] == Review.PENDING
 
 
+async def test_accepting_a_reading_marks_the_next_one_it_recounts_when_that_month_was_exported(flat, make_user):
+    """As a correction does (one way of counting the next readings again): December went to billing counted from
+    October; accepting November counts December from it and marks December for the accountant to recount."""
+    from portal.meters.tables import MeterExport
+
+    await _pass(flat, {flat.cold: {1: D("164")}})
+    await _pass(flat, {flat.cold: {1: D("170")}}, today=DEC_TODAY)
+    await MeterExport(period=date(2026, 12, 1), exported_at=NOW).save()
+    manager = staff_principal(await make_user(roles=("manager",), houses=(flat.house,)), flat.house, "manager")
+    november = await queries.staff_reading(manager, (await readings_of(flat.cold))[0]["id"])
+    assert await actions.accept_reading(manager, november, now=NOW) == []
+    december = (await readings_of(flat.cold, date(2026, 12, 1)))[0]
+    assert (D(december["consumption"]), december["recount"]) == (D("6"), True)
+    assert not (await readings_of(flat.cold))[0]["recount"], "November's own month was not exported"
+
+
 async def test_a_rejected_reading_is_left_out_and_the_resident_is_told_in_their_language(flat, make_user):
     from portal.accounts.tables import User
 
