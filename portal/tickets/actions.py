@@ -785,17 +785,20 @@ async def file_by_staff(
 async def store_photos(
     uploads: list[Any], errors: FormErrors, *, name: str = "photos", documents: bool = False
 ) -> list[StoredFile]:
-    """Store every uploaded photo (with ``documents``, a photo or a PDF of a paper); a refused one adds an error at
-    the field ``name`` (and nothing is kept when any is refused, nor when ``errors`` already holds the form's other
-    mistakes: each file is read all the same, so that one answer says everything wrong, and the files chosen again
-    are not refused a second time)."""
+    """Store every uploaded photo (with ``documents``, a photo or a PDF of a paper: a meter's passport, the documents
+    of an owner's change; PDFs as sent, photos cleaned: ``core.storage``); a refused one adds an error at the field
+    ``name`` (and nothing is kept when any is refused, nor when ``errors`` already holds the form's other mistakes:
+    each file is read all the same, so that one answer says everything wrong, and the files chosen again are not
+    refused a second time)."""
     stored: list[StoredFile] = []
-    save = storage.save_document if documents else storage.save_image
+    save, words = (
+        (storage.save_document, forms.document_message) if documents else (storage.save_image, forms.upload_message)
+    )
     for upload in uploads:
         try:
             stored.append(await save(upload))
         except storage.UploadRefused as refused:
-            errors.add(name, forms.upload_message(refused.code, refused.name))
+            errors.add(name, words(refused.code, refused.name))
     if errors:
         for item in stored:
             storage.delete(item.key)
@@ -1397,22 +1400,6 @@ async def named_account(
     if found is not None:
         await counter.clear(rules.HANDOVER_PER_ACCOUNT, change.account_number)
     return found
-
-
-async def store_documents(uploads: list[Any], errors: FormErrors) -> list[StoredFile]:
-    """Store the documents of an application (PDFs as sent, photos cleaned: ``core.storage``); none kept when any
-    is refused or the form has other mistakes, as ``store_photos`` does."""
-    stored: list[StoredFile] = []
-    for upload in uploads:
-        try:
-            stored.append(await storage.save_document(upload))
-        except storage.UploadRefused as refused:
-            errors.add("documents", forms.document_message(refused.code, refused.name))
-    if errors:
-        for item in stored:
-            storage.delete(item.key)
-        return []
-    return stored
 
 
 async def apply_for_owner_change(

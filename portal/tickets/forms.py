@@ -110,7 +110,6 @@ def upload_message(code: str, name: str = "") -> str:
         "too_large": gettext("The photo %(name)s is larger than %(mb)s MB. Take a new photo or choose a smaller one."),
         "not_image": gettext("The file %(name)s is not a photo. Attach photos in JPEG, PNG or WebP."),
         "too_many_pixels": gettext("The photo %(name)s is too large in pixels. Choose a smaller one."),
-        "not_document": gettext("The file %(name)s is neither a photo nor a PDF. Attach a photo or a PDF scan."),
     }
     template = messages.get(code, messages["not_image"])
     return template % {"name": f"«{name}»" if name else "", "mb": MAX_IMAGE_BYTES // (1024 * 1024)}
@@ -935,13 +934,15 @@ def _handover_consent(data: Mapping[str, Any], errors: FormErrors) -> None:
 
 
 def document_message(code: str, name: str = "") -> str:
-    """What went wrong with one document, in words."""
+    """What went wrong with one document (a photo or a PDF of a paper), in words."""
     messages = {
         "empty": gettext("The file %(name)s is empty."),
         "too_large": gettext("The file %(name)s is larger than %(mb)s MB."),
         "too_many_pixels": gettext("The photo %(name)s is too large in pixels. Choose a smaller one."),
     }
-    template = messages.get(code, gettext("The file %(name)s is neither a PDF nor a photo."))
+    template = messages.get(
+        code, gettext("The file %(name)s is neither a photo nor a PDF. Attach a photo or a PDF scan.")
+    )
     return template % {"name": f"«{name}»" if name else "", "mb": MAX_IMAGE_BYTES // (1024 * 1024)}
 
 

@@ -73,7 +73,7 @@ class ResidentHandover(Controller):
         houses = [h.id for h in context["houses"]]
         change, errors = forms.read_owner_change(data, houses, len(uploads), clock.today_local())
         account = await _named(request, principal, change, errors)
-        documents = await actions.store_documents(uploads, errors)
+        documents = await actions.store_photos(uploads, errors, name="documents", documents=True)
         if change is None or account is None or errors:
             return render(request, "tickets/owner.html", status_code=422, **{**context, "errors": errors})
         opened = await actions.apply_for_owner_change(

@@ -204,7 +204,9 @@ async def test_no_application_without_a_passport_or_with_a_file_that_is_neither(
     assert response.status_code == 422 and 'id="e-passport"' in response.text and "паспорта счётчика" in response.text
     page = [("passport", ("passport.pdf", b"<html>not a pdf</html>", "application/pdf"))]
     response = await client.form("/tickets/meter-commissioning", _application(place), files=page)
-    assert response.status_code == 422 and "не фотография и не PDF" in response.text
+    assert response.status_code == 422
+    field = response.text.split('id="e-passport"', 1)[1].split("</p>", 1)[0]
+    assert "Файл «passport.pdf» — не фотография и не PDF. Приложите фотографию или скан в PDF." in field
     assert not await Ticket.exists().where(Ticket.account == place.account)
 
 
