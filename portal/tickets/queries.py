@@ -206,6 +206,13 @@ class TicketDetail(TicketRow):
     author_phone: str | None
     premise: int | None
     entrance: int | None
+    closed_at: datetime | None = None
+    updated_at: datetime | None = None
+
+    @property
+    def finished_at(self) -> datetime | None:
+        """When the request finished, as the keeping terms of its files count (``rules.finished_at``)."""
+        return rules.finished_at(self.status, self.completed_at, self.closed_at, self.updated_at)
 
 
 def _joined() -> dict[str, Any]:
@@ -1378,9 +1385,8 @@ async def caller_place(principal: Principal, account_id: int) -> Place | None:
 
 
 def _finished_before(ticket: Any, before: datetime) -> Any:
-    """The request (``ticket``: the table, or a foreign key to it) finished before ``before``: done (or an owner's
-    application applied) since its completion, closed since its closing, cancelled (or an application refused or
-    withdrawn) since its last change, which the cancellation was."""
+    """The request (``ticket``: the table, or a foreign key to it) finished before ``before``, as ``rules.finished_at``
+    counts it."""
     return (
         ((ticket.status == Status.DONE) & (ticket.completed_at < before))
         | ((ticket.status == Status.CLOSED) & (ticket.closed_at < before))

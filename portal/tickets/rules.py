@@ -1060,3 +1060,21 @@ def day_before(day: date) -> date:
     """The last day of a share that passes on ``day``: the new owner's share starts on the day, the old one ends
     the day before, so the two never overlap."""
     return day - timedelta(days=1)
+
+
+# --- a request's files kept no longer than their purpose (152-ФЗ ст. 5 ч. 7) ---------------------------------------
+
+
+def finished_at(
+    status: str, completed_at: datetime | None, closed_at: datetime | None, changed_at: datetime | None
+) -> datetime | None:
+    """When a request finished, as the keeping terms of its files and of a new owner's documents count: done (an
+    owner's application applied) since its completion, closed since its closing, cancelled (an application refused
+    or withdrawn) since its last change, which the cancellation was; None while it is in work."""
+    return {S.DONE: completed_at, S.CLOSED: closed_at, S.CANCELLED: changed_at}.get(S(status)) if status else None
+
+
+def documents_erased_on(finished_day: date, keep_days: int) -> date:
+    """The day a new owner's documents are deleted: the day after ``keep_days`` from the day the application was
+    decided (``Settings.owner_docs_keep_days`` says why 1095)."""
+    return finished_day + timedelta(days=keep_days + 1)

@@ -120,6 +120,15 @@ class TicketView:
         return forms.documents_erased(clock.local(moment).date())
 
     @staticmethod
+    def documents_kept_until(ticket: TicketDetail) -> str:
+        """The day a decided application's documents go, or "" while it is in work."""
+        finished = ticket.finished_at
+        if finished is None:
+            return ""
+        keep_days = get_settings().owner_docs_keep_days
+        return forms.documents_kept_until(rules.documents_erased_on(clock.local(finished).date(), keep_days))
+
+    @staticmethod
     def files_erased(moment: datetime, count: int = 1) -> str:
         return forms.files_erased(clock.local(moment).date(), count)
 

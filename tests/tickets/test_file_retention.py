@@ -7,6 +7,7 @@ day they went (410)."""
 from __future__ import annotations
 
 import json
+from datetime import date
 from datetime import datetime
 from datetime import timedelta
 
@@ -21,6 +22,7 @@ from portal.core.tables import AuditEvent
 from portal.notifications.messages import in_locale
 from portal.tickets import actions
 from portal.tickets import queries
+from portal.tickets import rules
 from portal.tickets.tables import HandoverApplication
 from portal.tickets.tables import Ticket
 from portal.tickets.tables import TicketAttachment
@@ -34,6 +36,28 @@ from tests.tickets.test_resident import _resident
 
 NOW = datetime(2026, 12, 6, 9, 0, tzinfo=clock.zone())
 DOCS_DAYS, FILES_YEARS = 1095, 3
+
+
+T = datetime(2026, 3, 1, 12, 0, tzinfo=clock.zone())
+
+
+@pytest.mark.parametrize(
+    ("status", "moments", "finished"),
+    [
+        ("done", (T, None, None), T),  # an application applied: since the request was done
+        ("closed", (T - timedelta(days=2), T, None), T),  # closed after it was done: since its closing
+        ("cancelled", (None, None, T), T),  # refused or withdrawn: since that last change
+        ("in_work", (T, None, T), None),  # back in work: not finished, nothing counts
+        ("new", (None, None, T), None),
+    ],
+)
+def test_when_a_request_finished_for_the_terms_of_its_files(status, moments, finished):
+    assert rules.finished_at(status, *moments) == finished
+
+
+def test_the_documents_go_the_day_after_their_term():
+    assert rules.documents_erased_on(date(2026, 3, 1), 1095) == date(2029, 3, 1)  # the 1095 days end on 28.02.2029
+    assert rules.documents_erased_on(date(2026, 3, 1), 30) == date(2026, 4, 1)
 
 
 def _said_today() -> str:
@@ -67,7 +91,13 @@ async def test_a_refused_applications_documents_go_the_day_after_their_term_and_
     place, _, _, ticket = await _filed(client, login, make_user, make_account)
     keys = (await _documents(ticket["id"]))["documents"].split()
     assert keys and all(storage.path_of(k).exists() for k in keys)
+    resident_page = await client.get(f"/tickets/{ticket['id']}")
+    assert "будут удалены" not in resident_page.text  # undecided: no day yet
     staff = await _refused(client, new_client, login, make_user, place, ticket["id"], days_ago=DOCS_DAYS)
+    with in_locale("ru"):
+        goes = f"Документы будут удалены {format_day(NOW.date() + timedelta(days=1))} по сроку хранения"
+    assert goes in (await client.get(f"/tickets/{ticket['id']}")).text  # the day after the term, said ahead
+    assert goes in (await staff.get(f"/staff/tickets/{ticket['id']}/handover")).text
     assert await _erase() == 0  # decided 1095 days ago: the term ends today, the documents stay
     assert all(storage.path_of(k).exists() for k in keys)
     assert (await client.get(f"/tickets/{ticket['id']}/documents/1")).status_code == 200
