@@ -28,10 +28,8 @@ from portal.billing import receipts
 from portal.billing import rules
 from portal.billing.queries import account_ids_of_houses
 from portal.core import audit
-from portal.core import clock
 from portal.core import jobs
 from portal.core.db import atomic
-from portal.core.db import unique_violations
 from portal.core.i18n import gettext
 from portal.core.jobs import DONE
 from portal.core.jobs import FAILED
@@ -74,12 +72,6 @@ async def _count(principal: Principal, house_id: int | None) -> int:
     return int(rows[0]["n"]) if rows else 0
 
 
-async def find(period: date, house_id: int | None) -> Run | None:
-    """The latest run of this month and house (running or finished), if any."""
-    row = await JobRun.select().where((JobRun.name == NAME) & (JobRun.key == key_of(period, house_id))).first()
-    return Run.of_row(row) if row and row["detail"] else None
-
-
 async def of_month(period: date, principal: Principal) -> list[Run]:
     """The runs of the month the staff member may see (every house's, and their houses'), newest first."""
     month = rules.period_key(period)
@@ -102,29 +94,8 @@ async def start(principal: Principal, period: date, house_id: int | None, *, ip:
     houses = None if principal.house_ids is None else sorted(principal.house_ids)
     total = await _count(principal, house_id)
     fresh = Run(0, RUNNING, rules.period_key(period), house_id, houses, principal.user_id, principal.name, total)
-    fresh = replace(fresh, beat=time.time(), ip=ip)
-    key = key_of(period, house_id)
-    try:
-        async with atomic():
-            row = await JobRun.select().where((JobRun.name == NAME) & (JobRun.key == key)).first()
-            if row is not None and row["status"] == RUNNING and row["detail"] and not Run.of_row(row).stale:
-                return Run.of_row(row), False
-            if row is None:
-                inserted = await JobRun.insert(
-                    JobRun(name=NAME, key=key, status=RUNNING, detail=fresh.detail(), started_at=clock.now())
-                ).returning(JobRun.id)
-                run_id = inserted[0]["id"]
-            else:
-                run_id = row["id"]
-                values = {JobRun.status: RUNNING, JobRun.detail: fresh.detail(), JobRun.started_at: clock.now()}
-                await JobRun.update({**values, JobRun.finished_at: None}).where(JobRun.id == run_id)
-    except unique_violations():  # the same month and house started at the same moment by someone else: theirs
-        running = await find(period, house_id)
-        if running is None:
-            raise
-        return running, False
-    jobs.kick(NAME)
-    return replace(fresh, id=run_id), True
+    run, started, _replaced = await replace(fresh, beat=time.time(), ip=ip).begin(NAME, key_of(period, house_id))
+    return run, started
 
 
 async def step(run: Run, now: datetime) -> Run | None:

@@ -21,6 +21,7 @@ from collections.abc import Awaitable
 from collections.abc import Callable
 from dataclasses import asdict
 from dataclasses import dataclass
+from dataclasses import replace
 from datetime import UTC
 from datetime import date
 from datetime import datetime
@@ -28,6 +29,8 @@ from typing import Any
 from typing import Self
 
 from portal.core import clock
+from portal.core.db import atomic
+from portal.core.db import unique_violations
 from portal.core.db import waiting_at_most
 from portal.core.parse import parse_month
 from portal.core.security import Principal
@@ -169,6 +172,35 @@ class MonthRun:
     async def save(self, before: Self, status: str = RUNNING) -> bool:
         """Write this progress unless someone else has moved the run since ``before`` (``save_progress``)."""
         return await save_progress(self.id, self.detail(), before.detail(), status)
+
+    async def begin(self, name: str, key: str) -> tuple[Self, bool, Self | None]:
+        """Start this fresh run as job ``name``'s run of ``key`` and ask for the job now (``kick``), unless a run of
+        that key is still going (not stale): that one instead. Returns the run, whether it is this one, and the
+        finished (or stale) run of the key it replaced (None: the key's first)."""
+        where = (JobRun.name == name) & (JobRun.key == key)
+        try:
+            async with atomic():
+                row = await JobRun.select().where(where).first()
+                before = self.of_row(row) if row is not None and row["detail"] else None
+                if before is not None and before.running and not before.stale:
+                    return before, False, None
+                detail, now = self.detail(), clock.now()
+                if row is None:
+                    inserted = await JobRun.insert(
+                        JobRun(name=name, key=key, status=RUNNING, detail=detail, started_at=now)
+                    ).returning(JobRun.id)
+                    run_id = inserted[0]["id"]
+                else:
+                    run_id = row["id"]
+                    values = {JobRun.status: RUNNING, JobRun.detail: detail, JobRun.started_at: now}
+                    await JobRun.update({**values, JobRun.finished_at: None}).where(JobRun.id == run_id)
+        except unique_violations():  # the same key started at the same moment by someone else: theirs
+            row = await JobRun.select().where(where).first()
+            if row is None or not row["detail"]:
+                raise
+            return self.of_row(row), False, None
+        kick(name)
+        return replace(self, id=run_id), True, before
 
 
 async def run_job(job: Job, now: datetime | None = None) -> None:

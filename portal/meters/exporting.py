@@ -31,7 +31,6 @@ from portal.billing import outage_reductions
 from portal.core import clock
 from portal.core import jobs
 from portal.core.db import atomic
-from portal.core.db import unique_violations
 from portal.core.jobs import DONE
 from portal.core.jobs import FAILED
 from portal.core.jobs import RUNNING
@@ -143,31 +142,11 @@ async def start(principal: Principal, period: date, house: int | None, *, ip: st
     houses = rules.export_houses(principal.house_ids, house)
     total = await queries.export_accounts(principal, house)
     fresh = Run(0, RUNNING, f"{period:%Y-%m}", house, houses, principal.user_id, principal.name, total)
-    fresh = replace(fresh, beat=time.time(), ip=ip)
     key = rules.export_key(period, house, houses)
-    replaced = ""
-    try:
-        async with atomic():
-            row = await JobRun.select().where((JobRun.name == NAME) & (JobRun.key == key)).first()
-            if row is not None and row["status"] == RUNNING and row["detail"] and not Run.of_row(row).stale:
-                return Run.of_row(row), False
-            if row is None:
-                inserted = await JobRun.insert(
-                    JobRun(name=NAME, key=key, status=RUNNING, detail=fresh.detail(), started_at=clock.now())
-                ).returning(JobRun.id)
-                run_id = inserted[0]["id"]
-            else:
-                run_id, replaced = row["id"], Run.of_row(row).file if row["detail"] else ""
-                values = {JobRun.status: RUNNING, JobRun.detail: fresh.detail(), JobRun.started_at: clock.now()}
-                await JobRun.update({**values, JobRun.finished_at: None}).where(JobRun.id == run_id)
-    except unique_violations():  # the same filter started at the same moment by a colleague: theirs
-        row = await JobRun.select().where((JobRun.name == NAME) & (JobRun.key == key)).first()
-        if row is None or not row["detail"]:
-            raise
-        return Run.of_row(row), False
-    _delete(replaced)
-    jobs.kick(NAME)
-    return replace(fresh, id=run_id), True
+    run, started, replaced = await replace(fresh, beat=time.time(), ip=ip).begin(NAME, key)
+    if replaced is not None:
+        _delete(replaced.file)
+    return run, started
 
 
 class _Progress:

@@ -71,3 +71,27 @@ async def test_a_receipts_issue_stored_with_house_ids_is_read_with_its_houses(db
     detail = '{"period": "2026-10", "house_id": null, "user_id": 7, "user_name": "Б", "house_ids": [4], "total": 9}'
     run = issuing.Run.of_row({"id": await _run(detail), "status": jobs.RUNNING, "detail": detail})
     assert run.starter.house_ids == frozenset({4}) and run.month == date(2026, 10, 1)
+
+
+async def test_a_month_run_starts_once_per_key_until_it_ends_or_is_left(db) -> None:
+    """The receipts' issue and the meters' export start their runs the same way (``MonthRun.begin``): a second
+    press while the run goes on gets that run, not another; a run finished, or left by a stopped process, is
+    replaced by the new one, which says which it replaced (the export deletes the old file)."""
+    fresh = jobs.MonthRun(0, jobs.RUNNING, "2026-11", 3, [3], 7, "Бухгалтер", total=40, beat=time.time())
+    first, started, replaced = await fresh.begin("test-begin", "2026-11:3")
+    assert started and first.id and replaced is None
+    again, started, _ = await replace(fresh, user_name="Коллега").begin("test-begin", "2026-11:3")
+    assert not started and (again.id, again.user_name) == (first.id, "Бухгалтер"), "the run going on"
+    other, started, _ = await fresh.begin("test-begin", "2026-11:all")
+    assert started and other.id != first.id, "another house's run is another run"
+
+    assert await replace(first, done=40).save(first, jobs.DONE)
+    later, started, replaced = await replace(fresh, total=41).begin("test-begin", "2026-11:3")
+    assert started and later.id == first.id and replaced is not None and replaced.done == 40
+    row = await _row(first.id)
+    assert (row["status"], row["finished_at"], json.loads(row["detail"])["total"]) == ("running", None, 41)
+
+    left = replace(later, beat=time.time() - jobs.STALE_SECONDS - 1)
+    await JobRun.update({JobRun.detail: left.detail()}).where(JobRun.id == later.id)
+    taken, started, replaced = await replace(fresh, user_name="Коллега").begin("test-begin", "2026-11:3")
+    assert started and taken.user_name == "Коллега" and replaced is not None and replaced.stale
