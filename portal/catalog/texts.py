@@ -19,6 +19,7 @@ from portal.core import clock
 from portal.core.i18n import format_money
 from portal.core.i18n import format_number
 from portal.core.i18n import gettext
+from portal.core.i18n import keep_units
 from portal.core.i18n import lazy
 from portal.core.i18n import ngettext
 from portal.core.i18n import own_markup
@@ -178,14 +179,14 @@ def amount_label(amount: Decimal | None, unknown: str = "") -> str:
 
 def quantity_label(quantity: Decimal, unit: str) -> str:
     """«2,5 ч», «3 шт.», «45,5 м²»: a number with its unit's short sign, which needs no plural («2,5 час» and
-    "2.5 hour" were written with the unit's name)."""
+    "2.5 hour" were written with the unit's name), on one line (``keep_units``)."""
     number = format_number(quantity, 2)
     if unit == Unit.HOUR:
-        return gettext("%(n)s h", n=number)
+        return keep_units(gettext("%(n)s h", n=number))
     if unit == Unit.ITEM:
-        return gettext("%(n)s pcs", n=number)
+        return keep_units(gettext("%(n)s pcs", n=number))
     if unit == Unit.SQUARE_METRE:
-        return gettext("%(n)s m²", n=number)
+        return keep_units(gettext("%(n)s m²", n=number))
     return number
 
 
