@@ -1,6 +1,7 @@
 """The ledger of personal accounts: the only writer of ``LedgerEntry`` and of the ``Balance`` snapshots.
 
-Contract for other domains (CONTRACTS.md): ``post_payment``, ``post_refund``, ``amount_due``, ``balance_of``.
+Contract for other domains (CONTRACTS.md): ``post_payment``, ``post_refund``, ``amount_due``, ``balance_of``,
+``balance_on``.
 Every write of an entry updates the snapshot of its period (and shifts later snapshots) in the same transaction,
 so reading a balance is one indexed query whatever the length of the history.
 """
@@ -11,6 +12,7 @@ from collections.abc import Iterable
 from collections.abc import Sequence
 from datetime import date
 from datetime import datetime
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -184,6 +186,20 @@ async def balance_of(account_id: int) -> Decimal:
         .first()
     )
     return from_kopecks(row["closing_kopecks"] if row else 0)
+
+
+async def balance_on(account_id: int, day: date) -> Decimal:
+    """The ledger balance at the end of ``day`` in the company's zone: every entry that occurred before the next day
+    began (what an account owed on the day it closed; the snapshots are monthly). One sum over the account's entries
+    through its index on (account, occurred_at)."""
+    row = (
+        await LedgerEntry.select(Sum(LedgerEntry.amount_kopecks).as_alias("total"))
+        .where(
+            (LedgerEntry.account == account_id) & (LedgerEntry.occurred_at < clock.day_start(day + timedelta(days=1)))
+        )
+        .first()
+    )
+    return from_kopecks(int(row["total"] or 0) if row else 0)
 
 
 async def amount_due(account_id: int) -> Decimal:

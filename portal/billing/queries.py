@@ -135,6 +135,7 @@ class AccountInfo(PremiseAddress):
     house_address: str
     entrance: int | None
     area: Decimal
+    closed_on: date | None
 
 
 A = TypeVar("A", bound=AccountInfo)
@@ -147,6 +148,7 @@ def _account_columns(account: Any) -> tuple[Any, ...]:
         "payer_name": account.payer_name,
         **premise_joins(account.premise),
         "entrance": account.premise.entrance.number,
+        "closed_on": account.closed_on,
     }
     return tuple(column.as_alias(name) for name, column in joins.items())
 

@@ -32,6 +32,7 @@ from portal.billing import forms
 from portal.billing import importer
 from portal.billing import issuing
 from portal.billing import key_rates
+from portal.billing import ledger
 from portal.billing import notes
 from portal.billing import outage_reductions
 from portal.billing import pdf
@@ -246,10 +247,13 @@ class ResidentBilling(Controller):
 async def _account_context(account: queries.AccountInfo, snapshots: list[queries.PeriodBalance]) -> dict[str, Any]:
     """What the resident's account page and the staff's account card both show: the account, the state of its
     balance, its last receipts (and the billing templates' helpers). The balance is the newest of the monthly
-    ``snapshots`` both pages read for their history (newest first), not a statement of its own."""
+    ``snapshots`` both pages read for their history (newest first), not a statement of its own. A closed account
+    says what it owed on the day it closed (``closing_debt``, the ledger's; its owners still pay it)."""
     balance = snapshots[0].closing if snapshots else Decimal("0.00")
+    closed = account.closed_on
     return {
         "info": account,
+        "closing_debt": await ledger.balance_on(account.id, closed) if closed else None,
         "state": rules.balance_state(balance),
         "receipts": await queries.receipts_of(account.id, HISTORY_MONTHS),
         **_helpers(),

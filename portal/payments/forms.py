@@ -116,9 +116,12 @@ def read_pay_form(data: Mapping[str, Any], accounts: Sequence[PayableAccount]) -
         form.chosen.add(account.id)
         amount = parse_money(form.typed[str(account.id)])
         problem = rules.amount_problem(amount)
-        if problem:  # on a sheet of several accounts the summary above it says which account's amount is wrong
-            label = gettext("Account %(number)s", number=account.number) if len(accounts) > 1 else ""
+        # on a sheet of several accounts the summary above it says which account's amount is wrong
+        label = gettext("Account %(number)s", number=account.number) if len(accounts) > 1 else ""
+        if problem:
             form.errors.add(name, money_error(form.typed[str(account.id)], texts.amount_error(problem)), label)
+        elif amount is not None and rules.over_closed(amount, account.to_pay, closed=account.closed):
+            form.errors.add(name, texts.over_closed_error(account.to_pay), label)
         else:
             assert amount is not None
             form.items.append((account, amount))

@@ -75,6 +75,7 @@ class PayableAccount:
     due: Decimal
     balance: Decimal
     pending: Pending | None = None
+    closed: bool = False  # closed (a new owner's account opened): it takes what is left to pay, never an advance
 
     @property
     def to_pay(self) -> Decimal:
@@ -94,6 +95,7 @@ async def payable_accounts(principal: Principal) -> list[PayableAccount]:
         PersonalAccount.premise.kind.as_alias("kind"),
         PersonalAccount.premise.number.as_alias("premise_number"),
         PersonalAccount.premise.house.address.as_alias("house_address"),
+        PersonalAccount.closed_on,
     ).where(PersonalAccount.id.is_in(ids))
     balances = await ledger.balances_of(ids)
     pending = await pending_of_accounts(ids, principal.user_id, clock.now())
@@ -108,6 +110,7 @@ async def payable_accounts(principal: Principal) -> list[PayableAccount]:
                 due=max(Decimal("0.00"), balance),
                 balance=balance,
                 pending=pending.get(row["id"]),
+                closed=row["closed_on"] is not None,
             )
         )
     return found

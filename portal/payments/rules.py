@@ -64,6 +64,12 @@ def amount_problem(amount: Decimal | None) -> AmountProblem | None:
     return None
 
 
+def over_closed(amount: Decimal, left: Decimal, *, closed: bool) -> bool:
+    """A closed account (the flat passed to a new owner on an account of their own) is paid what is left of its
+    debt and no more: nothing will be charged on it for an advance to pay."""
+    return closed and amount > left
+
+
 def commission(amount: Decimal, percent: Decimal) -> Decimal:
     """The payer's commission on ``amount`` (rounded half up to kopecks); 0 when no percent is set."""
     if percent <= 0:

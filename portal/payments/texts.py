@@ -3,6 +3,7 @@ declined, what is wrong with an amount. Translated when called, so each reader g
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from portal.core.i18n import format_moment
@@ -163,6 +164,15 @@ def amount_error(problem: AmountProblem) -> str:
             amount=format_money(MAX_AMOUNT),
         ),
     }[problem]
+
+
+def over_closed_error(left: Decimal) -> str:
+    """Why more than is left to pay is refused on a closed account."""
+    if left <= 0:
+        return gettext("The account is closed and nothing is left to pay on it.")
+    return gettext(
+        "The account is closed: pay at most what is left of its debt, %(amount)s.", amount=format_money(left)
+    )
 
 
 def limit_error(problem: AmountProblem) -> str:

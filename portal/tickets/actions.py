@@ -27,6 +27,7 @@ from portal.accounts.notify import notify
 from portal.accounts.queries import people_of_account
 from portal.accounts.tables import StaffHouse
 from portal.accounts.tables import UserRole
+from portal.billing import ledger
 from portal.billing import outage_reductions
 from portal.billing.outage_reductions import OutageFacts
 from portal.content.actions import announce_outage
@@ -903,10 +904,12 @@ async def _move(
     searched: bool = True,
     audited: str,
     ip: str = "",
+    noted: Mapping[str, Any] | None = None,
 ) -> int:
     """Apply ``rules.transition``: the columns, the event, its audit and the other side's notice. ``audited``: a
     staff move is ``ticket.status``; each step of a resident has a code of its own, so the log says the resident took
-    it; the event keeps the statuses, not the comment (a resident's reason is theirs to tell). ``comment_en``: the
+    it; the event keeps the statuses, not the comment (a resident's reason is theirs to tell), and what the caller
+    ``noted`` of the decision. ``comment_en``: the
     comment in English where the portal words it (each reader reads their language); ``searched=False``: the
     caller rebuilds the search text (of many requests at once)."""
     change = rules.transition(ticket, target, actor, now, get_settings().time_zone)
@@ -934,7 +937,7 @@ async def _move(
         if target == Status.CANCELLED:  # a booking of the lift cancelled or refused frees its slot
             await LiftBooking.update({LiftBooking.held: None}).where(LiftBooking.ticket == ticket.id)
         restarted = await _restart_clock(principal, ticket, change, now, by_staff=by_staff)
-        moved: dict[str, Any] = {"status": [change.current, target], **restarted}
+        moved: dict[str, Any] = {"status": [change.current, target], **restarted, **(noted or {})}
         await audit.record(principal, audited, "ticket", ticket.id, moved, ip, now=now)
         await _tell_other_side(
             ticket,
@@ -1545,7 +1548,10 @@ async def _hand_over_now(
     if not claimed:
         raise _Answered(gettext("This application has already been answered."))
     told: list[int] = []
+    noted: dict[str, str] = {}
     if handover.kind == rules.Handover.OWNER:
+        closing = rules.day_before(handover.day)
+        noted = {"closed_on": closing.isoformat(), "closing_debt": str(await ledger.balance_on(account.id, closing))}
         told = [p.user_id for p in await people_of_account(account.id) if p.role == ResidentRole.OWNER]
         await _hand_over_shares(principal, account, handover, decision, ticket, ip)
         new_account = await _open_new_account(principal, account, handover, decision, now, ip)
@@ -1555,7 +1561,18 @@ async def _hand_over_now(
         values = {"payer_name": handover.full_name}
         await save_account(principal, account.id, values, ip=ip, version=decision.account_version)
     russian, english = in_russian_and_english(partial(_handover_done_text, handover))
-    await _move(principal, ticket, Status.DONE, Actor.STAFF, russian, now, english, audited="ticket.handover", ip=ip)
+    await _move(
+        principal,
+        ticket,
+        Status.DONE,
+        Actor.STAFF,
+        russian,
+        now,
+        english,
+        audited="ticket.handover",
+        ip=ip,
+        noted=noted,
+    )
     for user_id in sorted(set(told) - {ticket.author}):
         await notify(
             user_id,

@@ -18,6 +18,7 @@ from litestar.params import FromPath
 from litestar.response import File
 from litestar.response import Template
 
+from portal.billing import ledger
 from portal.core import clock
 from portal.core import limits
 from portal.core import stale
@@ -189,13 +190,16 @@ async def _payer_form(principal: Principal, form: dict[str, Any]) -> dict[str, A
 
 
 async def _handover_page(ticket: queries.TicketDetail, handover: queries.HandoverRow) -> dict[str, Any]:
-    """What staff decide on: the application, its documents, the account's payer now with its version and the
-    shares standing on the day."""
+    """What staff decide on: the application, its documents, the account's payer now with its version, the shares
+    standing on the day and, for a new owner, what the old account owes on the day it closes (the ledger's)."""
     account = await queries.account_ref(ticket.account or 0)
     owner = handover.kind == rules.Handover.OWNER
     shares = await queries.shares_standing(account.premise_id, handover.day) if account and owner else []
     version = await stale.current(PersonalAccount, account.id) if account else ""
+    closing = rules.day_before(handover.day)
     return {
+        "closing": closing,
+        "debt": await ledger.balance_on(account.id, closing) if account and owner else None,
         "ticket": ticket,
         "handover": handover,
         "account": account,

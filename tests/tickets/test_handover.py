@@ -4,6 +4,7 @@ account's payer and who sees the account on the portal change in one step — or
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from datetime import datetime
 from datetime import time
@@ -590,3 +591,51 @@ async def test_the_job_reads_the_decisions_due_through_their_index(db):
         await queries.handovers_due(TODAY)
     plan = await plan_of(db, seen[0], forbid_seqscan=True)
     assert unindexed_steps(plan, "handover_application", is_sqlite(db)) == [], plan
+
+
+def _plain(text):
+    return text.replace("\xa0", " ").replace("\u202f", " ")
+
+
+async def test_the_old_account_s_balance_on_its_closing_day_is_shown_recorded_and_left_payable(
+    client, new_client, login, make_user, make_account, today_is
+):
+    """Staff see what the old account owed at the end of the day before the transfer (the ledger's entries up to and
+    including that day, not the monthly snapshot), the decision's audit keeps it, and its previous owners read it
+    on the closed account's page with the button to pay what is still owed."""
+    from portal.billing.ledger import post_entry
+    from portal.billing.tables import EntryKind
+
+    place, before, _, ticket = await _filed(client, login, make_user, make_account)
+    zone = clock.zone()
+    await post_entry(place.account, EntryKind.CHARGE, 150000, datetime(2026, 7, 31, 12, tzinfo=zone))
+    await post_entry(place.account, EntryKind.PAYMENT, -50000, datetime(2026, 8, 2, 23, 30, tzinfo=zone))  # that day
+    await post_entry(place.account, EntryKind.PAYMENT, -30000, datetime(2026, 8, 3, 0, 30, tzinfo=zone))  # the next
+    c, operator, page = await _decide(new_client, login, make_user, place, ticket["id"])
+    said = _plain(page.text)
+    assert "Задолженность старого счёта на дату закрытия, 2 августа 2026: 1 000,00 ₽" in said
+    assert "начисления за неполный месяц пересчитает расчётный отдел" in said
+    shares = _ticked(page, "share")
+    data = {"version": _version(page), "share": shares, "new_number": "7700123456"}
+    data[f"version_{shares[0]}"] = _version(page, f"version_{shares[0]}")
+    assert (await c.form(f"/staff/tickets/{ticket['id']}/handover/", data)).status_code == 303
+    row = await AuditEvent.select(AuditEvent.changes).where(
+        (AuditEvent.action == "ticket.handover") & (AuditEvent.actor_id == operator)
+    )
+    decided = row[0]["changes"]
+    decided = json.loads(decided) if isinstance(decided, str) else decided
+    assert decided["closing_debt"] == "1000.00" and decided["closed_on"] == "2026-08-02"
+    await Residency.update({Residency.rights: ["view", "pay"]}).where(Residency.user == before)
+    await login(client, before)
+    closed = _plain((await client.get(f"/accounts/{place.account}")).text)
+    assert "Счёт закрыт 2 августа 2026: задолженность на дату закрытия 1 000,00 ₽." in closed
+    assert f'href="/pay?account={place.account}"' in closed and "Оплатить 700,00 ₽" in closed
+
+
+async def test_the_closing_day_s_balance_is_summed_through_the_ledger_s_index(db):
+    from portal.billing.ledger import balance_on
+
+    with captured(db) as seen:
+        await balance_on(1, TODAY)
+    plan = await plan_of(db, seen[0], forbid_seqscan=True)
+    assert unindexed_steps(plan, "ledger_entry", is_sqlite(db)) == [], plan
