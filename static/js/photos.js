@@ -44,7 +44,7 @@
     }
     const [width, height] = [picture.width || picture.naturalWidth, picture.height || picture.naturalHeight];
     const scale = Math.min(1, side / Math.max(width, height));
-    if (scale === 1 && file.size <= side * side) {  // no larger than the server keeps (bytes of a fair JPEG of it)
+    if (scale === 1 && file.size <= side * side) {  // no more pixels than the server keeps, nor bytes (6.5 MB at 2560)
       if (picture.close) picture.close();
       return file;
     }
@@ -116,11 +116,14 @@
     if (!side || taken.length === 0) return show(input, kept.concat(taken));
     const status = progress(input);
     status.textContent = input.dataset.shrinking || "";
+    let made = taken;
     try {
-      show(input, kept.concat(await Promise.all(taken.map((file) => smaller(file, side)))));
-    } finally {
-      status.textContent = "";
+      made = await Promise.all(taken.map((file) => smaller(file, side)));
+    } catch {
+      // the originals go, as without this file
     }
+    status.textContent = "";
+    show(input, kept.concat(made));
   }
 
   document.addEventListener("change", (e) => {
@@ -131,7 +134,8 @@
     const done = before.then(() => choose(input, Array.from(input.files)));
     if (form) {
       working.set(form, done);
-      done.finally(() => { if (working.get(form) === done) working.delete(form); });
+      const over = () => { if (working.get(form) === done) working.delete(form); };
+      done.then(over, over);
     }
   });
 
@@ -144,6 +148,7 @@
     e.preventDefault();
     e.stopPropagation();
     const submitter = e.submitter;
-    pending.finally(() => form.requestSubmit(submitter && submitter.form === form ? submitter : undefined));
+    const send = () => form.requestSubmit(submitter && submitter.form === form ? submitter : undefined);
+    pending.then(send, send);
   }, true);
 })();
