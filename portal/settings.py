@@ -68,6 +68,9 @@ class Settings:
     # How long an accountant's «Сверить» may ask the payment service within the request; the scheduled
     # reconciliation, started at once, finishes the rest.
     reconcile_seconds: float = 3.0
+    # How long one hourly autopay run may charge (PAYMENT_AUTOPAY_SECONDS): it goes through every due mandate in
+    # batches and stops at this budget, so other jobs are not held up on the charge day; the next run continues.
+    autopay_seconds: float = 1800.0
     # How long a page's write waits for a row or database another transaction holds (an import, a job) before the
     # page says «busy, try again» (503); jobs and imports wait as long as it takes.
     web_lock_wait: float = 5.0
@@ -159,6 +162,7 @@ class Settings:
             vapid_subject=env.get("VAPID_SUBJECT", "mailto:" + env.get("SMTP_FROM", "portal@example.ru")),
             payment_webhook_secret=env.get("PAYMENT_WEBHOOK_SECRET", "whsec_portal_sandbox"),
             reconcile_seconds=float(env.get("PAYMENT_RECONCILE_SECONDS") or 3),
+            autopay_seconds=float(env.get("PAYMENT_AUTOPAY_SECONDS") or 1800),
             web_lock_wait=float(env.get("WEB_LOCK_WAIT_SECONDS") or 5),
             secure_cookies=env.get("BASE_URL", "").startswith("https://"),
             # With Redis the jobs run in `portal worker` (SAQ) and app processes only serve pages.

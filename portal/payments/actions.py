@@ -23,6 +23,7 @@ from datetime import date
 from datetime import datetime
 from datetime import timedelta
 from decimal import Decimal
+from time import monotonic
 from typing import Any
 
 from piccolo.querystring import QueryString
@@ -70,6 +71,7 @@ from portal.payments.tables import PaymentStatus
 from portal.payments.tables import Refund
 from portal.payments.tables import RefundStatus
 from portal.payments.tables import WebhookEvent
+from portal.settings import get_settings
 
 log = logging.getLogger("portal.payments")
 
@@ -623,6 +625,8 @@ async def _apply_outcome(batch: str, outcome: rules.Outcome, intent_id: str | No
                 .returning(Payment.id)
             )
             changed += len(updated)
+        if changed:
+            await _wake_waiting(sorted({row.account for row in rows}), now)
         if outcome.status == S.SUCCEEDED:
             await _credit(rows, now)
         elif outcome.status == S.FAILED and changed and rows:
@@ -636,6 +640,16 @@ async def _apply_outcome(batch: str, outcome: rules.Outcome, intent_id: str | No
                 f"/payments/{first.id}",
             )
     return changed
+
+
+async def _wake_waiting(accounts: list[int], now: datetime) -> None:
+    """A payment of these accounts was decided: autopay waiting for it (``queries.due_mandates`` skips a wait
+    until its end) looks again at its next run, not only once the payment's time would have run out."""
+    await AutopayMandate.update({AutopayMandate.waiting_until: now}).where(
+        AutopayMandate.account.is_in(accounts)
+        & AutopayMandate.last_status.is_in(list(AUTOPAY_WAITING))
+        & (AutopayMandate.waiting_until > now)
+    )
 
 
 async def _credit(rows: list[queries.BatchRow], now: datetime) -> None:
@@ -1351,38 +1365,38 @@ async def cancel_autopay(principal: Principal, account_id: int, *, ip: str = "")
     return bool(changed)
 
 
-async def run_autopay(now: datetime | None = None, limit: int = 200) -> int:
+async def run_autopay(now: datetime | None = None, limit: int = 200, seconds: float | None = None) -> int:
     """Charge the amount due of every active mandate that ``rules.autopay_due`` says is due (once a month each, and
     again while its month waits for payments still pending), for a user who still ``rules.may_pay`` for the account.
-    Returns how many were charged."""
+    Goes through them all in batches of ``limit`` by id, until ``seconds`` (setting ``autopay_seconds``) have passed:
+    what is left stays due for the next run, and what is done is not read again. Returns how many were charged."""
     now = now or clock.now()
+    ends = monotonic() + (get_settings().autopay_seconds if seconds is None else seconds)
     today = clock.local(now).date()
     period = rules.period_key(today)
-    day = queries.autopay_day()
-    mandates = (
-        await AutopayMandate.select(
-            AutopayMandate.all_columns(),
-            AutopayMandate.payment_method.gateway_id.as_alias("pm"),
-            AutopayMandate.payment_method.removed_at.as_alias("pm_removed"),
-            AutopayMandate.account.number.as_alias("number"),
-            AutopayMandate.user.locale.as_alias("locale"),
-        )
-        .where(
-            AutopayMandate.active.eq(True)
-            & ((AutopayMandate.last_period != period) | AutopayMandate.last_status.is_in(list(AUTOPAY_WAITING)))
-        )
-        .order_by(AutopayMandate.id)
-        .limit(limit)
-    )
-    due = [m for m in mandates if rules.autopay_due(today, m["last_period"], day, m["last_status"])]
-    if not due:
+    month_due = rules.autopay_due(today, "", queries.autopay_day())
+    charged, after = 0, 0
+    while monotonic() < ends:
+        mandates = await queries.due_mandates(period, now, month_due=month_due, after=after, limit=limit)
+        charged += await _charge_mandates(mandates, today, period, now, ends)
+        if len(mandates) < limit:
+            break
+        after = mandates[-1]["id"]
+    return charged
+
+
+async def _charge_mandates(mandates: list[dict[str, Any]], today: date, period: str, now: datetime, ends: float) -> int:
+    """One batch of ``run_autopay``, in order, until the clock passes ``ends``; returns how many were charged."""
+    if not mandates:
         return 0
     residencies = await Residency.select(Residency.user, Residency.account, Residency.role, Residency.rights).where(
-        Residency.user.is_in(sorted({m["user"] for m in due})) & Residency.revoked_at.is_null()
+        Residency.user.is_in(sorted({m["user"] for m in mandates})) & Residency.revoked_at.is_null()
     )
     payers = {(r["user"], r["account"]) for r in residencies if rules.may_pay(r["role"], r["rights"])}
     charged = 0
-    for mandate in due:
+    for mandate in mandates:
+        if monotonic() >= ends:
+            break
         if (mandate["user"], mandate["account"]) not in payers or mandate["pm_removed"] is not None:
             async with atomic():
                 await AutopayMandate.update({AutopayMandate.active: False}).where(AutopayMandate.id == mandate["id"])

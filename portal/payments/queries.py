@@ -40,6 +40,7 @@ from portal.housing.queries import account_search
 from portal.housing.queries import house_scope
 from portal.housing.tables import PersonalAccount
 from portal.payments import rules
+from portal.payments.tables import AUTOPAY_WAITING
 from portal.payments.tables import AutopayMandate
 from portal.payments.tables import CardSetup
 from portal.payments.tables import GatewayCustomer
@@ -731,6 +732,32 @@ async def autopay_of_account(account_id: int) -> list[AccountMandate]:
         .limit(20)
     )
     return [from_row(AccountMandate, r, limit=from_kopecks(r["monthly_limit_kopecks"])) for r in rows]
+
+
+async def due_mandates(period: str, now: datetime, *, month_due: bool, after: int, limit: int) -> list[dict[str, Any]]:
+    """The next ``limit`` active mandates after id ``after`` that autopay has to look at (index
+    ``autopay_mandate_due``): one whose month ``period`` has not been run yet (``month_due``: the charge day has come),
+    and one whose month waits for payments still pending once they may have changed (the latest closes unpaid at
+    ``waiting_until``; none given: an autopay charge's answer, which may come any time). A wait ends early when an
+    awaited payment is decided (``actions._wake_waiting``). The month ran is never older than the last one (``<``)."""
+    waiting = (
+        (AutopayMandate.last_period == period)
+        & AutopayMandate.last_status.is_in(list(AUTOPAY_WAITING))
+        & (AutopayMandate.waiting_until.is_null() | (AutopayMandate.waiting_until <= now))
+    )
+    look = ((AutopayMandate.last_period < period) | waiting) if month_due else waiting
+    return (
+        await AutopayMandate.select(
+            AutopayMandate.all_columns(),
+            AutopayMandate.payment_method.gateway_id.as_alias("pm"),
+            AutopayMandate.payment_method.removed_at.as_alias("pm_removed"),
+            AutopayMandate.account.number.as_alias("number"),
+            AutopayMandate.user.locale.as_alias("locale"),
+        )
+        .where(AutopayMandate.active.eq(True) & (AutopayMandate.id > after) & look)
+        .order_by(AutopayMandate.id)
+        .limit(limit)
+    )
 
 
 async def customer_id_of(user_id: int) -> str | None:
