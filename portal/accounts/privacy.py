@@ -26,8 +26,8 @@ from portal.core import audit
 from portal.core import clock
 from portal.core import jobs
 from portal.core.db import atomic
+from portal.core.i18n import format_term
 from portal.core.i18n import gettext
-from portal.core.i18n import ngettext
 from portal.core.security import Principal
 from portal.settings import Settings
 from portal.settings import get_settings
@@ -242,28 +242,23 @@ class KeptTerm:
 
 def kept_terms(settings: Settings) -> list[KeptTerm]:
     """Each kind of personal data the portal deletes at the end of a term, with the term in force: from the settings
-    the daily jobs read (and ст. 21 ч. 5's 30 days after a withdrawal), never written out a second time."""
-    years, days = settings.ballot_snils_keep_years, settings.one_time_token_keep_days
+    the daily jobs read (and ст. 21 ч. 5's 30 days after a withdrawal), never written out a second time, each in the
+    unit a reader thinks in (``format_term``: 1095 days are «3 года»)."""
+    days = format_term(days=settings.one_time_token_keep_days)
     return [
         KeptTerm(
             gettext("Personal data after the consent is withdrawn, where no other legal ground remains"),
-            ngettext(
-                "deleted within %(num)d day of the withdrawal",
-                "deleted within %(num)d days of the withdrawal",
-                rules.ERASURE_DAYS,
-            ),
+            gettext("deleted no later than %(term)s after the withdrawal", term=format_term(days=rules.ERASURE_DAYS)),
         ),
         KeptTerm(
             gettext(
                 "SNILS of owners typed from their paper ballots of a general meeting, and the scans of those ballots "
                 "(they show the SNILS and the signature)"
             ),
-            ngettext(
-                "%(num)d year from the date of the meeting's protocol (the term the housing inspectorate keeps the "
+            gettext(
+                "%(term)s from the date of the meeting's protocol (the term the housing inspectorate keeps the "
                 "meeting's documents), then deleted",
-                "%(num)d years from the date of the meeting's protocol (the term the housing inspectorate keeps the "
-                "meeting's documents), then deleted",
-                years,
+                term=format_term(years=settings.ballot_snils_keep_years),
             ),
         ),
         KeptTerm(
@@ -271,27 +266,20 @@ def kept_terms(settings: Settings) -> list[KeptTerm]:
                 "One-time links and codes (password reset, invitations, confirmation of an e-mail or a phone) "
                 "with the address or number they were sent to"
             ),
-            ngettext(
-                "%(num)d day after they expire, then deleted", "%(num)d days after they expire, then deleted", days
-            ),
+            gettext("%(term)s after they expire, then deleted", term=days),
         ),
         KeptTerm(
             gettext("E-mails and text messages that carried such a link or code"),
-            ngettext(
-                "%(num)d day after they were sent, then deleted",
-                "%(num)d days after they were sent, then deleted",
-                days,
-            ),
+            gettext("%(term)s after they were sent, then deleted", term=days),
         ),
         KeptTerm(
             gettext(
                 "Documents attached to an application for a change of owner (an extract from the register, a "
                 "contract): the application and its decision stay"
             ),
-            ngettext(
-                "%(num)d day after the application is applied or refused, then deleted",
-                "%(num)d days after the application is applied or refused, then deleted",
-                settings.owner_docs_keep_days,
+            gettext(
+                "%(term)s after the application is applied or refused, then deleted",
+                term=format_term(days=settings.owner_docs_keep_days),
             ),
         ),
         KeptTerm(
@@ -299,19 +287,16 @@ def kept_terms(settings: Settings) -> list[KeptTerm]:
                 "Photos and files attached to requests, the passports of meters among them: the requests, their "
                 "history and texts stay"
             ),
-            ngettext(
-                "%(num)d year after the request is closed (the limitation period for claims), then deleted",
-                "%(num)d years after the request is closed (the limitation period for claims), then deleted",
-                settings.request_files_keep_years,
+            gettext(
+                "%(term)s after the request is closed (the limitation period for claims), then deleted",
+                term=format_term(years=settings.request_files_keep_years),
             ),
         ),
         KeptTerm(
             gettext("Name, phone and message of a visitor's request for a viewing of a premise for rent or sale"),
-            ngettext(
-                "%(num)d day after the request was last worked on, and no longer than the consent's year, then deleted",
-                "%(num)d days after the request was last worked on, and no longer than the consent's year, then "
-                "deleted",
-                settings.viewing_keep_days,
+            gettext(
+                "%(term)s after the request was last worked on, and no longer than the consent's year, then deleted",
+                term=format_term(days=settings.viewing_keep_days),
             ),
         ),
     ]

@@ -418,6 +418,20 @@ def format_typed(value: object, locale: str | None = None) -> object:
     return value
 
 
+YEAR_OF_DAYS = 365
+
+
+def format_term(*, days: int = 0, years: int = 0) -> str:
+    """A term as a person reads it, in the unit they think in: a term in years, or in days that make whole years of
+    365 (1095), in years («3 года», "3 years"); any other count of days in days («30 дней», «731 день»), each with
+    the language's plural form, the number kept on the line of its unit."""
+    if days and not days % YEAR_OF_DAYS:
+        years, days = days // YEAR_OF_DAYS, 0
+    if days or not years:
+        return keep_units(ngettext("%(num)d day", "%(num)d days", days))
+    return keep_units(ngettext("%(num)d year", "%(num)d years", years))
+
+
 def format_day(
     value: date | datetime | None, style: str = "long", locale: str | None = None, tz: str | None = None
 ) -> str:

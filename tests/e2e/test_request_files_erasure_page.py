@@ -106,7 +106,9 @@ def test_a_requests_photo_before_and_after_its_term_and_the_privacy_page(open_pa
     assert page.request.get(f"{base}/tickets/photos/{photo}").status == 200
 
     documents = _shoot(page, base, f"/tickets/{owner_change}", "owner-documents-before", "main")
-    assert "Документ 1 (PDF)" in documents and "удалены" not in documents, documents
+    with in_locale("ru"):
+        goes = f"Документы будут удалены {format_day(today)} по сроку хранения"
+    assert "Документ 1 (PDF)" in documents and goes in documents, documents  # the day they go, said ahead
     assert page.request.get(f"{base}/tickets/{owner_change}/documents/1").status == 200
 
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}", "PORTAL_VAR_DIR": str(folder)}
@@ -128,12 +130,12 @@ def test_a_requests_photo_before_and_after_its_term_and_the_privacy_page(open_pa
     assert gone.status == 410 and erased in gone.text()
 
     terms = _shoot(page, base, "/privacy", "privacy-terms", "dl.facts")
-    assert "1095 дней после того, как заявление исполнено или отклонено" in terms, terms
+    assert "3 года после того, как заявление исполнено или отклонено" in terms, terms
     assert "3 года после закрытия заявки" in terms and "90 дней после последней работы с заявкой" in terms
     english = open_page(1280, locale="en-US")
     english.goto(f"{base}/privacy")
     words = " ".join(english.locator("dl.facts").inner_text().split())
-    assert "1095 days after the application is applied or refused" in words, words
+    assert "3 years after the application is applied or refused" in words, words
     for width in (390, 1280):
         english.set_viewport_size({"width": width, "height": 900})
         english.screenshot(path=str(SHOTS / f"privacy-terms-en-{width}.png"), full_page=True)
