@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 
 from portal.accounts.actions import hand_over
 from portal.accounts.notify import notify
+from portal.accounts.queries import Person
 from portal.accounts.queries import people_of_account
 from portal.accounts.tables import StaffHouse
 from portal.accounts.tables import UserRole
@@ -1552,15 +1553,16 @@ async def _hand_over_now(
     if handover.kind == rules.Handover.OWNER:
         closing = rules.day_before(handover.day)
         noted = {"closed_on": closing.isoformat(), "closing_debt": str(await ledger.balance_on(account.id, closing))}
-        told = [p.user_id for p in await people_of_account(account.id) if p.role == ResidentRole.OWNER]
+        told = await people_of_account(account.id)
         await _hand_over_shares(principal, account, handover, decision, ticket, ip)
-        new_account = await _open_new_account(principal, account, handover, decision, now, ip)
+        new_account, new_number = await _open_new_account(principal, account, handover, decision, now, ip)
         if ticket.author is not None:
             await hand_over(principal, new_account, ticket.author, now, ip=ip)
     else:
+        new_number = ""
         values = {"payer_name": handover.full_name}
         await save_account(principal, account.id, values, ip=ip, version=decision.account_version)
-    russian, english = in_russian_and_english(partial(_handover_done_text, handover))
+    russian, english = in_russian_and_english(partial(_handover_done_text, handover, new_number))
     await _move(
         principal,
         ticket,
@@ -1573,13 +1575,28 @@ async def _hand_over_now(
         ip=ip,
         noted=noted,
     )
-    for user_id in sorted(set(told) - {ticket.author}):
+    await _tell_the_old_account(ticket, account, handover, told, now)
+
+
+async def _tell_the_old_account(
+    ticket: TicketDetail, account: AccountRef, handover: queries.HandoverRow, people: Sequence[Person], now: datetime
+) -> None:
+    """Everyone on the closed account is told once, each in their language: its owners that their account is
+    closed with its debt theirs to pay (its page), its family and tenants that the new owner invites them. The
+    applicant is not among them: the request's own message tells them of their new account."""
+    context = {"account": account.number, "day": handover.day.isoformat()}
+    for user_id, owner in rules.told_of_closing(
+        [(p.user_id, p.role == ResidentRole.OWNER) for p in people], ticket.author
+    ):
+        template, link = (
+            (messages.HANDOVER_ENDED, f"/accounts/{account.id}") if owner else (messages.HANDOVER_CLOSED, "/")
+        )
         await notify(
             user_id,
-            messages.HANDOVER_ENDED.name,
-            context={"account": account.number, "day": handover.day.isoformat()},
+            template.name,
+            context=context,
             dedupe_key=f"ticket:{ticket.id}:handover:{user_id}",
-            link="/",
+            link=link,
             now=now,
         )
 
@@ -1591,12 +1608,12 @@ async def _open_new_account(
     decision: forms.HandoverDecision,
     now: datetime,
     ip: str,
-) -> int:
+) -> tuple[int, str]:
     """A new owner is billed on a new account (the previous owner's debt for maintenance and utilities is theirs,
     ЖК РФ ст. 153, 155): the old account is closed the day before, and one with billing's number opens on the day
     for the same premise in the new owner's name, through the register's own save. The flat's meters are physical
     and stay with the flat: its working ones move to the new account with their readings. Returns the new
-    account."""
+    account and its number."""
     number = housing_rules.parse_account_number(decision.new_number)
     if isinstance(number, housing_rules.Problem):
         raise forms.FieldRefused("new_number", housing_rules.message(number))
@@ -1612,7 +1629,7 @@ async def _open_new_account(
     }
     new_account = await save_account(principal, None, opened, ip=ip)
     await move_to_account(principal, (account.id, account.number), (new_account, number), now=now, ip=ip)
-    return new_account
+    return new_account, number
 
 
 async def _decide_ahead(
@@ -1800,14 +1817,17 @@ async def _hand_over_shares(
     await save_ownership(principal, None, new_share, ip=ip)
 
 
-def _handover_done_text(handover: queries.HandoverRow) -> str:
+def _handover_done_text(handover: queries.HandoverRow, new_number: str = "") -> str:
     day = format_day(handover.day, "short")
     if handover.kind == rules.Handover.OWNER:
         return gettext(
-            "Applied: from %(day)s the owner and payer of the account is %(name)s, share %(share)s.",
+            "Applied: from %(day)s the owner of the premise is %(name)s, share %(share)s, billed on the new personal "
+            "account %(number)s, which you see on the portal. Invite your family and tenants to it on the page "
+            "“Who has access”.",
             day=day,
             name=handover.full_name,
             share=handover.share,
+            number=new_number,
         )
     return gettext("Applied: from %(day)s the payer of the account is %(name)s.", day=day, name=handover.full_name)
 

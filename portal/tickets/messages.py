@@ -98,7 +98,23 @@ HANDOVER_ENDED = message_template(
     subject=lazy("Personal account %(account)s has a new owner"),
     text=lazy(
         "The management company has registered a new owner of the premise of personal account %(account)s from "
-        "%(day)s. The account is closed the day before; its history and balance stay open to you on the portal."
+        "%(day)s. The account is closed the day before; its history and balance stay open to you on the portal, "
+        "and what it owed on the day it closed is paid from its page."
+        "\n\nIf this is a mistake, call the management company."
+    ),
+    words=lambda c: {**c, "day": format_day(date.fromisoformat(c["day"]))},
+    sample={"account": "1000000001", "day": "2026-12-01"},
+)
+
+# The old account's other residents (family, tenants): the account is closed, and the new owner is the one who
+# gives access to theirs.
+HANDOVER_CLOSED = message_template(
+    "ticket_handover_closed",
+    Topic.ACCOUNT,
+    subject=lazy("Personal account %(account)s is closed"),
+    text=lazy(
+        "The premise of personal account %(account)s has a new owner from %(day)s, and the account is closed the "
+        "day before. If you go on living there, ask the new owner to invite you to their account on the portal."
         "\n\nIf this is a mistake, call the management company."
     ),
     words=lambda c: {**c, "day": format_day(date.fromisoformat(c["day"]))},

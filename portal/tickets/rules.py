@@ -1078,3 +1078,14 @@ def documents_erased_on(finished_day: date, keep_days: int) -> date:
     """The day a new owner's documents are deleted: the day after ``keep_days`` from the day the application was
     decided (``Settings.owner_docs_keep_days`` says why 1095)."""
     return finished_day + timedelta(days=keep_days + 1)
+
+
+def told_of_closing(people: Iterable[tuple[int | None, bool]], applicant: int | None) -> list[tuple[int, bool]]:
+    """Who is told that an account closed for a new owner, once each: ``people`` are its residents as ``(user,
+    is_owner)`` (a person linked twice counts as an owner if either link is), the applicant left out (their request
+    tells them). Sorted by user."""
+    owners: dict[int, bool] = {}
+    for user_id, owner in people:
+        if user_id is not None and user_id != applicant:
+            owners[user_id] = owners.get(user_id, False) or owner
+    return sorted(owners.items())

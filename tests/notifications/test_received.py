@@ -315,6 +315,17 @@ async def _to_previous_owner(world: World, locale: str, name: str) -> Sent:
     return Sent(email, user_id, data=(account["number"],), says=days)
 
 
+@case("ticket_handover_closed")
+async def _to_previous_family(world: World, locale: str, name: str) -> Sent:
+    """A family member or tenant of the account a new owner's documents closed: the new owner invites them to theirs;
+    the day is said in their language."""
+    user_id, email = await _resident(world, locale)
+    account = await _first_account(user_id)
+    await notified(user_id, name, {"account": account["number"], "day": "2026-12-01"}, "/")
+    days = {"ru": ("1 декабря 2026",), "en": ("1 December 2026",)}
+    return Sent(email, user_id, data=(account["number"],), says=days)
+
+
 # --- orders ---------------------------------------------------------------------------------------------------------
 
 # The messages of an order to its resident, and whether each names the sum.

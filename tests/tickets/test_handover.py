@@ -59,6 +59,18 @@ def test_which_days_a_handover_may_name(kind, day, problem):
     assert rules.handover_day_problem(kind, day, TODAY) == problem
 
 
+@pytest.mark.parametrize(
+    ("people", "applicant", "told"),
+    [
+        ([(1, True), (2, False), (3, False)], 9, [(1, True), (2, False), (3, False)]),
+        ([(1, True), (2, False)], 2, [(1, True)]),  # a tenant who bought the flat: their request tells them
+        ([(1, False), (1, True), (None, False)], None, [(1, True)]),  # linked twice: told once, as an owner
+    ],
+)
+def test_everyone_on_the_closed_account_is_told_once_but_the_applicant(people, applicant, told):
+    assert rules.told_of_closing(people, applicant) == told
+
+
 def test_staff_apply_from_the_day_on_and_the_old_share_ends_the_day_before():
     assert rules.may_apply_handover(TODAY, TODAY) and not rules.may_apply_handover(date(2026, 8, 11), TODAY)
     assert rules.day_before(date(2026, 3, 1)) == date(2026, 2, 28)
@@ -639,3 +651,39 @@ async def test_the_closing_day_s_balance_is_summed_through_the_ledger_s_index(db
         await balance_on(1, TODAY)
     plan = await plan_of(db, seen[0], forbid_seqscan=True)
     assert unindexed_steps(plan, "ledger_entry", is_sqlite(db)) == [], plan
+
+
+async def test_the_old_account_s_owners_family_and_the_applicant_are_each_told_once_in_their_language(
+    client, new_client, login, make_user, make_account, today_is
+):
+    """The previous owner: their account is closed, its debt paid from its page; their family and tenants: the new
+    owner invites them; the applicant, a tenant of the old account who bought the flat: their request says their new
+    account, once, not also the old account's message."""
+    place, before, flat = await _flat(make_user, make_account)
+    family = await make_user(name="Старова Мария", accounts={place.account: "family"}, locale="en")
+    buyer = await make_user(name="Новикова Анна Сергеевна", accounts={place.account: "tenant"})
+    await login(client, buyer)
+    filed = await client.form("/tickets/owner", _owner_form(place, flat), files=_extract())
+    assert filed.status_code == 303, filed.text
+    ticket = await Ticket.select().where(Ticket.account == place.account).first()
+    c, _, page = await _decide(new_client, login, make_user, place, ticket["id"])
+    shares = _ticked(page, "share")
+    data = {"version": _version(page), "share": shares, "new_number": "7700123456"}
+    data[f"version_{shares[0]}"] = _version(page, f"version_{shares[0]}")
+    assert (await c.form(f"/staff/tickets/{ticket['id']}/handover/", data)).status_code == 303
+    told = await OutboxMessage.select(
+        OutboxMessage.user_id, OutboxMessage.template, OutboxMessage.subject, OutboxMessage.context, OutboxMessage.body
+    ).where(OutboxMessage.user_id.is_in([before, family, buyer]) & (OutboxMessage.channel == "inapp"))
+    by_user = {}
+    for m in told:
+        by_user.setdefault(m["user_id"], []).append(m)
+    assert [m["template"] for m in by_user[before]] == ["ticket_handover_ended"]
+    context = by_user[before][0]["context"]
+    assert (json.loads(context) if isinstance(context, str) else context)["link"] == f"/accounts/{place.account}"
+    assert "задолженность на дату закрытия можно оплатить с его страницы" in by_user[before][0]["body"]
+    assert [m["template"] for m in by_user[family]] == ["ticket_handover_closed"]
+    assert by_user[family][0]["subject"] == f"Personal account {place.number} is closed"
+    assert "ask the new owner to invite you" in by_user[family][0]["body"]
+    assert [m["template"] for m in by_user[buyer] if m["template"].startswith("ticket_handover")] == []
+    done = [m for m in by_user[buyer] if m["template"] == "ticket_status"]
+    assert len(done) == 1 and "7700123456" in done[0]["body"] and "«У кого есть доступ»" in done[0]["body"]
