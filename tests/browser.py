@@ -15,6 +15,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from PIL import Image
+from PIL import ImageChops
 from playwright.sync_api import Locator
 from playwright.sync_api import Page
 from playwright.sync_api import expect
@@ -202,3 +204,18 @@ def landed(page: Page) -> dict[str, Any]:
     assert not where["lost"], "the focus fell to <body>: the keyboard starts again from the top"
     assert where["inMain"] and where["ring"], f"the focus is not in sight in the content: {where}"
     return where
+
+
+def phone_photo(folder: Path) -> Path:
+    """A phone's full-size photo as the camera writes it: 24 MP (6000 × 4000) of fine grain, stored lying on its side
+    with the EXIF orientation «turn 90° clockwise» (shown upright, it is 4000 wide and 6000 tall), at quality 95:
+    some 18 MB, over the server's 10 MB."""
+    size = (6000, 4000)
+    light = Image.linear_gradient("L").resize(size)
+    picture = Image.merge("RGB", (light, light.transpose(Image.Transpose.FLIP_LEFT_RIGHT), light.rotate(180)))
+    picture = ImageChops.add(picture, Image.effect_noise(size, 24).convert("RGB"), 1.0, -128)
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    path = folder / "IMG_0001.JPG"
+    picture.save(path, "JPEG", quality=95, subsampling=0, exif=exif.tobytes())
+    return path

@@ -1,6 +1,6 @@
 // Photos chosen in a form (input[type=file][data-photos]) show as thumbnails before sending, each with a button
-// that removes it; choosing again adds to those already chosen, up to data-photos. Without this file the input
-// is a plain file input and works the same.
+// that removes it; choosing again adds to those already chosen, up to data-photos (an input of one photo, without
+// ``multiple``, takes the new one instead). Without this file the input is a plain file input and works the same.
 //
 // A photo larger than the server keeps (data-max-side: the long side core/storage.py scales every photo down to)
 // is made that size here before it is sent, turned upright by its EXIF orientation and written as a JPEG at 0.85:
@@ -111,7 +111,8 @@
   async function choose(input, added) {
     const max = Number(input.dataset.photos) || 5;
     const side = Number(input.dataset.maxSide) || 0;
-    const kept = (chosen.get(input) || []).slice(0, max);
+    // An input of several photos adds to those chosen; an input of one (no ``multiple``) takes the new one instead.
+    const kept = input.multiple ? (chosen.get(input) || []).slice(0, max) : [];
     const taken = added.slice(0, max - kept.length);
     if (!side || taken.length === 0) return show(input, kept.concat(taken));
     const status = progress(input);

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from PIL import ImageChops
 from playwright.sync_api import Page
 from playwright.sync_api import expect
 
 from tests.browser import OpenPage
 from tests.browser import Served
+from tests.browser import phone_photo
 from tests.browser import sign_in
 from tests.conftest import ROOT
 
@@ -98,21 +98,6 @@ def test_the_next_step_is_a_plain_form_post(own_server: Served, open_page: OpenP
         page.locator("#ticket-next button[name=status]").click()
     expect(page.locator("#ticket-status")).to_contain_text("Выполнена")
     expect(page.locator("#ticket-next button[name=status]")).to_have_count(0)
-
-
-def phone_photo(folder: Path) -> Path:
-    """A phone's full-size photo as the camera writes it: 24 MP (6000 × 4000) of fine grain, stored lying on its side
-    with the EXIF orientation «turn 90° clockwise» (shown upright, it is 4000 wide and 6000 tall), at quality 95:
-    some 18 MB, over the server's 10 MB."""
-    size = (6000, 4000)
-    light = Image.linear_gradient("L").resize(size)
-    picture = Image.merge("RGB", (light, light.transpose(Image.Transpose.FLIP_LEFT_RIGHT), light.rotate(180)))
-    picture = ImageChops.add(picture, Image.effect_noise(size, 24).convert("RGB"), 1.0, -128)
-    exif = Image.Exif()
-    exif[0x0112] = 6
-    path = folder / "IMG_0001.JPG"
-    picture.save(path, "JPEG", quality=95, subsampling=0, exif=exif.tobytes())
-    return path
 
 
 def file_a_leak(page: Page, base: str, text: str) -> None:
