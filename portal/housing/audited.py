@@ -57,8 +57,11 @@ describe(
         "address": lazy("Address"),
         "floors": lazy("Floors"),
         "fias_id": lazy("FIAS/GAR id"),
+        "developer_name": lazy("Developer"),
+        "developer_email": lazy("Developer's e-mail for warranty claims"),
+        "commissioned_on": lazy("Commissioned on"),
     },
-    values={"complex": Ref("complex")},
+    values={"complex": Ref("complex"), "commissioned_on": audit.when},
 )
 describe(
     actions={"housing.entrance.create": lazy("Entrance added"), "housing.entrance.update": lazy("Entrance changed")},

@@ -36,6 +36,18 @@ HOUSES: tuple[tuple[str, str, int, int, int, int, int, int], ...] = (
     ("ЖК «Салгирный парк»", "г. Симферополь, ул. Балаклавская, д. 70", 4, 9, 4, 2, 0, 0),
 )
 COMPLEXES = ("ЖК «Крымская Ривьера»", "ЖК «Салгирный парк»")
+# Each complex's developer (its e-mail for warranty claims) and each house's commissioning day, by address: new
+# houses, so that a defect of the structure (5 years) or of the equipment (3 years) is still under warranty in some.
+DEVELOPERS = {
+    "ЖК «Крымская Ривьера»": ("ООО СЗ «Ривьера Строй»", "pretenzii@riviera-stroy.ru"),
+    "ЖК «Салгирный парк»": ("ООО СЗ «Салгир Девелопмент»", "garantiya@salgir-dev.ru"),
+}
+COMMISSIONED = {
+    "г. Симферополь, ул. Киевская, д. 189": date(2023, 3, 15),
+    "г. Симферополь, ул. Киевская, д. 189А": date(2024, 6, 28),
+    "г. Симферополь, ул. Балаклавская, д. 68": date(2024, 12, 20),
+    "г. Симферополь, ул. Балаклавская, д. 70": date(2025, 9, 30),
+}
 
 SURNAMES = (
     "Иванов", "Смирнов", "Кузнецов", "Попов", "Васильев", "Петров", "Соколов", "Михайлов", "Новиков", "Фёдоров",
@@ -221,6 +233,9 @@ async def seed(ctx: Any) -> None:
             address=spec[1],
             floors=spec[3],
             fias_id=None,
+            developer_name=DEVELOPERS[spec[0]][0],
+            developer_email=DEVELOPERS[spec[0]][1],
+            commissioned_on=COMMISSIONED[spec[1]],
             search_text=house_search_text(spec[1], spec[0]),
         )
         for spec in HOUSES

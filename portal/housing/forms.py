@@ -129,7 +129,16 @@ def read_complex(data: Mapping[str, Any], allowed: Choices) -> tuple[Values, For
 def read_house(data: Mapping[str, Any], allowed: Choices) -> tuple[Values, FormErrors]:
     errors = FormErrors()
     complex_id = _option(errors, data, "complex", allowed, required=True)
-    fields = _read(errors, data, address=rules.parse_text, floors=rules.parse_floors, fias_id=_fias_id)
+    fields = _read(
+        errors,
+        data,
+        address=rules.parse_text,
+        floors=rules.parse_floors,
+        fias_id=_fias_id,
+        developer_name=partial(rules.parse_text, required=False, limit=200),
+        developer_email=rules.parse_email,
+        commissioned_on=_date,
+    )
     return {"complex": complex_id, **fields}, errors
 
 

@@ -242,6 +242,9 @@ class HouseView:
     complex_id: int
     complex_name: str
     fias_id: str = ""
+    developer_name: str = ""
+    developer_email: str = ""
+    commissioned_on: date | None = None
     entrances: int = 0
     premises: int = 0
 
@@ -257,6 +260,9 @@ def _house(row: dict[str, Any], **extra: int) -> HouseView:
         complex_id=row["complex_id"],
         complex_name=row["complex_name"] or "",
         fias_id=row["fias_id"] or "",
+        developer_name=row["developer_name"],
+        developer_email=row["developer_email"],
+        commissioned_on=row["commissioned_on"],
         **extra,
     )
 

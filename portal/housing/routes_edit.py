@@ -318,6 +318,14 @@ async def _house_fields(principal: Principal, place: Place) -> list[Field]:
         Field("address", _("Address"), required=True, hint=_("City, street, house number")),
         Field("floors", _("Floors"), required=True, inputmode="numeric"),
         Field("fias_id", _("FIAS/GAR id"), hint=_("Optional, 36 characters")),
+        Field("developer_name", _("Developer"), hint=_("The builder who answers for defects under its warranty")),
+        Field("developer_email", _("Developer's e-mail for warranty claims"), type="email", autocomplete="off"),
+        Field(
+            "commissioned_on",
+            _("Commissioned on"),
+            type="date",
+            hint=_("The date of the permit to put the house into operation: the warranty terms run from it"),
+        ),
     ]
 
 
@@ -327,7 +335,15 @@ async def _house_new(principal: Principal, parent: int | None, query: Mapping[st
 
 async def _house_edit(principal: Principal, house_id: int) -> Place:
     house = await _house(principal, house_id)
-    values = {"complex": house.complex_id, "address": house.address, "floors": house.floors, "fias_id": house.fias_id}
+    values = {
+        "complex": house.complex_id,
+        "address": house.address,
+        "floors": house.floors,
+        "fias_id": house.fias_id,
+        "developer_name": house.developer_name,
+        "developer_email": house.developer_email,
+        "commissioned_on": _iso(house.commissioned_on),
+    }
     return Place(house.id, None, values, f"/staff/houses/{house.id}")
 
 

@@ -60,6 +60,12 @@ class House(Table):
     address = Varchar(length=255, unique=True)
     fias_id = Varchar(length=36, null=True, default=None)
     floors = Integer(default=1)
+    # The developer (застройщик) answers for defects under its warranty (ФЗ-214 ст. 7): its name and the e-mail its
+    # claims go to, and the day the house was commissioned (разрешение на ввод в эксплуатацию), which the warranty
+    # terms run from (``tickets.rules.warranty_state``).
+    developer_name = Varchar(length=200, default="")
+    developer_email = Varchar(length=255, default="")
+    commissioned_on = Date(null=True, default=None)
     # Address and complex name, lower-cased, for the staff search (rules.house_search_text).
     search_text = Text(default="")
     created_at = Timestamptz(default=TimestamptzNow())

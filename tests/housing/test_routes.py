@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from portal.core import audit
 from portal.core.pagination import PageRequest
 from portal.core.security import Principal
 from portal.core.tables import AuditEvent
@@ -748,3 +749,29 @@ async def test_a_manager_moves_their_house_only_among_the_complexes_of_their_hou
     )
     assert moved.status_code == 422
     assert (await House.select(House.complex).where(House.id == estate["house"]).first())["complex"] != other["complex"]
+
+
+async def test_a_manager_gives_the_house_its_developer_and_commissioning_day_and_the_card_shows_them(manager, estate):
+    """The developer's name, its e-mail for warranty claims and the commissioning day (which the warranty terms run
+    from) are edited on the house's form, said in the audit log in its words, and shown on the house's card."""
+    url = f"/staff/houses/{estate['house']}/edit"
+    house = await House.select(House.complex).where(House.id == estate["house"]).first()
+    form = {"complex": str(house["complex"]), "address": ADDRESS, "floors": "9"}
+    developer = {"developer_name": "ООО СЗ «Тест Строй»", "developer_email": "Claims@Test-Stroy.RU"}
+    wrong = await manager.form(url, {**form, **developer, "commissioned_on": "вчера"})
+    assert wrong.status_code == 422 and "ООО СЗ «Тест Строй»" in wrong.text
+    bad_mail = await manager.form(url, {**form, **developer, "developer_email": "claims@", "commissioned_on": ""})
+    assert bad_mail.status_code == 422
+    saved = await manager.form(url, {**form, **developer, "commissioned_on": "2024-02-29"})
+    assert saved.status_code == 303, saved.text[:2000]
+    row = await House.select().where(House.id == estate["house"]).first()
+    assert (row["developer_name"], row["developer_email"]) == ("ООО СЗ «Тест Строй»", "claims@test-stroy.ru")
+    assert row["commissioned_on"].isoformat() == "2024-02-29"
+    card = await manager.get(f"/staff/houses/{estate['house']}")
+    assert "ООО СЗ «Тест Строй»" in card.text and "claims@test-stroy.ru" in card.text and "29 февраля 2024" in card.text
+    again = await manager.get(url)
+    assert 'value="2024-02-29"' in again.text and 'value="claims@test-stroy.ru"' in again.text
+    event = await AuditEvent.select().where(AuditEvent.action == "housing.house.update").first()
+    assert changes(event)["commissioned_on"] == [None, "2024-02-29"]
+    words = [audit.field_label("housing.house.update", f) for f in ("developer_email", "commissioned_on")]
+    assert words == ["E-mail застройщика для гарантийных претензий", "Дата ввода в эксплуатацию"]
