@@ -484,6 +484,59 @@ async def apply_for_absence_recalculation(
     return await _worded(principal, application.account_id, "absence_recalculation", text, photos, now, ip)
 
 
+async def report_warranty_defect(
+    principal: Principal,
+    defect: forms.WarrantyDefect,
+    photos: Sequence[StoredFile],
+    now: datetime,
+    *,
+    ip: str = "",
+) -> OpenedTicket:
+    """A resident reports a defect of their new house: a request worded by the portal in Russian and English, of the
+    type the warranty gives it on the day (``rules.defect_ticket_type``: past the warranty an ordinary request, and
+    it says so), at the flat or the common place it is of, with the photos; the dispatcher forwards it to the
+    developer (``forward_to_developer``)."""
+    account = await queries.account_ref(defect.account_id)
+    if account is None:
+        raise ValueError("unknown account")
+    house = (await queries.house_warranties([account.house_id]))[account.house_id]
+    today = clock.local(now).date()
+    ticket_type = rules.defect_ticket_type(defect.kind, house.commissioned_on, today)
+    text = partial(_warranty_text, defect, house.commissioned_on, today)
+    place = rules.defect_place(defect.where, defect.kind)
+    return await _worded(
+        principal, defect.account_id, "warranty_defect", text, photos, now, ip, place=place, ticket_type=ticket_type
+    )
+
+
+def _warranty_text(defect: forms.WarrantyDefect, commissioned_on: date | None, today: date) -> str:
+    """What the dispatcher (and the developer, in the letter) reads: what is defective and where, since when, the
+    warranty as it stands, the owner's consent, and the resident's own words."""
+    group = rules.DEFECT_KINDS[defect.kind]
+    parts = [
+        gettext(
+            "Defect of a new house: %(group)s, %(kind)s.",
+            group=rules.DEFECT_GROUP_LABELS(group),
+            kind=rules.DEFECT_LABELS(defect.kind),
+        ),
+        gettext("Where: %(where)s.", where=rules.DEFECT_WHERE_LABELS(defect.where)),
+        gettext("Noticed on %(day)s.", day=format_day(defect.noticed_on, "short")),
+    ]
+    if commissioned_on is None:
+        parts.append(gettext("The house's commissioning date is not on record: the dispatcher checks the warranty."))
+    else:
+        in_warranty, ends_on = rules.warranty_state(defect.kind, commissioned_on, today)
+        day = format_day(ends_on, "short")
+        if in_warranty:
+            parts.append(gettext("Under the developer's warranty until %(day)s.", day=day))
+        else:
+            parts.append(gettext("The developer's warranty ended on %(day)s: filed as an ordinary request.", day=day))
+    if defect.consent:
+        parts.append(gettext("The owner agrees that the company forwards the claim to the developer on their behalf."))
+    parts.append(gettext("Description: %(text)s", text=defect.description))
+    return "\n".join(parts)
+
+
 async def report_residents_change(
     principal: Principal,
     change: forms.ResidentsChange,

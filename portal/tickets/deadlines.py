@@ -98,6 +98,9 @@ DEADLINE_TABLE: tuple[DeadlineRule, ...] = (
     # A booking of the freight lift is due when its slot begins (the dispatcher confirms or refuses before): the
     # request's deadline is the slot's start (``actions.book_lift``), no term of the table.
     DeadlineRule("lift_booking", "none", source="бронь: начало забронированного времени"),
+    # A defect of a new house is an appeal answered within 10 working days: the company inspects it and, under the
+    # warranty, forwards the claim to the developer (``actions.forward_to_developer``).
+    DeadlineRule("warranty_defect", "working_days", 10, source="ПП № 416 разд. VIII"),
     # Anything else is an appeal (обращение) answered within 10 working days.
     DeadlineRule("other", "working_days", 10, source="ПП № 416 разд. VIII"),
 )
@@ -124,6 +127,7 @@ APPEAL_CATEGORIES = frozenset(
         "meter_commissioning",
         "owner_change",
         "payer_change",
+        "warranty_defect",
     }
 )
 # Rows whose amount is the company's setting (``portal.settings``), not the table's number.

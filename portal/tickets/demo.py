@@ -165,6 +165,7 @@ async def seed(ctx: DemoContext) -> None:
         "instalment_plan",
         "meter_commissioning",
         "lift_booking",
+        "warranty_defect",
         *rules.OWN_ONLY_CATEGORIES,
     }
     categories = [c.code for c in rules.CATEGORIES if c.code not in own_forms]

@@ -1100,3 +1100,52 @@ def files_erased(on: date, count: int) -> str:
         count,
         date=format_day(on),
     )
+
+
+@dataclass(frozen=True)
+class WarrantyDefect:
+    """A defect of a new house the resident reports: at which address, in the flat or in the common property, what
+    is defective (``rules.DEFECT_KINDS``), what they see, the day they noticed it; for a defect in the flat, their
+    consent that the company forwards the owner's claim to the developer on their behalf."""
+
+    account_id: int
+    where: rules.DefectWhere
+    kind: str
+    description: str
+    noticed_on: date
+    consent: bool
+
+
+def read_warranty_defect(
+    data: Mapping[str, Any], account_ids: Sequence[int], photos: int, today: date
+) -> tuple[WarrantyDefect | None, FormErrors]:
+    """The form «Гарантийный дефект»: the consent (never assumed) is asked for a defect in the flat only, since the
+    claim for it is the owner's (ФЗ-214 ст. 7 ч. 6); one of the common property is the company's own."""
+    errors = FormErrors()
+    account_id = _chosen_account(data, account_ids, errors)
+    where = form_value(data, "where")
+    if where not in set(rules.DefectWhere):
+        errors.add("where", gettext("Choose where the defect is: in your flat or in the common property."))
+    kind = form_value(data, "kind")
+    if kind not in rules.DEFECT_KINDS:
+        errors.add("kind", gettext("Choose what is defective."))
+    description = form_value(data, "description")
+    if not description:
+        errors.add("description", gettext("Describe the defect: what you see and where exactly."))
+    _at_most(errors, "description", description, rules.MAX_MESSAGE)
+    noticed_on = parse_date(form_value(data, "noticed_on"))
+    if noticed_on is None:
+        errors.add("noticed_on", gettext("Enter the day you noticed the defect, for example 01.07.2026."))
+    elif noticed_on > today:
+        errors.add("noticed_on", gettext("The day you noticed the defect cannot be later than today."))
+    consent = form_value(data, "consent") == "1"
+    if where == rules.DefectWhere.FLAT and not consent:
+        errors.add(
+            "consent",
+            gettext("Tick your consent: the company forwards the claim for a defect in your flat only with it."),
+        )
+    _photos_at_most(errors, photos)
+    if errors:
+        return None, errors
+    assert account_id is not None and noticed_on is not None
+    return WarrantyDefect(account_id, rules.DefectWhere(where), kind, description, noticed_on, consent), errors

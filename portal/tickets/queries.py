@@ -7,6 +7,7 @@ Every change is in ``actions.py``.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from collections.abc import Collection
 from collections.abc import Iterable
 from collections.abc import Mapping
 from collections.abc import Sequence
@@ -1448,3 +1449,24 @@ async def erased_documents_since(since: datetime, *, after: int = 0, limit: int 
         .limit(limit)
     )
     return [(r["id"], [k for k in r["documents"].splitlines() if k]) for r in rows]
+
+
+@dataclass(frozen=True)
+class HouseWarranty:
+    """What a defect's warranty is judged by (``rules.warranty_state``) and forwarded to: the house's developer,
+    its e-mail for claims and the day the house was commissioned (None where not on record)."""
+
+    house_id: int
+    developer_name: str
+    developer_email: str
+    commissioned_on: date | None
+
+
+async def house_warranties(house_ids: Collection[int]) -> dict[int, HouseWarranty]:
+    """The warranty facts of these houses (by primary key: at most as many rows as ids)."""
+    if not house_ids:
+        return {}
+    rows = await House.select(
+        House.id.as_alias("house_id"), House.developer_name, House.developer_email, House.commissioned_on
+    ).where(House.id.is_in(sorted(set(house_ids))))
+    return {r["house_id"]: HouseWarranty(**r) for r in rows}

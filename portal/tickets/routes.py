@@ -130,6 +130,19 @@ class ResidentTickets(Controller):
     async def lift_book(self, request: Request, principal: Caller, data: FormData) -> Response[Any] | Template:
         return await LIFT.apply(request, principal, data)
 
+    @get("/warranty", name="tickets:warranty")
+    async def warranty(
+        self, request: Request, principal: Caller, account: FromQuery[str] = "", where: FromQuery[str] = "",
+        kind: FromQuery[str] = "",
+    ) -> Template:  # fmt: skip
+        return await WARRANTY.page(request, principal, {"account": account, "where": where, "kind": kind})
+
+    @post("/warranty", name="tickets:warranty_report", status_code=200)
+    async def warranty_report(
+        self, request: Request, principal: Caller, data: MultipartData
+    ) -> Response[Any] | Template:
+        return await WARRANTY.apply(request, principal, data)
+
     @get("/instalment", name="tickets:instalment")
     async def instalment(self, request: Request, principal: Caller, account: FromQuery[str] = "") -> Template:
         return render(request, "tickets/instalment.html", **await _instalment_form(principal, {"account": account}))
@@ -363,6 +376,36 @@ CALLER_LIFT = replace(
     file=partial(actions.book_lift, for_caller=True),
     action="/staff/tickets/lift/{account}",
     opened="/staff/tickets/{id}",
+)
+
+
+async def _warranty_terms(places: list[queries.Place], form: Mapping[str, Any]) -> dict[str, Any]:
+    """The defects offered by group, and the warranty as it stands for the address chosen (the first one until the
+    resident chooses): for the kind chosen, else for both groups (``rules.warranty_state``)."""
+    chosen = form_value(form, "account")
+    place = next((p for p in places if str(p.account_id) == chosen), None) if chosen else next(iter(places), None)
+    house = (await queries.house_warranties([place.house_id])).get(place.house_id) if place else None
+    kind = form_value(form, "kind")
+    groups = [rules.DEFECT_KINDS[kind]] if kind in rules.DEFECT_KINDS else list(rules.DefectGroup)
+    today = clock.today_local()
+    terms = [
+        (rules.DEFECT_GROUP_LABELS(g), *rules.warranty_state(g, house.commissioned_on, today))
+        for g in groups
+        if house and house.commissioned_on
+    ]
+    kinds = [
+        (rules.DEFECT_GROUP_LABELS(g), [(k, rules.DEFECT_LABELS(k)) for k, of in rules.DEFECT_KINDS.items() if of == g])
+        for g in rules.DefectGroup
+    ]
+    wheres = [(w.value, rules.DEFECT_WHERE_LABELS(w)) for w in rules.DefectWhere]
+    return {"house": house, "terms": terms, "kinds": kinds, "wheres": wheres, "years": rules.WARRANTY_YEARS}
+
+
+WARRANTY = OwnForm(
+    "tickets/warranty.html",
+    _warranty_terms,
+    lambda data, shown, files: forms.read_warranty_defect(data, _ids(shown), files, clock.today_local()),
+    actions.report_warranty_defect,
 )
 
 

@@ -247,6 +247,8 @@ CATEGORIES: tuple[Category, ...] = (
     Category("owner_change", lazy("Change of owner or payer"), "ordinary", resident=False),
     Category("payer_change", lazy("Change of payer"), "ordinary", resident=False),
     Category("lift_booking", lazy("Freight lift for a move or repairs"), "ordinary", resident=False),
+    # A defect of a new house, filed on its form as a warranty request (or an ordinary one past the warranty).
+    Category("warranty_defect", lazy("Defect of a new house"), "warranty", resident=False),
     Category("other", lazy("Other"), "ordinary"),
 )
 CATEGORY_BY_CODE = {c.code: c for c in CATEGORIES}
@@ -1089,3 +1091,98 @@ def told_of_closing(people: Iterable[tuple[int | None, bool]], applicant: int | 
         if user_id is not None and user_id != applicant:
             owners[user_id] = owners.get(user_id, False) or owner
     return sorted(owners.items())
+
+
+# --- defects under the developer's warranty (ФЗ-214 ст. 7) -------------------------------------------------------
+
+
+class DefectGroup(StrEnum):
+    """What a defect is of, as the law gives the developer's warranty terms: the building's structure, or its
+    engineering and technological equipment."""
+
+    STRUCTURE = "structure"
+    EQUIPMENT = "equipment"
+
+
+class DefectWhere(StrEnum):
+    """Where a defect is: inside the resident's flat (the owner's claim, which the company forwards with their
+    consent) or in the common property of the house (the company's own claim)."""
+
+    FLAT = "flat"
+    COMMON = "common"
+
+
+# The developer's warranty terms (ФЗ-214 ст. 7 ч. 5 and 5.1): the structure 5 years, the engineering and
+# technological equipment 3 years. [VERIFY] The law counts them from the transfer of the flat (the structure) and from
+# the first transfer act of the house (the equipment); the portal counts both from the house's commissioning date
+# (разрешение на ввод в эксплуатацию), which the company knows for every house and which comes a few weeks before the
+# first transfer act: a lawyer should confirm the day (a contract may also give longer terms).
+WARRANTY_YEARS: dict[DefectGroup, int] = {DefectGroup.STRUCTURE: 5, DefectGroup.EQUIPMENT: 3}
+
+# What is defective, by its group: the choices of the resident's form.
+DEFECT_KINDS: dict[str, DefectGroup] = {
+    "walls": DefectGroup.STRUCTURE,
+    "floors": DefectGroup.STRUCTURE,
+    "windows": DefectGroup.STRUCTURE,
+    "balcony": DefectGroup.STRUCTURE,
+    "roof": DefectGroup.STRUCTURE,
+    "facade": DefectGroup.STRUCTURE,
+    "risers": DefectGroup.EQUIPMENT,
+    "heating": DefectGroup.EQUIPMENT,
+    "lifts": DefectGroup.EQUIPMENT,
+    "electrical": DefectGroup.EQUIPMENT,
+    "ventilation": DefectGroup.EQUIPMENT,
+}
+DEFECT_LABELS = Labels(
+    {
+        "walls": lazy("Walls, ceilings, cracks"),
+        "floors": lazy("Floors and screed"),
+        "windows": lazy("Windows and balcony doors"),
+        "balcony": lazy("Balconies and loggias"),
+        "roof": lazy("Roof"),
+        "facade": lazy("Facade, damp or cold walls"),
+        "risers": lazy("Water and sewerage risers"),
+        "heating": lazy("Heating: radiators and pipes"),
+        "lifts": lazy("Lifts"),
+        "electrical": lazy("Electrical wiring and panels"),
+        "ventilation": lazy("Ventilation"),
+    }
+)
+DEFECT_GROUP_LABELS = Labels(
+    {"structure": lazy("The building's structure"), "equipment": lazy("Engineering equipment")}
+)
+DEFECT_WHERE_LABELS = Labels({"flat": lazy("In my flat"), "common": lazy("Common property of the house")})
+# The common place a defect of the house's common property is filed at (a request names one): a lift's is the lift,
+# a roof's the roof, any other the entrance.
+DEFECT_COMMON_PLACE = {"lifts": Place.LIFT, "roof": Place.ROOF}
+
+
+def years_after(day: date, years: int) -> date:
+    """The same day ``years`` later; 29 February becomes 28 February in a year without it (ГК РФ ст. 192 п. 3: a
+    term ends on the last day of its month when the month has no such day)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def warranty_state(kind: str, commissioned_on: date, today: date) -> tuple[bool, date]:
+    """Whether a defect of ``kind`` (a ``DEFECT_KINDS`` code or a ``DefectGroup``) is still under the developer's
+    warranty on ``today``, and the last day it is: a term in years ends on the same day of its last year
+    (ГК РФ ст. 191, 192), counted from the house's commissioning. [VERIFY] the day counted from (``WARRANTY_YEARS``)."""
+    group = DEFECT_KINDS.get(kind) or DefectGroup(kind)
+    ends_on = years_after(commissioned_on, WARRANTY_YEARS[group])
+    return today <= ends_on, ends_on
+
+
+def defect_place(where: str, kind: str) -> Place:
+    """The request's place: the resident's premise for a defect in the flat, else the common place it is of."""
+    return Place.PREMISE if where == DefectWhere.FLAT else DEFECT_COMMON_PLACE.get(kind, Place.ENTRANCE)
+
+
+def defect_ticket_type(kind: str, commissioned_on: date | None, today: date) -> TicketType:
+    """A defect's request is a warranty one while the warranty runs, or where the house's commissioning is not on
+    record (the dispatcher checks); past the warranty it is an ordinary request of the company's."""
+    if commissioned_on is None or warranty_state(kind, commissioned_on, today)[0]:
+        return TicketType.WARRANTY
+    return TicketType.ORDINARY

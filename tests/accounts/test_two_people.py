@@ -257,6 +257,7 @@ def form_fields(account: int) -> list[tuple[str, dict[str, Any]]]:
         ("/services/cart/order", {"account": account, "comment": "Чужой заказ", "phone": "+79780000002"}),
         ("/tickets/residents", {"account": account, "movement": "in", "day": day, "people": "Чужой", "consent": "1"}),
         ("/tickets/instalment", {"account": account, "months": "6", "reason": "Чужая рассрочка"}),
+        ("/tickets/warranty", _warranty(account, day)),
         ("/tickets/meter-commissioning", _commissioning(account, clock.today_local(), add_working_days)),
         ("/tickets/payer", {"account": account, "day": day, "full_name": "Чужой Плательщик", "consent": "1"}),
         (
@@ -270,6 +271,12 @@ def form_fields(account: int) -> list[tuple[str, dict[str, Any]]]:
             },
         ),
     ]
+
+
+def _warranty(account: int, day: str) -> dict[str, Any]:
+    """A defect in the flat, reported with the owner's consent (this walk posts no photos: they are optional)."""
+    return {"account": account, "where": "flat", "kind": "walls", "description": "Чужая трещина", "noticed_on": day,
+            "consent": "1"}  # fmt: skip
 
 
 def _commissioning(account: int, today: Any, add_working_days: Any) -> dict[str, Any]:

@@ -16,6 +16,8 @@ ACCESS: dict[str, str] = {
     "POST /tickets/meter-commissioning": "resident",
     "GET /tickets/lift": "resident",
     "POST /tickets/lift": "resident",
+    "GET /tickets/warranty": "resident",
+    "POST /tickets/warranty": "resident",
     "GET /tickets/instalment": "resident",
     "POST /tickets/instalment": "resident",
     # A new owner's application is seen by its applicant, who may have no account on the portal yet.

@@ -1,0 +1,201 @@
+"""Defects under the developer's warranty (ФЗ-214 ст. 7 ч. 5, 5.1): the terms by what is defective, counted from the
+house's commissioning ([VERIFY] in ``rules.WARRANTY_YEARS``), and the resident's form that files such a defect."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from portal.core.i18n import format_day
+from portal.tickets import rules
+
+
+@pytest.mark.parametrize(
+    ("kind", "commissioned", "today", "state"),
+    [
+        # The structure: 5 years, the last day in is the same day five years on; the day after is out.
+        ("walls", date(2023, 3, 15), date(2028, 3, 15), (True, date(2028, 3, 15))),
+        ("walls", date(2023, 3, 15), date(2028, 3, 16), (False, date(2028, 3, 15))),
+        ("windows", date(2023, 3, 15), date(2023, 3, 15), (True, date(2028, 3, 15))),
+        # The equipment: 3 years.
+        ("risers", date(2023, 3, 15), date(2026, 3, 15), (True, date(2026, 3, 15))),
+        ("risers", date(2023, 3, 15), date(2026, 3, 16), (False, date(2026, 3, 15))),
+        ("lifts", date(2023, 3, 15), date(2027, 1, 1), (False, date(2026, 3, 15))),
+        # A group named as such.
+        ("structure", date(2023, 3, 15), date(2027, 1, 1), (True, date(2028, 3, 15))),
+        # 29 February: the term ends on 28 February of a year without it (ГК РФ ст. 192 п. 3) …
+        ("heating", date(2024, 2, 29), date(2027, 2, 28), (True, date(2027, 2, 28))),
+        ("heating", date(2024, 2, 29), date(2027, 3, 1), (False, date(2027, 2, 28))),
+        ("roof", date(2024, 2, 29), date(2029, 2, 28), (True, date(2029, 2, 28))),
+        ("roof", date(2024, 2, 29), date(2029, 3, 1), (False, date(2029, 2, 28))),
+        # … and a term that ends in a leap year ends on 29 February.
+        ("facade", date(2023, 2, 28), date(2028, 2, 29), (False, date(2028, 2, 28))),
+    ],
+)
+def test_the_warranty_lasts_five_years_for_the_structure_and_three_for_the_equipment(kind, commissioned, today, state):
+    assert rules.warranty_state(kind, commissioned, today) == state
+
+
+def test_every_defect_kind_has_a_group_a_term_and_words():
+    for kind, group in rules.DEFECT_KINDS.items():
+        assert rules.WARRANTY_YEARS[group] in (3, 5)
+        assert rules.DEFECT_LABELS(kind) != kind
+
+
+@pytest.mark.parametrize(
+    ("where", "kind", "place"),
+    [
+        ("flat", "lifts", "premise"),
+        ("common", "lifts", "lift"),
+        ("common", "roof", "roof"),
+        ("common", "walls", "entrance"),
+    ],
+)
+def test_a_defect_is_filed_at_the_flat_or_at_its_common_place(where, kind, place):
+    assert rules.defect_place(where, kind) == place
+
+
+# --- the resident's form ---------------------------------------------------------------------------------------
+
+
+async def _resident_in_house(make_user, make_account, commissioned_on):
+    """A resident of a flat in a house of developer «СЗ Тест» commissioned on ``commissioned_on`` (None: unknown)."""
+    from portal.housing.tables import House
+
+    place = await make_account()
+    await House.update(
+        {
+            House.developer_name: "ООО СЗ «Тест Строй»",
+            House.developer_email: "claims@test-stroy.ru",
+            House.commissioned_on: commissioned_on,
+        }
+    ).where(House.id == place.house)
+    user = await make_user(name="Петрова Анна", accounts={place.account: "owner"}, rights=("view", "tickets"))
+    return user, place
+
+
+def _four_years_ago():
+    """A house whose structure is under warranty (5 years) and whose equipment is past it (3 years)."""
+    from portal.core import clock
+
+    today = clock.today_local()
+    return rules.years_after(today, -4), today
+
+
+def _defect(place, **changes):
+    data = {
+        "account": str(place.account),
+        "where": "flat",
+        "kind": "walls",
+        "description": "Трещина в стене спальни от окна до потолка",
+        "noticed_on": "2026-01-10",
+        "consent": "1",
+    }
+    return {k: v for k, v in {**data, **changes}.items() if v is not None}
+
+
+async def test_the_page_says_before_filing_until_when_the_house_is_under_warranty(
+    client, login, make_user, make_account
+):
+    commissioned, today = _four_years_ago()
+    user, place = await _resident_in_house(make_user, make_account, commissioned)
+    await login(client, user)
+    structure_ends = format_day(rules.warranty_state("structure", commissioned, today)[1], locale="ru")
+    equipment_ends = format_day(rules.warranty_state("equipment", commissioned, today)[1], locale="ru")
+    page = await client.get("/tickets/warranty")
+    assert page.status_code == 200 and "Гарантийный дефект" in page.text
+    assert f"Конструктив дома: на гарантии застройщика до {structure_ends}" in page.text
+    assert f"Инженерное оборудование: гарантия застройщика закончилась {equipment_ends}" in page.text
+    assert "ООО СЗ «Тест Строй»" in page.text
+    # The consent is asked, never ticked for the resident.
+    assert 'name="consent" value="1">' in page.text.replace("\n", "")
+    # The kind chosen (as htmx asks when it changes): that kind's term only, and for a flat the owner's claim.
+    hint = await client.get(
+        f"/tickets/warranty?account={place.account}&kind=risers&where=flat", headers={"HX-Request": "true"}
+    )
+    assert hint.status_code == 200 and "<html" not in hint.text
+    assert f"гарантия застройщика закончилась {equipment_ends}" in hint.text and structure_ends not in hint.text
+    assert "будет подана как обычная" in hint.text and "претензия по дефекту в квартире" in hint.text.lower()
+    assert "/tickets/warranty" in (await client.get("/tickets/new")).text
+
+
+async def test_a_defect_in_the_flat_under_warranty_is_filed_with_the_owner_s_consent_and_photos(
+    client, login, make_user, make_account, photo
+):
+    from portal.core.tables import AuditEvent
+    from portal.tickets.tables import Ticket
+    from portal.tickets.tables import TicketAttachment
+
+    commissioned, today = _four_years_ago()
+    user, place = await _resident_in_house(make_user, make_account, commissioned)
+    await login(client, user)
+    files = [("photos", ("crack.jpg", photo, "image/jpeg"))]
+    response = await client.form("/tickets/warranty", _defect(place), files=files)
+    assert response.status_code == 303, response.text[:3000]
+    ticket = await Ticket.select().where(Ticket.account == place.account).first()
+    assert (ticket["category"], ticket["type"], ticket["place"]) == ("warranty_defect", "warranty", "premise")
+    assert ticket["premise"] == place.premise and ticket["author"] == user and ticket["deadline"] is not None
+    ends = rules.warranty_state("walls", commissioned, today)[1].strftime("%d.%m.%Y")
+    text = ticket["description"]
+    assert "Дефект новостройки: Конструктив дома, Стены, потолки, трещины." in text
+    assert "Где: В моей квартире." in text and "Замечен 10.01.2026." in text
+    assert f"На гарантии застройщика до {ends}." in text
+    assert "Собственник согласен" in text and "Трещина в стене спальни" in text
+    assert "Under the developer's warranty until" in ticket["description_en"]
+    assert await TicketAttachment.count().where(TicketAttachment.ticket == ticket["id"]) == 1
+    filed = await AuditEvent.select(AuditEvent.action, AuditEvent.entity_id).where(AuditEvent.action == "ticket.file")
+    assert filed == [{"action": "ticket.file", "entity_id": ticket["id"]}]
+
+
+async def test_past_the_warranty_a_common_defect_is_filed_as_an_ordinary_request_and_says_so(
+    client, login, make_user, make_account
+):
+    from portal.tickets.tables import Ticket
+
+    commissioned, _today = _four_years_ago()
+    user, place = await _resident_in_house(make_user, make_account, commissioned)
+    await login(client, user)
+    # Common property: the company's own claim, no consent asked.
+    response = await client.form("/tickets/warranty", _defect(place, where="common", kind="lifts", consent=None))
+    assert response.status_code == 303, response.text[:3000]
+    ticket = await Ticket.select().where(Ticket.account == place.account).first()
+    assert (ticket["category"], ticket["type"], ticket["place"]) == ("warranty_defect", "ordinary", "lift")
+    assert "заявка подана как обычная" in ticket["description"] and "Собственник" not in ticket["description"]
+
+
+async def test_without_a_commissioning_date_the_dispatcher_checks_the_warranty(client, login, make_user, make_account):
+    from portal.tickets.tables import Ticket
+
+    user, place = await _resident_in_house(make_user, make_account, None)
+    await login(client, user)
+    assert "у нас не записана" in (await client.get("/tickets/warranty")).text
+    assert (await client.form("/tickets/warranty", _defect(place))).status_code == 303
+    ticket = await Ticket.select().where(Ticket.account == place.account).first()
+    assert ticket["type"] == "warranty" and "диспетчер проверит гарантию" in ticket["description"]
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"consent": None}, "consent", "Отметьте согласие"),
+        ({"where": ""}, "where", "Выберите, где дефект"),
+        ({"kind": "doors"}, "kind", "Выберите, что неисправно"),
+        ({"description": " "}, "description", "Опишите дефект"),
+        ({"noticed_on": "2099-01-01"}, "noticed_on", "не может быть позже сегодняшнего"),
+    ],
+)
+async def test_a_report_refused_comes_back_with_what_was_typed_and_the_warranty_said(
+    client, login, make_user, make_account, changes, field, message
+):
+    from portal.tickets.tables import Ticket
+
+    commissioned, _today = _four_years_ago()
+    user, place = await _resident_in_house(make_user, make_account, commissioned)
+    await login(client, user)
+    response = await client.form("/tickets/warranty", _defect(place, **changes))
+    assert response.status_code == 422 and message in response.text and f'id="e-{field}"' in response.text
+    if field != "description":
+        assert "Трещина в стене спальни от окна до потолка" in response.text
+    assert "Конструктив дома: на гарантии застройщика до" in response.text  # after a plain post, too
+    assert not await Ticket.exists().where(Ticket.account == place.account)
