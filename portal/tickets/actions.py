@@ -1609,6 +1609,8 @@ async def _hand_over_now(
         told = await people_of_account(account.id)
         await _hand_over_shares(principal, account, handover, decision, ticket, ip)
         new_account, new_number = await _open_new_account(principal, account, handover, decision, now, ip)
+        opened = {HandoverApplication.new_account: new_account}
+        await HandoverApplication.update(opened).where(HandoverApplication.id == handover.id)
         if ticket.author is not None:
             await hand_over(principal, new_account, ticket.author, now, ip=ip)
     else:

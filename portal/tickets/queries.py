@@ -833,11 +833,13 @@ ACCOUNT_RECENT = 5
 async def recent_of_account(principal: Principal, account_id: int) -> Page[TicketRow]:
     """An account's latest requests the staff member may open, newest first, and how many (its staff page: a
     caller's history). The caller has already been allowed the account; an accountant sees the requests they answer
-    alone, an executor their own, as in the list."""
+    alone, an executor their own, as in the list. A new owner's application, filed on the old account, is listed
+    on the account it opened too."""
     scope = staff_scope(principal)
     if scope is None:
         return Page([], 0, 1, ACCOUNT_RECENT)
-    where = every([Ticket.account == account_id, *scope])
+    opened = HandoverApplication.select(HandoverApplication.ticket).where(HandoverApplication.new_account == account_id)
+    where = every([(Ticket.account == account_id) | Ticket.id.is_in(opened), *scope])
     query = Ticket.select(*_list_columns()).where(where).order_by(Ticket.created_at, ascending=False)
     rows = await query.limit(ACCOUNT_RECENT)
     return Page(_rows(rows), await Ticket.count().where(where), 1, ACCOUNT_RECENT)

@@ -210,6 +210,9 @@ class HandoverApplication(Table):
     # When the documents were deleted at the end of their keeping term (``actions.erase_request_files``), their keys
     # cleared; null while kept. Indexed: the daily job reads the applications not yet done.
     documents_erased_at = Timestamptz(null=True, default=None, index=True)
+    # The account a new owner's application opened once applied: the request stays filed on the old account and is
+    # listed on the new one's staff page too (``queries.recent_of_account``).
+    new_account = ForeignKey(PersonalAccount, on_delete=OnDelete.restrict, null=True, default=None, index=True)
 
 
 class LiftBooking(Table):

@@ -687,3 +687,33 @@ async def test_the_old_account_s_owners_family_and_the_applicant_are_each_told_o
     assert [m["template"] for m in by_user[buyer] if m["template"].startswith("ticket_handover")] == []
     done = [m for m in by_user[buyer] if m["template"] == "ticket_status"]
     assert len(done) == 1 and "7700123456" in done[0]["body"] and "«У кого есть доступ»" in done[0]["body"]
+
+
+async def test_after_apply_the_new_owner_keeps_their_application_and_staff_find_it_from_both_accounts(
+    client, new_client, login, make_user, make_account, today_is
+):
+    """The request stays filed on the old account: the applicant, now on the new account only, still has it in
+    «Мои заявки», and staff reach it from the old account's page and from the new one it opened."""
+    place, _, buyer, ticket = await _filed(client, login, make_user, make_account)
+    c, _, page = await _decide(new_client, login, make_user, place, ticket["id"])
+    shares = _ticked(page, "share")
+    data = {"version": _version(page), "share": shares, "new_number": "7700123456"}
+    data[f"version_{shares[0]}"] = _version(page, f"version_{shares[0]}")
+    assert (await c.form(f"/staff/tickets/{ticket['id']}/handover/", data)).status_code == 303
+    new = await PersonalAccount.select(PersonalAccount.id).where(PersonalAccount.number == "7700123456").first()
+    await login(client, buyer)
+    mine = await client.get("/tickets")
+    assert f'/tickets/{ticket["id"]}"' in mine.text
+    assert (await client.get(f"/tickets/{ticket['id']}")).status_code == 200
+    for account in (place.account, new["id"]):
+        card = await c.get(f"/staff/accounts/{account}")
+        assert card.status_code == 200 and f'/staff/tickets/{ticket["id"]}"' in card.text, account
+
+
+async def test_the_account_page_finds_the_application_that_opened_it_through_an_index(db, make_user):
+    staff = Principal(user_id=1, house_ids=None, staff_roles=frozenset({"operator"}))
+    with captured(db) as seen:
+        await queries.recent_of_account(staff, 1)
+    for statement in seen:
+        plan = await plan_of(db, statement, forbid_seqscan=True)
+        assert unindexed_steps(plan, "handover_application", is_sqlite(db)) == [], plan
