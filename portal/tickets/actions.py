@@ -1847,7 +1847,8 @@ async def _hand_over_shares(
     ticket: TicketDetail,
     ip: str,
 ) -> None:
-    """The shares ticked end the day before the handover's day; the new owner and their share start on it."""
+    """The shares ticked end the day before the handover's day; the new owner and their share start on it, on the
+    register's record of them where there is one (``rules.known_owner``), else a new one."""
     standing = {s.id: s for s in await queries.shares_standing(account.premise_id, handover.day)}
     for share_id in decision.shares:
         if share_id not in standing:
@@ -1856,9 +1857,11 @@ async def _hand_over_shares(
         ended = {**row, "valid_to": rules.day_before(handover.day)}
         await save_ownership(principal, share_id, ended, ip=ip, version=decision.share_versions.get(share_id))
     contact = await queries.user_contact(ticket.author or 0)
-    owner_id = await save_owner(
-        principal, None, {"kind": "person", "name": handover.full_name, "inn": None, **contact}, ip=ip
-    )
+    known = await queries.registry_people(handover.full_name, ticket.author)
+    owner_id = rules.known_owner(known, handover.full_name, **contact)
+    if owner_id is None:  # not in the register yet (a person already there keeps their one record)
+        new_owner = {"kind": "person", "name": handover.full_name, "inn": None, **contact}
+        owner_id = await save_owner(principal, None, new_owner, ip=ip)
     new_share = {
         "premise": account.premise_id,
         "owner": owner_id,

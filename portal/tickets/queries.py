@@ -51,10 +51,13 @@ from portal.housing.queries import premises_owned_by
 from portal.housing.rules import share_text
 from portal.housing.tables import Entrance
 from portal.housing.tables import House
+from portal.housing.tables import Owner
+from portal.housing.tables import OwnerKind
 from portal.housing.tables import Ownership
 from portal.housing.tables import PersonalAccount
 from portal.housing.tables import PremiseRiser
 from portal.housing.tables import Riser
+from portal.meetings.tables import OwnerLink
 from portal.tickets import rules
 from portal.tickets.filters import SORT_KEYS
 from portal.tickets.filters import TicketFilters
@@ -1335,6 +1338,24 @@ async def user_contact(user_id: int) -> dict[str, str]:
     email = row["email"] if row["email_confirmed_at"] and row["email"] else ""
     phone = row["phone"] if row["phone_confirmed_at"] and row["phone"] else ""
     return {"email": email, "phone": phone}
+
+
+async def registry_people(name: str, user_id: int | None) -> list[rules.RegistryPerson]:
+    """The register's owners who may be the new owner: persons of the name as typed or written with capitals (the
+    name's index), and those the applicant is linked to (staff-checked, ``OwnerLink``); bounded."""
+    spellings = sorted({" ".join(name.split()), " ".join(name.split()).title()})
+    person = Owner.kind == OwnerKind.PERSON
+    columns = (Owner.id, Owner.name, Owner.email, Owner.phone)
+    named = await Owner.select(*columns).where(Owner.name.is_in(spellings) & person).order_by(Owner.id).limit(20)
+    linked: list[dict[str, Any]] = []
+    if user_id is not None:
+        mine = OwnerLink.select(OwnerLink.owner).where(OwnerLink.user == user_id)
+        linked = await Owner.select(*columns).where(Owner.id.is_in(mine) & person).order_by(Owner.id).limit(20)
+    ids = {r["id"] for r in linked}
+    return [
+        rules.RegistryPerson(r["id"], r["name"], r["email"] or "", r["phone"] or "", r["id"] in ids)
+        for r in {r["id"]: r for r in [*named, *linked]}.values()
+    ]
 
 
 # --- the freight lift's bookings --------------------------------------------------------------------------------

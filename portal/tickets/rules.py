@@ -28,6 +28,7 @@ from portal.core.i18n import LazyText
 from portal.core.i18n import lazy
 from portal.core.labels import Labels
 from portal.core.limits import Limit
+from portal.core.parse import normalize_phone
 from portal.core.parse import parse_int
 from portal.core.search import normalise
 from portal.tickets.deadlines import deadline_for
@@ -1186,3 +1187,37 @@ def defect_ticket_type(kind: str, commissioned_on: date | None, today: date) -> 
     if commissioned_on is None or warranty_state(kind, commissioned_on, today)[0]:
         return TicketType.WARRANTY
     return TicketType.ORDINARY
+
+
+@dataclass(frozen=True)
+class RegistryPerson:
+    """An owner of the register who may be the new owner: ``linked``: staff checked that the applicant is them."""
+
+    id: int
+    name: str
+    email: str
+    phone: str
+    linked: bool
+
+
+def _person_name(name: str) -> str:
+    return " ".join(name.split()).casefold().replace("ё", "е")
+
+
+def known_owner(candidates: Iterable[RegistryPerson], name: str, *, email: str, phone: str) -> int | None:
+    """The register's record of the new owner, so that no second one is made of the same person: one the applicant
+    is linked to under the name the application gives; else one with that name and the applicant's confirmed e-mail
+    or phone. A name alone is not enough (namesakes), nor a link under another name (an application for a relative).
+    None: a new record. The lowest id of several (the oldest record)."""
+    wanted = _person_name(name)
+    email = email.strip().casefold()
+    phone = normalize_phone(phone) or "" if phone else ""
+    named = sorted((c for c in candidates if _person_name(c.name) == wanted), key=lambda c: (not c.linked, c.id))
+    for candidate in named:
+        if candidate.linked:
+            return candidate.id
+        if email and candidate.email.strip().casefold() == email:
+            return candidate.id
+        if phone and (normalize_phone(candidate.phone) if candidate.phone else None) == phone:
+            return candidate.id
+    return None

@@ -71,6 +71,27 @@ def test_everyone_on_the_closed_account_is_told_once_but_the_applicant(people, a
     assert rules.told_of_closing(people, applicant) == told
 
 
+def _person(id, name="Новикова Анна Сергеевна", email="", phone="", linked=False):
+    return rules.RegistryPerson(id, name, email, phone, linked)
+
+
+@pytest.mark.parametrize(
+    ("candidates", "email", "phone", "known"),
+    [
+        ([_person(5, phone="8 (978) 111-22-33")], "", "+79781112233", 5),  # the same phone, written otherwise
+        ([_person(5, email="Anna@Example.ru")], "anna@example.ru", "", 5),
+        ([_person(5, name="новикова  анна сергеевна", email="a@b.ru")], "a@b.ru", "", 5),  # spelled otherwise
+        ([_person(5, phone="+79781112233")], "", "", None),  # a namesake: the applicant confirmed no phone
+        ([_person(5)], "a@b.ru", "+79781112233", None),  # a namesake with no contacts
+        ([_person(5, name="Новиков Сергей", linked=True)], "", "", None),  # linked, but the application names another
+        ([_person(7, email="a@b.ru"), _person(6, linked=True)], "a@b.ru", "", 6),  # the applicant's own link first
+        ([_person(7, email="a@b.ru"), _person(3, email="a@b.ru")], "a@b.ru", "", 3),  # the oldest of duplicates
+    ],
+)
+def test_the_new_owner_is_the_register_s_record_of_them_where_it_has_one(candidates, email, phone, known):
+    assert rules.known_owner(candidates, "Новикова Анна Сергеевна", email=email, phone=phone) == known
+
+
 def test_staff_apply_from_the_day_on_and_the_old_share_ends_the_day_before():
     assert rules.may_apply_handover(TODAY, TODAY) and not rules.may_apply_handover(date(2026, 8, 11), TODAY)
     assert rules.day_before(date(2026, 3, 1)) == date(2026, 2, 28)
@@ -717,3 +738,43 @@ async def test_the_account_page_finds_the_application_that_opened_it_through_an_
     for statement in seen:
         plan = await plan_of(db, statement, forbid_seqscan=True)
         assert unindexed_steps(plan, "handover_application", is_sqlite(db)) == [], plan
+
+
+@pytest.mark.parametrize("how", ["phone", "link", "namesake"])
+async def test_a_new_owner_already_in_the_register_keeps_their_one_record(
+    client, new_client, login, make_user, make_account, today_is, how
+):
+    """An owner of another flat buys this one: their share goes on the record the register has of them (found by
+    their name and confirmed phone, or by the applicant's checked link to it), not on a copy; a namesake with
+    nothing else in common gets a record of their own."""
+    from portal.accounts.tables import User
+    from portal.meetings.tables import OwnerLink
+
+    place, _, buyer, ticket = await _filed(client, login, make_user, make_account)
+    await User.update({User.phone: "+79781112233", User.phone_confirmed_at: clock.now()}).where(User.id == buyer)
+    phone = "8 (978) 111-22-33" if how == "phone" else ""
+    known = Owner(name="Новикова Анна Сергеевна", phone=phone)
+    await known.save()
+    if how == "link":
+        await OwnerLink(user=buyer, owner=known.id).save()
+    c, _, page = await _decide(new_client, login, make_user, place, ticket["id"])
+    shares = _ticked(page, "share")
+    data = {"version": _version(page), "share": shares, "new_number": "7700123456"}
+    data[f"version_{shares[0]}"] = _version(page, f"version_{shares[0]}")
+    assert (await c.form(f"/staff/tickets/{ticket['id']}/handover/", data)).status_code == 303
+    new = await Ownership.select(Ownership.owner).where(
+        (Ownership.premise == place.premise) & Ownership.valid_to.is_null()
+    )
+    records = await Owner.count().where(Owner.name == "Новикова Анна Сергеевна")
+    if how == "namesake":
+        assert new[0]["owner"] != known.id and records == 2
+    else:
+        assert new == [{"owner": known.id}] and records == 1
+
+
+async def test_the_register_s_people_are_read_through_their_indexes(db):
+    with captured(db) as seen:
+        await queries.registry_people("Новикова Анна Сергеевна", 1)
+    for statement in seen:
+        plan = await plan_of(db, statement, forbid_seqscan=True)
+        assert unindexed_steps(plan, "owner", is_sqlite(db)) == [], plan
