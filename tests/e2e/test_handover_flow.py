@@ -90,6 +90,8 @@ def test_a_neighbour_who_bought_the_flat_files_and_the_operator_applies(
         expect(staff.locator("h1")).to_have_text("Смена собственника / плательщика")
         expect(staff.locator("main")).to_contain_text("Новикова Анна Сергеевна")
         expect(staff.locator("main")).to_contain_text("перенесите его корректировкой в биллинге")
+        expect(staff.locator("#closing-debt")).to_contain_text("Задолженность старого счёта на дату закрытия")
+        expect(staff.locator("#closing-debt")).to_contain_text("пересчитает расчётный отдел")
         expect(staff.get_by_role("link", name="Документ 1 (PDF)")).to_be_visible()
         assert staff.evaluate(NO_SIDEWAYS_SCROLL)
         _shot(staff, f"handover-{width}")
@@ -106,3 +108,20 @@ def test_a_neighbour_who_bought_the_flat_files_and_the_operator_applies(
     sign_in(previous, base, "resident@demo.ru")
     previous.goto(base + "/accounts/link")
     expect(previous.locator("main")).to_contain_text(number)  # their account, its history and its debt
+    old_id = _account_id(folder, number)
+    for width in (390, 1280):  # the closed account's page: what it owed on the day it closed, still payable
+        closed = open_page(width)
+        sign_in(closed, base, "resident@demo.ru")
+        closed.goto(base + f"/accounts/{old_id}")
+        expect(closed.locator("#closed-account")).to_contain_text("Счёт закрыт")
+        expect(closed.locator("#closed-account")).to_contain_text("на дату закрытия")
+        assert closed.evaluate(NO_SIDEWAYS_SCROLL)
+        _shot(closed, f"closed-account-{width}")
+
+
+def _account_id(folder, number: str) -> int:
+    db = sqlite3.connect(folder / "live.sqlite")
+    try:
+        return db.execute("SELECT id FROM personal_account WHERE number = ?", (number,)).fetchone()[0]
+    finally:
+        db.close()
