@@ -23,6 +23,7 @@ from portal.billing.queries import ChargeLine
 from portal.billing.queries import Entry
 from portal.billing.queries import ReceiptView
 from portal.billing.tables import EntryKind
+from portal.core.i18n import format_area
 from portal.core.i18n import format_day
 from portal.core.i18n import format_money
 from portal.core.i18n import format_number
@@ -96,7 +97,7 @@ def _parties(pdf: _Receipt, info: AccountInfo, view: ReceiptView) -> None:
         (_("Payer"), receipt.payer_name),
         (_("Address"), receipt.address),
         (_("Personal account"), info.number),
-        (_("Area"), _("%(area)s m²", area=format_number(info.area, 2, fixed=True))),
+        (_("Area"), format_area(info.area)),
         (_("Billing month"), format_day(view.period, "LLLL y")),
     ):
         y = pdf.get_y()

@@ -16,6 +16,7 @@ from portal.billing.queries import AccountInfo
 from portal.billing.queries import PayeeInfo
 from portal.catalog.queries import StatementData
 from portal.core import clock
+from portal.core.i18n import format_area
 from portal.core.i18n import format_day
 from portal.core.i18n import format_money
 from portal.core.i18n import format_number
@@ -60,7 +61,7 @@ def _facts(pdf: _Document, account: AccountInfo) -> None:
         (gettext("Personal account"), account.number),
         (gettext("Payer"), account.payer_name),
         (gettext("Address"), account.address),
-        (gettext("Area"), gettext("%(area)s m²", area=format_number(account.area, 2))),
+        (gettext("Area"), format_area(account.area)),
     ):
         pdf.set_font("Main", "", 9)
         pdf.cell(45, 6, label)

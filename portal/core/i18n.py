@@ -375,6 +375,13 @@ def format_quantity(value: Decimal | int | float, unit: str, digits: int = 3, lo
     return f"{number}\u00a0{unit}" if unit else number
 
 
+def format_area(value: Decimal | int | float, *, fixed: bool = True) -> str:
+    """A floor area with its unit, never parted by a line break: «37,80 м²», "37.80 m²" (to the hundredth, as a
+    premise's area is measured and the receipt, the ballot and the registry write it); ``fixed=False`` writes only
+    the decimals it has («146 м²» on a listing's card). Every area the portal shows is written here."""
+    return keep_units(gettext("%(area)s m²", area=format_number(value, 2, fixed=fixed)))
+
+
 def format_number(
     value: Decimal | int | float, digits: int = 2, locale: str | None = None, *, fixed: bool = False
 ) -> str:

@@ -139,6 +139,12 @@ def _quantity(_context: Any, value: Any, unit: str, digits: int = 3) -> str:
 
 
 @pass_context
+def _area(_context: Any, value: Any, fixed: bool = True) -> str:
+    """``{{ premise.area | area }}``: «37,80 м²», never parted by a line break (``i18n.format_area``)."""
+    return i18n.format_area(value, fixed=fixed)
+
+
+@pass_context
 def _percent(_context: Any, value: Any, digits: int = 2, fixed: bool = True) -> str:
     """``{{ share | percent }}``: «38,89 %», "38.89%" (``i18n.format_percent``)."""
     return i18n.format_percent(value, digits, fixed=fixed)
@@ -273,6 +279,7 @@ def configure_jinja(engine: JinjaTemplateEngine) -> None:
         clock=_clock,
         number=_number,
         quantity=_quantity,
+        area=_area,
         units=i18n.keep_units,
         percent=_percent,
         typed=_typed,

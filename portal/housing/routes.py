@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from babel.numbers import format_decimal
 from litestar import Controller
 from litestar import Request
 from litestar import Router
@@ -22,7 +21,6 @@ from portal.accounts import queries as people_queries
 from portal.billing import queries as billing
 from portal.billing.rules import BALANCE_ROLES
 from portal.core import clock
-from portal.core.i18n import get_locale
 from portal.core.i18n import gettext as _
 from portal.core.import_pages import ImportPage
 from portal.core.import_pages import table_words
@@ -54,16 +52,10 @@ def _text(request: Request, name: str) -> str:
     return (request.query_params.get(name) or "").strip()[:100]
 
 
-def _area(value: Any) -> str:
-    """An area always with two decimals: «54,70»."""
-    return format_decimal(value or 0, format="#,##0.00", locale=get_locale())
-
-
 def _show(request: Request, template: str, principal: Principal, **context: Any) -> Template:
     return render(
         request,
         template,
-        area=_area,
         kind_label=rules.kind_label,
         owner_kind_label=rules.owner_kind_label,
         riser_kind_label=rules.riser_kind_label,

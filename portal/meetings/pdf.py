@@ -19,6 +19,7 @@ from fractions import Fraction
 from typing import Any
 
 from portal.core import clock
+from portal.core.i18n import format_area
 from portal.core.i18n import format_day
 from portal.core.i18n import format_moment
 from portal.core.i18n import format_number
@@ -142,7 +143,7 @@ def ballot_pdf(meeting: queries.MeetingView, line: queries.Line, voter: str, rec
 
 
 def _holding(pdf: _Doc, line: queries.Line, document: str) -> None:
-    pdf.pair(_("Premise"), f"{line.premise}, {_('%(area)s m²', area=format_number(line.area, 2))}")
+    pdf.pair(_("Premise"), f"{line.premise}, {format_area(line.area)}")
     pdf.pair(_("Share"), line.share + (f" ({_('joint ownership')})" if line.joint else ""))
     pdf.pair(_("Ownership document"), document)
     pdf.pair(_("Votes"), _votes(line.weight))
@@ -218,7 +219,7 @@ def protocol_pdf(
     pdf.heading(_("Votes and quorum"))
     pdf.pair(
         _("Total votes of owners (area of residential and non-residential premises)"),
-        f"{_votes(outcome.total)} ({_('%(area)s m²', area=_votes(outcome.total))})",
+        f"{_votes(outcome.total)} ({format_area(rules.votes_decimal(outcome.total), fixed=False)})",
     )
     pdf.pair(
         _("Votes of owners who took part"),

@@ -57,3 +57,23 @@ def test_a_number_keeps_its_unit_on_its_line() -> None:
     assert i18n.format_quantity(Decimal("1234.5"), "м³", locale="ru") == "1\u00a0234,5\u00a0м³"
     assert i18n.format_quantity(Decimal("150"), "кВт·ч", locale="en") == "150\u00a0кВт·ч"
     assert i18n.format_quantity(Decimal("2"), "", locale="ru") == "2"
+
+
+@pytest.mark.parametrize(
+    ("locale", "area", "fixed", "shown"),
+    [
+        ("ru", "37.8", True, "37,80\u00a0м²"),
+        ("ru", "1234.5", True, "1\u00a0234,50\u00a0м²"),
+        ("en", "37.8", True, "37.80\u00a0m²"),
+        ("ru", "146.00", False, "146\u00a0м²"),
+        ("en", "84.09", False, "84.09\u00a0m²"),
+    ],
+)
+def test_an_area_keeps_its_unit_on_its_line(locale: str, area: str, fixed: bool, shown: str) -> None:
+    """«Площадь 37,80 м²» on the receipt and «Кв. 1, 37,80 м²» on a ballot left «м²» alone on the next line of a
+    phone: every area is written by ``format_area`` (the ``area`` filter), the space before the unit unbreakable."""
+    i18n.set_locale(locale)
+    try:
+        assert i18n.format_area(Decimal(area), fixed=fixed) == shown
+    finally:
+        i18n.set_locale("ru")

@@ -103,7 +103,7 @@ async def test_an_owner_votes_through_the_pages_and_the_ballot_is_locked(client,
     assert 'hreflang="ru">Download the ballot (PDF) (in Russian)</a>' in page.text
     ballot_pdf = await client.get(f"/meetings/{meeting_id}/ballots/{line.id}/pdf")
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(ballot_pdf.content)).pages)
-    assert "Решение собственника" in text and "кв. 1, 50 м²" in text.replace("\u00a0", " "), text
+    assert "Решение собственника" in text and "кв. 1, 50,00 м²" in text.replace("\u00a0", " "), text
     assert "Owner" not in text and "flat" not in text and "m²" not in text
 
 
@@ -308,7 +308,7 @@ async def test_the_ballots_in_english_give_the_area_in_square_metres(client, vot
     await client.speak("en")
     page = await client.get(f"/meetings/{meeting_id}")
     headings = re.findall(r'<h3 id="line-h-\d+">(.*?)</h3>', page.text)
-    assert headings and all(re.search(r"\d\.\d\d m²$", h) for h in headings), headings
+    assert headings and all(re.search(r"\d\.\d\d\u00a0m²$", h) for h in headings), headings  # the unit on its line
 
 
 @pytest.mark.parametrize("lang", ["ru", "en"])
