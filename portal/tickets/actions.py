@@ -1929,7 +1929,7 @@ async def erase_request_files(now: datetime, owner_docs_keep_days: int, files_ke
     Returns how many rows were marked."""
     today = clock.local(now).date()
     decided_before = clock.day_start(today - timedelta(days=owner_docs_keep_days))
-    finished_before = clock.day_start(clock.years_after(today, -files_keep_years))
+    finished_before = clock.day_start(rules.files_finished_before(today, files_keep_years))
     done = 0
     while ids := await queries.documents_past_term(decided_before, ERASED_PER_BATCH):
         done += await _documents_erased(ids, now)

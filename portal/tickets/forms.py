@@ -1091,6 +1091,15 @@ def documents_kept_until(on: date) -> str:
     )
 
 
+def files_kept_until(on: date) -> str:
+    """What a finished request's photos and files say of the day they go (``actions.erase_request_files``)."""
+    return gettext(
+        "The request's photos and files will be deleted on %(date)s at the end of their keeping term "
+        "(152-ФЗ ст. 5 ч. 7)",
+        date=format_day(on),
+    )
+
+
 def files_erased(on: date, count: int) -> str:
     """What stands for a request's photos or files deleted at the end of their keeping term: on the request's pages
     (how many) and at each file's address (410, one)."""

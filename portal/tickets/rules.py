@@ -1083,6 +1083,21 @@ def documents_erased_on(finished_day: date, keep_days: int) -> date:
     return finished_day + timedelta(days=keep_days + 1)
 
 
+def files_finished_before(today: date, keep_years: int) -> date:
+    """The day before which a request must have finished for its photos and files to be deleted ``today``: the same
+    date ``keep_years`` earlier (``years_after``: 29 February counts to the 28th)."""
+    return years_after(today, -keep_years)
+
+
+def files_erased_on(finished_day: date, keep_years: int) -> date:
+    """The day a finished request's photos and files are deleted: the first day whose ``files_finished_before`` is
+    after the day it finished, the day after its term of ``keep_years`` (one more where 29 February falls short)."""
+    day = years_after(finished_day, keep_years) + timedelta(days=1)
+    while files_finished_before(day, keep_years) <= finished_day:
+        day += timedelta(days=1)
+    return day
+
+
 def told_of_closing(people: Iterable[tuple[int | None, bool]], applicant: int | None) -> list[tuple[int, bool]]:
     """Who is told that an account closed for a new owner, once each: ``people`` are its residents as ``(user,
     is_owner)`` (a person linked twice counts as an owner if either link is), the applicant left out (their request

@@ -56,6 +56,7 @@ from portal.tickets import filters
 from portal.tickets import forms
 from portal.tickets import queries
 from portal.tickets import rules
+from portal.tickets.queries import Event
 from portal.tickets.queries import OutageRow
 from portal.tickets.queries import TicketDetail
 from portal.tickets.queries import TicketRow
@@ -127,6 +128,15 @@ class TicketView:
             return ""
         keep_days = get_settings().owner_docs_keep_days
         return forms.documents_kept_until(rules.documents_erased_on(clock.local(finished).date(), keep_days))
+
+    @staticmethod
+    def files_kept_until(ticket: TicketDetail, events: Sequence[Event]) -> str:
+        """The day a finished request's photos and files still kept go, or "" while it is in work or has none."""
+        finished = ticket.finished_at
+        if finished is None or not any(not p.erased_at for e in events for p in e.photos):
+            return ""
+        keep_years = get_settings().request_files_keep_years
+        return forms.files_kept_until(rules.files_erased_on(clock.local(finished).date(), keep_years))
 
     @staticmethod
     def files_erased(moment: datetime, count: int = 1) -> str:

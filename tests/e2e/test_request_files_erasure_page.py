@@ -101,7 +101,9 @@ def test_a_requests_photo_before_and_after_its_term_and_the_privacy_page(open_pa
     page = open_page(1280)
     sign_in(page, base, "resident@demo.ru")
     before = _shoot(page, base, f"/tickets/{ticket}", "request-files-before", "main")
-    assert "удалён" not in before, before
+    with in_locale("ru"):
+        goes = f"Фото и файлы заявки будут удалены {format_day(today)} по сроку хранения"
+    assert "удалён" not in before and goes in before, before  # the day it goes, said ahead
     assert page.locator(f'img[src="/tickets/photos/{photo}"]').count() == 1
     assert page.request.get(f"{base}/tickets/photos/{photo}").status == 200
 

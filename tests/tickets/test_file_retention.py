@@ -60,6 +60,27 @@ def test_the_documents_go_the_day_after_their_term():
     assert rules.documents_erased_on(date(2026, 3, 1), 30) == date(2026, 4, 1)
 
 
+def test_a_requests_files_go_the_day_after_their_term():
+    assert rules.files_erased_on(date(2026, 3, 1), 3) == date(2029, 3, 2)  # the 3 years end on 01.03.2029
+    assert rules.files_erased_on(date(2028, 2, 29), 3) == date(2031, 3, 1)  # a term from 29 February ends the 28th
+    assert rules.files_erased_on(date(2027, 2, 28), 1) == date(2028, 3, 1)  # not on 29.02.2028: its year back is 28.02
+
+
+@pytest.mark.parametrize("years", [1, 3])
+def test_the_day_said_is_the_first_the_daily_job_takes_the_files(years):
+    """For every day a request may finish (leap years among them), the day its page says is the first day the job's
+    cut (``rules.files_finished_before``) passes the day it finished."""
+    finished = date(2027, 1, 1)
+    while finished < date(2033, 1, 1):
+        goes = rules.files_erased_on(finished, years)
+        assert (
+            rules.files_finished_before(goes, years)
+            > finished
+            >= rules.files_finished_before(goes - timedelta(days=1), years)
+        ), finished
+        finished += timedelta(days=1)
+
+
 def _said_today() -> str:
     with in_locale("ru"):
         return format_day(NOW.date())
@@ -232,3 +253,30 @@ async def test_the_job_reads_through_the_indexes_of_the_erasure(db, read, table)
         await read()
     plan = await plan_of(db, seen[0], forbid_seqscan=True)
     assert unindexed_steps(plan, table, is_sqlite(db)) == [], plan
+
+
+async def test_a_finished_requests_pages_say_the_day_its_files_go(
+    client, new_client, login, make_user, make_account, photo
+):
+    """The resident's page and the staff's say ahead the day the job deletes a finished request's photos and files,
+    from the same rule; in work, or with no file left, they say nothing."""
+    closed = clock.day_start(date(2024, 3, 1)) + timedelta(hours=12)
+    ticket_id, attachment = await _request_with_photo(client, login, make_user, make_account, photo, "in_work", closed)
+    house = (await Ticket.select(Ticket.house).where(Ticket.id == ticket_id).first())["house"]
+    operator = await make_user(name="Оператор Ольга", roles=("operator",), houses=(house,))
+    staff = new_client()
+    await login(staff, operator)
+    pages = ((client, f"/tickets/{ticket_id}"), (staff, f"/staff/tickets/{ticket_id}"))
+    for who, page in pages:
+        assert "будут удалены" not in (await who.get(page)).text  # in work: no day yet
+    await Ticket.update({Ticket.status: "closed", Ticket.closed_at: closed}).where(Ticket.id == ticket_id)
+    with in_locale("ru"):
+        goes = f"Фото и файлы заявки будут удалены {format_day(date(2027, 3, 2))} по сроку хранения"
+    for who, page in pages:
+        assert goes in (await who.get(page)).text, page  # closed 1 March 2024: 3 years end on 1 March 2027
+    assert await _erase(clock.day_start(date(2027, 3, 1)) + timedelta(hours=9)) == 0  # the term's last day: kept
+    assert await _erase(clock.day_start(date(2027, 3, 2)) + timedelta(hours=9)) == 1  # the day said: gone
+    for who, page in pages:
+        shown = (await who.get(page)).text
+        assert "будут удалены" not in shown and "1 файл удалён" in shown, page  # no file left to go
+    assert (await TicketAttachment.select().where(TicketAttachment.id == attachment["id"]).first())["erased_at"]
