@@ -94,7 +94,8 @@ def initial_pay_form(accounts: Sequence[PayableAccount], wanted: object = None, 
     typed = {str(a.id): amount_text(a.to_pay) if a.to_pay > 0 else "" for a in accounts}
     ids = [a.id for a in accounts]
     account = parse_id(wanted)
-    debts = {a.id for a in accounts if a.to_pay > 0} or set(ids[:1])
+    # with nothing to pay anywhere, the first account still open (a closed one takes no advance)
+    debts = {a.id for a in accounts if a.to_pay > 0} or set([a.id for a in accounts if not a.closed][:1] or ids[:1])
     return PayForm(
         chosen={account} if account is not None and account in ids else debts,
         typed=typed,

@@ -43,3 +43,23 @@ async def test_the_owners_pay_a_closed_account_s_debt_but_never_more(client, log
     paid = await client.form("/pay", {"only": str(owed), f"amount_{owed}": "3540,00"})
     assert paid.status_code == 303, paid.text[:2000]
     assert await Payment.count().where(Payment.account == owed) == 1
+
+
+def _chosen(text: str, account: int) -> bool:
+    box = text.split(f'name="pay_{account}"')[1].split(">")[0]
+    return "checked" in box
+
+
+async def test_a_closed_account_with_nothing_due_is_offered_no_advance(client, login, household):
+    """With nothing to pay anywhere, the pay sheet opens on the account still open, and the home page offers no
+    «Оплатить» for the closed one, which it marks closed."""
+    closed, still_open = household["accounts"]
+    await post_entry(closed, EntryKind.PAYMENT, -354000, datetime.now(UTC), reference=f"test-paid-{closed}")
+    await post_entry(still_open, EntryKind.PAYMENT, -120050, datetime.now(UTC), reference=f"test-paid-{still_open}")
+    await _close(closed)
+    await login(client, household["resident"])
+    sheet = await client.get("/pay")
+    assert _chosen(sheet.text, still_open) and not _chosen(sheet.text, closed)
+    home = await client.get("/")
+    assert f'href="/pay?account={still_open}"' in home.text and f'href="/pay?account={closed}"' not in home.text
+    assert "закрыт 2 августа 2026" in home.text.replace("\xa0", " ")

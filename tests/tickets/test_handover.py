@@ -778,3 +778,16 @@ async def test_the_register_s_people_are_read_through_their_indexes(db):
     for statement in seen:
         plan = await plan_of(db, statement, forbid_seqscan=True)
         assert unindexed_steps(plan, "owner", is_sqlite(db)) == [], plan
+
+
+async def test_an_old_account_overpaid_on_its_closing_day_says_so(
+    client, new_client, login, make_user, make_account, today_is
+):
+    from portal.billing.ledger import post_entry
+    from portal.billing.tables import EntryKind
+
+    place, _, _, ticket = await _filed(client, login, make_user, make_account)
+    moment = datetime(2026, 7, 31, 12, tzinfo=clock.zone())
+    await post_entry(place.account, EntryKind.PAYMENT, -25050, moment)
+    _, _, page = await _decide(new_client, login, make_user, place, ticket["id"])
+    assert "Переплата старого счёта на дату закрытия, 2 августа 2026: 250,50 ₽" in _plain(page.text)
