@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from portal.core.clock import local
+from portal.core.i18n import format_area
 from portal.core.i18n import format_day
 from portal.core.i18n import format_money
 from portal.core.i18n import format_number
@@ -152,7 +153,8 @@ def price(kopecks: int) -> str:
 
 
 def area_text(area: Decimal) -> str:
-    return gettext("%(area)s m²", area=format_number(area, 2))
+    """«146 м²», «84,09 м²»: only the decimals it has, as the deck writes it, the unit on the number's line."""
+    return format_area(area, fixed=False)
 
 
 def floor_text(floor: int) -> str:

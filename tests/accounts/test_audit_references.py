@@ -117,7 +117,7 @@ def _events(r: dict[str, int]) -> list[tuple]:
         ("ru", [f"Подъезд</strong>: — → {ADDRESS}, подъезд 1", f"Помещение</strong>: {ADDRESS}, кв. 5",
                 "Собственник</strong>: Иванова Мария Петровна", "Раздел</strong>: Сантехника",
                 f"Помещение</strong>: — → {ADDRESS}, кв. 5",
-                f"Скопировано из объявления</strong>: 2-комнатная квартира, 54 м² — {ADDRESS}",
+                f"Скопировано из объявления</strong>: 2-комнатная квартира, 54\u00a0м² — {ADDRESS}",
                 "Собрание</strong>: Ремонт кровли", "Номер вопроса</strong>: 2. Выбор совета дома",
                 "Собственник из реестра</strong>: Иванова Мария Петровна, кв. 5",
                 f"Связанное отключение</strong>: — → Холодная вода: {ADDRESS}, подъезд 1, "
@@ -125,7 +125,7 @@ def _events(r: dict[str, int]) -> list[tuple]:
         ("en", [f"Entrance</strong>: — → {ADDRESS}, entrance 1", f"Premise</strong>: {ADDRESS}, flat 5",
                 "Owner</strong>: Иванова Мария Петровна", "Section</strong>: Сантехника",
                 f"Premise</strong>: — → {ADDRESS}, flat 5",
-                f"Copied from listing</strong>: 2-room flat, 54 m² — {ADDRESS}",
+                f"Copied from listing</strong>: 2-room flat, 54\u00a0m² — {ADDRESS}",
                 "Meeting</strong>: Ремонт кровли", "Question No.</strong>: 2. Выбор совета дома",
                 "Owner from the register</strong>: Иванова Мария Петровна, flat 5",
                 f"Linked outage</strong>: — → Cold water: {ADDRESS}, entrance 1, "

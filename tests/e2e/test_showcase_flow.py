@@ -52,7 +52,7 @@ def test_a_visitor_asks_for_a_viewing_and_the_manager_arranges_it(live_server: s
     expect(visitor.locator(".sc-chips")).to_contain_text("Площадь от 50 м²")
     for title in cards.locator(".sc-title").all_inner_texts():
         assert title.startswith("ЖК «Крымская Ривьера», ")
-        area = float(title.rsplit(", ", 1)[1].removesuffix(" м²").replace(",", "."))
+        area = float(title.rsplit(", ", 1)[1].removesuffix("\u00a0м²").replace(",", "."))
         assert 50 <= area <= 150, title
     shoot(visitor, "list-390")
 

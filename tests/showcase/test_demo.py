@@ -41,7 +41,7 @@ async def test_demo_showcase(db):
     covers = {r["id"] for r in await ListingPhoto.select(ListingPhoto.id).where(
         ListingPhoto.id.is_in([c.cover_photo for c in shown]))}  # fmt: skip
     assert covers == {c.cover_photo for c in shown}
-    assert all(c.title.startswith("ЖК «") and c.title.endswith(" м²") for c in commercial)
+    assert all(c.title.startswith("ЖК «") and c.title.endswith("\u00a0м²") for c in commercial)
     assert len({c.complex_name for c in commercial}) >= 2, "across the demo complexes"
     statuses = {r["status"] for r in await Lead.select(Lead.status)}
     assert statuses == {s.value for s in LeadStatus}

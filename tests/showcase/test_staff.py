@@ -386,7 +386,7 @@ async def test_the_staff_pages_in_english_mark_the_russian_data_of_leads_and_lis
     leads = (await client.get("/staff/showcase/leads")).text
     assert '<td class="primary"><span lang="ru">Анна</span></td>' in leads
     assert re.search(
-        r'<span lang="ru">ЖК Тестовый \w+</span>, 84\.09 m²</a><br><span class="muted"><span lang="ru">г\.', leads
+        r'<span lang="ru">ЖК Тестовый \w+</span>, 84\.09\u00a0m²</a><br><span class="muted"><span lang="ru">г\.', leads
     )
     page = (await client.get(f"/staff/showcase/{listing}")).text
     assert '<dd><span lang="ru">Менеджер Витрины</span></dd>' in page
