@@ -1601,20 +1601,13 @@ async def _hand_over_now(
     )
     if not claimed:
         raise _Answered(gettext("This application has already been answered."))
-    told: list[int] = []
+    told: list[Person] = []
     noted: dict[str, str] = {}
+    new_number = ""
     if handover.kind == rules.Handover.OWNER:
-        closing = rules.day_before(handover.day)
-        noted = {"closed_on": closing.isoformat(), "closing_debt": str(await ledger.balance_on(account.id, closing))}
-        told = await people_of_account(account.id)
-        await _hand_over_shares(principal, account, handover, decision, ticket, ip)
-        new_account, new_number = await _open_new_account(principal, account, handover, decision, now, ip)
-        opened = {HandoverApplication.new_account: new_account}
-        await HandoverApplication.update(opened).where(HandoverApplication.id == handover.id)
-        if ticket.author is not None:
-            await hand_over(principal, new_account, ticket.author, now, ip=ip)
+        told = await people_of_account(account.id)  # those on the old account before the new owner is linked
+        noted, new_number = await _hand_over_owner(principal, ticket, handover, account, decision, now, ip)
     else:
-        new_number = ""
         values = {"payer_name": handover.full_name}
         await save_account(principal, account.id, values, ip=ip, version=decision.account_version)
     russian, english = in_russian_and_english(partial(_handover_done_text, handover, new_number))
@@ -1654,6 +1647,29 @@ async def _tell_the_old_account(
             link=link,
             now=now,
         )
+
+
+async def _hand_over_owner(
+    principal: Principal,
+    ticket: TicketDetail,
+    handover: queries.HandoverRow,
+    account: AccountRef,
+    decision: forms.HandoverDecision,
+    now: datetime,
+    ip: str,
+) -> tuple[dict[str, str], str]:
+    """A new owner's writes: the shares, the old account closed and the new one opened (kept on the application),
+    the applicant its owner on the portal. Returns what the decision's audit notes (the closing day and what the old
+    account owed at its end, by the ledger) and the new account's number."""
+    closing = rules.day_before(handover.day)
+    noted = {"closed_on": closing.isoformat(), "closing_debt": str(await ledger.balance_on(account.id, closing))}
+    await _hand_over_shares(principal, account, handover, decision, ticket, ip)
+    new_account, new_number = await _open_new_account(principal, account, handover, decision, now, ip)
+    opened = {HandoverApplication.new_account: new_account}
+    await HandoverApplication.update(opened).where(HandoverApplication.id == handover.id)
+    if ticket.author is not None:
+        await hand_over(principal, new_account, ticket.author, now, ip=ip)
+    return noted, new_number
 
 
 async def _open_new_account(
