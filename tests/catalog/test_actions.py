@@ -423,6 +423,7 @@ def test_a_certificate_gives_the_area_in_the_readers_language(language: str, are
     account = AccountInfo(
         house_address="г. Симферополь, ул. Тестовая, д. 1", premise_kind="flat", premise_number="1", id=1,
         number="9100000001", payer_name="Иванов И. И.", house_id=1, entrance=None, area=Decimal("54.35"),
+        closed_on=None,
     )  # fmt: skip
     before = get_locale()
     set_locale(language)
