@@ -18,6 +18,7 @@ import socket
 from datetime import UTC
 from datetime import datetime
 from email import policy
+from email.header import Header
 from email.headerregistry import HeaderRegistry
 from email.headerregistry import UnstructuredHeader
 from email.message import EmailMessage
@@ -38,6 +39,7 @@ import httpx
 
 from portal.core import jobs
 from portal.core import outbox
+from portal.core import storage
 from portal.core.db import waiting_at_most
 from portal.core.i18n import own_words
 from portal.notifications import queries
@@ -63,8 +65,21 @@ class _OneLine(UnstructuredHeader):
         return f"{self.name}: {self}{policy.linesep}"
 
 
+class _Words(UnstructuredHeader):
+    """A subject in words of any language, folded so that a mail client reads it as it was written. The e-mail
+    package's own folding of a long Cyrillic subject left the space between two encoded words outside both, and
+    RFC 2047 drops such a space («Гарантийная претензия:г. Симферополь»); the older ``Header`` keeps it inside."""
+
+    def fold(self, *, policy: Any) -> str:
+        if str(self).isascii():
+            return super().fold(policy=policy)
+        words = Header(str(self), "utf-8", header_name=self.name).encode(linesep=policy.linesep)
+        return f"{self.name}: {words}{policy.linesep}"
+
+
 _HEADERS = HeaderRegistry()
 _HEADERS.map_to_type("list-unsubscribe", _OneLine)
+_HEADERS.map_to_type("subject", _Words)
 _POLICY = policy.default.clone(header_factory=_HEADERS)
 
 
@@ -89,7 +104,8 @@ def sender(configured: str, locale: str | None) -> str:
 
 def build_email(row: dict[str, Any], now: datetime | None = None) -> EmailMessage:
     """The e-mail of one outbox row, as sent: From with the company's name, Date in the company's zone (the moment
-    of sending), a Message-ID of its own, the text, and its HTML part and one-click unsubscribe where it has them."""
+    of sending), a Message-ID of its own, the text, and its HTML part, one-click unsubscribe and attached files
+    where it has them."""
     settings = get_settings()
     context = row.get("context") or {}
     if isinstance(context, str):
@@ -108,7 +124,18 @@ def build_email(row: dict[str, Any], now: datetime | None = None) -> EmailMessag
         message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     if context.get("html"):
         message.add_alternative(context["html"], subtype="html")
+    for attached in context.get("attachments") or ():
+        _attach(message, attached)
     return message
+
+
+def _attach(message: EmailMessage, attached: dict[str, str]) -> None:
+    """A stored file the message carries (``context["attachments"]``: its storage key, type and name), read when
+    the message is built; one deleted since (its keeping term ended) is left out."""
+    path = storage.path_of(attached["key"])
+    if path.is_file():
+        maintype, _, subtype = attached.get("type", "image/jpeg").partition("/")
+        message.add_attachment(path.read_bytes(), maintype=maintype, subtype=subtype, filename=attached["name"])
 
 
 async def send_email(row: dict[str, Any]) -> str | None:
