@@ -38,8 +38,10 @@ from portal.core import audit
 from portal.core import clock
 from portal.core import jobs
 from portal.core import limits
+from portal.core import outbox
 from portal.core import stale
 from portal.core import storage
+from portal.core.address import full_address
 from portal.core.address import premise_name
 from portal.core.db import atomic
 from portal.core.db import unique_violations
@@ -535,6 +537,136 @@ def _warranty_text(defect: forms.WarrantyDefect, commissioned_on: date | None, t
         parts.append(gettext("The owner agrees that the company forwards the claim to the developer on their behalf."))
     parts.append(gettext("Description: %(text)s", text=defect.description))
     return "\n".join(parts)
+
+
+def forward_problem(ticket: TicketDetail, house: queries.HouseWarranty | None) -> str | None:
+    """Why a request cannot go to the developer now (None: it can): a defect of a new house only, once, and only to
+    a claims e-mail the house's card gives. Said on the button's place and by the action."""
+    if ticket.category != "warranty_defect":
+        return gettext("Only a defect of a new house is forwarded to the developer.")
+    if ticket.developer_sent_at is not None:
+        return gettext(
+            "The claim was forwarded to the developer on %(day)s.", day=format_day(ticket.developer_sent_at, "short")
+        )
+    if house is None or not house.developer_email:
+        return gettext("The house's card has no developer's e-mail for warranty claims: add it there first.")
+    return None
+
+
+async def forward_to_developer(principal: Principal, ticket: TicketDetail, now: datetime, *, ip: str = "") -> int:
+    """The dispatcher forwards a defect's claim to the house's developer: a letter in Russian to its claims e-mail
+    through the outbox, with the address, the description, the dates and the request's photos attached; the request
+    records it in its history (a message the resident reads in their language and is told of), waits for the
+    developer (its internal status) and keeps the moment it was sent. Once: a second press is told when it went."""
+    house = (await queries.house_warranties([ticket.house])).get(ticket.house)
+    if problem := forward_problem(ticket, house):
+        raise Refused(problem)
+    assert house is not None
+    photos = await queries.photos_to_forward(ticket.id)
+    with in_locale("ru"):
+        subject, body = _claim_letter(ticket, house, len(photos), now)
+    day = format_day(now, "short")
+
+    def said() -> str:
+        return gettext(
+            "The claim is forwarded to the developer %(developer)s on %(day)s. We will tell you its answer here.",
+            developer=house.developer_name or house.developer_email,
+            day=day,
+        )
+
+    russian, english = in_russian_and_english(said)
+    developer = rules.InternalStatus.DEVELOPER
+    async with atomic():
+        sent = {Ticket.developer_sent_at: now, Ticket.internal_status: developer, Ticket.updated_at: now}
+        await _write_while(ticket.id, Ticket.developer_sent_at.is_null(), sent, _already_forwarded())
+        if ticket.internal_status != developer:
+            await _by(principal, ticket.id, EventKind.INTERNAL_STATUS, now, from_value=ticket.internal_status,
+                      to_value=developer)  # fmt: skip
+        event_id = await _news(principal, ticket.id, EventKind.MESSAGE, now, by_staff=True, comment=russian,
+                               comment_en=english)  # fmt: skip
+        attachments = [
+            {
+                "key": p.key,
+                "type": p.content_type,
+                "name": f"photo-{n}{'.pdf' if p.content_type.endswith('pdf') else '.jpg'}",
+            }
+            for n, p in enumerate(photos, 1)
+        ]
+        await outbox.enqueue(
+            "email",
+            house.developer_email,
+            "tickets/developer_claim",
+            {"ticket": ticket.id, "locale": "ru", "attachments": attachments},
+            f"ticket:{ticket.id}:developer_claim",
+            subject=subject,
+            body=body,
+            ref=f"ticket:{ticket.id}",
+            now=now,
+        )
+        changes = {"developer_email": house.developer_email, "photos": len(photos), "event": event_id}
+        await audit.record(principal, "ticket.forward", "ticket", ticket.id, changes, ip, now=now)
+        await _tell_other_side(ticket, event_id, messages.REPLY.name, now, by_staff=True, text=russian,
+                               text_en=english)  # fmt: skip
+    return event_id
+
+
+def _already_forwarded() -> str:
+    return gettext("This request has been forwarded to the developer already.")
+
+
+def _claim_letter(ticket: TicketDetail, house: queries.HouseWarranty, photos: int, now: datetime) -> tuple[str, str]:
+    """The developer's letter (its subject and text), in the caller's language (Russian: ``in_locale``): whose
+    claim, about what and where, since when, under which warranty, and whom to answer."""
+    settings = get_settings()
+    in_flat = ticket.place == rules.Place.PREMISE
+    where = (
+        full_address(ticket.house_address, ticket.premise_kind, ticket.premise_number)
+        if in_flat
+        else (ticket.house_address or "")
+    )
+    subject = gettext("Warranty claim: %(address)s (request No. %(number)s)", address=where, number=ticket.number)
+    commissioned = format_day(house.commissioned_on, "short") if house.commissioned_on else "—"
+    whose = (
+        gettext(
+            "The claim is the owner's, %(owner)s, about their flat at %(address)s; the management company forwards it "
+            "on their behalf with their consent.",
+            owner=ticket.author_name or ticket.owner_name or "—",
+            address=where,
+        )
+        if in_flat
+        else gettext(
+            "The defect is of the common property of the house at %(address)s; the management company claims it as "
+            "the house's manager.",
+            address=where,
+        )
+    )
+    parts = [
+        gettext("To %(developer)s", developer=house.developer_name or house.developer_email),
+        gettext(
+            "%(company)s forwards a claim about a defect of the house commissioned on %(day)s, under the developer's "
+            "warranty (Federal Law No. 214-FZ, article 7).",
+            company=settings.company_name,
+            day=commissioned,
+        ),
+        whose,
+        ticket.description,
+        gettext(
+            "Filed with the management company on %(day)s as request No. %(number)s.",
+            day=format_day(ticket.created_at, "short"),
+            number=ticket.number,
+        ),
+        ngettext("%(num)s photo of the defect is attached.", "%(num)s photos of the defect are attached.", photos)
+        if photos
+        else gettext("No photos were taken."),
+        gettext(
+            "Please answer to %(email)s or %(phone)s, quoting request No. %(number)s.",
+            email=settings.office_email,
+            phone=settings.office_phone,
+            number=ticket.number,
+        ),
+        "\n".join([settings.company_name, settings.office_address, format_day(now, "short")]),
+    ]
+    return subject, "\n\n".join(parts)
 
 
 async def report_residents_change(

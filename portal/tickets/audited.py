@@ -64,6 +64,7 @@ describe(
         "ticket.hand_back": lazy("Request handed back to the dispatcher by its executor"),
         "ticket.documents_erased": lazy("New owners' documents deleted at the end of their keeping term"),
         "ticket.files_erased": lazy("Requests' photos and files deleted at the end of their keeping term"),
+        "ticket.forward": lazy("Defect's claim forwarded to the developer"),
         "outage.create": lazy("Outage announced"),
         "outage.close": lazy("Outage closed"),
     },
@@ -85,6 +86,8 @@ describe(
         "documents_deleted": lazy("Documents deleted"),
         "files_deleted": lazy("Files deleted"),
         "requests": lazy("Requests whose files were deleted"),
+        "developer_email": lazy("Developer's e-mail for warranty claims"),
+        "photos": lazy("Photos attached"),
     },
     entities={"ticket": lazy("Request"), "outage": lazy("Outage")},
     values={

@@ -212,6 +212,7 @@ class TicketDetail(TicketRow):
     entrance: int | None
     closed_at: datetime | None = None
     updated_at: datetime | None = None
+    developer_sent_at: datetime | None = None
 
     @property
     def finished_at(self) -> datetime | None:
@@ -1493,3 +1494,29 @@ async def house_warranties(house_ids: Collection[int]) -> dict[int, HouseWarrant
         House.id.as_alias("house_id"), House.developer_name, House.developer_email, House.commissioned_on
     ).where(House.id.is_in(sorted(set(house_ids))))
     return {r["house_id"]: HouseWarranty(**r) for r in rows}
+
+
+@dataclass(frozen=True)
+class ForwardedPhoto:
+    key: str
+    content_type: str
+
+
+# At most this many of a request's photos go to the developer with its claim (the resident sends at most 5 a time).
+FORWARDED_PHOTOS = 10
+
+
+async def photos_to_forward(ticket_id: int) -> list[ForwardedPhoto]:
+    """The photos of a request the resident sees (theirs and the staff's, not internal ones), still kept, oldest
+    first: what its claim to the developer carries."""
+    rows = await (
+        TicketAttachment.select(TicketAttachment.file_key.as_alias("key"), TicketAttachment.content_type)
+        .where(
+            (TicketAttachment.ticket == ticket_id)
+            & (TicketAttachment.visible_to_resident == True)  # noqa: E712
+            & TicketAttachment.erased_at.is_null()
+        )
+        .order_by(TicketAttachment.id)
+        .limit(FORWARDED_PHOTOS)
+    )
+    return [ForwardedPhoto(**r) for r in rows]

@@ -245,6 +245,12 @@ class StaffTickets(Controller):
         flash(request, done, "success")
         return see_other(request, f"/staff/tickets/{ticket.id}")
 
+    @post("/{ticket_id:int}/forward", name="tickets:forward", opt=staff(*MANAGERS), status_code=200)
+    async def forward(self, request: Request, principal: Caller, ticket: LoadedTicket) -> Response[Any]:
+        await actions.forward_to_developer(principal, ticket, clock.now(), ip=client_ip(request))
+        flash(request, gettext("The claim is forwarded to the developer."), "success")
+        return see_other(request, f"/staff/tickets/{ticket.id}")
+
     @post("/{ticket_id:int}/hand-back", name="tickets:hand_back", opt=staff("executor"), status_code=200)
     async def hand_back(
         self, request: Request, principal: Caller, ticket: LoadedTicket, data: FormData

@@ -82,6 +82,7 @@ class InternalStatus(StrEnum):
     CONTRACTOR = "contractor"
     INSPECTION = "inspection"
     ESCALATED = "escalated"
+    DEVELOPER = "developer"
 
 
 class EventKind(StrEnum):
@@ -158,6 +159,7 @@ INTERNAL_STATUS_LABELS = Labels(
         "contractor": lazy("Passed to a contractor"),
         "inspection": lazy("Inspection needed"),
         "escalated": lazy("Escalated to the manager"),
+        "developer": lazy("Waiting for the developer"),
     }
 )
 

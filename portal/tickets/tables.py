@@ -97,6 +97,8 @@ class Ticket(Table):
     rating = Integer(null=True, default=None, index=True)
     feedback = Text(default="")
     outage = ForeignKey(Outage, on_delete=OnDelete.restrict, null=True, default=None, index=True)
+    # When the dispatcher forwarded a defect's claim to the developer (``actions.forward_to_developer``): once.
+    developer_sent_at = Timestamptz(null=True, default=None)
     has_new_for_staff = Boolean(default=False, index=True)
     has_new_for_resident = Boolean(default=False, index=True)
     staff_seen_event = BigInt(default=0)

@@ -643,7 +643,14 @@ async def _staff_context(request: Request, principal: Principal, ticket: TicketD
         # A new owner's or payer's application is decided on its own page, by an operator or a manager.
         "handover_page": ticket.category in rules.OWN_ONLY_CATEGORIES and principal.has_role("operator", "manager"),
         "lift": await queries.lift_booking(ticket.id) if ticket.category == "lift_booking" else None,
+        "developer": await _developer(ticket) if ticket.category == "warranty_defect" else None,
     }
+
+
+async def _developer(ticket: TicketDetail) -> dict[str, Any]:
+    """A defect's developer as its page shows it, and why it cannot be forwarded now (``actions.forward_problem``)."""
+    house = (await queries.house_warranties([ticket.house])).get(ticket.house)
+    return {"house": house, "problem": actions.forward_problem(ticket, house)}
 
 
 def executor_by_id(executors: Sequence[queries.Option], executor_id: int | None) -> queries.Option | None:

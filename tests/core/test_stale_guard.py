@@ -106,6 +106,7 @@ NOT_EDITS: dict[str, str] = {
     "/staff/meters/export.xlsx": "starts the export's job (a second press shows the running one)",
     "/staff/tickets/lift/{account_id:int}": "books a slot for a caller (a taken slot is refused by its unique key)",
     "/staff/tickets/{ticket_id:int}/lift": "a transition (a booking confirmed or refused once)",
+    "/staff/tickets/{ticket_id:int}/forward": "a transition (a claim forwarded to the developer once)",
     "/staff/tickets/{ticket_id:int}/hand-back": "a transition (refused once the request is no longer the executor's)",
 }
 

@@ -40,6 +40,7 @@ ACCESS: dict[str, str] = {
     "POST /staff/tickets/columns": ANY_STAFF,
     "POST /staff/tickets/views": ANY_STAFF,
     "GET /staff/tickets/views": ANY_STAFF,
+    "POST /staff/tickets/{ticket_id:int}/forward": MANAGERS,
     "GET /staff/tickets/assign": ANY_STAFF,
     "POST /staff/tickets/views/{view_id:int}/delete": ANY_STAFF,
     "POST /staff/tickets/assign": MANAGERS,

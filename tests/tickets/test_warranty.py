@@ -9,6 +9,7 @@ import pytest
 
 from portal.core.i18n import format_day
 from portal.tickets import rules
+from tests.tickets.test_audit_trail import CLIENT_IP
 
 
 @pytest.mark.parametrize(
@@ -199,3 +200,119 @@ async def test_a_report_refused_comes_back_with_what_was_typed_and_the_warranty_
         assert "Трещина в стене спальни от окна до потолка" in response.text
     assert "Конструктив дома: на гарантии застройщика до" in response.text  # after a plain post, too
     assert not await Ticket.exists().where(Ticket.account == place.account)
+
+
+# --- the dispatcher forwards it to the developer -----------------------------------------------------------------
+
+
+async def _filed_defect(client, login, make_user, make_account, photo, *, email="claims@test-stroy.ru", locale="ru"):
+    """A resident (reading ``locale``) files a defect in their flat with a photo; the house's claims e-mail is
+    ``email`` ("" for none). Returns the place, the resident and the request's id."""
+    from portal.housing.tables import House
+    from portal.tickets.tables import Ticket
+
+    commissioned, _today = _four_years_ago()
+    place = await make_account()
+    await House.update(
+        {House.developer_name: "ООО СЗ «Тест Строй»", House.developer_email: email, House.commissioned_on: commissioned}
+    ).where(House.id == place.house)
+    user = await make_user(name="Петрова Анна", accounts={place.account: "owner"}, rights=("view", "tickets"),
+                           locale=locale)  # fmt: skip
+    await login(client, user)
+    files = [("photos", ("crack.jpg", photo, "image/jpeg"))]
+    assert (await client.form("/tickets/warranty", _defect(place), files=files)).status_code == 303
+    ticket = await Ticket.select(Ticket.id, Ticket.number).where(Ticket.account == place.account).first()
+    return place, user, ticket
+
+
+async def test_the_dispatcher_forwards_the_claim_to_the_developer_by_e_mail_with_its_photos(
+    client, new_client, login, make_user, make_account, photo, smtp_server
+):
+    import dataclasses
+    import email
+
+    from portal.core import outbox
+    from portal.core.tables import AuditEvent
+    from portal.core.tables import OutboxMessage
+    from portal.housing.tables import Premise
+    from portal.settings import get_settings
+    from portal.settings import use_settings
+    from portal.tickets.tables import Ticket
+    from portal.tickets.tables import TicketEvent
+
+    place, resident, ticket = await _filed_defect(client, login, make_user, make_account, photo, locale="en")
+    premise_number = (await Premise.select(Premise.number).where(Premise.id == place.premise).first())["number"]
+    staff = new_client()
+    await login(staff, await make_user(roles=("dispatcher",), houses=(place.house,)))
+    url = f"/staff/tickets/{ticket['id']}"
+    page = await staff.get(url)
+    assert "Гарантия застройщика" in page.text and "claims@test-stroy.ru" in page.text
+    assert f'action="{url}/forward"' in page.text and "Передать застройщику" in page.text
+
+    response = await staff.form(f"{url}/forward", {})
+    assert response.status_code == 303
+    row = await Ticket.select(Ticket.developer_sent_at, Ticket.internal_status).where(Ticket.id == ticket["id"]).first()
+    assert row["developer_sent_at"] is not None and row["internal_status"] == "developer"
+    # The history records it, in both languages, for the resident to read; the staff page says when it went.
+    said = await TicketEvent.select().where((TicketEvent.ticket == ticket["id"]) & (TicketEvent.kind == "message"))
+    assert len(said) == 1 and said[0]["visible_to_resident"]
+    assert "Претензия передана застройщику ООО СЗ «Тест Строй»" in said[0]["comment"]
+    assert "The claim is forwarded to the developer" in said[0]["comment_en"]
+    assert "Передано застройщику" in (await staff.get(url)).text
+    # Waiting for the developer: the list filters by it.
+    waiting = await staff.get("/staff/tickets?tab=all&internal_status=developer")
+    assert str(ticket["number"]) in waiting.text
+    audited = await AuditEvent.select().where(AuditEvent.action == "ticket.forward")
+    assert [(e["entity_id"], e["ip"]) for e in audited] == [(ticket["id"], CLIENT_IP)]
+    # The resident is told, in their language.
+    told = await OutboxMessage.select(OutboxMessage.subject, OutboxMessage.body).where(
+        (OutboxMessage.user_id == resident) & (OutboxMessage.template == "ticket_reply")
+    )
+    assert told and all("The claim is forwarded to the developer" in t["body"] for t in told if t["body"])
+
+    # The letter goes through a real SMTP server: in Russian, to the claims e-mail, the photo attached.
+    settings = get_settings()
+    use_settings(dataclasses.replace(settings, smtp_host=smtp_server.host, smtp_port=smtp_server.port))
+    try:
+        await outbox.deliver_due()
+    finally:
+        use_settings(settings)
+    [envelope] = [m for m in smtp_server.messages if "claims@test-stroy.ru" in m.rcpt_tos]
+    letter = email.message_from_bytes(envelope.content, policy=email.policy.default)
+    assert letter["Subject"].startswith("Гарантийная претензия: г. Симферополь, ул. Тестовая, д. ")
+    assert letter["Subject"].endswith(f", кв. {premise_number} (заявка № {ticket['number']})")
+    text = letter.get_body(("plain",)).get_content()
+    assert "Кому: ООО СЗ «Тест Строй»" in text and "Претензия собственника — Петрова Анна" in text
+    assert "Трещина в стене спальни от окна до потолка" in text and "Замечен 10.01.2026." in text
+    assert "ст. 7 Федерального закона № 214-ФЗ" in text and "Прилагается 1 фотография дефекта." in text
+    [attached] = list(letter.iter_attachments())
+    assert attached.get_content_type() == "image/jpeg" and attached.get_filename() == "photo-1.jpg"
+    assert attached.get_content()[:2] == b"\xff\xd8"
+
+    # Once: a second press is told when it went, and nothing more is sent.
+    again = await staff.form(f"{url}/forward", {})
+    assert again.status_code == 303
+    assert await OutboxMessage.count().where(OutboxMessage.recipient == "claims@test-stroy.ru") == 1
+    assert len(await AuditEvent.select().where(AuditEvent.action == "ticket.forward")) == 1
+
+
+async def test_without_a_claims_e_mail_the_button_says_what_is_missing_and_nothing_is_sent(
+    client, new_client, login, make_user, make_account, photo
+):
+    from portal.core.tables import OutboxMessage
+    from portal.tickets.tables import Ticket
+
+    place, _resident, ticket = await _filed_defect(client, login, make_user, make_account, photo, email="")
+    staff = new_client()
+    await login(staff, await make_user(roles=("dispatcher",), houses=(place.house,)))
+    url = f"/staff/tickets/{ticket['id']}"
+    page = await staff.get(url)
+    assert "На карточке дома нет e-mail застройщика для гарантийных претензий" in page.text
+    assert 'type="submit" disabled aria-describedby="forward-missing">Передать застройщику' in page.text
+    assert f'href="/staff/houses/{place.house}"' in page.text
+    refused = await staff.form(f"{url}/forward", {})
+    assert refused.status_code == 303
+    assert "сначала добавьте его там" in (await staff.get(url)).text  # the refusal, flashed
+    assert not await OutboxMessage.exists().where(OutboxMessage.template == "tickets/developer_claim")
+    row = await Ticket.select(Ticket.developer_sent_at).where(Ticket.id == ticket["id"]).first()
+    assert row["developer_sent_at"] is None
