@@ -631,6 +631,66 @@ async def add_analytics(url: str, n: int, last: date) -> None:
         await conn.close()
 
 
+def autopay_statements(share: float, last: date) -> list[tuple[str, str]]:
+    """``--autopay-share``: autopay on that share of the accounts, spread over them, each of its own owner (users
+    from id 2,000,000,000) with a saved card and a customer at the gateway (placeholder ids: ``bench/autopay_day.py``
+    sets up real ones at the sandbox gateway), charged last month and due this month."""
+    per_cent = round(share * 100)
+    month = months_back(last, 1).strftime("%Y-%m")
+    chosen = f"FROM gen_n JOIN personal_account a ON a.id = i WHERE (i * 7) % 100 < {per_cent}"
+    return [
+        (
+            "autopay",
+            "INSERT INTO portal_user (id, email, phone, password_hash, full_name, locale, is_active, created_at, "
+            "updated_at, notify_email, notify_inapp, session_epoch, principal_version) "
+            f"SELECT 2000000000 + i, NULL, NULL, '', a.payer_name, 'ru', true, now(), now(), true, true, 0, 0 {chosen}",
+        ),
+        (
+            "autopay",
+            'INSERT INTO residency ("user", account, role, rights, created_at) '
+            f"SELECT 2000000000 + i, i, 'owner', ARRAY['view', 'pay'], now() {chosen}",
+        ),
+        (
+            "autopay",
+            'INSERT INTO gateway_customer ("user", customer_id, created_at) '
+            f"SELECT 2000000000 + i, 'cus_bench_' || i, now() {chosen}",
+        ),
+        (
+            "autopay",
+            'INSERT INTO payment_method ("user", gateway_id, brand, last4, exp_month, exp_year, created_at) '
+            f"SELECT 2000000000 + i, 'pm_bench_' || i, 'visa', '4242', 12, 2034, now() {chosen}",
+        ),
+        (
+            "autopay",
+            'INSERT INTO autopay_mandate (account, "user", payment_method, monthly_limit_kopecks, active, '
+            "last_period, last_status, last_message, created_at, updated_at) "
+            f"SELECT i, 2000000000 + i, m.id, 5000000, true, '{month}', 'succeeded', '', now(), now() FROM gen_n "
+            f'JOIN payment_method m ON m."user" = 2000000000 + i WHERE (i * 7) % 100 < {per_cent}',
+        ),
+    ]
+
+
+async def add_autopay(url: str, n: int, share: float, last: date) -> None:
+    """The part of ``autopay_statements`` on a generated database."""
+    import asyncpg
+
+    conn = await asyncpg.connect(url)
+    try:
+        began = time.monotonic()
+        await conn.execute(f"CREATE UNLOGGED TABLE gen_n AS SELECT i FROM generate_series(1, {n}) AS i")
+        await conn.execute("ALTER TABLE gen_n ADD PRIMARY KEY (i)")
+        for _, statement in autopay_statements(share, last):
+            await conn.execute(statement)
+        for table in ("portal_user", "residency", "gateway_customer", "payment_method", "autopay_mandate"):
+            await conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+            await conn.execute(f"VACUUM (ANALYZE) {table}")
+        await conn.execute("DROP TABLE gen_n")
+        count = await conn.fetchval("SELECT count(*) FROM autopay_mandate")
+        print(f"  autopay: {count:,} mandates in {time.monotonic() - began:.1f} s", flush=True)
+    finally:
+        await conn.close()
+
+
 async def staff(url: str) -> None:
     """The demo's dispatcher (the first 20 houses) and administrator (every house: the whole request list)."""
     from portal.accounts import consent
@@ -685,6 +745,7 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="do not drop and create the database first")
     parser.add_argument("--jobs", type=int, default=2, help="connections loading and indexing side by side")
     parser.add_argument("--analytics-only", action="store_true", help="add the dashboard's part to a generated one")
+    parser.add_argument("--autopay-share", type=float, default=0.0, help="share of the accounts with autopay (0.15)")
     args = parser.parse_args()
     url = args.database_url
     if not url.startswith("postgres"):
@@ -706,6 +767,8 @@ def main() -> None:
     totals = asyncio.run(generate(url, args.accounts, date.fromisoformat(args.last_period), args.jobs))
     for label, seconds in totals.items():
         print(f"  {label}: {seconds:.1f} s", flush=True)
+    if args.autopay_share:
+        asyncio.run(add_autopay(url, args.accounts, args.autopay_share, date.fromisoformat(args.last_period)))
     load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"done in {time.monotonic() - began:.0f} s (load average now {load})", flush=True)
 
