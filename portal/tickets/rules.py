@@ -24,6 +24,7 @@ from typing import Any
 from typing import Protocol
 from typing import TypeVar
 
+from portal.core.clock import years_after
 from portal.core.i18n import LazyText
 from portal.core.i18n import lazy
 from portal.core.labels import Labels
@@ -1173,15 +1174,6 @@ DEFECT_WHERE_LABELS = Labels({"flat": lazy("In my flat"), "common": lazy("Common
 # The common place a defect of the house's common property is filed at (a request names one): a lift's is the lift,
 # a roof's the roof, any other the entrance.
 DEFECT_COMMON_PLACE = {"lifts": Place.LIFT, "roof": Place.ROOF}
-
-
-def years_after(day: date, years: int) -> date:
-    """The same day ``years`` later; 29 February becomes 28 February in a year without it (ГК РФ ст. 192 п. 3: a
-    term ends on the last day of its month when the month has no such day)."""
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:
-        return day.replace(year=day.year + years, day=28)
 
 
 def warranty_state(kind: str, commissioned_on: date, today: date) -> tuple[bool, date]:
