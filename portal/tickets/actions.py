@@ -669,6 +669,97 @@ def _claim_letter(ticket: TicketDetail, house: queries.HouseWarranty, photos: in
     return subject, "\n\n".join(parts)
 
 
+def _not_waiting() -> str:
+    return gettext("This request is not waiting for the developer's answer: look at its status and history.")
+
+
+async def record_developer_answer(
+    principal: Principal, ticket: TicketDetail, answer: forms.DeveloperAnswerForm, now: datetime, *, ip: str = ""
+) -> int:
+    """The dispatcher records the developer's answer to a forwarded claim; the history says it and the resident is
+    told in their language. Accepted: the request waits until the promised day, its deadline. Refused: back to the
+    dispatcher (no longer waiting for the developer) with the reason, the resident told that the owner may claim it
+    themselves and how. Fixed: done, the resident asked to confirm as for any done request. Written only while the
+    request still waits for the developer (a second answer after a refusal or the fix is told the state)."""
+    if not rules.may_record_developer_answer(ticket.status, ticket.internal_status, answer.answer):
+        raise Refused(_not_waiting())
+    house = (await queries.house_warranties([ticket.house])).get(ticket.house)
+    developer = (house.developer_name or house.developer_email) if house else ""
+    said = _developer_said(answer, developer, house.developer_email if house else "")
+    russian, english = in_russian_and_english(said)
+    waiting = (Ticket.internal_status == rules.InternalStatus.DEVELOPER) & (Ticket.status == ticket.status)
+    noted: dict[str, Any] = {"answer": answer.answer}
+    async with atomic():
+        if answer.answer == rules.DeveloperAnswer.FIXED:
+            await _write_while(ticket.id, waiting, {Ticket.internal_status: rules.InternalStatus.NONE}, _not_waiting())
+            await _by(principal, ticket.id, EventKind.INTERNAL_STATUS, now, by_staff=True,
+                      from_value=ticket.internal_status, to_value=rules.InternalStatus.NONE)  # fmt: skip
+            return await _move(principal, ticket, Status.DONE, Actor.STAFF, russian, now, english,
+                               audited="ticket.developer_answer", ip=ip, noted=noted)  # fmt: skip
+        values: dict[Any, Any] = {Ticket.updated_at: now}
+        if answer.answer == rules.DeveloperAnswer.ACCEPTED:
+            assert answer.until is not None
+            deadline = rules.developer_deadline(answer.until, get_settings().time_zone)
+            values[Ticket.deadline] = deadline
+            noted["deadline"] = [_plain(ticket.deadline), _plain(deadline)]
+        else:
+            values[Ticket.internal_status] = rules.InternalStatus.NONE
+            noted["internal_status"] = [ticket.internal_status, rules.InternalStatus.NONE]
+        await _write_while(ticket.id, waiting, values, _not_waiting())
+        if answer.answer == rules.DeveloperAnswer.ACCEPTED:
+            await _by(principal, ticket.id, EventKind.DEADLINE, now, by_staff=True, visible=True,
+                      from_value=_plain(ticket.deadline), to_value=_plain(values[Ticket.deadline]))  # fmt: skip
+        else:
+            await _by(principal, ticket.id, EventKind.INTERNAL_STATUS, now, by_staff=True,
+                      from_value=ticket.internal_status, to_value=rules.InternalStatus.NONE)  # fmt: skip
+        event_id = await _news(principal, ticket.id, EventKind.MESSAGE, now, by_staff=True, comment=russian,
+                               comment_en=english)  # fmt: skip
+        await audit.record(principal, "ticket.developer_answer", "ticket", ticket.id, {**noted, "event": event_id},
+                           ip, now=now)  # fmt: skip
+        await _tell_other_side(ticket, event_id, messages.REPLY.name, now, by_staff=True, text=russian,
+                               text_en=english)  # fmt: skip
+    return event_id
+
+
+def _developer_said(answer: forms.DeveloperAnswerForm, developer: str, email: str) -> Callable[[], str]:
+    """What the history says of the developer's answer, made in each reader's language (``in_russian_and_english``):
+    the promised day, the refusal with how the owner may claim it themselves, or the fix to confirm."""
+
+    def said() -> str:
+        if answer.answer == rules.DeveloperAnswer.ACCEPTED:
+            assert answer.until is not None
+            return gettext(
+                "The developer %(developer)s accepted the claim and will fix the defect by %(day)s.",
+                developer=developer,
+                day=format_day(answer.until, "short"),
+            )
+        if answer.answer == rules.DeveloperAnswer.REFUSED:
+            return " ".join(
+                [
+                    gettext(
+                        "The developer %(developer)s refused the claim: %(reason)s",
+                        developer=developer,
+                        reason=answer.reason.strip(),
+                    ),
+                    gettext(
+                        "The owner may claim the defect from the developer themselves: a written claim to "
+                        "%(developer)s (%(email)s) within the warranty term, keeping a copy with the day it was "
+                        "received; if the developer refuses again or does not answer, the claim may go to court "
+                        "(Federal Law No. 214-FZ, article 7). The dispatcher will tell you what the company does "
+                        "meanwhile.",
+                        developer=developer,
+                        email=email or "—",
+                    ),
+                ]
+            )
+        return gettext(
+            "The developer %(developer)s reports the defect fixed. Please confirm that it is, or return the request.",
+            developer=developer,
+        )
+
+    return said
+
+
 async def report_residents_change(
     principal: Principal,
     change: forms.ResidentsChange,

@@ -17,6 +17,7 @@ from portal.core.i18n import lazy
 from portal.tickets import queries
 from portal.tickets.filters import COLUMNS
 from portal.tickets.filters import FLAG_FILTER_LABELS
+from portal.tickets.rules import DEVELOPER_ANSWER_LABELS
 from portal.tickets.rules import INTERNAL_STATUS_LABELS
 from portal.tickets.rules import OUTAGE_LABELS
 from portal.tickets.rules import SOURCE_LABELS
@@ -65,6 +66,7 @@ describe(
         "ticket.documents_erased": lazy("New owners' documents deleted at the end of their keeping term"),
         "ticket.files_erased": lazy("Requests' photos and files deleted at the end of their keeping term"),
         "ticket.forward": lazy("Defect's claim forwarded to the developer"),
+        "ticket.developer_answer": lazy("Developer's answer to a defect's claim recorded"),
         "outage.create": lazy("Outage announced"),
         "outage.close": lazy("Outage closed"),
     },
@@ -88,12 +90,14 @@ describe(
         "requests": lazy("Requests whose files were deleted"),
         "developer_email": lazy("Developer's e-mail for warranty claims"),
         "photos": lazy("Photos attached"),
+        "answer": lazy("Developer's answer"),
     },
     entities={"ticket": lazy("Request"), "outage": lazy("Outage")},
     values={
         "status": STATUS_LABELS,
         "type": TYPE_LABELS,
         "internal_status": INTERNAL_STATUS_LABELS,
+        "answer": DEVELOPER_ANSWER_LABELS,
         "source": SOURCE_LABELS,
         "service": OUTAGE_LABELS,
         "deadline": audit.when,

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from datetime import datetime
+from datetime import timedelta
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -159,6 +160,37 @@ def read_hand_back(data: Mapping[str, Any]) -> tuple[str | None, FormErrors]:
         errors.add("why", gettext("Say why: a wrong address, another trade's work, what is missing."))
     _at_most(errors, "why", why, rules.MAX_MESSAGE)
     return (None, errors) if errors else (why, errors)
+
+
+@dataclass(frozen=True)
+class DeveloperAnswerForm:
+    """The developer's answer as the dispatcher records it: ``until`` for «accepted», ``reason`` for «refused»."""
+
+    answer: rules.DeveloperAnswer
+    until: date | None = None
+    reason: str = ""
+
+
+def read_developer_answer(data: Mapping[str, Any], today: date) -> tuple[DeveloperAnswerForm | None, FormErrors]:
+    """The developer's answer (the button pressed): the day it promised to fix the defect by (today or later, within
+    ``rules.DEVELOPER_TERM_DAYS``), or the reason it refused, which the resident reads."""
+    errors = FormErrors()
+    answer = form_value(data, "answer")
+    if answer not in set(rules.DeveloperAnswer):
+        errors.add("answer", gettext("Choose the developer's answer."))
+        return None, errors
+    until = parse_date(form_value(data, "until")) if answer == rules.DeveloperAnswer.ACCEPTED else None
+    if answer == rules.DeveloperAnswer.ACCEPTED and (
+        until is None or not today <= until <= today + timedelta(days=rules.DEVELOPER_TERM_DAYS)
+    ):
+        errors.add("until", gettext("Give the day the developer promised to fix the defect by: today or later."))
+    reason = form_value(data, "reason") if answer == rules.DeveloperAnswer.REFUSED else ""
+    if answer == rules.DeveloperAnswer.REFUSED and len(reason) < 3:
+        errors.add("reason", gettext("Give the developer's reason for the refusal: the resident reads it."))
+    _at_most(errors, "reason", reason, rules.MAX_MESSAGE)
+    if errors:
+        return None, errors
+    return DeveloperAnswerForm(rules.DeveloperAnswer(answer), until, reason), errors
 
 
 def read_reason(data: Mapping[str, Any]) -> tuple[str | None, FormErrors]:

@@ -183,6 +183,7 @@ class TicketRow:
     executor_name: str | None
     entrance_number: int | None
     damage_at: datetime | None
+    developer_sent_at: datetime | None  # when its claim went to the developer (the list says so while it waits)
 
     @property
     def active(self) -> bool:
@@ -212,7 +213,6 @@ class TicketDetail(TicketRow):
     entrance: int | None
     closed_at: datetime | None = None
     updated_at: datetime | None = None
-    developer_sent_at: datetime | None = None
 
     @property
     def finished_at(self) -> datetime | None:

@@ -251,6 +251,20 @@ class StaffTickets(Controller):
         flash(request, gettext("The claim is forwarded to the developer."), "success")
         return see_other(request, f"/staff/tickets/{ticket.id}")
 
+    @post("/{ticket_id:int}/developer-answer", name="tickets:developer_answer", opt=staff(*MANAGERS), status_code=200)
+    async def developer_answer(
+        self, request: Request, principal: Caller, ticket: LoadedTicket, data: FormData
+    ) -> Response[Any] | Template:
+        """The developer's answer to a forwarded claim; a missing day or reason: the request's page again (422) with
+        what was typed."""
+        answer, errors = forms.read_developer_answer(data, clock.today_local())
+        if answer is None:
+            typed = {"until": form_value(data, "until"), "reason": form_value(data, "reason")}
+            return await ticket_page(request, principal, ticket, staff=True, errors=errors, status_code=422, **typed)
+        await actions.record_developer_answer(principal, ticket, answer, clock.now(), ip=client_ip(request))
+        flash(request, gettext("The developer's answer is recorded."), "success")
+        return see_other(request, f"/staff/tickets/{ticket.id}")
+
     @post("/{ticket_id:int}/hand-back", name="tickets:hand_back", opt=staff("executor"), status_code=200)
     async def hand_back(
         self, request: Request, principal: Caller, ticket: LoadedTicket, data: FormData

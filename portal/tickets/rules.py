@@ -23,6 +23,7 @@ from enum import StrEnum
 from typing import Any
 from typing import Protocol
 from typing import TypeVar
+from zoneinfo import ZoneInfo
 
 from portal.core.clock import years_after
 from portal.core.i18n import LazyText
@@ -1196,6 +1197,39 @@ def defect_ticket_type(kind: str, commissioned_on: date | None, today: date) -> 
     if commissioned_on is None or warranty_state(kind, commissioned_on, today)[0]:
         return TicketType.WARRANTY
     return TicketType.ORDINARY
+
+
+class DeveloperAnswer(StrEnum):
+    """The developer's answer to a claim forwarded to it (``actions.record_developer_answer``)."""
+
+    ACCEPTED = "accepted"  # it will fix the defect by a date: the request waits for it, that date its deadline
+    REFUSED = "refused"  # back to the dispatcher with the reason; the owner may claim it themselves
+    FIXED = "fixed"  # the developer fixed it: the request is done, the resident asked to confirm
+
+
+DEVELOPER_ANSWER_LABELS = Labels(
+    {
+        "accepted": lazy("The developer accepted: will fix by the date"),
+        "refused": lazy("The developer refused"),
+        "fixed": lazy("Fixed by the developer"),
+    }
+)
+
+# The furthest a developer's promised date may be: a later one is a typo more likely than a promise.
+DEVELOPER_TERM_DAYS = 366
+
+
+def may_record_developer_answer(status: str, internal_status: str, answer: str) -> bool:
+    """Whether the developer's answer may be recorded on a request now: only on an open request waiting for the
+    developer (``InternalStatus.DEVELOPER``), and «fixed» only where staff may move it to done."""
+    waiting = internal_status == InternalStatus.DEVELOPER and status in ACTIVE
+    return waiting and (answer != DeveloperAnswer.FIXED or can_move(status, S.DONE))
+
+
+def developer_deadline(until: date, tz: str) -> datetime:
+    """The request's deadline when the developer promised to fix the defect by ``until``: the end of that day in the
+    company's zone (the list shows the date as the request's term)."""
+    return datetime.combine(until, time(23, 59), tzinfo=ZoneInfo(tz))
 
 
 @dataclass(frozen=True)

@@ -107,6 +107,7 @@ NOT_EDITS: dict[str, str] = {
     "/staff/tickets/lift/{account_id:int}": "books a slot for a caller (a taken slot is refused by its unique key)",
     "/staff/tickets/{ticket_id:int}/lift": "a transition (a booking confirmed or refused once)",
     "/staff/tickets/{ticket_id:int}/forward": "a transition (a claim forwarded to the developer once)",
+    "/staff/tickets/{ticket_id:int}/developer-answer": "a transition (written only while it waits for the developer)",
     "/staff/tickets/{ticket_id:int}/hand-back": "a transition (refused once the request is no longer the executor's)",
 }
 

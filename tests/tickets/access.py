@@ -41,6 +41,7 @@ ACCESS: dict[str, str] = {
     "POST /staff/tickets/views": ANY_STAFF,
     "GET /staff/tickets/views": ANY_STAFF,
     "POST /staff/tickets/{ticket_id:int}/forward": MANAGERS,
+    "POST /staff/tickets/{ticket_id:int}/developer-answer": MANAGERS,
     "GET /staff/tickets/assign": ANY_STAFF,
     "POST /staff/tickets/views/{view_id:int}/delete": ANY_STAFF,
     "POST /staff/tickets/assign": MANAGERS,

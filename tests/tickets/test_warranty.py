@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 
 from portal.core.i18n import format_day
+from portal.core.i18n import format_moment
 from portal.tickets import rules
 from tests.tickets.test_audit_trail import CLIENT_IP
 
@@ -316,3 +317,126 @@ async def test_without_a_claims_e_mail_the_button_says_what_is_missing_and_nothi
     assert not await OutboxMessage.exists().where(OutboxMessage.template == "tickets/developer_claim")
     row = await Ticket.select(Ticket.developer_sent_at).where(Ticket.id == ticket["id"]).first()
     assert row["developer_sent_at"] is None
+
+
+# --- the developer's answer ---------------------------------------------------------------------------------------
+
+
+def test_only_an_open_request_waiting_for_the_developer_takes_its_answer():
+    waits, fixed = rules.InternalStatus.DEVELOPER, rules.DeveloperAnswer.FIXED
+    assert rules.may_record_developer_answer("accepted", waits, rules.DeveloperAnswer.ACCEPTED)
+    assert rules.may_record_developer_answer("in_work", waits, fixed)
+    assert not rules.may_record_developer_answer("accepted", rules.InternalStatus.NONE, fixed)  # refused before
+    assert not rules.may_record_developer_answer("done", waits, fixed)  # fixed before
+    assert not rules.may_record_developer_answer("cancelled", waits, rules.DeveloperAnswer.REFUSED)
+
+
+def test_the_promised_day_is_the_deadline_to_its_end_in_the_company_s_zone():
+    from datetime import UTC
+    from datetime import datetime
+    from datetime import timedelta
+
+    due = rules.developer_deadline(date(2027, 3, 1), "Europe/Simferopol")
+    assert due.astimezone(UTC) == datetime(2027, 3, 1, 20, 59, tzinfo=UTC)
+    assert (due + timedelta(minutes=1)).date() == date(2027, 3, 2)
+
+
+async def _forwarded(client, new_client, login, make_user, make_account, photo):
+    """A defect filed by an English-reading resident and forwarded to the developer by a dispatcher, whose client
+    is returned with the request's page."""
+    place, resident, ticket = await _filed_defect(client, login, make_user, make_account, photo, locale="en")
+    staff = new_client()
+    await login(staff, await make_user(roles=("dispatcher",), houses=(place.house,)))
+    url = f"/staff/tickets/{ticket['id']}"
+    assert (await staff.form(f"{url}/forward", {})).status_code == 303
+    return staff, url, resident, ticket
+
+
+async def _told(resident, needle):
+    from portal.core.tables import OutboxMessage
+
+    bodies = await OutboxMessage.select(OutboxMessage.body).where(OutboxMessage.user_id == resident)
+    return [b["body"] for b in bodies if needle in (b["body"] or "")]
+
+
+async def test_the_developer_accepts_the_request_waits_with_its_day_as_the_term(
+    client, new_client, login, make_user, make_account, photo
+):
+    from datetime import timedelta
+
+    from portal.core import clock
+    from portal.core.tables import AuditEvent
+    from portal.tickets.tables import Ticket
+    from portal.tickets.tables import TicketEvent
+
+    staff, url, resident, ticket = await _forwarded(client, new_client, login, make_user, make_account, photo)
+    page = await staff.get(url)
+    assert f'action="{url}/developer-answer"' in page.text and "Застройщик принял — устранит до даты" in page.text
+    # The list says when it went, under its status (and in the internal status's column when that is chosen).
+    sent = f"Передано застройщику {clock.today_local():%d.%m.%Y}"
+    assert sent in (await staff.get("/staff/tickets?tab=all")).text
+    # Without a day: the page again, what was typed kept, nothing written.
+    missing = await staff.form(f"{url}/developer-answer", {"answer": "accepted", "reason": "по графику"})
+    assert missing.status_code == 422 and "Укажите дату, до которой застройщик обещал" in missing.text
+    past = (clock.today_local() - timedelta(days=1)).isoformat()
+    late = await staff.form(f"{url}/developer-answer", {"answer": "accepted", "until": past})
+    assert late.status_code == 422 and f'value="{past}"' in late.text  # a day gone by: refused, kept as typed
+    until = clock.today_local() + timedelta(days=20)
+    answered = await staff.form(f"{url}/developer-answer", {"answer": "accepted", "until": until.isoformat()})
+    assert answered.status_code == 303
+    row = await Ticket.select(Ticket.deadline, Ticket.internal_status).where(Ticket.id == ticket["id"]).first()
+    assert row["internal_status"] == "developer"  # still waiting, now until the promised day
+    assert row["deadline"].astimezone(clock.zone()).date() == until
+    listed = (await staff.get("/staff/tickets?tab=all")).text
+    assert format_moment(row["deadline"], str(clock.zone())) in listed and sent in listed  # the term: the promised day
+    said = await TicketEvent.select().where((TicketEvent.ticket == ticket["id"]) & (TicketEvent.kind == "message"))
+    assert f"принял претензию и устранит дефект до {until:%d.%m.%Y}" in said[-1]["comment"]
+    assert await _told(resident, "accepted the claim and will fix the defect by")
+    [audited] = await AuditEvent.select().where(AuditEvent.action == "ticket.developer_answer")
+    assert audited["entity_id"] == ticket["id"] and audited["ip"] == CLIENT_IP
+    assert audited["changes"] and "accepted" in str(audited["changes"])
+
+
+async def test_the_developer_refuses_back_to_the_dispatcher_the_owner_told_how_to_claim(
+    client, new_client, login, make_user, make_account, photo
+):
+    from portal.tickets.tables import Ticket
+
+    staff, url, resident, ticket = await _forwarded(client, new_client, login, make_user, make_account, photo)
+    missing = await staff.form(f"{url}/developer-answer", {"answer": "refused", "reason": ""})
+    assert missing.status_code == 422 and "Укажите причину отказа застройщика" in missing.text
+    reason = "Трещина от усадки, не гарантийный случай"
+    assert (await staff.form(f"{url}/developer-answer", {"answer": "refused", "reason": reason})).status_code == 303
+    row = await Ticket.select(Ticket.internal_status, Ticket.status).where(Ticket.id == ticket["id"]).first()
+    assert row["internal_status"] == "" and row["status"] == "new"  # the dispatcher's again
+    page = (await staff.get(url)).text
+    assert f"отказал в претензии: {reason}" in page
+    assert "Собственник может предъявить требование застройщику сам" in page
+    assert 'action="' + url + '/developer-answer"' not in page  # no longer waiting: no answer to record
+    told = await _told(resident, "refused the claim")
+    assert told and all(reason in t and "claim the defect from the developer themselves" in t for t in told)
+    assert all("claims@test-stroy.ru" in t for t in told)
+    # A second answer is told the state, nothing written.
+    again = await staff.form(f"{url}/developer-answer", {"answer": "fixed"})
+    assert again.status_code == 303
+    assert "не ждёт ответа застройщика" in (await staff.get(url)).text
+    assert (await Ticket.select(Ticket.status).where(Ticket.id == ticket["id"]).first())["status"] == "new"
+
+
+async def test_fixed_by_the_developer_the_request_is_done_and_the_resident_asked_to_confirm(
+    client, new_client, login, make_user, make_account, photo
+):
+    from portal.tickets.tables import Ticket
+
+    staff, url, resident, ticket = await _forwarded(client, new_client, login, make_user, make_account, photo)
+    assert (await staff.form(f"{url}/developer-answer", {"answer": "fixed"})).status_code == 303
+    row = (
+        await Ticket.select(Ticket.status, Ticket.internal_status, Ticket.completed_at)
+        .where(Ticket.id == ticket["id"])
+        .first()
+    )
+    assert row["status"] == "done" and row["internal_status"] == "" and row["completed_at"] is not None
+    assert await _told(resident, "reports the defect fixed")
+    # The resident confirms it as any done request.
+    mine = await client.get(f"/tickets/{ticket['id']}")
+    assert f'action="/tickets/{ticket["id"]}/confirm"' in mine.text
