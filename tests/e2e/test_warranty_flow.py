@@ -1,12 +1,17 @@
 """A resident at 390 px reports a defect of their new house: the page says the warranty for the house before they
 file and, as they choose what is defective, for that kind (htmx); a defect in the flat without the owner's consent is
-refused at the consent with what was typed kept; with it and a photo, the request opens worded in full."""
+refused at the consent with what was typed kept; with it and a photo, the request opens worded in full. The
+dispatcher, on a phone too, forwards it to the developer and records its answer: the request waits until the promised
+day, which the list shows as its term beside when the claim went."""
 
 from __future__ import annotations
 
+import os
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Page
 from playwright.sync_api import expect
 
 from tests.browser import OpenPage
@@ -16,6 +21,12 @@ from tests.tickets.conftest import jpeg_bytes
 pytestmark = pytest.mark.browser
 
 NO_SIDEWAYS_SCROLL = "() => document.documentElement.scrollWidth <= window.innerWidth"
+SHOTS = os.environ.get("PORTAL_SCREENSHOTS")
+
+
+def shot(page: Page, name: str) -> None:
+    if SHOTS:
+        page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=True)
 
 
 def test_a_resident_reports_a_warranty_defect_from_a_phone(
@@ -60,3 +71,23 @@ def test_a_resident_reports_a_warranty_defect_from_a_phone(
     expect(main).to_contain_text("Собственник согласен")
     expect(resident.locator(".ticket-photos img")).to_have_count(1)
     assert resident.evaluate(NO_SIDEWAYS_SCROLL)
+
+    # The dispatcher, on a phone: forwards the claim, then records the developer's answer with its promised day.
+    from portal.core import clock
+
+    path = resident.url.split(live_server, 1)[1].split("?")[0]
+    number = resident.locator("h1").inner_text().split("№")[-1].strip()
+    staff = open_page()
+    sign_in(staff, live_server, "dispatcher@demo.ru")
+    staff.goto(live_server + "/staff" + path)
+    staff.get_by_role("button", name="Передать застройщику").click()
+    expect(staff.locator(".flash")).to_contain_text("Претензия передана застройщику")
+    until = clock.today_local() + timedelta(days=30)
+    staff.fill("#f-until", until.isoformat())
+    staff.get_by_role("button", name="Застройщик принял — устранит до даты").click()
+    expect(staff.locator(".flash")).to_contain_text("Ответ застройщика записан")
+    expect(staff.locator("main")).to_contain_text(f"устранит дефект до {until:%d.%m.%Y}")
+    assert staff.evaluate(NO_SIDEWAYS_SCROLL)
+    shot(staff, "warranty-developer-answer-390")
+    staff.goto(live_server + "/staff/tickets?tab=all&q=" + number)
+    expect(staff.locator(f"#row-{path.rsplit('/', 1)[1]}")).to_contain_text("Передано застройщику")
