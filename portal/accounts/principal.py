@@ -13,10 +13,12 @@ from portal.accounts.tables import Residency
 from portal.accounts.tables import StaffHouse
 from portal.accounts.tables import User
 from portal.accounts.tables import UserRole
+from portal.core import clock
 from portal.core.security import ANONYMOUS
 from portal.core.security import Principal
 from portal.core.security import StaffRole
 from portal.core.security import session_expired
+from portal.housing.rules import account_open
 from portal.payments.rules import may_pay
 
 SESSION_USER = "uid"
@@ -62,9 +64,11 @@ async def _build(user_id: int, epoch: int | None) -> tuple[Principal, int]:
     else:
         rows = await StaffHouse.select(StaffHouse.house).where(StaffHouse.user == user_id)
         house_ids = frozenset(r["house"] for r in rows)
-    residencies = await Residency.select(Residency.account, Residency.role, Residency.rights).where(
-        (Residency.user == user_id) & Residency.revoked_at.is_null()
-    )
+    residencies = await Residency.select(
+        Residency.account, Residency.role, Residency.rights, Residency.account.closed_on.as_alias("closed_on")
+    ).where((Residency.user == user_id) & Residency.revoked_at.is_null())
+    today = clock.today_local()
+    closed = frozenset(r["account"] for r in residencies if not account_open(r["closed_on"], today))
     rights: dict[int, frozenset[str]] = {}
     for row in residencies:
         granted = ALL_RIGHTS if row["role"] == "owner" else frozenset(row["rights"] or ()) | {"view"}
@@ -76,6 +80,7 @@ async def _build(user_id: int, epoch: int | None) -> tuple[Principal, int]:
         staff_roles=roles,
         house_ids=house_ids,
         account_rights=rights,
+        closed_accounts=closed,
         consent_required=not await has_current_consent(user_id),
         locale=user["locale"],
     )
@@ -92,6 +97,8 @@ def dump_principal(principal: Principal, version: int) -> dict[str, Any]:
         "r": sorted(principal.staff_roles),
         "h": None if principal.house_ids is None else sorted(principal.house_ids),
         "a": {str(k): sorted(v) for k, v in principal.account_rights.items()},
+        "x": sorted(principal.closed_accounts),
+        "d": clock.today_local().isoformat(),  # an account closes at midnight: built again on a new day
         "cr": principal.consent_required,
         "l": principal.locale,
     }
@@ -101,7 +108,7 @@ def restore_principal(data: Any, user_id: int, version: int) -> Principal | None
     """The principal kept in the session if it is still current (same user, versions unchanged), else None."""
     if not isinstance(data, dict) or data.get("id") != user_id or data.get("v") != version:
         return None
-    if data.get("c") != consent.current_version():
+    if data.get("c") != consent.current_version() or data.get("d") != clock.today_local().isoformat():
         return None
     try:
         houses = data["h"]
@@ -111,6 +118,7 @@ def restore_principal(data: Any, user_id: int, version: int) -> Principal | None
             staff_roles=frozenset(data["r"]),
             house_ids=None if houses is None else frozenset(houses),
             account_rights={int(k): frozenset(v) for k, v in data["a"].items()},
+            closed_accounts=frozenset(data["x"]),
             consent_required=bool(data["cr"]),
             locale=data["l"],
         )

@@ -144,13 +144,13 @@ def _place_columns() -> list[Any]:
 
 
 async def places_of(principal: Principal, right: str = "view") -> list[OrderPlace]:
-    """The resident's premises (by account) with ``right`` on the account."""
-    ids = sorted(a for a in principal.account_ids if principal.may_on_account(a, right))
+    """The resident's premises (by account) with ``right`` on the account, an open one (``Principal.may_act_on``)."""
+    ids = sorted(a for a in principal.account_ids if principal.may_act_on(a, right))
     if not ids:
         return []
     rows = (
         await PersonalAccount.select(*_place_columns())
-        .where(PersonalAccount.id.is_in(ids) & PersonalAccount.closed_on.is_null())
+        .where(PersonalAccount.id.is_in(ids))
         .order_by(PersonalAccount.number)
     )
     return [OrderPlace(**r) for r in rows]

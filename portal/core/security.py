@@ -55,6 +55,8 @@ class Principal:
     house_ids: frozenset[int] | None = frozenset()
     # Personal accounts the user is a resident of, with the rights granted on each.
     account_rights: dict[int, frozenset[str]] = field(default_factory=dict)
+    # Of those, the accounts closed as of the day the principal was built (``housing.rules.account_open``): read-only.
+    closed_accounts: frozenset[int] = frozenset()
     consent_required: bool = False
     locale: str | None = None
 
@@ -85,6 +87,12 @@ class Principal:
     def may_on_account(self, account_id: int, right: str = "view") -> bool:
         rights = self.account_rights.get(account_id)
         return rights is not None and right in rights
+
+    def may_act_on(self, account_id: int, right: str) -> bool:
+        """The right to do something new on the account (file a request, list the flat, turn autopay on): the right
+        granted, on an account still open. A closed account is read-only: its history is seen and its debt is paid
+        (``may_on_account``), nothing new is started on it."""
+        return self.may_on_account(account_id, right) and account_id not in self.closed_accounts
 
 
 ANONYMOUS = Principal()

@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable
 from collections.abc import Container
 from collections.abc import Iterable
+from datetime import date
 from decimal import Decimal
 from decimal import InvalidOperation
 from enum import StrEnum
@@ -20,6 +21,12 @@ from portal.core.search import normalise
 from portal.housing.tables import OwnerKind
 from portal.housing.tables import PremiseKind
 from portal.housing.tables import RiserKind
+
+
+def account_open(closed_on: date | None, today: date) -> bool:
+    """A personal account is open through its closing day (``closed_on``, the day before a new owner's); from the day
+    after, it is closed: read-only to its residents, who still see its history and pay its debt."""
+    return closed_on is None or closed_on >= today
 
 
 class Problem(StrEnum):

@@ -105,8 +105,8 @@ class HomeReminder:
 
 
 def meter_accounts(principal: Principal) -> list[int]:
-    """The accounts on which the user may pass readings."""
-    return sorted(a for a in principal.account_ids if principal.may_on_account(a, "meters"))
+    """The accounts on which the user may pass readings: open ones (a closed account's meters moved with the flat)."""
+    return sorted(a for a in principal.account_ids if principal.may_act_on(a, "meters"))
 
 
 def _quantum(decimals: int) -> Decimal:

@@ -1315,8 +1315,13 @@ async def remove_card(principal: Principal, card_id: int, *, ip: str = "") -> bo
 
 async def set_up_autopay(principal: Principal, account_id: int, card_id: int, limit: Decimal, *, ip: str = "") -> None:
     """Turn autopay on (or change its card and limit) for an account the user may pay for, with their card; in the
-    audit log with the monthly limit before and after (none before: it was off)."""
+    audit log with the monthly limit before and after (none before: it was off). Not on a closed account: its debt is
+    paid on the pay sheet."""
     assert principal.user_id is not None
+    if not principal.may_act_on(account_id, "pay"):
+        raise Refused(
+            gettext("The account is closed: autopay is not turned on for it. Pay what it owes on the pay page.")
+        )
     now = clock.now()
     async with atomic():
         existing = (

@@ -229,8 +229,9 @@ def view_key(secret: str, listing_id: int, day: date, user_id: int | None, ip: s
 
 
 def is_owner_of(principal: Principal, account_id: int) -> bool:
-    """Only an owner of the premise (the right to vote comes with ownership alone) may offer it to let or sell."""
-    return principal.may_on_account(account_id, "vote")
+    """Only an owner of the premise (the right to vote comes with ownership alone) may offer it to let or sell, and
+    only through its open account: a closed one is the previous owner's."""
+    return principal.may_act_on(account_id, "vote")
 
 
 # --- sorting -------------------------------------------------------------------------------------------------------

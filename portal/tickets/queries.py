@@ -278,7 +278,9 @@ def _account_joined() -> dict[str, Any]:
 
 
 async def resident_places(principal: Principal) -> list[Place]:
-    ids = resident_account_ids(principal)
+    """The premises the resident may file a request or an application about: their open accounts with the "tickets"
+    right (a closed account's requests are still seen, ``resident_account_ids``; no new one is filed on it)."""
+    ids = [a for a in resident_account_ids(principal) if principal.may_act_on(a, "tickets")]
     if not ids:
         return []
     rows = (
