@@ -835,3 +835,25 @@ async def ownership_exists(premise_id: int, owner_id: int, except_id: int | None
 
 async def account_number_taken(number: str, except_id: int | None = None) -> bool:
     return await _taken(PersonalAccount, PersonalAccount.number == number, except_id)
+
+
+@dataclass(frozen=True)
+class ClosedAccount:
+    """A resident's account closed to anything new (``Principal.may_act_on``): its number and closing day."""
+
+    number: str
+    closed_on: date
+
+
+async def closed_accounts(principal: Principal, right: str) -> list[ClosedAccount]:
+    """The caller's accounts with ``right`` that are closed, each the reason they may not start on it what ``right``
+    allows: a page with nothing to offer says so rather than blaming the access granted."""
+    ids = sorted(a for a in principal.closed_accounts if principal.may_on_account(a, right))
+    if not ids:
+        return []
+    rows = (
+        await PersonalAccount.select(PersonalAccount.number, PersonalAccount.closed_on)
+        .where(PersonalAccount.id.is_in(ids) & PersonalAccount.closed_on.is_not_null())
+        .order_by(PersonalAccount.number)
+    )
+    return [ClosedAccount(**r) for r in rows]

@@ -29,6 +29,7 @@ from portal.core import clock
 from portal.core.calendar import is_holiday
 from portal.core.calendar import is_working_day
 from portal.core.home import register_section
+from portal.core.i18n import format_day
 from portal.core.i18n import gettext
 from portal.core.i18n import ngettext
 from portal.core.pagination import Paging
@@ -45,6 +46,7 @@ from portal.core.web import form_value
 from portal.core.web import question
 from portal.core.web import render
 from portal.core.web import see_other
+from portal.housing.queries import closed_accounts
 from portal.meters import words as meter_words
 from portal.settings import get_settings
 from portal.tickets import actions
@@ -76,7 +78,8 @@ class ResidentTickets(Controller):
     async def new(self, request: Request, principal: Caller, category: FromQuery[str] = "") -> Template:
         context = await _new_form(principal, form={"category": category if category in rules.CATEGORY_BY_CODE else ""})
         if not context["places"]:
-            flash(request, gettext("Your access to the accounts does not include requests. Ask the owner."), "error")
+            for message in await _why_nothing_to_file(principal):
+                flash(request, message, "error")
         return render(request, "tickets/new.html", **context)
 
     @post("/new", name="tickets:create", status_code=200)
@@ -222,6 +225,22 @@ async def _new_form(principal: Principal, form: dict[str, Any], errors: FormErro
         "form": form,
         "errors": errors,
     }
+
+
+async def _why_nothing_to_file(principal: Principal) -> list[str]:
+    """Why the resident has no premises to file a request about: each closed account of theirs, else the access."""
+    closed = await closed_accounts(principal, "tickets")
+    if not closed:
+        return [gettext("Your access to the accounts does not include requests. Ask the owner.")]
+    return [
+        gettext(
+            "Personal account %(number)s was closed on %(day)s: new requests are not filed on it. If you live in"
+            " this flat, ask the new owner to invite you.",
+            number=a.number,
+            day=format_day(a.closed_on),
+        )
+        for a in closed
+    ]
 
 
 @dataclass(frozen=True)

@@ -139,3 +139,22 @@ async def test_autopay_is_not_turned_on_for_a_closed_account(client, login, form
     assert "Лицевой счёт закрыт: автоплатёж по нему не включается." in refused.text.replace("\xa0", " ")
     mandates = await AutopayMandate.select(AutopayMandate.account).where(AutopayMandate.user == former.user)
     assert [m["account"] for m in mandates] == [former.still_open]
+
+
+async def test_a_resident_whose_only_account_is_closed_is_told_so_not_blamed_on_access(
+    client, login, make_account, make_user
+):
+    """With nothing to file a request about, the page names the closed account and its day, and who can help; a
+    resident whose open account's access leaves requests out is still told that."""
+    closed = await make_account()
+    user = await make_user(accounts={closed.account: "owner"})
+    await _close(closed.account)
+    await login(client, user)
+    page = (await client.get("/tickets/new")).text.replace("\xa0", " ")
+    day = clock.today_local() - timedelta(days=1)
+    months = ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября", "октября")
+    months += ("ноября", "декабря")
+    said = f"Лицевой счёт {closed.number} закрыт {day.day} {months[day.month - 1]} {day.year}: новые заявки по нему"
+    assert said in page
+    assert "попросите нового собственника пригласить вас" in page
+    assert "не включает заявки" not in page
