@@ -45,6 +45,7 @@ from portal.core.i18n import get_locale
 from portal.core.i18n import gettext
 from portal.core.security import Principal
 from portal.core.web import Refused
+from portal.housing import rules as housing_rules
 from portal.housing.tables import PersonalAccount
 from portal.notifications.messages import in_locale
 from portal.payments import messages
@@ -1483,6 +1484,13 @@ async def _charge_mandate(mandate: dict[str, Any], today: date, period: str, now
                 )
             )
     if amount is None:
+        if (
+            why == AutopayResult.NOTHING_DUE
+            and not pending.total
+            and not housing_rules.account_open(mandate["closed_on"], today)
+        ):
+            await _autopay_closed(mandate, period)
+            return False
         await _mandate_result(mandate["id"], period, why, "", pending if why in AUTOPAY_WAITING else None)
         if why == AutopayResult.OVER_LIMIT:
             async with atomic():
@@ -1497,6 +1505,33 @@ async def _charge_mandate(mandate: dict[str, Any], today: date, period: str, now
     charge = _Charge(uid, to_kopecks(amount), customer or "", mandate["pm"], description, mandate["id"], period)
     outcome = await _send_charge(charge, key)
     return outcome is not None and outcome.status == S.SUCCEEDED
+
+
+async def _autopay_closed(mandate: dict[str, Any], period: str) -> None:
+    """A closed account (the flat passed to a new owner) whose debt is paid: its autopay has nothing left to do.
+    Turned off, with why (``account_closed``), and its payer told once in their language."""
+    async with atomic():
+        stopped = (
+            await AutopayMandate.update(
+                {
+                    AutopayMandate.active: False,
+                    AutopayMandate.last_period: period,
+                    AutopayMandate.last_status: AutopayResult.NOTHING_DUE,
+                    AutopayMandate.last_message: "account_closed",
+                    AutopayMandate.updated_at: clock.now(),
+                }
+            )
+            .where((AutopayMandate.id == mandate["id"]) & AutopayMandate.active.eq(True))
+            .returning(AutopayMandate.id)
+        )
+        if stopped:
+            await _notify_user(
+                mandate["user"],
+                messages.AUTOPAY_CLOSED_ACCOUNT.name,
+                {"number": mandate["number"]},
+                f"autopay:{mandate['id']}:closed",
+                "/autopay",
+            )
 
 
 @dataclass(frozen=True)

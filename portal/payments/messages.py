@@ -60,6 +60,13 @@ AUTOPAY_OVER_LIMIT = _to_payer(
     {"number": "1000000001", "due": Decimal("5400.00"), "limit": Decimal("3000.00")},
 )
 
+AUTOPAY_CLOSED_ACCOUNT = _to_payer(
+    "autopay_closed_account",
+    lazy("Autopay turned off"),
+    lazy("Autopay on closed account %(number)s has been turned off: nothing is owed on it."),
+    {"number": "1000000001"},
+)
+
 PAYMENT_REFUNDED = _to_payer(
     "payment_refunded",
     lazy("Money returned"),

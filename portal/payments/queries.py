@@ -752,6 +752,7 @@ async def due_mandates(period: str, now: datetime, *, month_due: bool, after: in
             AutopayMandate.payment_method.gateway_id.as_alias("pm"),
             AutopayMandate.payment_method.removed_at.as_alias("pm_removed"),
             AutopayMandate.account.number.as_alias("number"),
+            AutopayMandate.account.closed_on.as_alias("closed_on"),
             AutopayMandate.user.locale.as_alias("locale"),
         )
         .where(AutopayMandate.active.eq(True) & (AutopayMandate.id > after) & look)

@@ -363,7 +363,7 @@ async def _order(world: World, locale: str, name: str) -> Sent:
 # --- payments -------------------------------------------------------------------------------------------------------
 
 
-@case("payment_succeeded", "payment_failed", "payment_refunded", "autopay_over_limit")
+@case("payment_succeeded", "payment_failed", "payment_refunded", "autopay_over_limit", "autopay_closed_account")
 async def _payment(world: World, locale: str, name: str) -> Sent:
     from portal.payments.tables import Payment
 
@@ -377,11 +377,14 @@ async def _payment(world: World, locale: str, name: str) -> Sent:
         "payment_failed": {"code": "insufficient_funds"},
         "payment_refunded": {"amount": Decimal("1234.50"), "id": payment["id"], "number": account["number"]},
         "autopay_over_limit": {"number": account["number"], "due": Decimal("1234.50"), "limit": Decimal("1000")},
+        "autopay_closed_account": {"number": account["number"]},
     }[name]
     if name == "autopay_over_limit":
         link = f"/pay?account={account['id']}"
+    if name == "autopay_closed_account":
+        link = "/autopay"
     await notified(user_id, name, context, link)
-    return Sent(email, user_id, says={} if name == "payment_failed" else money)
+    return Sent(email, user_id, says={} if name in ("payment_failed", "autopay_closed_account") else money)
 
 
 # --- owners' meetings -----------------------------------------------------------------------------------------------

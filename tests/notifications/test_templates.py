@@ -28,6 +28,7 @@ EXPECTED = {
     "payment_succeeded",  # payment received
     "payment_failed",
     "autopay_over_limit",
+    "autopay_closed_account",  # autopay of a closed account turned off
     "ticket_status",  # request status
     "ticket_reply",  # request reply
     "ticket_assigned",
