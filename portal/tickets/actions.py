@@ -548,6 +548,9 @@ def forward_problem(ticket: TicketDetail, house: queries.HouseWarranty | None) -
         return gettext(
             "The claim was forwarded to the developer on %(day)s.", day=format_day(ticket.developer_sent_at, "short")
         )
+    filed_on = clock.local(ticket.created_at).date()
+    if ended := rules.warranty_ended_on(ticket.type, house.commissioned_on if house else None, filed_on):
+        return gettext("The developer's warranty ended on %(day)s.", day=format_day(ended, "short"))
     if house is None or not house.developer_email:
         return gettext("The house's card has no developer's e-mail for warranty claims: add it there first.")
     return None

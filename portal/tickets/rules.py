@@ -1199,6 +1199,17 @@ def defect_ticket_type(kind: str, commissioned_on: date | None, today: date) -> 
     return TicketType.ORDINARY
 
 
+def warranty_ended_on(ticket_type: str, commissioned_on: date | None, filed_on: date) -> date | None:
+    """The day the developer's warranty of a defect filed on ``filed_on`` ended, where the portal filed it past the
+    warranty (an ordinary request, ``defect_ticket_type``; a dispatcher who made it a warranty one decided otherwise):
+    then it is not forwarded. The request does not keep what is defective, so where both terms had ended it is the
+    later one, the day by which the whole warranty had. None while it ran or where the commissioning is unknown."""
+    if ticket_type == TicketType.WARRANTY or commissioned_on is None:
+        return None
+    ended = [ends for ran, ends in (warranty_state(g, commissioned_on, filed_on) for g in DefectGroup) if not ran]
+    return max(ended, default=None)
+
+
 class DeveloperAnswer(StrEnum):
     """The developer's answer to a claim forwarded to it (``actions.record_developer_answer``)."""
 

@@ -648,9 +648,16 @@ async def _staff_context(request: Request, principal: Principal, ticket: TicketD
 
 
 async def _developer(ticket: TicketDetail) -> dict[str, Any]:
-    """A defect's developer as its page shows it, and why it cannot be forwarded now (``actions.forward_problem``)."""
+    """A defect's developer as its page shows it, why it cannot be forwarded now (``actions.forward_problem``), the
+    day its warranty ended where it was filed past it, and the day the developer promised to fix it by."""
     house = (await queries.house_warranties([ticket.house])).get(ticket.house)
-    return {"house": house, "problem": actions.forward_problem(ticket, house)}
+    filed_on = clock.local(ticket.created_at).date()
+    return {
+        "house": house,
+        "problem": actions.forward_problem(ticket, house),
+        "ended": rules.warranty_ended_on(ticket.type, house.commissioned_on if house else None, filed_on),
+        "promised": await queries.developer_promised(ticket),
+    }
 
 
 def executor_by_id(executors: Sequence[queries.Option], executor_id: int | None) -> queries.Option | None:

@@ -206,13 +206,16 @@ async def test_a_report_refused_comes_back_with_what_was_typed_and_the_warranty_
 # --- the dispatcher forwards it to the developer -----------------------------------------------------------------
 
 
-async def _filed_defect(client, login, make_user, make_account, photo, *, email="claims@test-stroy.ru", locale="ru"):
-    """A resident (reading ``locale``) files a defect in their flat with a photo; the house's claims e-mail is
-    ``email`` ("" for none). Returns the place, the resident and the request's id."""
+async def _filed_defect(
+    client, login, make_user, make_account, photo, *, email="claims@test-stroy.ru", locale="ru", kind="walls", **house
+):
+    """A resident (reading ``locale``) files a defect of ``kind`` in their flat with a photo; the house's claims e-mail
+    is ``email`` ("" for none), commissioned four years ago (or on ``commissioned``). Returns the place, the resident
+    and the request's id."""
     from portal.housing.tables import House
     from portal.tickets.tables import Ticket
 
-    commissioned, _today = _four_years_ago()
+    commissioned = house.get("commissioned", _four_years_ago()[0])
     place = await make_account()
     await House.update(
         {House.developer_name: "ООО СЗ «Тест Строй»", House.developer_email: email, House.commissioned_on: commissioned}
@@ -221,7 +224,7 @@ async def _filed_defect(client, login, make_user, make_account, photo, *, email=
                            locale=locale)  # fmt: skip
     await login(client, user)
     files = [("photos", ("crack.jpg", photo, "image/jpeg"))]
-    assert (await client.form("/tickets/warranty", _defect(place), files=files)).status_code == 303
+    assert (await client.form("/tickets/warranty", _defect(place, kind=kind), files=files)).status_code == 303
     ticket = await Ticket.select(Ticket.id, Ticket.number).where(Ticket.account == place.account).first()
     return place, user, ticket
 
@@ -322,6 +325,64 @@ async def test_without_a_claims_e_mail_the_button_says_what_is_missing_and_nothi
 # --- the developer's answer ---------------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    ("ticket_type", "commissioned", "filed", "ended"),
+    [
+        ("warranty", date(2020, 3, 15), date(2024, 1, 10), None),  # filed under warranty
+        ("ordinary", None, date(2024, 1, 10), None),  # the commissioning unknown: the dispatcher checks
+        # Past the equipment's 3 years only: an ordinary defect is of the equipment, its term the one ended.
+        ("ordinary", date(2020, 3, 15), date(2024, 1, 10), date(2023, 3, 15)),
+        # Past both: the day by which the whole warranty had ended.
+        ("ordinary", date(2018, 3, 15), date(2024, 1, 10), date(2023, 3, 15)),
+        ("ordinary", date(2017, 3, 15), date(2024, 1, 10), date(2022, 3, 15)),
+        # A dispatcher who made it a warranty request decided: it may go.
+        ("warranty", date(2017, 3, 15), date(2024, 1, 10), None),
+    ],
+)
+def test_a_defect_filed_past_the_warranty_says_the_day_it_ended(ticket_type, commissioned, filed, ended):
+    assert rules.warranty_ended_on(ticket_type, commissioned, filed) == ended
+
+
+async def test_past_the_warranty_the_claim_is_not_offered_nor_forwarded(
+    client, new_client, login, make_user, make_account, photo
+):
+    from portal.core.tables import OutboxMessage
+    from portal.tickets.tables import Ticket
+
+    # Lifts: the equipment's 3 years ended a year ago.
+    place, _resident, ticket = await _filed_defect(client, login, make_user, make_account, photo, kind="lifts")
+    commissioned = _four_years_ago()[0]
+    ended = f"Гарантия застройщика закончилась {format_day(rules.years_after(commissioned, 3), 'short')}."
+    staff = new_client()
+    await login(staff, await make_user(roles=("dispatcher",), houses=(place.house,)))
+    url = f"/staff/tickets/{ticket['id']}"
+    page = await staff.get(url)
+    assert ended in page.text
+    assert f'action="{url}/forward"' not in page.text and "Передать застройщику" not in page.text
+    refused = await staff.form(f"{url}/forward", {})
+    assert refused.status_code == 303
+    assert ended in (await staff.get(url)).text  # the refusal, flashed
+    assert not await OutboxMessage.exists().where(OutboxMessage.recipient == "claims@test-stroy.ru")
+    row = await Ticket.select(Ticket.developer_sent_at).where(Ticket.id == ticket["id"]).first()
+    assert row["developer_sent_at"] is None
+
+
+async def test_without_a_commissioning_date_the_claim_is_offered_and_the_warranty_to_check(
+    client, new_client, login, make_user, make_account, photo
+):
+    place, _resident, ticket = await _filed_defect(
+        client, login, make_user, make_account, photo, kind="lifts", commissioned=None
+    )
+    staff = new_client()
+    await login(staff, await make_user(roles=("dispatcher",), houses=(place.house,)))
+    url = f"/staff/tickets/{ticket['id']}"
+    page = await staff.get(url)
+    assert "Дата ввода дома в эксплуатацию не указана: проверьте гарантию застройщика" in page.text
+    assert f'action="{url}/forward"' in page.text and "Гарантия застройщика закончилась" not in page.text
+    assert (await staff.form(f"{url}/forward", {})).status_code == 303
+    assert "Передано застройщику" in (await staff.get(url)).text
+
+
 def test_only_an_open_request_waiting_for_the_developer_takes_its_answer():
     waits, fixed = rules.InternalStatus.DEVELOPER, rules.DeveloperAnswer.FIXED
     assert rules.may_record_developer_answer("accepted", waits, rules.DeveloperAnswer.ACCEPTED)
@@ -387,6 +448,10 @@ async def test_the_developer_accepts_the_request_waits_with_its_day_as_the_term(
     row = await Ticket.select(Ticket.deadline, Ticket.internal_status).where(Ticket.id == ticket["id"]).first()
     assert row["internal_status"] == "developer"  # still waiting, now until the promised day
     assert row["deadline"].astimezone(clock.zone()).date() == until
+    # The request's page: the promised day as the term, and no legal term of the company's that contradicts it.
+    deadline = (await staff.get(url)).text.split("<dt>Срок</dt>", 1)[1].split("</dd>", 1)[0]
+    assert format_day(until) in deadline and "обещанный застройщиком" in deadline
+    assert "рабоч" not in deadline
     listed = (await staff.get("/staff/tickets?tab=all")).text
     assert format_moment(row["deadline"], str(clock.zone())) in listed and sent in listed  # the term: the promised day
     said = await TicketEvent.select().where((TicketEvent.ticket == ticket["id"]) & (TicketEvent.kind == "message"))
