@@ -17,8 +17,8 @@ pytestmark = pytest.mark.browser
 
 
 def sign_in(page: Page, live_server: str, login: str, width: int) -> None:
-    # Leave the page first: a request it still had going (the menu's counts) could answer after the cookies are
-    # cleared and set the previous person's session cookie again, and the sign-in form would then be refused.
+    # Leave the page first: an answer the old page was still loading could come after the cookies are cleared and,
+    # as every page's answer does, set the previous person's session cookie again; the sign-in would be refused.
     page.goto("about:blank")
     page.context.clear_cookies()
     page.set_viewport_size({"width": width, "height": 900})
