@@ -2102,7 +2102,9 @@ async def _hand_over_shares(
     known = await queries.registry_people(handover.full_name, ticket.author)
     owner_id = rules.known_owner(known, handover.full_name, **contact)
     if owner_id is None:  # not in the register yet (a person already there keeps their one record)
-        new_owner = {"kind": "person", "name": handover.full_name, "inn": None, **contact}
+        # Only what the application states of the new owner: the applicant may be a relative or a representative,
+        # whose e-mail and phone stay with the application (its author), never on the owner's record.
+        new_owner = {"kind": "person", "name": handover.full_name, "inn": None}
         owner_id = await save_owner(principal, None, new_owner, ip=ip)
     new_share = {
         "premise": account.premise_id,

@@ -772,6 +772,37 @@ async def test_a_new_owner_already_in_the_register_keeps_their_one_record(
         assert new == [{"owner": known.id}] and records == 1
 
 
+async def test_an_application_for_a_relative_leaves_the_applicant_s_contacts_off_the_new_owner_s_record(
+    client, new_client, login, make_user, make_account, today_is
+):
+    """A son files the change for his mother: her new record in the register holds what the application states
+    of her (her name, her share), not his confirmed e-mail and phone, which stay with the application he wrote
+    (he is its author and is told of the decision as before)."""
+    from portal.accounts.tables import User
+
+    place, _, flat = await _flat(make_user, make_account)
+    son = await make_user(name="Новиков Сергей Петрович", email="son@example.ru")
+    confirmed = {User.phone: "+79785550011", User.phone_confirmed_at: clock.now(), User.email_confirmed_at: clock.now()}
+    await User.update(confirmed).where(User.id == son)
+    await login(client, son)
+    assert (await client.form("/tickets/owner", _owner_form(place, flat), files=_extract())).status_code == 303
+    ticket = await Ticket.select().where(Ticket.account == place.account).first()
+    c, _, page = await _decide(new_client, login, make_user, place, ticket["id"])
+    shares = _ticked(page, "share")
+    data = {"version": _version(page), "share": shares, "new_number": "7700123456"}
+    data[f"version_{shares[0]}"] = _version(page, f"version_{shares[0]}")
+    assert (await c.form(f"/staff/tickets/{ticket['id']}/handover/", data)).status_code == 303
+    mother = await Owner.select(Owner.name, Owner.email, Owner.phone).where(
+        Owner.id.is_in(Ownership.select(Ownership.owner).where(Ownership.premise == place.premise))
+        & (Owner.name == "Новикова Анна Сергеевна")
+    )
+    assert mother == [{"name": "Новикова Анна Сергеевна", "email": "", "phone": ""}]
+    filed = await Ticket.select(Ticket.author, Ticket.status).where(Ticket.id == ticket["id"]).first()
+    assert filed == {"author": son, "status": "done"}
+    told = (OutboxMessage.user_id == son) & (OutboxMessage.template == "ticket_status")
+    assert await OutboxMessage.count().where(told) >= 1
+
+
 async def test_the_register_s_people_are_read_through_their_indexes(db):
     with captured(db) as seen:
         await queries.registry_people("Новикова Анна Сергеевна", 1)
