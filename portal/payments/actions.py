@@ -1497,7 +1497,7 @@ async def _charge_mandate(mandate: dict[str, Any], today: date, period: str, now
                 await _notify_user(
                     mandate["user"],
                     messages.AUTOPAY_OVER_LIMIT.name,
-                    {"number": mandate["number"], "due": due - pending.total, "limit": limit},
+                    {"number": mandate["number"], "due": due, "limit": limit},
                     f"autopay:{mandate['id']}:{period}:over_limit",
                     f"/pay?account={mandate['account']}",
                 )

@@ -326,21 +326,21 @@ def autopay_amount(
     by_others: bool = False,
     waited: str = "",
 ) -> tuple[Decimal | None, AutopayResult]:
-    """What autopay charges: the amount due less the account's payments still pending (anyone's: a co-owner's
-    autopay whose answer is not in yet, a payment by hand a minute ago), if within the monthly limit; else nothing
-    (and why). One debt is never charged twice.
+    """What autopay charges: the whole amount due, if within the monthly limit; else nothing (and why). One debt is
+    never charged twice.
 
-    A debt covered only by payments still pending is not paid yet: the month waits for them (``waiting``, or
-    ``waiting_co_owner`` when someone else, ``by_others``, started one) and is looked at again; once they are paid
-    the month is done, as paid by a co-owner if that was whom it ``waited`` for; once they closed unpaid, what is
-    still due is charged."""
-    left = due - pending
-    if left < MIN_AMOUNT:
-        if due >= MIN_AMOUNT:
-            return None, AutopayResult.WAITING_CO_OWNER if by_others else AutopayResult.WAITING
+    While any payment of the account is still pending (anyone's: a checkout by hand a minute ago, whole or part of
+    the debt, or a co-owner's autopay whose answer is not in yet), the month waits for it (``waiting``, or
+    ``waiting_co_owner`` when someone else, ``by_others``, started one) and is looked at again: charging the rest
+    at once would close the month, and a part left unpaid would wait for next month's charge. Once they are paid,
+    what is still due is charged (nothing: the month is done, as paid by a co-owner if that was whom it ``waited``
+    for); once they closed unpaid, the whole amount due."""
+    if pending > 0 and due >= MIN_AMOUNT:
+        return None, AutopayResult.WAITING_CO_OWNER if by_others else AutopayResult.WAITING
+    if due < MIN_AMOUNT:
         if waited == AutopayResult.WAITING_CO_OWNER:
             return None, AutopayResult.PAID_BY_CO_OWNER
         return None, AutopayResult.NOTHING_DUE
-    if left > limit:
+    if due > limit:
         return None, AutopayResult.OVER_LIMIT
-    return left, AutopayResult.NONE
+    return due, AutopayResult.NONE

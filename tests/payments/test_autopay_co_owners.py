@@ -1,7 +1,6 @@
 """Two co-owners of one account, each with autopay: one debt is charged once, whatever the gateway's speed. A
-charge whose answer is not in yet (a slow gateway, a webhook held back) stays pending, and the second mandate, or a
-mandate after a payment by hand a minute ago, charges only what that pending payment does not cover; covered whole,
-the second waits for it, and once it is paid its month is done, paid by the co-owner."""
+charge whose answer is not in yet (a slow gateway, a webhook held back) stays pending, and the second mandate waits for
+it; once it is paid its month is done, paid by the co-owner."""
 
 from __future__ import annotations
 
@@ -14,7 +13,6 @@ from portal.payments.tables import AutopayMandate
 from portal.payments.tables import Payment
 from portal.payments.tables import PaymentMethod
 from portal.settings import get_settings
-from tests.payments.test_pay_flow import start
 from tests.payments.test_refunds_autopay import RECEIPT_DAY
 from tests.payments.test_refunds_autopay import _path
 
@@ -81,14 +79,3 @@ async def test_the_second_co_owners_autopay_does_not_charge_a_debt_the_first_one
     assert "В этом месяце не списано: уже оплачено совладельцем." in (await browser.get("/autopay")).text
     charges = await Payment.select(Payment.amount_kopecks).where((Payment.account == a) & (Payment.kind == "autopay"))
     assert [c["amount_kopecks"] for c in charges] == [354000], "one debt, charged once"
-
-
-async def test_autopay_a_minute_after_a_payment_by_hand_charges_only_what_it_leaves(client, login, household, gateway):
-    a = household["accounts"][0]
-    await login(client, household["resident"])
-    await _card_and_autopay(client, household["resident"], gateway, a)
-    url = await start(client, login, household, {a: "3000"})  # 3 000 of 3 540, its card page still open
-    assert url
-    await gateway.exclusive(actions.run_autopay(RECEIPT_DAY))
-    charge = await Payment.select(Payment.amount_kopecks).where((Payment.account == a) & (Payment.kind == "autopay"))
-    assert [c["amount_kopecks"] for c in charge] == [54000]

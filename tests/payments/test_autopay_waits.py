@@ -1,7 +1,7 @@
-"""Autopay on the day a checkout of the same debt is open: it does not call the month done. It waits (and says so on
-the autopay page and the staff's account page) while the checkout may still be paid; once it is paid the month is
-done with nothing charged, once it closed unpaid autopay charges the debt. The sandbox gateway over real HTTP, on
-both database engines."""
+"""Autopay on the day a checkout of the same debt (or part of it) is open: it does not call the month done. It waits
+(and says so on the autopay page and the staff's account page) while the checkout may still be paid; once it is paid
+autopay charges what is still due (nothing: the month is done), once it closed unpaid the whole debt. The sandbox
+gateway over real HTTP, on both database engines."""
 
 from __future__ import annotations
 
@@ -34,12 +34,12 @@ async def _run() -> None:
     await actions.run_autopay(clock.now())
 
 
-async def _abandoned_checkout(client, login, household, gateway) -> tuple[int, str, dict]:
-    """The resident's autopay is on, and on the charge day they open the card page of the whole debt."""
+async def _abandoned_checkout(client, login, household, gateway, amount: str = "3540") -> tuple[int, str, dict]:
+    """The resident's autopay is on, and on the charge day they open the card page of the whole debt (or a part)."""
     a = household["accounts"][0]
     await login(client, household["resident"])
     await _card_and_autopay(client, household["resident"], gateway, a)
-    url = await start(client, login, household, {a: "3540"})
+    url = await start(client, login, household, {a: amount})
     checkout = await Payment.select().where((Payment.account == a) & (Payment.kind == "checkout")).first()
     return a, url, checkout
 
@@ -98,6 +98,35 @@ async def test_a_checkout_paid_while_autopay_waits_ends_the_month_with_nothing_c
     await gateway.exclusive(_run())  # done for the month: not looked at again
     assert await _autopay_charges(a) == []
     assert (await _mandate(a))["updated_at"] == mandate["updated_at"]
+
+
+async def test_a_checkout_of_part_of_the_debt_holds_autopay_which_then_charges_what_is_still_due(
+    client, login, household, gateway
+):
+    """Charging the rest at once would close the month, and the part left unpaid would wait for next month."""
+    a, url, _checkout = await _abandoned_checkout(client, login, household, gateway, "3000")
+    await gateway.exclusive(_run())
+    assert await _autopay_charges(a) == [], "3 000 of 3 540 is still on its card page: nothing is charged yet"
+    assert (await _mandate(a))["last_status"] == "waiting"
+    await gateway.pay(url, "4242424242424242")
+    await gateway.settle()
+    await gateway.exclusive(_run())
+    assert await _autopay_charges(a) == [(54000, "succeeded")], "the rest, once"
+    assert (await _mandate(a))["last_status"] == "succeeded"
+    await gateway.exclusive(_run())
+    assert await _autopay_charges(a) == [(54000, "succeeded")]
+
+
+async def test_a_checkout_of_part_of_the_debt_closed_unpaid_leaves_autopay_the_whole_debt(
+    client, login, household, gateway
+):
+    a, _url, checkout = await _abandoned_checkout(client, login, household, gateway, "3000")
+    await gateway.exclusive(_run())
+    assert await _autopay_charges(a) == []
+    gateway.http.post(f"/v1/checkout/sessions/{checkout['session_id']}/expire").raise_for_status()
+    await gateway.settle()
+    await gateway.exclusive(_run())
+    assert await _autopay_charges(a) == [(354000, "succeeded")], "the whole debt, the same day"
 
 
 async def test_a_month_skipped_for_a_co_owners_payment_before_reads_as_paid_by_the_co_owner(db, household, make_user):

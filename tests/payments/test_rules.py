@@ -216,8 +216,11 @@ WAITING, WAITING_CO_OWNER = AutopayResult.WAITING, AutopayResult.WAITING_CO_OWNE
         (D("3540.00"), D("3539.50"), False, "", (None, WAITING)),  # less than a ruble left
         (D("3540.00"), D("3540.00"), True, "", (None, WAITING_CO_OWNER)),
         (D("3540.00"), D("3540.00"), True, WAITING, (None, WAITING_CO_OWNER)),
-        # Part of it pending: the rest is charged at once.
-        (D("3540.00"), D("3000.00"), False, "", (D("540.00"), AutopayResult.NONE)),
+        # Part of it pending: the month waits too (the rest charged now would close it, and a part left unpaid
+        # would wait for next month); once that part is paid, what is still due is charged.
+        (D("3540.00"), D("3000.00"), False, "", (None, WAITING)),
+        (D("3540.00"), D("1.00"), True, "", (None, WAITING_CO_OWNER)),
+        (D("540.00"), D("0.00"), False, WAITING, (D("540.00"), AutopayResult.NONE)),
         # They were paid: the month is done, as paid by the co-owner it waited for.
         (D("0.00"), D("0.00"), False, WAITING, (None, AutopayResult.NOTHING_DUE)),
         (D("0.00"), D("0.00"), False, WAITING_CO_OWNER, (None, AutopayResult.PAID_BY_CO_OWNER)),
