@@ -29,6 +29,7 @@ from typing import Any
 from typing import Self
 
 from portal.core import clock
+from portal.core import outages
 from portal.core.db import atomic
 from portal.core.db import unique_violations
 from portal.core.db import waiting_at_most
@@ -288,13 +289,21 @@ def saq_function(job: Job) -> Callable[..., Awaitable[None]]:
     return run
 
 
+# A worker waits for the next job in one blocking call at a time, shorter than the client waits for an answer:
+# a wait the client gave up on would drop its connection, and a job Redis handed over just then would be left
+# taken until SAQ's sweep.
+DEQUEUE_WAIT_SECONDS = outages.REDIS_WAIT_SECONDS / 2
+
+
 def queue(redis_url: str) -> Any:
-    """The SAQ queue of this deployment (one per process)."""
+    """The SAQ queue of this deployment (one per process), on a Redis client with the sessions' short timeouts
+    (``outages.redis_client``): a job kicked from a page while Redis hangs is given up within seconds, not held.
+    (SAQ's ``Queue.from_url`` passes its keywords to the queue, not to Redis, so the queue gets its client.)"""
     global _queue
     if _queue is None:
-        from saq import Queue
+        from saq.queue.redis import RedisQueue
 
-        _queue = Queue.from_url(redis_url, name=QUEUE_NAME)
+        _queue = RedisQueue(outages.redis_client(redis_url), name=QUEUE_NAME)
     return _queue
 
 
@@ -317,8 +326,11 @@ def kick(name: str) -> None:
                 await queue(redis_url).enqueue(saq_function(job).__qualname__, key=f"kick:{name}", **limit)
             else:
                 await run_job(job)
-        except Exception:
-            log.exception("could not start job %s", name)
+        except Exception as exc:
+            if outages.redis_unreachable(exc):  # said once a minute: its scheduled run comes all the same
+                outages.note(exc, f"job {name}", "not started")
+            else:
+                log.exception("could not start job %s", name)
 
     task = asyncio.get_running_loop().create_task(work())
     _pending.add(task)
@@ -351,6 +363,7 @@ def make_worker(redis_url: str, concurrency: int = 4) -> Any:
             for name, job in jobs.items()
         ],
         concurrency=concurrency,
+        dequeue_timeout=DEQUEUE_WAIT_SECONDS,
         startup=startup,
         shutdown=shutdown,
     )

@@ -6,11 +6,11 @@ all slip under the limit. Each domain names its own limits (``accounts.rules``, 
 
 With Redis unreachable a limit guarding an account (sign-ins, codes, resets, passwords) fails safe: the attempt is
 refused, answered «try again in a minute» (``core.outages``); one that only keeps a resource from being flooded
-(``fail_open``: uploads, enquiries) lets the attempt go ahead uncounted. Either is logged."""
+(``fail_open``: uploads, enquiries) lets the attempt go ahead uncounted. Either is logged once a minute
+(``outages.note``), not once per attempt."""
 
 from __future__ import annotations
 
-import logging
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -32,9 +32,6 @@ class Limit:
     limit: int
     window_seconds: int
     fail_open: bool = False
-
-
-log = logging.getLogger("portal.limits")
 
 
 class Counter(Protocol):
@@ -101,7 +98,7 @@ class RedisCounter:
         except Exception as exc:
             if not (limit.fail_open and outages.redis_unreachable(exc)):
                 raise  # refused: answered 503 «try again in a minute»
-            log.warning("redis unreachable: limit %s not counted, the attempt goes ahead", limit.name)
+            outages.note(exc, f"limit {limit.name}", "not counted, the attempt goes ahead")
             return True
         return int(hits) <= limit.limit
 
@@ -125,7 +122,7 @@ class RedisCounter:
         except Exception as exc:
             if not outages.redis_unreachable(exc):
                 raise
-            log.warning("redis unreachable: limit %s left counted", limit.name)
+            outages.note(exc, f"limit {limit.name}", "left counted")
 
 
 def counter(connection: ASGIConnection) -> Counter:

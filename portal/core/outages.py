@@ -7,10 +7,10 @@ counted before the work it guards. So the reader is told the truth — not sent,
 the text typed (``app._error_page``). The server log gets one warning line, not a trace, and one a minute for
 each part however many requests met it (``note``): nothing is broken.
 
-Redis is asked with short timeouts (``redis_client``): a Redis that hangs (paused, or its host gone from the network)
-answers a page «try again» within seconds instead of holding it. A page that needs no session (the sign-in page,
-/privacy, /contacts) is served while the sessions are away, as to a guest (``core.security``). Once Redis is back,
-the next request goes through, on the same running app.
+Redis is asked with short timeouts (``redis_client``, the job queue's too): a Redis that hangs (paused, or its host
+gone from the network) answers a page «try again» within seconds instead of holding it. A page that needs no
+session (the sign-in page, /privacy, /contacts) is served while the sessions are away, as to a guest
+(``core.security``). Once Redis is back, the next request goes through, on the same running app.
 
 A page does not wait long for the database: a web request's writes wait at most ``Settings.web_lock_wait`` seconds
 for a lock another transaction holds (a long import, a job, a stuck session), then are refused as busy
@@ -35,7 +35,7 @@ from portal.core.db import waiting_at_most
 
 log = logging.getLogger("portal.outages")
 
-RETRY_AFTER_SECONDS = 30
+RETRY_AFTER_SECONDS = 60  # what the page says: «try again in a minute»
 REDIS_WAIT_SECONDS = 2.0  # connecting to Redis, and each of its answers, at most
 LOG_EVERY_SECONDS = 60.0
 
@@ -63,8 +63,9 @@ def is_outage(exc: BaseException) -> bool:
 
 
 def redis_client(url: str) -> Any:
-    """A Redis client of a web process: it waits for Redis at most ``REDIS_WAIT_SECONDS`` (connecting, and for each
-    answer). A connection a restart of Redis closed is found so in the pool and opened again (redis-py does)."""
+    """A Redis client of the portal (sessions, attempt counters, the job queue): it waits for Redis at most
+    ``REDIS_WAIT_SECONDS`` (connecting, and for each answer). A connection a restart of Redis closed is found so in
+    the pool and opened again (redis-py does)."""
     from redis.asyncio import Redis
 
     return Redis.from_url(
@@ -74,21 +75,23 @@ def redis_client(url: str) -> Any:
     )
 
 
-_logged_at: dict[str, float] = {}  # part -> when the log last said it was away
-_unlogged: dict[str, int] = {}  # part -> the requests that met it away since
+_logged_at: dict[str, float] = {}  # part (and outcome) -> when the log last said it was away
+_unlogged: dict[str, int] = {}  # part (and outcome) -> the requests that met it away since
 
 
-def note(exc: BaseException, where: str) -> None:
-    """A line in the server log saying which part was away and where: the first time, then at most once a minute
-    (with how many more requests met it), not once per request while it is away."""
+def note(exc: BaseException, where: str, outcome: str = "") -> None:
+    """A line in the server log saying which part was away, where, and what was done instead (``outcome``, when it
+    is not the page's «try again»): the first time, then at most once a minute for each outcome (with how many more
+    requests met it), not once per request while it is away."""
     part = "redis unreachable" if redis_unreachable(exc) else "database busy"
-    now, last = time.monotonic(), _logged_at.get(part)
+    key = f"{part}: {outcome}" if outcome else part
+    now, last = time.monotonic(), _logged_at.get(key)
     if last is not None and now - last < LOG_EVERY_SECONDS:
-        _unlogged[part] = _unlogged.get(part, 0) + 1
+        _unlogged[key] = _unlogged.get(key, 0) + 1
         return
-    _logged_at[part] = now
-    more = _unlogged.pop(part, 0)
-    log.warning("%s on %s: %s%s", part, where, type(exc).__name__, f" (and {more} more since)" if more else "")
+    _logged_at[key] = now
+    more = f" (and {n} more since)" if (n := _unlogged.pop(key, 0)) else ""
+    log.warning("%s on %s: %s%s%s", part, where, type(exc).__name__, f", {outcome}" if outcome else "", more)
 
 
 def forget() -> None:

@@ -121,7 +121,7 @@ async def test_a_resident_is_told_to_try_again_in_a_minute_and_pages_for_anyone_
         await client.speak("en")  # the language switch works too (a guest's choice, kept in its cookie)
         english = await client.get("/profile")
     for page in pages:
-        assert page.status_code == 503 and page.headers["retry-after"] == "30"
+        assert page.status_code == 503 and page.headers["retry-after"] == "60"
         assert TRY_AGAIN in page.text and "Traceback" not in page.text
     assert english.status_code == 503 and TRY_AGAIN_EN in english.text
     # With the resident's session cookie, as to a guest.
@@ -168,3 +168,62 @@ def test_the_log_says_a_part_is_away_once_a_minute_with_how_many_requests_met_it
         "redis unreachable on /: ConnectionError",
         "redis unreachable on /tickets: ConnectionError (and 2 more since)",
     ]
+
+
+@pytest.fixture
+async def job_queue(monkeypatch: pytest.MonkeyPatch, redis_server: RedisServer) -> AsyncIterator[Any]:
+    """This process's SAQ queue, on the test's Redis."""
+    from portal.core import jobs
+
+    monkeypatch.setattr(jobs, "_queue", None)
+    queue = jobs.queue(redis_server.url)
+    yield queue
+    await queue.redis.aclose()  # its client alone: the Redis may be away by now
+
+
+async def test_a_job_kicked_while_redis_hangs_is_given_up_within_seconds(job_queue: Any, redis_server: RedisServer):
+    from redis.exceptions import TimeoutError as RedisTimeoutError
+
+    await job_queue.connect()
+    redis_server.pause()
+    started = time.monotonic()
+    try:
+        with pytest.raises(RedisTimeoutError):
+            await asyncio.wait_for(job_queue.enqueue("job_outbox_delivery", key="kick:outbox-delivery"), 15)
+        assert time.monotonic() - started < 5
+    finally:
+        redis_server.stop()
+
+
+async def test_an_idle_worker_waits_for_jobs_within_its_clients_timeout(job_queue: Any) -> None:
+    """The worker's blocking wait for the next job ends before its client would give up on the answer."""
+    from portal.core import jobs
+
+    worker = jobs.make_worker("redis://unused")  # built on this process's queue, never started
+    assert worker.queue is job_queue
+    await job_queue.connect()
+    for _ in range(2):  # an empty queue: nothing handed over, and no timeout
+        assert await job_queue.dequeue(timeout=worker.dequeue_timeout) is None
+    await job_queue.enqueue("job_outbox_delivery", key="kick:outbox-delivery")
+    job = await job_queue.dequeue(timeout=worker.dequeue_timeout)
+    assert job is not None and job.function == "job_outbox_delivery"
+
+
+async def test_jobs_kicked_while_redis_is_away_are_logged_once_a_minute(
+    job_queue: Any, redis_server: RedisServer, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from types import SimpleNamespace
+
+    from portal import settings
+    from portal.core import jobs
+
+    jobs.load_jobs()
+    monkeypatch.setattr(settings, "get_settings", lambda: SimpleNamespace(redis_url=redis_server.url, run_jobs=False))
+    redis_server.stop()
+    with caplog.at_level(logging.WARNING):
+        for _ in range(3):
+            jobs.kick("outbox-delivery")
+            await asyncio.gather(*jobs._pending)
+    said = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert said == ["redis unreachable on job outbox-delivery: ConnectionError, not started"]
+    assert not any(r.exc_info for r in caplog.records)
