@@ -106,6 +106,7 @@ async def notify(
     context: dict[str, Any] | None = None,
     dedupe_key: str,
     link: str = "",
+    ref: str = "",
     now: datetime | None = None,
 ) -> int:
     """Queue the message in the portal (always) and by e-mail where the user has and wants it, written in the
@@ -114,8 +115,9 @@ async def notify(
     emergencies and the person's own account still go, news and offers do not).
 
     ``link`` is a path in the portal. ``dedupe_key`` identifies the event (e.g. ``ticket:42:status:done``):
-    the same event is never sent to the same user twice. ``now``: the moment of the action that tells of it, which
-    the queued rows carry (``outbox.enqueue``).
+    the same event is never sent to the same user twice. ``ref`` names the record it is about (``showcase:lead:7``;
+    indexed: the rows are found by it, never by their key's text). ``now``: the moment of the action that tells of
+    it, which the queued rows carry (``outbox.enqueue``).
     """
     user = (
         await User.select(User.id, User.email, User.locale, User.is_active, User.notify_email)
@@ -168,6 +170,7 @@ async def notify(
             subject=subject_text,
             body=bodies[channel],
             user_id=user_id,
+            ref=ref,
             now=now,
         ):
             queued += 1

@@ -4,9 +4,7 @@ and its outbox rows (the notices of leads and owners' requests). A rule that say
 from __future__ import annotations
 
 import asyncio
-import functools
 import io
-import operator
 from dataclasses import dataclass
 from datetime import datetime
 from datetime import timedelta
@@ -370,7 +368,7 @@ async def send_lead(
                    "rooms": listing.rooms, "address": listing.address, "name": name, "phone": phone,
                    "message": message[:500], "link": f"/staff/showcase/leads/{lead_id}"}  # fmt: skip
         staff = await queries.staff_to_tell(listing.house_id, listing.manager_id)
-        await notices.tell(staff, notices.LEAD, context, f"showcase:lead:{lead_id}")
+        await notices.tell(staff, notices.LEAD, context, lead_ref(lead_id))
     deliver_soon()
     return lead_id
 
@@ -520,6 +518,11 @@ async def forget_viewing_requests(now: datetime, keep_days: int) -> int:
     return done
 
 
+def lead_ref(lead_id: int) -> str:
+    """What the messages telling staff of a lead are about (their ``dedupe_key`` and ``ref``)."""
+    return f"showcase:lead:{lead_id}"
+
+
 async def _forget_leads(ids: list[int], now: datetime) -> int:
     if not ids:
         return 0
@@ -531,9 +534,7 @@ async def _forget_leads(ids: list[int], now: datetime) -> int:
             .returning(Lead.id)
         )
         if forgotten:
-            told = [OutboxMessage.dedupe_key.like(f"%:showcase:lead:{r['id']}:%") for r in forgotten]
-            await OutboxMessage.delete().where(
-                (OutboxMessage.template == notices.LEAD.name) & functools.reduce(operator.or_, told)
-            )
+            # by the index of ``ref``, which names the lead (``lead_ref``: the messages of leads alone)
+            await OutboxMessage.delete().where(OutboxMessage.ref.is_in([lead_ref(r["id"]) for r in forgotten]))
             await audit.record(None, "showcase.leads_erased", "lead", None, {"leads": len(forgotten)}, now=now)
     return len(forgotten)

@@ -80,7 +80,8 @@ OFFER_ANSWER = _showcase_message(
 async def tell(user_ids: list[int], template: Any, context: dict[str, Any], dedupe_key: str) -> int:
     """Queue the message for each person in their own language (in the caller's transaction; ``accounts.notify``
     renders the template for each: the e-mail with the page's address, the in-app words without it); how many
-    queued."""
+    queued. The rows name the event (``dedupe_key``, such as ``showcase:lead:7``) as their ``ref``, by which they
+    are found again (the messages of a lead deleted with the visitor's data)."""
     queued = 0
     for user_id in user_ids:
         queued += await notify(
@@ -89,5 +90,6 @@ async def tell(user_ids: list[int], template: Any, context: dict[str, Any], dedu
             context={k: v for k, v in context.items() if k != "link"},
             dedupe_key=dedupe_key,
             link=context.get("link", ""),
+            ref=dedupe_key,
         )
     return queued

@@ -6,6 +6,7 @@ its page says the day they went. A resident's lead stays as it is."""
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import json
 import secrets
 from datetime import datetime
@@ -126,3 +127,49 @@ async def test_the_job_reads_the_leads_through_their_index(db):
         await queries.leads_past_term(NOW, NOW)
     plan = await plan_of(db, seen[0], forbid_seqscan=True)
     assert unindexed_steps(plan, "lead", is_sqlite(db)) == [], plan
+
+
+async def test_a_lead_s_messages_are_found_by_their_reference_through_its_index(
+    db, client, login, visitor, make_account, make_user, make_listing
+):
+    """The messages that told staff of a lead name it in ``ref``; the job deletes them by it (an index), not by
+    matching the text of their keys."""
+    place, _ = await _manager(make_account, make_user, login, client)
+    listing = await make_listing(house=place.house)
+    lead = await _sent(visitor, listing)
+    refs = {
+        r["ref"] for r in await OutboxMessage.select(OutboxMessage.ref).where(OutboxMessage.template == "showcase/lead")
+    }
+    assert refs == {f"showcase:lead:{lead}"}
+    await _worked(lead, DAYS + 1)
+    with captured(db) as seen:
+        assert await actions.forget_viewing_requests(NOW, DAYS) == 1
+    (delete,) = [q for q in seen if str(q).lstrip().upper().startswith('DELETE FROM "OUTBOX_MESSAGE"')]
+    plan = await plan_of(db, delete, forbid_seqscan=True)
+    assert "outbox_message_ref_channel" in plan, plan
+    assert await _told(lead) == 0
+
+
+async def test_the_messages_of_leads_told_before_get_their_reference_and_go_with_the_lead(
+    db, client, login, visitor, make_account, make_user, make_listing
+):
+    """Messages queued before ``ref`` was written (their key alone names the lead) get it from the upgrade, so the
+    job deletes them with their lead; another lead's and other messages are left as they are."""
+    migration = importlib.import_module("migrations.showcase.showcase_2026_12_06t16_20_00_000000")
+    place, _ = await _manager(make_account, make_user, login, client)
+    listing = await make_listing(house=place.house)
+    lead, other = await _sent(visitor, listing), await _sent(visitor, listing)
+    await OutboxMessage.update({OutboxMessage.ref: ""}).where(OutboxMessage.template == "showcase/lead")
+    offer = OutboxMessage(
+        channel="inapp", recipient="1", template="showcase/offer", dedupe_key="inapp:showcase:offer:4:1"
+    )
+    await offer.save()
+    await migration.fill(db)
+    refs = {
+        r["ref"] for r in await OutboxMessage.select(OutboxMessage.ref).where(OutboxMessage.template == "showcase/lead")
+    }
+    assert refs == {f"showcase:lead:{lead}", f"showcase:lead:{other}"}
+    assert (await OutboxMessage.select(OutboxMessage.ref).where(OutboxMessage.id == offer.id).first())["ref"] == ""
+    await _worked(lead, DAYS + 1)
+    assert await actions.forget_viewing_requests(NOW, DAYS) == 1
+    assert await _told(lead) == 0 and await _told(other) > 0
