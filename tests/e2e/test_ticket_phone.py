@@ -55,7 +55,8 @@ def test_on_a_phone_the_next_step_is_under_the_heading_and_on_a_wide_screen_the_
 ) -> None:
     """«Отметить выполненной» was a screen and a half below the top on a phone, under the facts of the request: it
     stands under the heading, on the first screen, the keyboard reaching it right after the heading's link; the
-    status form with its comment and every move stays below. On a wide screen the page is as it was."""
+    status form with its comment and every other move stays below (the step too, once a comment is typed to go with
+    it). On a wide screen the page is as it was."""
     base, _ = own_server
     page = open_page(390)
     executors_request(page, base)
@@ -68,14 +69,29 @@ def test_on_a_phone_the_next_step_is_under_the_heading_and_on_a_wide_screen_the_
     assert button and heading and facts
     assert heading["y"] < button["y"] < facts["y"], (heading, button, facts)
     assert button["y"] + button["height"] < PHONE_HEIGHT and button["width"] >= 300, button
-    expect(page.locator("#ticket-actions button[name=status]")).to_have_count(2)  # the full form keeps every move
+    # The full form keeps every move in the page, but does not offer the step under the heading a second time (nor
+    # read it out twice): the keyboard meets it once, then the other moves.
+    moves = page.locator("#ticket-actions button[name=status]")
+    expect(moves).to_have_count(2)
+    expect(moves.filter(has_text="Отметить выполненной")).to_be_hidden()
+    expect(moves.filter(has_text="Приостановить работу")).to_be_visible()
+    stops = [stop[0] for stop in page.evaluate(TAB_STOPS)]
+    assert stops.count("Отметить выполненной") == 1, stops
+    assert stops.index("Отметить выполненной") < stops.index("Приостановить работу"), stops
     assert_tab_order_follows_the_page(page)
+    # With a comment typed, the step is offered with it, after the comment (the top button sends no comment).
+    page.fill("#f-comment", "Заменил сифон")
+    expect(moves.filter(has_text="Отметить выполненной")).to_be_visible()
+    assert_tab_order_follows_the_page(page)
+    page.fill("#f-comment", "")
+    expect(moves.filter(has_text="Отметить выполненной")).to_be_hidden()
 
     wide = open_page(1280)
     executors_request(wide, base)
     wide.screenshot(path=str(SHOTS / "executor-request-1280.png"), full_page=True)
     expect(wide.locator("#ticket-next")).to_be_hidden()
-    expect(wide.locator("#ticket-actions button[name=status]").first).to_be_visible()
+    for move in wide.locator("#ticket-actions button[name=status]").all():  # the status form as it was
+        expect(move).to_be_visible()
     assert_tab_order_follows_the_page(wide)
 
 
