@@ -7,7 +7,6 @@ import asyncio
 import io
 from dataclasses import dataclass
 from datetime import datetime
-from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -507,9 +506,8 @@ async def forget_viewing_requests(now: datetime, keep_days: int) -> int:
     note and where the consent came from, and the messages that told staff of it. The lead stays (its listing,
     status and dates) and says the day its data went. A batch at a time, each in one transaction with one audit row.
     Returns how many leads were done."""
-    today = clock.local(now).date()
-    worked_before = clock.day_start(today - timedelta(days=keep_days))
-    consented_before = clock.day_start(clock.years_after(today, -1))
+    worked_day, consented_day = rules.lead_cut(clock.local(now).date(), keep_days)
+    worked_before, consented_before = clock.day_start(worked_day), clock.day_start(consented_day)
     done = after = 0
     while leads := await queries.leads_past_term(worked_before, consented_before, after=after, limit=LEADS_PER_BATCH):
         after = leads[-1].id

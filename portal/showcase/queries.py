@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from dataclasses import field
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -449,6 +450,7 @@ class LeadDetail(LeadRow):
     consent_at: datetime | None = None
     consent_ip: str = ""
     consent_locale: str = ""
+    resident: bool = False  # signed in as a resident: their lead stays as it is (no keeping term of its own)
 
 
 def _lead_columns(row: type[LeadRow] = LeadRow) -> list[Any]:
@@ -493,7 +495,10 @@ async def staff_leads(principal: Principal, f: LeadFilter, page: PageRequest) ->
 
 async def staff_lead(principal: Principal, lead_id: int) -> LeadDetail:
     where = every([Lead.id == lead_id, house_scope(Lead.listing.house, principal)])
-    return _lead(found(await Lead.select(*_lead_columns(LeadDetail)).where(where).first()), LeadDetail)
+    lead = _lead(found(await Lead.select(*_lead_columns(LeadDetail)).where(where).first()), LeadDetail)
+    if lead.user_id is None:
+        return lead
+    return replace(lead, resident=bool(await residents_among([lead.user_id])))
 
 
 async def leads_of_user(user_id: int) -> list[LeadRow]:

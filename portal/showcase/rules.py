@@ -8,10 +8,12 @@ import hmac
 import re
 from dataclasses import dataclass
 from datetime import date
+from datetime import timedelta
 from decimal import ROUND_HALF_UP
 from decimal import Decimal
 from enum import StrEnum
 
+from portal.core.clock import years_after
 from portal.core.limits import Limit
 from portal.core.security import Principal
 from portal.showcase.tables import Feature
@@ -300,3 +302,22 @@ class LeadFilter:
     status: str = ""
     kind: str = ""
     listing: int | None = None
+
+
+# --- a visitor's viewing request kept no longer than its purpose (152-ФЗ ст. 5 ч. 7) -------------------------------
+
+
+def lead_cut(today: date, keep_days: int) -> tuple[date, date]:
+    """The days before which a visitor's lead must have been last worked on, or consented to, for its name, phone
+    and words to be deleted ``today`` (``actions.forget_viewing_requests``): ``keep_days`` earlier, and the same date
+    a year earlier (the consent's own term; ``years_after``: 29 February counts to the 28th)."""
+    return today - timedelta(days=keep_days), years_after(today, -1)
+
+
+def lead_erased_on(worked_day: date, consented_day: date, keep_days: int) -> date:
+    """The day a visitor's name, phone and words go: the first day whose ``lead_cut`` is past the day the lead was
+    last worked on or the day of the consent, whichever comes first."""
+    day = min(worked_day + timedelta(days=keep_days + 1), years_after(consented_day, 1) + timedelta(days=1))
+    while not (worked_day < (cut := lead_cut(day, keep_days))[0] or consented_day < cut[1]):
+        day += timedelta(days=1)
+    return day

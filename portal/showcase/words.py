@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 from typing import Any
 
 from portal.core.clock import local
@@ -18,13 +19,18 @@ from portal.core.i18n import lazy
 from portal.core.i18n import ngettext
 from portal.core.i18n import tel_href as i18n_tel_href
 from portal.core.labels import Labels
+from portal.settings import get_settings
 from portal.showcase.rules import SALES_PHONE
+from portal.showcase.rules import lead_erased_on
 from portal.showcase.tables import Feature
 from portal.showcase.tables import LeadStatus
 from portal.showcase.tables import ListingKind
 from portal.showcase.tables import ListingStatus
 from portal.showcase.tables import OfferStatus
 from portal.showcase.tables import PriceUnit
+
+if TYPE_CHECKING:
+    from portal.showcase.queries import LeadDetail
 
 kind_label = Labels(
     {
@@ -235,6 +241,20 @@ def chips(f: Any, complexes: list[Any]) -> list[tuple[str, str]]:
     if f.complex is not None:
         shown.append((names.get(f.complex, gettext("Complex")), "complex"))
     return shown
+
+
+def lead_kept_until(lead: LeadDetail) -> str:
+    """The day a visitor's name, phone and words will be deleted at the end of their keeping term, on the lead's
+    page as the daily job counts it (``rules.lead_erased_on``); "" for a resident's lead, which stays as it is, and
+    once they are deleted."""
+    if lead.erased_at is not None or lead.resident or lead.updated_at is None or lead.consent_at is None:
+        return ""
+    keep_days = get_settings().viewing_keep_days
+    on = lead_erased_on(local(lead.updated_at).date(), local(lead.consent_at).date(), keep_days)
+    return gettext(
+        "The name, phone and message will be deleted on %(date)s at the end of their keeping term (152-ФЗ ст. 5 ч. 7)",
+        date=format_day(on),
+    )
 
 
 def lead_erased(moment: datetime) -> str:

@@ -1,17 +1,22 @@
 """A visitor on a phone (390 px, not signed in) filters the commercial premises by area and complex, opens one and
 asks for a viewing — first with a bad phone and no consent, refused with words and what was typed kept; the
-manager (1280 px) finds the lead in the staff list and moves it to "viewing arranged". Screenshots of the list,
-the listing and the staff list at both widths go to ``screenshots/``."""
+manager (1280 px) finds the lead in the staff list and moves it to "viewing arranged"; its page says the day the
+visitor's data go. Screenshots of the list, the listing, the staff list and the lead's page at both widths go to
+``screenshots/``."""
 
 from __future__ import annotations
 
 import re
 import secrets
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import Page
 from playwright.sync_api import expect
 
+from portal.core import clock
+from portal.core.i18n import format_day
+from portal.notifications.messages import in_locale
 from portal.showcase.rules import LEADS_PER_IP
 from tests.browser import OpenPage
 from tests.browser import Served
@@ -87,6 +92,15 @@ def test_a_visitor_asks_for_a_viewing_and_the_manager_arranges_it(live_server: s
     manager.goto(base + "/staff/showcase/leads")
     expect(manager.locator("tr", has_text=name).locator(".badge")).to_have_text("Назначен просмотр")
     shoot(manager, "leads-1280")
+    # The lead's page says the day the visitor's name, phone and words go: VIEWING_KEEP_DAYS after it was worked on.
+    lead_url = base + manager.locator("tr", has_text=name).locator("a[href^='/staff/showcase/leads/']").get_attribute(
+        "href"
+    )
+    with in_locale("ru"):
+        goes = f"Имя, телефон и сообщение будут удалены {format_day(clock.today_local() + timedelta(days=91))}"
+    manager.goto(lead_url)
+    expect(manager.locator("main .card").first).to_contain_text(goes)
+    shoot(manager, "lead-1280")
     manager.goto(base + "/staff/showcase")
     shoot(manager, "staff-list-1280")
 
@@ -102,6 +116,10 @@ def test_a_visitor_asks_for_a_viewing_and_the_manager_arranges_it(live_server: s
     sign_in(staff_phone, base, "manager@demo.ru")
     staff_phone.goto(base + "/staff/showcase")
     shoot(staff_phone, "staff-list-390")
+    staff_phone.goto(lead_url)
+    expect(staff_phone.locator("main .card").first).to_contain_text(goes)
+    assert staff_phone.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scroll
+    shoot(staff_phone, "lead-390")
 
 
 def test_an_enquiry_over_the_hours_limit_says_so_where_the_form_is(own_server: Served, open_page: OpenPage) -> None:

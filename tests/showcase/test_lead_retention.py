@@ -9,8 +9,11 @@ import dataclasses
 import importlib
 import json
 import secrets
+from datetime import date
 from datetime import datetime
 from datetime import timedelta
+
+import pytest
 
 from portal import settings as portal_settings
 from portal.core import clock
@@ -22,6 +25,7 @@ from portal.core.tables import OutboxMessage
 from portal.notifications.messages import in_locale
 from portal.showcase import actions
 from portal.showcase import queries
+from portal.showcase import rules
 from portal.showcase.tables import Lead
 from tests.querylog import captured
 from tests.querylog import plan_of
@@ -173,3 +177,63 @@ async def test_the_messages_of_leads_told_before_get_their_reference_and_go_with
     await _worked(lead, DAYS + 1)
     assert await actions.forget_viewing_requests(NOW, DAYS) == 1
     assert await _told(lead) == 0 and await _told(other) > 0
+
+
+@pytest.mark.parametrize(
+    ("worked", "consented", "erased"),
+    [
+        (date(2026, 9, 1), date(2026, 8, 1), date(2026, 12, 1)),  # 90 days after it was last worked on
+        (date(2026, 9, 1), date(2025, 11, 1), date(2026, 11, 2)),  # a year after the consent, which comes first
+        (date(2027, 12, 31), date(2027, 2, 28), date(2028, 3, 1)),  # not on 29.02.2028: its year back is 28.02
+        (date(2028, 12, 31), date(2028, 2, 29), date(2029, 3, 1)),  # a year from 29 February ends on the 28th
+    ],
+)
+def test_a_visitors_data_go_the_day_after_the_first_of_their_terms(worked, consented, erased):
+    assert rules.lead_erased_on(worked, consented, DAYS) == erased
+
+
+def test_the_day_said_is_the_first_the_daily_job_takes_the_lead():
+    """For every day a lead may be worked on or consented to (leap years among them), the day its page says is the
+    first day the job's cut (``rules.lead_cut``) passes either."""
+
+    def taken(worked: date, consented: date, today: date) -> bool:
+        worked_before, consented_before = rules.lead_cut(today, DAYS)
+        return worked < worked_before or consented < consented_before
+
+    day = date(2027, 1, 1)
+    while day < date(2029, 12, 31):
+        for worked, consented in ((day, day), (day + timedelta(days=300), day), (day, day - timedelta(days=200))):
+            on = rules.lead_erased_on(worked, consented, DAYS)
+            assert taken(worked, consented, on) and not taken(worked, consented, on - timedelta(days=1)), (day, on)
+        day += timedelta(days=1)
+
+
+async def test_a_visitors_lead_says_the_day_its_data_go_and_the_job_takes_it_that_day(
+    db, client, login, visitor, make_account, make_user, make_listing
+):
+    """Staff read on a visitor's lead the day the daily job deletes its name, phone and words; the job keeps them the
+    day before and takes them that day. A resident's lead, kept as it is, says nothing of it."""
+    place, manager = await _manager(make_account, make_user, login, client)
+    listing = await make_listing(house=place.house)
+    lead = await _sent(visitor, listing)
+    await _worked(lead, days_ago=10, consented_days_ago=20)
+    today = clock.local(NOW).date()
+    on = rules.lead_erased_on(today - timedelta(days=10), today - timedelta(days=20), DAYS)
+    assert on == today + timedelta(days=DAYS - 9)
+    with in_locale("ru"):
+        said = f"Имя, телефон и сообщение будут удалены {format_day(on)} по сроку хранения (152-ФЗ ст. 5 ч. 7)"
+    page = await client.get(f"/staff/showcase/leads/{lead}")
+    assert page.status_code == 200 and said in page.text
+    eve = datetime.combine(on - timedelta(days=1), datetime.min.time(), clock.zone()) + timedelta(hours=9)
+    assert await actions.forget_viewing_requests(eve, DAYS) == 0
+    assert await actions.forget_viewing_requests(eve + timedelta(days=1), DAYS) == 1
+    page = await client.get(f"/staff/showcase/leads/{lead}")
+    assert "будут удалены" not in page.text and "Имя, телефон и сообщение удалены" in page.text
+
+    resident = await make_user(name="Петрова Анна", accounts={place.account: "owner"})
+    await login(client, resident)
+    assert (await client.form(f"/showcase/listings/{listing}/lead", LEAD)).status_code == 303
+    theirs = (await Lead.select(Lead.id).where(Lead.user == resident).first())["id"]
+    await login(client, manager)
+    page = await client.get(f"/staff/showcase/leads/{theirs}")
+    assert page.status_code == 200 and "будут удалены" not in page.text
