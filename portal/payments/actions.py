@@ -61,6 +61,7 @@ from portal.payments.gateway import within
 from portal.payments.tables import AUTOPAY_WAITING
 from portal.payments.tables import AutopayMandate
 from portal.payments.tables import AutopayResult
+from portal.payments.tables import AutopayStop
 from portal.payments.tables import CardSetup
 from portal.payments.tables import CardSetupStatus
 from portal.payments.tables import GatewayCustomer
@@ -598,9 +599,12 @@ async def resume_checkout(principal: Principal, batch: str, base_url: str) -> st
 # --- applying what the gateway says ---------------------------------------------------------------------------
 
 
-async def _apply_outcome(batch: str, outcome: rules.Outcome, intent_id: str | None = None, method: str = "") -> int:
+async def _apply_outcome(
+    batch: str, outcome: rules.Outcome, intent_id: str | None = None, method: str = "", *, tell: bool = True
+) -> int:
     """Move the payments of ``batch`` to ``outcome``; on success credit the ledger once. Returns rows changed.
-    ``method`` (card or СБП) is kept for the dashboard's payments by channel."""
+    ``method`` (card or СБП) is kept for the dashboard's payments by channel; a failure is told to its payer
+    (``tell``) unless the caller tells it otherwise."""
     now = clock.now()
     async with atomic():
         rows = await queries.batch_rows(batch)
@@ -630,7 +634,7 @@ async def _apply_outcome(batch: str, outcome: rules.Outcome, intent_id: str | No
             await _wake_waiting(sorted({row.account for row in rows}), now)
         if outcome.status == S.SUCCEEDED:
             await _credit(rows, now)
-        elif outcome.status == S.FAILED and changed and rows:
+        elif outcome.status == S.FAILED and changed and rows and tell:
             first = rows[0]
             code = outcome.code
             await _notify_user(
@@ -1334,6 +1338,8 @@ async def set_up_autopay(principal: Principal, account_id: int, card_id: int, li
             AutopayMandate.payment_method: card_id,
             AutopayMandate.monthly_limit_kopecks: to_kopecks(limit),
             AutopayMandate.active: True,
+            AutopayMandate.stopped: AutopayStop.NONE,
+            AutopayMandate.stopped_at: None,
             AutopayMandate.updated_at: now,
         }
         if existing:
@@ -1403,7 +1409,10 @@ async def _charge_mandates(mandates: list[dict[str, Any]], today: date, period: 
     for mandate in mandates:
         if monotonic() >= ends:
             break
-        if (mandate["user"], mandate["account"]) not in payers or mandate["pm_removed"] is not None:
+        if (mandate["user"], mandate["account"]) not in payers:
+            await _stop_autopay(AutopayMandate.id == mandate["id"], AutopayStop.NO_RIGHT)
+            continue
+        if mandate["pm_removed"] is not None:  # its payer removed the card (``remove_card`` turns it off too)
             async with atomic():
                 await AutopayMandate.update({AutopayMandate.active: False}).where(AutopayMandate.id == mandate["id"])
             continue
@@ -1508,30 +1517,67 @@ async def _charge_mandate(mandate: dict[str, Any], today: date, period: str, now
 
 
 async def _autopay_closed(mandate: dict[str, Any], period: str) -> None:
-    """A closed account (the flat passed to a new owner) whose debt is paid: its autopay has nothing left to do.
-    Turned off, with why (``account_closed``), and its payer told once in their language."""
+    """A closed account (the flat passed to a new owner) whose debt is paid: its autopay has nothing left to do."""
+    done = {AutopayMandate.last_period: period, AutopayMandate.last_status: AutopayResult.NOTHING_DUE}
+    await _stop_autopay(AutopayMandate.id == mandate["id"], AutopayStop.ACCOUNT_CLOSED, done)
+
+
+_STOP_MESSAGES = {
+    AutopayStop.NO_RIGHT: messages.AUTOPAY_NO_RIGHT,
+    AutopayStop.ACCOUNT_CLOSED: messages.AUTOPAY_CLOSED_ACCOUNT,
+    AutopayStop.CARD_GONE: messages.AUTOPAY_CARD_GONE,
+}
+
+
+async def _stop_autopay(where: Any, why: AutopayStop, values: dict[Any, Any] | None = None) -> None:
+    """Autopay turning itself off: the active mandates ``where`` says are turned off with why and when (and
+    ``values``), and each payer is told once, in their language, with the way back to the autopay page."""
+    now = clock.now()
     async with atomic():
+        changes = {
+            AutopayMandate.active: False,
+            AutopayMandate.stopped: why,
+            AutopayMandate.stopped_at: now,
+            AutopayMandate.updated_at: now,
+            **(values or {}),
+        }
         stopped = (
-            await AutopayMandate.update(
-                {
-                    AutopayMandate.active: False,
-                    AutopayMandate.last_period: period,
-                    AutopayMandate.last_status: AutopayResult.NOTHING_DUE,
-                    AutopayMandate.last_message: "account_closed",
-                    AutopayMandate.updated_at: clock.now(),
-                }
-            )
-            .where((AutopayMandate.id == mandate["id"]) & AutopayMandate.active.eq(True))
-            .returning(AutopayMandate.id)
+            await AutopayMandate.update(changes)
+            .where(where & AutopayMandate.active.eq(True))
+            .returning(AutopayMandate.id, AutopayMandate.user, AutopayMandate.account, AutopayMandate.payment_method)
         )
-        if stopped:
+        if not stopped:
+            return
+        accounts = await PersonalAccount.select(PersonalAccount.id, PersonalAccount.number).where(
+            PersonalAccount.id.is_in([r["account"] for r in stopped])
+        )
+        cards = await PaymentMethod.select(PaymentMethod.id, PaymentMethod.last4).where(
+            PaymentMethod.id.is_in([r["payment_method"] for r in stopped])
+        )
+        numbers = {r["id"]: r["number"] for r in accounts}
+        last4 = {r["id"]: r["last4"] for r in cards}
+        for row in stopped:
             await _notify_user(
-                mandate["user"],
-                messages.AUTOPAY_CLOSED_ACCOUNT.name,
-                {"number": mandate["number"]},
-                f"autopay:{mandate['id']}:closed",
-                "/autopay",
+                row["user"],
+                _STOP_MESSAGES[why].name,
+                {"number": numbers[row["account"]], "last4": last4[row["payment_method"]]},
+                f"autopay:{row['id']}:stopped:{now.isoformat()}",
+                f"/autopay#account-{row['account']}",
             )
+
+
+async def _card_gone(mandate_id: int) -> None:
+    """The gateway says the card of this mandate can never be charged again (``rules.card_gone``): it is no longer
+    offered as a saved card, and every autopay charging it turns itself off and says so."""
+    mandate = await AutopayMandate.select(AutopayMandate.payment_method).where(AutopayMandate.id == mandate_id).first()
+    if mandate is None:
+        return
+    card = mandate["payment_method"]
+    async with atomic():
+        await PaymentMethod.update({PaymentMethod.removed_at: clock.now()}).where(
+            (PaymentMethod.id == card) & PaymentMethod.removed_at.is_null()
+        )
+        await _stop_autopay(AutopayMandate.payment_method == card, AutopayStop.CARD_GONE)
 
 
 @dataclass(frozen=True)
@@ -1567,8 +1613,11 @@ async def _send_charge(charge: _Charge, key: str) -> rules.Outcome | None:
         intent_id = (exc.payment_intent or {}).get("id")
         code = exc.decline_code or exc.code or exc.type
         outcome = rules.Outcome(S.FAILED, code, exc.message)
-        await _apply_outcome(charge.uid, outcome, intent_id)
+        gone = rules.card_gone(exc.type, exc.code, exc.decline_code, exc.param)
+        await _apply_outcome(charge.uid, outcome, intent_id, tell=not gone)  # autopay's turning off tells why
         await _mandate_result(charge.mandate_id, charge.period, AutopayResult.FAILED, code)
+        if gone:
+            await _card_gone(charge.mandate_id)
         log.info("autopay %s for mandate %s failed: %s", charge.uid, charge.mandate_id, exc)
         return outcome
     outcome, _ = await _apply_intent(charge.uid, intent)

@@ -67,6 +67,26 @@ AUTOPAY_CLOSED_ACCOUNT = _to_payer(
     {"number": "1000000001"},
 )
 
+AUTOPAY_CARD_GONE = _to_payer(
+    "autopay_card_gone",
+    lazy("Autopay turned off: the card no longer works"),
+    lazy(
+        "Autopay on account %(number)s has been turned off: the bank says the card •••• %(last4)s can no longer be "
+        "charged. Nothing was charged. Add another card on the autopay page and turn autopay on again."
+    ),
+    {"number": "1000000001", "last4": "4242"},
+)
+
+AUTOPAY_NO_RIGHT = _to_payer(
+    "autopay_no_right",
+    lazy("Autopay turned off"),
+    lazy(
+        "Autopay on account %(number)s has been turned off: you may no longer pay for this account. If that is a "
+        "mistake, ask its owner to give you the right to pay, then turn autopay on again on the autopay page."
+    ),
+    {"number": "1000000001"},
+)
+
 PAYMENT_REFUNDED = _to_payer(
     "payment_refunded",
     lazy("Money returned"),

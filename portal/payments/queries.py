@@ -42,6 +42,7 @@ from portal.housing.tables import PersonalAccount
 from portal.payments import rules
 from portal.payments.tables import AUTOPAY_WAITING
 from portal.payments.tables import AutopayMandate
+from portal.payments.tables import AutopayStop
 from portal.payments.tables import CardSetup
 from portal.payments.tables import GatewayCustomer
 from portal.payments.tables import Payment
@@ -669,6 +670,7 @@ class SavedCard:
 class Mandate:
     id: int
     account: int
+    number: str  # the account's, for one the user may no longer pay for (autopay turned off for that)
     card: int
     last4: str
     brand: str
@@ -678,6 +680,8 @@ class Mandate:
     last_message: str
     waiting_since: datetime | None
     waiting_until: datetime | None
+    stopped: str  # why autopay turned itself off (``AutopayStop``), "" while on or turned off by its payer
+    stopped_at: datetime | None
 
 
 async def cards_of(user_id: int) -> list[SavedCard]:
@@ -696,7 +700,7 @@ async def card_of(user_id: int, card_id: int) -> SavedCard | None:
 
 async def mandates_of(user_id: int) -> dict[int, Mandate]:
     card = AutopayMandate.payment_method
-    joined = {"card": card, "last4": card.last4, "brand": card.brand}
+    joined = {"card": card, "last4": card.last4, "brand": card.brand, "number": AutopayMandate.account.number}
     rows = (
         await AutopayMandate.select(
             *columns_of(AutopayMandate, Mandate, **joined), AutopayMandate.monthly_limit_kopecks
@@ -709,25 +713,33 @@ async def mandates_of(user_id: int) -> dict[int, Mandate]:
 
 @dataclass(frozen=True)
 class AccountMandate:
-    """An account's autopay as staff see it: whose it is, its limit and how its month stands."""
+    """An account's autopay as staff see it: whose it is, its limit and how its month stands, or why it turned
+    itself off and when."""
 
     user_id: int
     name: str
     limit: Decimal
+    active: bool
     last_status: str
     last_message: str
     waiting_since: datetime | None
     waiting_until: datetime | None
+    stopped: str
+    stopped_at: datetime | None
 
 
 async def autopay_of_account(account_id: int) -> list[AccountMandate]:
-    """The autopays on an account (each person with the right to pay may turn on their own), oldest first."""
+    """The autopays on an account (each person with the right to pay may turn on their own), oldest first: those on,
+    and those that turned themselves off (``stopped``), which say why."""
     rows = (
         await AutopayMandate.select(
             *columns_of(AutopayMandate, AccountMandate, name=AutopayMandate.user.full_name),
             AutopayMandate.monthly_limit_kopecks,
         )
-        .where((AutopayMandate.account == account_id) & AutopayMandate.active.eq(True))
+        .where(
+            (AutopayMandate.account == account_id)
+            & (AutopayMandate.active.eq(True) | (AutopayMandate.stopped != AutopayStop.NONE))
+        )
         .order_by(AutopayMandate.id)
         .limit(20)
     )

@@ -318,6 +318,34 @@ def autopay_due(today: date, last_period: str, charge_day: int, last_status: str
     return today.day >= charge_day
 
 
+# Declines after which the same card is never accepted: expired, lost or stolen, closed, or the bank says not to try
+# again. Lack of funds, a generic decline, a bank asking the payer to confirm are not: the card may pay next month.
+PERMANENT_DECLINES = frozenset(
+    {
+        "expired_card",
+        "lost_card",
+        "stolen_card",
+        "pickup_card",
+        "restricted_card",
+        "card_not_supported",
+        "invalid_account",
+        "do_not_try_again",
+        "revocation_of_authorization",
+        "revocation_of_all_authorizations",
+    }
+)
+
+
+def card_gone(error_type: str, code: str | None, decline_code: str | None, param: str | None) -> bool:
+    """Whether the gateway's refusal of an autopay charge says the saved card can never be charged again: a decline
+    of ``PERMANENT_DECLINES``, or the card itself refused (``param`` ``payment_method``: detached from the payer at
+    the gateway, or gone from it). Autopay then turns itself off and tells its payer; any other refusal is a failed
+    charge of this month, and the next month's is tried as usual."""
+    if {code, decline_code} & PERMANENT_DECLINES:
+        return True
+    return error_type == "invalid_request_error" and param == "payment_method"
+
+
 def autopay_amount(
     due: Decimal,
     limit: Decimal,

@@ -84,6 +84,16 @@ class AutopayResult(StrEnum):
     PAID_BY_CO_OWNER = "paid_by_co_owner"
 
 
+class AutopayStop(StrEnum):
+    """Why autopay turned itself off (none: it is on, or its payer turned it off or removed its card). Its payer is
+    told once, and the autopay page and the staff's account page say why until it is turned on again."""
+
+    NONE = ""
+    NO_RIGHT = "no_right"  # the user may no longer pay for the account: no longer its owner, or the right taken back
+    ACCOUNT_CLOSED = "account_closed"  # a closed account (the flat passed to a new owner) whose debt is paid
+    CARD_GONE = "card_gone"  # the gateway says the card can never be charged again: detached, expired, lost...
+
+
 # The results after which the autopay job looks at the mandate's month again.
 AUTOPAY_WAITING = (AutopayResult.WAITING, AutopayResult.WAITING_CO_OWNER)
 
@@ -218,7 +228,7 @@ class AutopayMandate(Table):
 
     While it waits for payments still pending (``AUTOPAY_WAITING``), ``waiting_since`` is when the latest of them
     was started and ``waiting_until`` when the last of them closes unpaid (none: an autopay charge whose answer is
-    not in yet has no end of its own)."""
+    not in yet has no end of its own). Turned off by itself, ``stopped`` says why and ``stopped_at`` when."""
 
     id = Serial(primary_key=True)
     account = ForeignKey(PersonalAccount, on_delete=OnDelete.restrict, null=False, index=True)
@@ -231,5 +241,7 @@ class AutopayMandate(Table):
     last_message = Text(default="")
     waiting_since = Timestamptz(null=True, default=None)
     waiting_until = Timestamptz(null=True, default=None)
+    stopped = Varchar(length=20, default=AutopayStop.NONE, choices=AutopayStop)
+    stopped_at = Timestamptz(null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())

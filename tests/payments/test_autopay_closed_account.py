@@ -55,7 +55,7 @@ async def test_a_closed_account_s_autopay_pays_its_debt_then_turns_itself_off(cl
     assert await gateway.exclusive(actions.run_autopay(NEXT_MONTH)) == 0
     mandate = await _mandate(closed)
     assert not mandate["active"]
-    assert (mandate["last_status"], mandate["last_message"]) == ("nothing_due", "account_closed")
+    assert (mandate["last_status"], mandate["stopped"]) == ("nothing_due", "account_closed")
     told = await _told(resident)
     row = await PersonalAccount.select(PersonalAccount.number).where(PersonalAccount.id == closed).first()
     number = row["number"]
@@ -70,3 +70,42 @@ async def test_a_closed_account_s_autopay_pays_its_debt_then_turns_itself_off(cl
     assert kept["active"] and (kept["last_period"], kept["last_status"]) == ("2027-02", "nothing_due")
     assert len(await _told(resident)) == len(channels)
     assert await Payment.count().where(Payment.kind == "autopay") == 1
+
+
+async def test_a_closed_account_s_autopay_turned_off_before_says_why_in_its_own_column(db, household):
+    """Before, the reason was written in the last message (``account_closed``); the migration moves it to
+    ``stopped``, dated when it was turned off, and leaves autopay turned off by its payer as it is."""
+    import importlib
+
+    from portal.payments.tables import PaymentMethod
+
+    migration = importlib.import_module("migrations.payments.payments_2026_12_06t15_51_25_000000")
+    a, b = household["accounts"]
+    user = household["resident"]
+    card = await PaymentMethod.insert(PaymentMethod(user=user, gateway_id="pm_old", last4="4242")).returning(
+        PaymentMethod.id
+    )
+    when = datetime(2026, 12, 1, 7, 0, tzinfo=UTC)
+    for account, message in ((a, "account_closed"), (b, "")):
+        await AutopayMandate.insert(
+            AutopayMandate(
+                account=account,
+                user=user,
+                payment_method=card[0]["id"],
+                monthly_limit_kopecks=1000000,
+                active=False,
+                last_period="2026-12",
+                last_status="nothing_due",
+                last_message=message,
+                updated_at=when,
+            )
+        )
+    for _ in range(2):
+        await migration.account_closed(db)
+        rows = await AutopayMandate.select(
+            AutopayMandate.account, AutopayMandate.stopped, AutopayMandate.stopped_at, AutopayMandate.last_message
+        )
+        assert {r["account"]: (r["stopped"], r["stopped_at"], r["last_message"]) for r in rows} == {
+            a: ("account_closed", when, ""),
+            b: ("", None, ""),
+        }

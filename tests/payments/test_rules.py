@@ -356,3 +356,27 @@ D = Decimal
 )
 def test_a_sheet_shown_again_after_a_payment_keeps_what_was_typed_while_it_makes_sense(typed, was_due, due, expected):
     assert rules.amount_after_credit(typed, was_due, due) == expected
+
+
+@pytest.mark.parametrize(
+    ("error_type", "code", "decline_code", "param", "gone"),
+    [
+        # The card can never be charged again: autopay turns itself off and says why.
+        ("card_error", "card_declined", "expired_card", None, True),
+        ("card_error", "expired_card", None, None, True),
+        ("card_error", "card_declined", "lost_card", None, True),
+        ("card_error", "card_declined", "stolen_card", None, True),
+        ("card_error", "card_declined", "do_not_try_again", None, True),
+        # Detached from the payer at the gateway, or gone from it.
+        ("invalid_request_error", None, None, "payment_method", True),
+        ("invalid_request_error", "resource_missing", None, "payment_method", True),
+        # Not the card: a month's failed charge, and next month's is tried as usual.
+        ("card_error", "card_declined", "insufficient_funds", None, False),
+        ("card_error", "card_declined", "generic_decline", None, False),
+        ("card_error", "authentication_required", "authentication_required", None, False),
+        ("invalid_request_error", "resource_missing", None, "customer", False),
+        ("invalid_request_error", None, None, "amount", False),
+    ],
+)
+def test_autopay_stops_only_when_the_gateway_says_the_card_is_gone(error_type, code, decline_code, param, gone):
+    assert rules.card_gone(error_type, code, decline_code, param) is gone
