@@ -353,6 +353,7 @@ async def open_ticket(
     control_date: date | None = None,
     paid_for: bool = False,
     damage_at: datetime | None = None,
+    defect_kind: str = "",
     now: datetime,
     by_staff: bool = False,
 ) -> OpenedTicket:
@@ -363,7 +364,8 @@ async def open_ticket(
     requests through this function (paid-service orders, meter problems, calls), never by inserting rows.
     ``paid_for`` opens a paid request already flagged «оплачено» (its payment arrived before it was opened);
     ``control_date`` is the date agreed with the resident (a paid service's preferred day); ``damage_at`` when the
-    damage happened, where the caller says it (the repair of an emergency's damage is due 3 days from it).
+    damage happened, where the caller says it (the repair of an emergency's damage is due 3 days from it);
+    ``defect_kind`` what is defective, for a defect of a new house (its warranty term).
     ``description_en``: the same text in English, where the portal words it (a paid-service order's request is
     read by Russian dispatchers and by a resident who reads English); a person's own words have none.
     """
@@ -406,6 +408,7 @@ async def open_ticket(
             damage_at=damage_at if damage_at is not None and damage_at <= now else None,
             control_date=control_date,
             paid_for=paid_for,
+            defect_kind=defect_kind,
             author=author_id,
             created_by=created_by,
             contact_name=contact_name[:255],
@@ -507,7 +510,16 @@ async def report_warranty_defect(
     text = partial(_warranty_text, defect, house.commissioned_on, today)
     place = rules.defect_place(defect.where, defect.kind)
     return await _worded(
-        principal, defect.account_id, "warranty_defect", text, photos, now, ip, place=place, ticket_type=ticket_type
+        principal,
+        defect.account_id,
+        "warranty_defect",
+        text,
+        photos,
+        now,
+        ip,
+        place=place,
+        ticket_type=ticket_type,
+        defect_kind=defect.kind,
     )
 
 
@@ -548,12 +560,17 @@ def forward_problem(ticket: TicketDetail, house: queries.HouseWarranty | None) -
         return gettext(
             "The claim was forwarded to the developer on %(day)s.", day=format_day(ticket.developer_sent_at, "short")
         )
-    filed_on = clock.local(ticket.created_at).date()
-    if ended := rules.warranty_ended_on(ticket.type, house.commissioned_on if house else None, filed_on):
+    if ended := warranty_ended(ticket, house):
         return gettext("The developer's warranty ended on %(day)s.", day=format_day(ended, "short"))
     if house is None or not house.developer_email:
         return gettext("The house's card has no developer's e-mail for warranty claims: add it there first.")
     return None
+
+
+def warranty_ended(ticket: TicketDetail, house: queries.HouseWarranty | None) -> date | None:
+    """The day the warranty of a defect filed past it ended (``rules.warranty_ended_on``), by its stored kind."""
+    filed_on = clock.local(ticket.created_at).date()
+    return rules.warranty_ended_on(ticket.type, ticket.defect_kind, house.commissioned_on if house else None, filed_on)
 
 
 async def forward_to_developer(principal: Principal, ticket: TicketDetail, now: datetime, *, ip: str = "") -> int:
@@ -693,13 +710,15 @@ async def record_developer_answer(
     waiting = (Ticket.internal_status == rules.InternalStatus.DEVELOPER) & (Ticket.status == ticket.status)
     noted: dict[str, Any] = {"answer": answer.answer}
     async with atomic():
+        answered = {Ticket.developer_answer: answer.answer, Ticket.developer_promised_on: answer.until}
         if answer.answer == rules.DeveloperAnswer.FIXED:
-            await _write_while(ticket.id, waiting, {Ticket.internal_status: rules.InternalStatus.NONE}, _not_waiting())
+            fixed = {**answered, Ticket.internal_status: rules.InternalStatus.NONE}
+            await _write_while(ticket.id, waiting, fixed, _not_waiting())
             await _by(principal, ticket.id, EventKind.INTERNAL_STATUS, now, by_staff=True,
                       from_value=ticket.internal_status, to_value=rules.InternalStatus.NONE)  # fmt: skip
             return await _move(principal, ticket, Status.DONE, Actor.STAFF, russian, now, english,
                                audited="ticket.developer_answer", ip=ip, noted=noted)  # fmt: skip
-        values: dict[Any, Any] = {Ticket.updated_at: now}
+        values: dict[Any, Any] = {**answered, Ticket.updated_at: now}
         if answer.answer == rules.DeveloperAnswer.ACCEPTED:
             assert answer.until is not None
             deadline = rules.developer_deadline(answer.until, get_settings().time_zone)
@@ -724,6 +743,20 @@ async def record_developer_answer(
     return event_id
 
 
+def owner_may_claim(developer: str, email: str) -> str:
+    """What the owner may do after the developer refused a defect's claim: the history's message of the refusal
+    says it, and the resident's page of the request while it is open."""
+    return gettext(
+        "The owner may claim the defect from the developer themselves: a written claim to "
+        "%(developer)s (%(email)s) within the warranty term, keeping a copy with the day it was "
+        "received; if the developer refuses again or does not answer, the claim may go to court "
+        "(Federal Law No. 214-FZ, article 7). The dispatcher will tell you what the company does "
+        "meanwhile.",
+        developer=developer,
+        email=email or "—",
+    )
+
+
 def _developer_said(answer: forms.DeveloperAnswerForm, developer: str, email: str) -> Callable[[], str]:
     """What the history says of the developer's answer, made in each reader's language (``in_russian_and_english``):
     the promised day, the refusal with how the owner may claim it themselves, or the fix to confirm."""
@@ -744,15 +777,7 @@ def _developer_said(answer: forms.DeveloperAnswerForm, developer: str, email: st
                         developer=developer,
                         reason=answer.reason.strip(),
                     ),
-                    gettext(
-                        "The owner may claim the defect from the developer themselves: a written claim to "
-                        "%(developer)s (%(email)s) within the warranty term, keeping a copy with the day it was "
-                        "received; if the developer refuses again or does not answer, the claim may go to court "
-                        "(Federal Law No. 214-FZ, article 7). The dispatcher will tell you what the company does "
-                        "meanwhile.",
-                        developer=developer,
-                        email=email or "—",
-                    ),
+                    owner_may_claim(developer, email),
                 ]
             )
         return gettext(

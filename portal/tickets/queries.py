@@ -30,7 +30,6 @@ from piccolo.query import Select
 
 from portal.accounts.tables import Residency
 from portal.accounts.tables import User
-from portal.core import clock
 from portal.core.address import PremiseAddress
 from portal.core.clauses import either
 from portal.core.clauses import every
@@ -214,6 +213,10 @@ class TicketDetail(TicketRow):
     entrance: int | None
     closed_at: datetime | None = None
     updated_at: datetime | None = None
+    # A defect of a new house: what is defective, and the developer's answer with its promised day (``Ticket``).
+    defect_kind: str = ""
+    developer_answer: str = ""
+    developer_promised_on: date | None = None
 
     @property
     def finished_at(self) -> datetime | None:
@@ -1497,28 +1500,6 @@ async def house_warranties(house_ids: Collection[int]) -> dict[int, HouseWarrant
         House.id.as_alias("house_id"), House.developer_name, House.developer_email, House.commissioned_on
     ).where(House.id.is_in(sorted(set(house_ids))))
     return {r["house_id"]: HouseWarranty(**r) for r in rows}
-
-
-async def developer_promised(ticket: TicketDetail) -> date | None:
-    """The day the developer promised to fix a forwarded defect by, while the request waits for it: its deadline's
-    day where the last deadline change since the forwarding is the accepted answer's
-    (``actions.record_developer_answer``: the request's own term no longer holds). One row by the ticket's index."""
-    waiting = ticket.internal_status == rules.InternalStatus.DEVELOPER
-    if not waiting or ticket.developer_sent_at is None or ticket.deadline is None:
-        return None
-    last = (
-        await TicketEvent.select(TicketEvent.to_value)
-        .where(
-            (TicketEvent.ticket == ticket.id)
-            & (TicketEvent.kind == rules.EventKind.DEADLINE)
-            & (TicketEvent.created_at >= ticket.developer_sent_at)
-        )
-        .order_by(TicketEvent.id, ascending=False)
-        .first()
-    )
-    if last is None or not last["to_value"] or datetime.fromisoformat(last["to_value"]) != ticket.deadline:
-        return None
-    return clock.local(ticket.deadline).date()
 
 
 @dataclass(frozen=True)

@@ -1186,6 +1186,13 @@ def warranty_state(kind: str, commissioned_on: date, today: date) -> tuple[bool,
     return today <= ends_on, ends_on
 
 
+def defect_named(kind: str) -> tuple[str, str] | None:
+    """What is defective as a page names it: its group and itself (None for a kind not known, or not kept)."""
+    if kind not in DEFECT_KINDS:
+        return None
+    return DEFECT_GROUP_LABELS(DEFECT_KINDS[kind]), DEFECT_LABELS(kind)
+
+
 def defect_place(where: str, kind: str) -> Place:
     """The request's place: the resident's premise for a defect in the flat, else the common place it is of."""
     return Place.PREMISE if where == DefectWhere.FLAT else DEFECT_COMMON_PLACE.get(kind, Place.ENTRANCE)
@@ -1199,14 +1206,16 @@ def defect_ticket_type(kind: str, commissioned_on: date | None, today: date) -> 
     return TicketType.ORDINARY
 
 
-def warranty_ended_on(ticket_type: str, commissioned_on: date | None, filed_on: date) -> date | None:
+def warranty_ended_on(ticket_type: str, defect_kind: str, commissioned_on: date | None, filed_on: date) -> date | None:
     """The day the developer's warranty of a defect filed on ``filed_on`` ended, where the portal filed it past the
     warranty (an ordinary request, ``defect_ticket_type``; a dispatcher who made it a warranty one decided otherwise):
-    then it is not forwarded. The request does not keep what is defective, so where both terms had ended it is the
-    later one, the day by which the whole warranty had. None while it ran or where the commissioning is unknown."""
+    then it is not forwarded. The term is the one of what is defective (``defect_kind``); a request filed before the
+    kind was kept has none, and where both terms had ended it is the later one, the day by which the whole warranty
+    had. None while it ran or where the commissioning is unknown."""
     if ticket_type == TicketType.WARRANTY or commissioned_on is None:
         return None
-    ended = [ends for ran, ends in (warranty_state(g, commissioned_on, filed_on) for g in DefectGroup) if not ran]
+    groups = [DEFECT_KINDS[defect_kind]] if defect_kind in DEFECT_KINDS else list(DefectGroup)
+    ended = [ends for ran, ends in (warranty_state(g, commissioned_on, filed_on) for g in groups) if not ran]
     return max(ended, default=None)
 
 
@@ -1241,6 +1250,20 @@ def developer_deadline(until: date, tz: str) -> datetime:
     """The request's deadline when the developer promised to fix the defect by ``until``: the end of that day in the
     company's zone (the list shows the date as the request's term)."""
     return datetime.combine(until, time(23, 59), tzinfo=ZoneInfo(tz))
+
+
+def developer_promise(status: str, internal_status: str, answer: str, promised_on: date | None) -> date | None:
+    """The day the developer promised to fix a defect by, while the open request waits for it after it accepted the
+    claim (``actions.record_developer_answer``); None otherwise (not forwarded, refused, fixed, or taken back from
+    the developer by the dispatcher)."""
+    waiting = status in ACTIVE and internal_status == InternalStatus.DEVELOPER
+    return promised_on if waiting and answer == DeveloperAnswer.ACCEPTED else None
+
+
+def developer_refused(status: str, answer: str) -> bool:
+    """The developer refused the claim and the request is still open: the resident is told how the owner may claim
+    the defect themselves (as the history's message of the refusal says)."""
+    return status in ACTIVE and answer == DeveloperAnswer.REFUSED
 
 
 @dataclass(frozen=True)

@@ -99,6 +99,12 @@ class Ticket(Table):
     outage = ForeignKey(Outage, on_delete=OnDelete.restrict, null=True, default=None, index=True)
     # When the dispatcher forwarded a defect's claim to the developer (``actions.forward_to_developer``): once.
     developer_sent_at = Timestamptz(null=True, default=None)
+    # A defect of a new house: what is defective (``rules.DEFECT_KINDS``; empty where not known), which decides its
+    # warranty term, and the developer's last answer to its claim with the day it promised to fix it by
+    # (``actions.record_developer_answer``). One claim a request, read with it: no table of its own.
+    defect_kind = Varchar(length=16, default="")
+    developer_answer = Varchar(length=16, default="")  # a rules.DeveloperAnswer, empty before any
+    developer_promised_on = Date(null=True, default=None)
     has_new_for_staff = Boolean(default=False, index=True)
     has_new_for_resident = Boolean(default=False, index=True)
     staff_seen_event = BigInt(default=0)

@@ -618,7 +618,21 @@ async def _resident_context(ticket: TicketDetail, now: datetime) -> dict[str, An
         "return_until": rules.confirm_until(ticket.completed_at),
         "may_rate": rules.resident_may_rate(ticket.status, ticket.rating),
         "handover": await queries.handover_of(ticket.id) if ticket.category in rules.OWN_ONLY_CATEGORIES else None,
+        "promised": rules.developer_promise(
+            ticket.status, ticket.internal_status, ticket.developer_answer, ticket.developer_promised_on
+        ),
+        "claim_yourself": await _claim_yourself(ticket),
     }
+
+
+async def _claim_yourself(ticket: TicketDetail) -> str:
+    """After the developer refused a defect's claim, while the request is open: how the owner may claim it
+    themselves, naming the developer as the history's message of the refusal does (empty otherwise)."""
+    if not rules.developer_refused(ticket.status, ticket.developer_answer):
+        return ""
+    house = (await queries.house_warranties([ticket.house])).get(ticket.house)
+    developer = (house.developer_name or house.developer_email) if house else ""
+    return actions.owner_may_claim(developer, house.developer_email if house else "")
 
 
 # The session's note of the request list's filters as last shown, for the way back from a request's page.
@@ -649,14 +663,20 @@ async def _staff_context(request: Request, principal: Principal, ticket: TicketD
 
 async def _developer(ticket: TicketDetail) -> dict[str, Any]:
     """A defect's developer as its page shows it, why it cannot be forwarded now (``actions.forward_problem``), the
-    day its warranty ended where it was filed past it, and the day the developer promised to fix it by."""
+    day its warranty ended where it was filed past it (by what is defective, as stored), the day the developer
+    promised to fix it by, and whether the request's deadline is that day's end (not a term staff set since)."""
     house = (await queries.house_warranties([ticket.house])).get(ticket.house)
-    filed_on = clock.local(ticket.created_at).date()
+    promised = rules.developer_promise(
+        ticket.status, ticket.internal_status, ticket.developer_answer, ticket.developer_promised_on
+    )
+    due = promised is not None and ticket.deadline == rules.developer_deadline(promised, get_settings().time_zone)
     return {
         "house": house,
         "problem": actions.forward_problem(ticket, house),
-        "ended": rules.warranty_ended_on(ticket.type, house.commissioned_on if house else None, filed_on),
-        "promised": await queries.developer_promised(ticket),
+        "ended": actions.warranty_ended(ticket, house),
+        "promised": promised,
+        "promised_due": due,
+        "kind": rules.defect_named(ticket.defect_kind),
     }
 
 

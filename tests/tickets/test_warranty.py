@@ -3,6 +3,7 @@ house's commissioning ([VERIFY] in ``rules.WARRANTY_YEARS``), and the resident's
 
 from __future__ import annotations
 
+import importlib
 from datetime import date
 
 import pytest
@@ -326,21 +327,44 @@ async def test_without_a_claims_e_mail_the_button_says_what_is_missing_and_nothi
 
 
 @pytest.mark.parametrize(
-    ("ticket_type", "commissioned", "filed", "ended"),
+    ("ticket_type", "kind", "commissioned", "filed", "ended"),
     [
-        ("warranty", date(2020, 3, 15), date(2024, 1, 10), None),  # filed under warranty
-        ("ordinary", None, date(2024, 1, 10), None),  # the commissioning unknown: the dispatcher checks
-        # Past the equipment's 3 years only: an ordinary defect is of the equipment, its term the one ended.
-        ("ordinary", date(2020, 3, 15), date(2024, 1, 10), date(2023, 3, 15)),
-        # Past both: the day by which the whole warranty had ended.
-        ("ordinary", date(2018, 3, 15), date(2024, 1, 10), date(2023, 3, 15)),
-        ("ordinary", date(2017, 3, 15), date(2024, 1, 10), date(2022, 3, 15)),
+        ("warranty", "risers", date(2020, 3, 15), date(2024, 1, 10), None),  # filed under warranty
+        ("ordinary", "risers", None, date(2024, 1, 10), None),  # the commissioning unknown: the dispatcher checks
+        # The term of what is defective: the equipment's 3 years ended, the structure's 5 still run.
+        ("ordinary", "risers", date(2020, 3, 15), date(2024, 1, 10), date(2023, 3, 15)),
+        ("ordinary", "windows", date(2020, 3, 15), date(2024, 1, 10), None),
+        # Past both: each its own term.
+        ("ordinary", "lifts", date(2017, 3, 15), date(2024, 1, 10), date(2020, 3, 15)),
+        ("ordinary", "walls", date(2017, 3, 15), date(2024, 1, 10), date(2022, 3, 15)),
+        # Filed before the kind was kept: an ordinary defect is of the equipment, its term the one ended …
+        ("ordinary", "", date(2020, 3, 15), date(2024, 1, 10), date(2023, 3, 15)),
+        # … and past both, the day by which the whole warranty had ended.
+        ("ordinary", "", date(2017, 3, 15), date(2024, 1, 10), date(2022, 3, 15)),
         # A dispatcher who made it a warranty request decided: it may go.
-        ("warranty", date(2017, 3, 15), date(2024, 1, 10), None),
+        ("warranty", "lifts", date(2017, 3, 15), date(2024, 1, 10), None),
     ],
 )
-def test_a_defect_filed_past_the_warranty_says_the_day_it_ended(ticket_type, commissioned, filed, ended):
-    assert rules.warranty_ended_on(ticket_type, commissioned, filed) == ended
+def test_a_defect_filed_past_the_warranty_says_the_day_its_term_ended(ticket_type, kind, commissioned, filed, ended):
+    assert rules.warranty_ended_on(ticket_type, kind, commissioned, filed) == ended
+
+
+@pytest.mark.parametrize(
+    ("status", "internal", "answer", "promised", "refused"),
+    [
+        ("new", "developer", "", None, False),  # forwarded, no answer yet
+        ("new", "developer", "accepted", date(2027, 3, 1), False),
+        ("in_work", "developer", "accepted", date(2027, 3, 1), False),
+        ("new", "", "accepted", None, False),  # the dispatcher took it back from the developer
+        ("cancelled", "developer", "accepted", None, False),
+        ("new", "", "refused", None, True),
+        ("closed", "", "refused", None, False),  # finished: as any finished request
+        ("done", "", "fixed", None, False),
+    ],
+)
+def test_the_developer_s_promise_holds_while_the_request_waits_for_it(status, internal, answer, promised, refused):
+    assert rules.developer_promise(status, internal, answer, date(2027, 3, 1)) == promised
+    assert rules.developer_refused(status, answer) is refused
 
 
 async def test_past_the_warranty_the_claim_is_not_offered_nor_forwarded(
@@ -445,9 +469,15 @@ async def test_the_developer_accepts_the_request_waits_with_its_day_as_the_term(
     until = clock.today_local() + timedelta(days=20)
     answered = await staff.form(f"{url}/developer-answer", {"answer": "accepted", "until": until.isoformat()})
     assert answered.status_code == 303
-    row = await Ticket.select(Ticket.deadline, Ticket.internal_status).where(Ticket.id == ticket["id"]).first()
+    row = await Ticket.select(
+        Ticket.deadline, Ticket.internal_status, Ticket.developer_answer, Ticket.developer_promised_on
+    ).where(Ticket.id == ticket["id"]).first()  # fmt: skip
     assert row["internal_status"] == "developer"  # still waiting, now until the promised day
     assert row["deadline"].astimezone(clock.zone()).date() == until
+    assert row["developer_answer"] == "accepted" and row["developer_promised_on"] == until  # kept, not inferred
+    # The resident's page says the developer's promise, not the company's term of 10 working days.
+    term = (await client.get(f"/tickets/{ticket['id']}")).text.split('id="ticket-term">', 1)[1].split("</dd>", 1)[0]
+    assert term == f"The developer promised to fix it by {format_day(until, locale='en')}"
     # The request's page: the promised day as the term, and no legal term of the company's that contradicts it.
     deadline = (await staff.get(url)).text.split("<dt>Срок</dt>", 1)[1].split("</dd>", 1)[0]
     assert format_day(until) in deadline and "обещанный застройщиком" in deadline
@@ -456,6 +486,11 @@ async def test_the_developer_accepts_the_request_waits_with_its_day_as_the_term(
     assert format_moment(row["deadline"], str(clock.zone())) in listed and sent in listed  # the term: the promised day
     said = await TicketEvent.select().where((TicketEvent.ticket == ticket["id"]) & (TicketEvent.kind == "message"))
     assert f"принял претензию и устранит дефект до {until:%d.%m.%Y}" in said[-1]["comment"]
+    # A term staff set since is theirs, not the developer's: the promise is still said beside it.
+    await Ticket.update({Ticket.deadline: row["deadline"] + timedelta(days=3)}).where(Ticket.id == ticket["id"])
+    page = (await staff.get(url)).text
+    assert "обещанный застройщиком" not in page.split("<dt>Срок</dt>", 1)[1].split("</dd>", 1)[0]
+    assert f'<dd id="developer-promised">{format_day(until)}</dd>' in page
     assert await _told(resident, "accepted the claim and will fix the defect by")
     [audited] = await AuditEvent.select().where(AuditEvent.action == "ticket.developer_answer")
     assert audited["entity_id"] == ticket["id"] and audited["ip"] == CLIENT_IP
@@ -481,6 +516,13 @@ async def test_the_developer_refuses_back_to_the_dispatcher_the_owner_told_how_t
     told = await _told(resident, "refused the claim")
     assert told and all(reason in t and "claim the defect from the developer themselves" in t for t in told)
     assert all("claims@test-stroy.ru" in t for t in told)
+    row = await Ticket.select(Ticket.developer_answer).where(Ticket.id == ticket["id"]).first()
+    assert row["developer_answer"] == "refused"
+    # The resident's page says what the owner may do, as the notification did (the reason is in its history).
+    mine = (await client.get(f"/tickets/{ticket['id']}")).text
+    notice = mine.split('id="claim-yourself">', 1)[1].split("</p>", 1)[0]
+    assert notice.startswith("The developer refused the claim.") and "claims@test-stroy.ru" in notice
+    assert "claim the defect from the developer themselves" in notice
     # A second answer is told the state, nothing written.
     again = await staff.form(f"{url}/developer-answer", {"answer": "fixed"})
     assert again.status_code == 303
@@ -505,3 +547,97 @@ async def test_fixed_by_the_developer_the_request_is_done_and_the_resident_asked
     # The resident confirms it as any done request.
     mine = await client.get(f"/tickets/{ticket['id']}")
     assert f'action="/tickets/{ticket["id"]}/confirm"' in mine.text
+    assert "The developer promised" not in mine.text and 'id="claim-yourself"' not in mine.text
+
+
+async def test_a_defect_keeps_what_is_defective_and_its_russian_page_says_the_developer_s_promise(
+    client, new_client, login, make_user, make_account, photo
+):
+    from datetime import timedelta
+
+    from portal.core import clock
+    from portal.tickets.tables import Ticket
+
+    place, _resident, ticket = await _filed_defect(client, login, make_user, make_account, photo, kind="windows")
+    row = await Ticket.select(Ticket.defect_kind).where(Ticket.id == ticket["id"]).first()
+    assert row["defect_kind"] == "windows"
+    staff = new_client()
+    await login(staff, await make_user(roles=("dispatcher",), houses=(place.house,)))
+    url = f"/staff/tickets/{ticket['id']}"
+    assert "<dt>Что неисправно</dt><dd>Окна и балконные двери (конструктив дома)</dd>" in (await staff.get(url)).text
+    mine = f"/tickets/{ticket['id']}"
+    assert "рабочих дней" in (await client.get(mine)).text  # the company's term until the developer answers
+    assert (await staff.form(f"{url}/forward", {})).status_code == 303
+    until = clock.today_local() + timedelta(days=30)
+    assert (await staff.form(f"{url}/developer-answer", {"answer": "accepted", "until": until.isoformat()})).is_redirect
+    term = (await client.get(mine)).text.split('id="ticket-term">', 1)[1].split("</dd>", 1)[0]
+    assert term == f"Застройщик обещал устранить до {format_day(until)}"
+
+
+async def test_past_the_warranty_the_staff_page_says_the_end_of_the_term_of_what_is_defective(
+    client, new_client, login, make_user, make_account, photo
+):
+    from portal.core import clock
+
+    # Six years after the commissioning both terms have ended: a lift's is the equipment's 3 years, not the later 5.
+    commissioned = rules.years_after(clock.today_local(), -6)
+    place, _resident, ticket = await _filed_defect(
+        client, login, make_user, make_account, photo, kind="lifts", commissioned=commissioned
+    )
+    staff = new_client()
+    await login(staff, await make_user(roles=("dispatcher",), houses=(place.house,)))
+    page = (await staff.get(f"/staff/tickets/{ticket['id']}")).text
+    ended = format_day(rules.years_after(commissioned, 3), "short")
+    assert f"Гарантия застройщика закончилась {ended}." in page
+
+
+# --- requests filed before the kind and the answer were kept (the data migration) ----------------------------------
+
+backfill = importlib.import_module("migrations.tickets.tickets_2026_12_06t15_48_00_000000")
+
+
+@pytest.mark.parametrize("kind", sorted(rules.DEFECT_KINDS))
+def test_the_migration_reads_what_is_defective_from_the_english_text_the_portal_wrote(kind):
+    from functools import partial
+
+    from portal.core.i18n import in_russian_and_english
+    from portal.tickets import actions
+    from portal.tickets import forms
+
+    defect = forms.WarrantyDefect(1, rules.DefectWhere.COMMON, kind, "Течёт\nсильно", date(2026, 1, 10), False)
+    text = partial(actions._warranty_text, defect, date(2024, 3, 1), date(2026, 2, 1))
+    russian, english = in_russian_and_english(text)
+    assert backfill.kind_of(english) == kind
+    assert backfill.kind_of(russian) == "" and backfill.kind_of("Defect of a new house: a crack.") == ""
+
+
+async def test_the_migration_fills_the_kind_and_the_developer_s_last_answer_of_earlier_requests(
+    client, new_client, login, make_user, make_account, photo
+):
+    from datetime import timedelta
+
+    from portal.core import clock
+    from portal.tickets import actions
+    from portal.tickets.tables import Ticket
+
+    staff, url, _resident, ticket = await _forwarded(client, new_client, login, make_user, make_account, photo)
+    first, until = clock.today_local() + timedelta(days=40), clock.today_local() + timedelta(days=20)
+    for day in (first, until):  # the developer moved its promise: the last answer stands
+        answered = await staff.form(f"{url}/developer-answer", {"answer": "accepted", "until": day.isoformat()})
+        assert answered.is_redirect
+    by_phone = await actions.open_ticket(
+        account_id=(await Ticket.select(Ticket.account).where(Ticket.id == ticket["id"]).first())["account"],
+        category="warranty_defect", description="Трещина в стене", now=clock.now(), by_staff=True,
+    )  # fmt: skip
+    columns = (Ticket.defect_kind, Ticket.developer_answer, Ticket.developer_promised_on)
+    before = {Ticket.defect_kind: "", Ticket.developer_answer: "", Ticket.developer_promised_on: None}
+    await Ticket.update(before).where(Ticket.id.is_in([ticket["id"], by_phone.id]))
+    await backfill.backfill()
+    assert await Ticket.select(*columns).where(Ticket.id == ticket["id"]).first() == {
+        "defect_kind": "walls", "developer_answer": "accepted", "developer_promised_on": until
+    }  # fmt: skip
+    assert await Ticket.select(*columns).where(Ticket.id == by_phone.id).first() == {
+        "defect_kind": "", "developer_answer": "", "developer_promised_on": None
+    }  # fmt: skip
+    page = (await staff.get(url)).text
+    assert f'<dd id="developer-promised">{format_day(until)}</dd>' in page
