@@ -1073,6 +1073,7 @@ async def file_by_staff(
             contact_name=draft.contact_name or account.payer_name,
             contact_phone=draft.contact_phone,
             damage_at=draft.damage_at,
+            defect_kind=draft.defect_kind,
             by_staff=True,
             now=now,
         )
@@ -1530,6 +1531,8 @@ async def update_fields(
         values = {getattr(Ticket, k): after for k, (_, after) in real.items()}
         await Ticket.update({**values, Ticket.updated_at: now}).where(Ticket.id == ticket.id)
         for key, (before, after) in real.items():
+            if key == "defect_kind":  # a detail of the category, said on the page and in the audit log
+                continue
             flag = key in rules.FLAGS_EDITABLE
             event_ids.append(
                 await _by(

@@ -17,6 +17,7 @@ from portal.core.i18n import lazy
 from portal.tickets import queries
 from portal.tickets.filters import COLUMNS
 from portal.tickets.filters import FLAG_FILTER_LABELS
+from portal.tickets.rules import DEFECT_LABELS
 from portal.tickets.rules import DEVELOPER_ANSWER_LABELS
 from portal.tickets.rules import INTERNAL_STATUS_LABELS
 from portal.tickets.rules import OUTAGE_LABELS
@@ -91,6 +92,7 @@ describe(
         "developer_email": lazy("Developer's e-mail for warranty claims"),
         "photos": lazy("Photos attached"),
         "answer": lazy("Developer's answer"),
+        "defect_kind": lazy("What is defective"),
     },
     entities={"ticket": lazy("Request"), "outage": lazy("Outage")},
     values={
@@ -98,6 +100,7 @@ describe(
         "type": TYPE_LABELS,
         "internal_status": INTERNAL_STATUS_LABELS,
         "answer": DEVELOPER_ANSWER_LABELS,
+        "defect_kind": DEFECT_LABELS,
         "source": SOURCE_LABELS,
         "service": OUTAGE_LABELS,
         "deadline": audit.when,

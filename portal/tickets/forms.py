@@ -301,6 +301,7 @@ def read_staff_update(
             errors.add(name, refusal)
     if problem := agreed_type_problem(changes.get("category", ""), changes.get("type", "")):
         errors.add("type", problem)
+    changes["defect_kind"] = read_defect_kind(data, changes.get("category", ""), errors)
     changes["deadline"] = _moment_at(data, "deadline", tz, errors, gettext("Enter the deadline as a date and time."))
     _check_filing(data, "deadline", changes["deadline"], filed_at, tz, errors)
     control_raw = form_value(data, "control_date")
@@ -343,6 +344,7 @@ class StaffNewTicket:
     contact_name: str
     contact_phone: str
     damage_at: datetime | None = None  # when the damage happened, as the caller says (``deadlines.deadline_for``)
+    defect_kind: str = ""  # what is defective, for a defect of a new house (``rules.DEFECT_KINDS``)
 
 
 def caller_account_problem(typed: str, found: int, phone: str | None = None) -> str:
@@ -399,6 +401,7 @@ def read_staff_new(
         errors.add("damage_at", damage_too_early())
     if category == "lift_booking":  # it holds a slot: booked on its own page, by the link under the account found
         errors.add("category", gettext("Book the lift on its own page: the link under the caller's account."))
+    defect_kind = read_defect_kind(data, category, errors)
     if category == "residents_change" and form_value(data, "consent") != "1":
         errors.add(
             "consent",
@@ -429,9 +432,22 @@ def read_staff_new(
             form_value(data, "contact_name")[:255],
             phone or "",
             damage_at,
+            defect_kind,
         ),
         errors,
     )
+
+
+def read_defect_kind(data: Mapping[str, Any], category: str, errors: FormErrors) -> str:
+    """What is defective, asked of a defect of a new house only (its warranty term is that of its kind); for any
+    other category the field is left alone and nothing is kept."""
+    if category != "warranty_defect":
+        return ""
+    kind = form_value(data, "defect_kind")
+    if kind not in rules.DEFECT_KINDS:
+        errors.add("defect_kind", gettext("Choose what is defective."))
+        return ""
+    return kind
 
 
 def outage_place_typed(data: Mapping[str, Any]) -> tuple[int | None, int | None, str]:

@@ -412,10 +412,7 @@ async def _warranty_terms(places: list[queries.Place], form: Mapping[str, Any]) 
         for g in groups
         if house and house.commissioned_on
     ]
-    kinds = [
-        (rules.DEFECT_GROUP_LABELS(g), [(k, rules.DEFECT_LABELS(k)) for k, of in rules.DEFECT_KINDS.items() if of == g])
-        for g in rules.DefectGroup
-    ]
+    kinds = rules.defect_kind_choices()
     wheres = [(w.value, rules.DEFECT_WHERE_LABELS(w)) for w in rules.DefectWhere]
     return {"house": house, "terms": terms, "kinds": kinds, "wheres": wheres, "years": rules.WARRANTY_YEARS}
 

@@ -554,7 +554,17 @@ def move_label(target: str, current: str = "") -> str:
 
 
 # Fields staff edit on the request page (flags included); each change is one event.
-EDITABLE = ("type", "category", "internal_status", "deadline", "control_date", "damage_at", *FLAGS_EDITABLE)
+# ``defect_kind``: what is defective, asked where the category is a defect of a new house (``forms.read_defect_kind``).
+EDITABLE = (
+    "type",
+    "category",
+    "defect_kind",
+    "internal_status",
+    "deadline",
+    "control_date",
+    "damage_at",
+    *FLAGS_EDITABLE,
+)
 
 
 def _same(before: Any, after: Any) -> bool:
@@ -1184,6 +1194,14 @@ def warranty_state(kind: str, commissioned_on: date, today: date) -> tuple[bool,
     group = DEFECT_KINDS.get(kind) or DefectGroup(kind)
     ends_on = years_after(commissioned_on, WARRANTY_YEARS[group])
     return today <= ends_on, ends_on
+
+
+def defect_kind_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    """What may be defective, by its group: the grouped choices of the resident's and the call centre's forms."""
+    return [
+        (DEFECT_GROUP_LABELS(g), [(k, DEFECT_LABELS(k)) for k, of in DEFECT_KINDS.items() if of == g])
+        for g in DefectGroup
+    ]
 
 
 def defect_named(kind: str) -> tuple[str, str] | None:

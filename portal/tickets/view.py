@@ -192,6 +192,10 @@ class TicketView:
         return keep_units(deadlines.describe(category, ticket_type, clock.today_local()))
 
     @staticmethod
+    def defect_kinds() -> list[tuple[str, list[tuple[str, str]]]]:
+        return rules.defect_kind_choices()
+
+    @staticmethod
     def options(kind: str, *, resident: bool = False) -> list[tuple[str, str]]:
         """(value, words) pairs of a choice, for the ``select`` and ``checklist`` macros."""
         if kind == "category":

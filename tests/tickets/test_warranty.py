@@ -641,3 +641,46 @@ async def test_the_migration_fills_the_kind_and_the_developer_s_last_answer_of_e
     }  # fmt: skip
     page = (await staff.get(url)).text
     assert f'<dd id="developer-promised">{format_day(until)}</dd>' in page
+
+
+# --- staff file one by phone, or make a request one --------------------------------------------------------------
+
+
+async def test_the_call_centre_files_a_defect_with_what_is_defective_and_converts_one_asking_it(
+    client, login, make_user, make_account
+):
+    from portal.core.tables import AuditEvent
+    from portal.housing.actions import refresh_account_search
+    from portal.tickets.tables import Ticket
+    from portal.tickets.tables import TicketEvent
+
+    place = await make_account()
+    await refresh_account_search([place.account])
+    await login(client, await make_user(roles=("dispatcher",), houses=(place.house,)))
+    filing = {"place": "premise", "category": "warranty_defect", "description": "Дует из окна", "source": "phone"}
+    filing |= {"account_number": place.number, "account_id": str(place.account)}
+    asked = await client.form("/staff/tickets/new", filing)
+    assert asked.status_code == 422 and "Выберите, что неисправно." in asked.text
+    assert (await client.form("/staff/tickets/new", {**filing, "defect_kind": "windows"})).status_code == 303
+    filed = await Ticket.select(Ticket.id, Ticket.defect_kind).where(Ticket.account == place.account).first()
+    assert filed["defect_kind"] == "windows"
+    # A kind sent with another category is not kept.
+    other = {**filing, "category": "leaking_taps", "defect_kind": "windows", "description": "Течёт кран"}
+    assert (await client.form("/staff/tickets/new", other)).status_code == 303
+    taps = await Ticket.select(Ticket.id, Ticket.defect_kind).where(Ticket.category == "leaking_taps").first()
+    assert taps["defect_kind"] == ""
+    # Made a defect of a new house on its page: what is defective is asked, then kept (in the audit log too).
+    url = f"/staff/tickets/{taps['id']}/update"
+    edit = {"type": "warranty", "category": "warranty_defect", "was_category": "leaking_taps", "was_type": "ordinary"}
+    again = await client.form(url, edit)
+    assert again.status_code == 422 and 'name="defect_kind"' in again.text and "Выберите, что неисправно." in again.text
+    assert (await client.form(url, {**edit, "defect_kind": "risers"})).status_code == 303
+    row = await Ticket.select(Ticket.category, Ticket.defect_kind).where(Ticket.id == taps["id"]).first()
+    assert row == {"category": "warranty_defect", "defect_kind": "risers"}
+    [audited] = (
+        await AuditEvent.select(AuditEvent.changes)
+        .where((AuditEvent.action == "ticket.update") & (AuditEvent.entity_id == taps["id"]))
+        .output(load_json=True)
+    )
+    assert audited["changes"]["defect_kind"] == ["", "risers"]
+    assert not await TicketEvent.exists().where(TicketEvent.kind == "defect_kind")
