@@ -6,12 +6,16 @@ from datetime import datetime
 from datetime import timedelta
 from typing import Any
 
+from portal.accounts.principal import load_principal_for
 from portal.accounts.tables import StaffHouse
 from portal.accounts.tables import User
 from portal.accounts.tables import UserRole
+from portal.core.clock import local
 from portal.demo import DemoContext
 from portal.settings import get_settings
+from portal.tickets import actions
 from portal.tickets import deadlines
+from portal.tickets import forms
 from portal.tickets import queries
 from portal.tickets import rules
 from portal.tickets.actions import refresh_search_text
@@ -322,3 +326,50 @@ async def seed(ctx: DemoContext) -> None:
     if last:
         await Ticket.update({Ticket.resident_seen_event: last["id"]}).where(Ticket.has_new_for_resident.eq(False))
         await Ticket.update({Ticket.staff_seen_event: last["id"]}).where(Ticket.has_new_for_staff.eq(False))
+    await _warranty_claims(ctx)
+
+
+# The demo resident's defects of their new house, filed on the warranty form, each at a step of its claim: (what is
+# defective, its description, days since it was filed, the developer's answer or "" while it waits for one).
+DEFECTS = (
+    ("windows", "Дует из-под створки окна в спальне, на откосе конденсат и плесень", 6, ""),
+    ("walls", "Трещина по стене в гостиной от окна до потолка, растёт", 24, rules.DeveloperAnswer.ACCEPTED),
+    ("balcony", "На лоджии отслаивается плитка, под ней вода после дождя", 40, rules.DeveloperAnswer.REFUSED),
+)
+DEVELOPER_FIXES_IN = timedelta(days=25)  # the accepted claim's promised day, from the demo's day
+REFUSED_BECAUSE = "Повреждение из-за нарушения правил эксплуатации лоджии, не гарантийный случай"
+
+
+async def _warranty_claims(ctx: DemoContext) -> None:
+    """Defects the demo resident reported through the warranty form, each forwarded by the dispatcher a day later:
+    one waits for the developer's answer, one it accepted with a promised day, one it refused. Through the portal's
+    own actions, so that their texts, histories and letters are the ones it writes. None where the resident's house
+    has no claims e-mail or commissioning date, or what is defective is past its warranty on the demo's day."""
+    users = ctx.shared.get("users", {})
+    if not users.get("resident") or not users.get("dispatcher"):
+        return
+    resident = await load_principal_for(users["resident"])
+    dispatcher = await load_principal_for(users["dispatcher"])
+    places = await queries.resident_places(resident)
+    if not places:
+        return
+    place = places[0]
+    house = (await queries.house_warranties([place.house_id])).get(place.house_id)
+    if house is None or not house.developer_email or house.commissioned_on is None:
+        return
+    for kind, description, days, answer in DEFECTS:
+        filed = ctx.now - timedelta(days=days)
+        if not rules.warranty_state(kind, house.commissioned_on, local(filed).date())[0]:
+            continue
+        noticed = local(filed).date() - timedelta(days=2)
+        defect = forms.WarrantyDefect(place.account_id, rules.DefectWhere.FLAT, kind, description, noticed, True)
+        opened = await actions.report_warranty_defect(resident, defect, (), filed)
+        ticket = await queries.ticket_detail(opened.id)
+        assert ticket is not None
+        await actions.forward_to_developer(dispatcher, ticket, filed + timedelta(days=1, hours=2))
+        if answer:
+            until = local(ctx.now).date() + DEVELOPER_FIXES_IN if answer == rules.DeveloperAnswer.ACCEPTED else None
+            said = forms.DeveloperAnswerForm(answer, until, REFUSED_BECAUSE if until is None else "")
+            forwarded = await queries.ticket_detail(opened.id)
+            assert forwarded is not None
+            await actions.record_developer_answer(dispatcher, forwarded, said, filed + timedelta(days=12))

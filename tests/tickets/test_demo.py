@@ -178,3 +178,26 @@ async def test_every_demo_request_is_given_to_an_executor_of_its_house(db):
     given = await Ticket.select(Ticket.executor, Ticket.house).where(Ticket.executor.is_not_null())
     assert len(given) > 50
     assert all((t["executor"], t["house"]) in serving for t in given), given
+
+
+async def test_the_demo_resident_has_defects_filed_on_the_warranty_form_at_each_step_of_their_claim(db):
+    """On the resident's house (its developer's e-mail and commissioning on record): one waits for the developer, one
+    it accepted with a promised day, one it refused; each knows what is defective and was forwarded."""
+    from portal.accounts import demo as accounts_demo
+    from portal.core import clock
+
+    ctx = DemoContext(rng=random.Random(20261202), today=date(2026, 12, 2))
+    await housing_demo.seed(ctx)
+    await accounts_demo.seed(ctx)
+    await demo.seed(ctx)
+    columns = (Ticket.type, Ticket.defect_kind, Ticket.internal_status, Ticket.developer_answer)
+    rows = await Ticket.select(*columns, Ticket.developer_promised_on, Ticket.developer_sent_at, Ticket.account).where(
+        Ticket.category == "warranty_defect"
+    )
+    assert sorted((r["defect_kind"], r["internal_status"], r["developer_answer"]) for r in rows) == [
+        ("balcony", "", "refused"), ("walls", "developer", "accepted"), ("windows", "developer", "")
+    ]  # fmt: skip
+    assert all(r["type"] == "warranty" and r["developer_sent_at"] for r in rows)
+    assert {r["account"] for r in rows} <= set(ctx.shared["resident_accounts"])
+    [accepted] = [r for r in rows if r["developer_answer"] == "accepted"]
+    assert accepted["developer_promised_on"] == clock.local(ctx.now).date() + demo.DEVELOPER_FIXES_IN
