@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 from portal.core.i18n import gettext
 from portal.core.i18n import lazy
+from portal.core.i18n import pgettext
 from portal.core.labels import Labels
 from portal.core.parse import parse_date
 from portal.core.parse import parse_id
@@ -113,6 +114,20 @@ FLAG_FILTER_LABELS = Labels(
 )
 
 
+# Defects of a new house by where their claim to the developer stands (``queries.filter_clauses``): any of them, not
+# forwarded yet, waiting for an answer, or the developer's last answer.
+WARRANTY_FILTERS = Labels(
+    {
+        "all": lazy("Every defect of a new house"),
+        "unsent": lazy("Not forwarded to the developer"),
+        "waiting": lazy("Waiting for the developer's answer"),
+        "accepted": lazy("The developer accepted: will fix by the date"),
+        "refused": lazy("The developer refused"),
+        "fixed": lazy("Fixed by the developer"),
+    }
+)
+
+
 @dataclass
 class TicketFilters:
     tab: str = "all"
@@ -133,6 +148,7 @@ class TicketFilters:
     categories: list[str] = field(default_factory=list)
     houses: list[int] = field(default_factory=list)
     source: str = ""
+    warranty: str = ""
     rating_from: int | None = None
     rating_to: int | None = None
     flags: list[str] = field(default_factory=list)
@@ -222,6 +238,8 @@ def read_filters(params: Mapping[str, Any], tz: str) -> TicketFilters:
     f.houses = parse_ids(_values(params, "house"))[:50]
     source = _one(params, "source")
     f.source = source if source in rules.SOURCE_LABELS else ""
+    warranty = _one(params, "warranty")
+    f.warranty = warranty if warranty in WARRANTY_FILTERS else ""
     rating = rating_range(params)  # a range whose upper rating is below its lower one: none (``unread``)
     f.rating_from, f.rating_to = rating.start, rating.end
     f.flags = _choices(params, "flag", FLAG_FILTERS)
@@ -274,6 +292,7 @@ def unread(
     read["rating_to"] = (ratings.high, gettext("Rating to"), rating)
     for name, value, label in (("executor", f.executor, gettext("Executor")), ("source", f.source, gettext("Source")),
                                ("internal_status", f.internal_status, gettext("Internal status")),
+                               ("warranty", f.warranty, pgettext("list filter", "Warranty")),
                                ("executor_ever", f.executor_ever, gettext("Executor: ever assigned")),
                                ("outage", f.outage, gettext("Outage"))):  # fmt: skip
         read[name] = (value or None, label, _no_choice([_one(params, name)]))
@@ -337,7 +356,7 @@ def applied(params: Mapping[str, Any], f: TicketFilters) -> dict[str, list[str]]
 # Parameters of the list's address that a saved view or a "back" link keeps (never the page, print or fragment).
 LIST_KEYS = frozenset(
     {"tab", "q", "sort", "size", "type", "status", "internal_status", "executor", "executor_ever", "category",
-     "house", "source", "rating_from", "rating_to", "flag", "outage",
+     "house", "source", "warranty", "rating_from", "rating_to", "flag", "outage",
      *(f"{name}_{end}" for name in ("created", "deadline", "completed", "control") for end in ("from", "to"))}
 )  # fmt: skip
 

@@ -760,6 +760,8 @@ def filter_clauses(principal: Principal, f: TicketFilters, now: datetime) -> lis
             clauses.append(Ticket.executor == f.executor)
     if f.source:
         clauses.append(Ticket.source == f.source)
+    if f.warranty:
+        clauses.append(_warranty_clause(f.warranty))
     if f.outage is not None:
         clauses.append(Ticket.outage == f.outage)
     for flag in f.flags:
@@ -769,6 +771,19 @@ def filter_clauses(principal: Principal, f: TicketFilters, now: datetime) -> lis
         column = Ticket.has_new_for_staff if flag == "new_messages" else getattr(Ticket, flag)
         clauses.append(column.eq(True))
     return [clause for clause in clauses if clause is not None]
+
+
+def _warranty_clause(state: str) -> Any:
+    """Defects of a new house whose claim stands at ``state`` (``filters.WARRANTY_FILTERS``), by the category's
+    index."""
+    defect = Ticket.category == "warranty_defect"
+    if state == "unsent":
+        return defect & Ticket.developer_sent_at.is_null()
+    if state == "waiting":
+        return defect & Ticket.developer_sent_at.is_not_null() & (Ticket.developer_answer == "")
+    if state in set(rules.DeveloperAnswer):
+        return defect & (Ticket.developer_answer == state)
+    return defect
 
 
 def _ordered(query: Select, sort: str) -> Select:

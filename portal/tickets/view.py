@@ -35,6 +35,7 @@ from portal.core.i18n import gettext
 from portal.core.i18n import keep_units
 from portal.core.i18n import lazy
 from portal.core.i18n import ngettext
+from portal.core.i18n import pgettext
 from portal.core.i18n import russian_lang
 from portal.core.i18n import russian_markup
 from portal.core.labels import Labels
@@ -208,6 +209,7 @@ class TicketView:
             "internal_status": rules.INTERNAL_STATUS_LABELS,
             "service": rules.OUTAGE_LABELS,
             "flag": filters.FLAG_FILTER_LABELS,
+            "warranty": filters.WARRANTY_FILTERS,
         }
         chosen = labels[kind]
         codes = filters.FLAG_FILTERS if kind == "flag" else list(chosen)
@@ -473,6 +475,7 @@ def filter_chips(
         ("executor", f.executor, lambda e: russian_markup(names["executor"].get(e, str(e))), gettext("Executor")),
         ("internal_status", f.internal_status, TK.internal, gettext("Internal status")),
         ("source", f.source, TK.source, gettext("Source")),
+        ("warranty", f.warranty, filters.WARRANTY_FILTERS, pgettext("list filter", "Warranty")),
         ("outage", f.outage, lambda o: gettext("No. %(number)s", number=o), gettext("Outage")),
         ("rating_from", f.rating_from, str, gettext("Rating from")),
         ("rating_to", f.rating_to, str, gettext("Rating to")),

@@ -684,3 +684,66 @@ async def test_the_call_centre_files_a_defect_with_what_is_defective_and_convert
     )
     assert audited["changes"]["defect_kind"] == ["", "risers"]
     assert not await TicketEvent.exists().where(TicketEvent.kind == "defect_kind")
+
+
+# --- the staff list's filter «Гарантия» ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("state", "found"),
+    [
+        ("all", {"unsent", "waiting", "accepted", "refused", "fixed"}),
+        ("unsent", {"unsent"}),
+        ("waiting", {"waiting"}),
+        ("accepted", {"accepted"}),
+        ("refused", {"refused"}),
+        ("fixed", {"fixed"}),
+        ("", {"unsent", "waiting", "accepted", "refused", "fixed", "taps"}),  # none chosen
+        ("bogus", {"unsent", "waiting", "accepted", "refused", "fixed", "taps"}),  # not read: not applied
+    ],
+)
+async def test_the_warranty_filter_finds_the_defects_whose_claim_stands_there(make_user, make_account, state, found):
+    from portal.accounts.principal import load_principal_for
+    from portal.core import clock
+    from portal.core.pagination import PageRequest
+    from portal.tickets import actions
+    from portal.tickets import queries
+    from portal.tickets.filters import read_filters
+    from portal.tickets.tables import Ticket
+
+    place = await make_account()
+    staff = await load_principal_for(await make_user(roles=("dispatcher",), houses=(place.house,)))
+    now = clock.now()
+    sent = {Ticket.developer_sent_at: now}
+    states = {
+        "unsent": {},
+        "waiting": sent,
+        "accepted": {**sent, Ticket.developer_answer: "accepted"},
+        "refused": {**sent, Ticket.developer_answer: "refused"},
+        "fixed": {**sent, Ticket.developer_answer: "fixed"},
+    }
+    ids = {}
+    for name, values in states.items():
+        opened = await actions.open_ticket(account_id=place.account, category="warranty_defect", description=name,
+                                           now=now)  # fmt: skip
+        if values:
+            await Ticket.update(values).where(Ticket.id == opened.id)
+        ids[opened.id] = name
+    taps = await actions.open_ticket(account_id=place.account, category="leaking_taps", description="Кран", now=now)
+    ids[taps.id] = "taps"
+    f = read_filters({"tab": "all", "warranty": state}, str(clock.zone()))
+    page = await queries.staff_list(staff, f, PageRequest(1, 50), now)
+    assert {ids[row.id] for row in page.items} == found
+
+
+async def test_the_warranty_filter_is_a_field_of_the_list_its_chip_and_its_message_when_not_read(
+    client, login, make_user, make_account
+):
+    place = await make_account()
+    await login(client, await make_user(roles=("dispatcher",), houses=(place.house,)))
+    page = (await client.get("/staff/tickets?tab=all&warranty=refused")).text
+    assert '<select id="f-warranty" name="warranty"' in page and '<option value="refused" selected' in page
+    assert "Гарантия: Застройщик отказал" in page  # its chip
+    assert '<details class="queue-more" open>' in page
+    unread = (await client.get("/staff/tickets?tab=all&warranty=maybe")).text
+    assert "Такого варианта нет: «maybe»; список показан без этого условия." in unread
