@@ -69,6 +69,7 @@ from portal.housing.actions import save_ownership
 from portal.housing.queries import account_number_taken
 from portal.housing.rules import share_text
 from portal.housing.tables import PersonalAccount
+from portal.meetings.actions import link_new_owner
 from portal.meters import words as meter_words
 from portal.meters.actions import move_to_account
 from portal.notifications.messages import in_locale
@@ -2118,7 +2119,8 @@ async def _hand_over_shares(
     ip: str,
 ) -> None:
     """The shares ticked end the day before the handover's day; the new owner and their share start on it, on the
-    register's record of them where there is one (``rules.known_owner``), else a new one."""
+    register's record of them where there is one (``rules.known_owner``), else a new one; the applicant is linked
+    to that record and votes as its owner (``meetings.actions.link_new_owner``)."""
     standing = {s.id: s for s in await queries.shares_standing(account.premise_id, handover.day)}
     for share_id in decision.shares:
         if share_id not in standing:
@@ -2145,6 +2147,8 @@ async def _hand_over_shares(
         "valid_to": None,
     }
     await save_ownership(principal, None, new_share, ip=ip)
+    if ticket.author is not None:
+        await link_new_owner(principal, owner_id, ticket.author, ip=ip)
 
 
 def _handover_done_text(handover: queries.HandoverRow, new_number: str = "") -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from dataclasses import field
+from datetime import date
 from datetime import timedelta
 from typing import Any
 
@@ -67,9 +68,9 @@ def example_house(db: Any, make_account: Any) -> Any:
 
 @pytest.fixture
 def make_meeting(db: Any) -> Any:
-    """``await make_meeting(house, days_left=5)``: a published meeting with two questions and its register fixed;
-    voting started three days ago and ends ``days_left`` days from today (negative: it has ended); ``closed``: its
-    count closed too."""
+    """``await make_meeting(house, days_left=5)``: a published meeting with two questions and its register fixed on
+    ``register_on`` (else the day voting started); voting started three days ago and ends ``days_left`` days from
+    today (negative: it has ended); ``closed``: its count closed too."""
     from portal.meetings import actions
     from portal.meetings import forms
     from portal.meetings import rules
@@ -78,7 +79,12 @@ def make_meeting(db: Any) -> Any:
     from portal.meetings.tables import MeetingStatus
 
     async def make(
-        house: int, *, days_left: int = 5, form: rules.Form = rules.Form.ABSENTEE, closed: bool = False
+        house: int,
+        *,
+        days_left: int = 5,
+        form: rules.Form = rules.Form.ABSENTEE,
+        closed: bool = False,
+        register_on: date | None = None,
     ) -> int:
         today = clock.today_local()
         starts_on = today - timedelta(days=3)
@@ -95,7 +101,7 @@ def make_meeting(db: Any) -> Any:
             starts_on=starts_on,
             voting_starts_at=starts,
             voting_ends_at=ends,
-            register_on=starts_on,
+            register_on=register_on or starts_on,
             published_at=clock.now() - timedelta(days=15),
         )
         await meeting.save()
@@ -105,7 +111,7 @@ def make_meeting(db: Any) -> Any:
             ),
             AgendaItem(meeting=meeting.id, position=2, text="Выбрать УК", subject="p4_7", threshold="abs_maj"),
         )
-        await actions.fix_register(meeting.id, house, starts_on)
+        await actions.fix_register(meeting.id, house, register_on or starts_on)
         return meeting.id
 
     return make
