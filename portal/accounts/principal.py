@@ -18,6 +18,7 @@ from portal.core.security import ANONYMOUS
 from portal.core.security import Principal
 from portal.core.security import StaffRole
 from portal.core.security import session_expired
+from portal.housing.rules import account_kept
 from portal.housing.rules import account_open
 from portal.payments.rules import may_pay
 
@@ -68,6 +69,7 @@ async def _build(user_id: int, epoch: int | None) -> tuple[Principal, int]:
         Residency.account, Residency.role, Residency.rights, Residency.account.closed_on.as_alias("closed_on")
     ).where((Residency.user == user_id) & Residency.revoked_at.is_null())
     today = clock.today_local()
+    residencies = [r for r in residencies if account_kept(r["role"], r["closed_on"], today)]
     closed = frozenset(r["account"] for r in residencies if not account_open(r["closed_on"], today))
     rights: dict[int, frozenset[str]] = {}
     for row in residencies:

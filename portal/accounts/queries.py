@@ -36,6 +36,7 @@ from portal.core.security import ResidentRole
 from portal.core.security import StaffRole
 from portal.core.tables import AuditEvent
 from portal.core.tables import OutboxMessage
+from portal.housing.rules import account_kept
 from portal.housing.tables import House
 from portal.housing.tables import Ownership
 from portal.housing.tables import PersonalAccount
@@ -418,7 +419,36 @@ async def _accounts_of_user(user_id: int) -> list[PersonAccount]:
         .order_by(Residency.account.number)
         .limit(ACCOUNTS_OF_USER)
     )
-    return _all(PersonAccount, [{**r, "area": Decimal(str(r["area"] or 0))} for r in rows])
+    today = clock.today_local()
+    kept = [r for r in rows if account_kept(r["role"], r["closed_on"], today)]  # as the principal keeps them
+    return _all(PersonAccount, [{**r, "area": Decimal(str(r["area"] or 0))} for r in kept])
+
+
+@dataclass(frozen=True)
+class LeftAccount:
+    """An account a family member or tenant no longer sees: closed (``housing.rules.account_kept``), on this day."""
+
+    number: str
+    closed_on: date
+
+
+async def accounts_left(user_id: int) -> list[LeftAccount]:
+    """The closed accounts this user was a family member or tenant of, which the principal no longer gives them: why a
+    person with no account left has none."""
+    rows = (
+        await Residency.select(
+            Residency.role,
+            Residency.account.number.as_alias("number"),
+            Residency.account.closed_on.as_alias("closed_on"),
+        )
+        .where((Residency.user == user_id) & Residency.revoked_at.is_null() & Residency.account.closed_on.is_not_null())
+        .order_by(Residency.account.number)
+        .limit(ACCOUNTS_OF_USER)
+    )
+    today = clock.today_local()
+    return [
+        LeftAccount(r["number"], r["closed_on"]) for r in rows if not account_kept(r["role"], r["closed_on"], today)
+    ]
 
 
 @dataclass(frozen=True)

@@ -885,6 +885,17 @@ async def _home_accounts(principal: Principal) -> dict[str, Any] | None:
 register_section("accounts", 90, "accounts/_home_accounts.html", _home_accounts)
 
 
+async def _home_left(principal: Principal) -> dict[str, Any] | None:
+    """A person with no account left (a family member or tenant of a closed one) is told why, not «link an account»."""
+    if not principal.user_id or principal.is_resident:
+        return None
+    left = await queries.accounts_left(principal.user_id)
+    return {"left": left} if left else None
+
+
+register_section("accounts_left", 1, "accounts/_home_left.html", _home_left)
+
+
 # Queries each page may run on an ordinary load (the principal read included), asserted on both engines by
 # tests/billing/test_query_budgets.py: a change that adds a query to a page raises its number here, on purpose.
 QUERY_BUDGETS: dict[str, int] = {

@@ -66,6 +66,7 @@ from portal.core.security import Principal
 from portal.core.storage import StoredFile
 from portal.core.threads import written
 from portal.core.web import Refused
+from portal.housing.rules import account_open
 from portal.notifications.messages import in_locale
 from portal.payments import actions as payments
 from portal.payments import queries as payment_queries
@@ -409,8 +410,11 @@ async def _document_bytes(order: OrderDetail, now: datetime) -> bytes:
         info = await billing_queries.account_info(account)
         assert info is not None
         company = await queries.company()
+        on = clock.local(now).date()
+        closed = info.closed_on if not account_open(info.closed_on, on) else None
+        closing = await ledger.balance_on(account, closed) if closed else None
         return await written(
-            pdf.no_debt_pdf, info, company, balance, on=clock.local(now).date(), number=order.id, issued=now
+            pdf.no_debt_pdf, info, company, balance, on=on, number=order.id, issued=now, closing_debt=closing
         )
     if order.document_kind == DocumentKind.RECEIPT_COPY:
         assert order.period_from

@@ -139,8 +139,9 @@ def _balance(value: Decimal) -> str:
 
 
 def no_debt_pdf(account: AccountInfo, company: PayeeInfo | None, balance: Decimal, *, on: date, number: int,
-                issued: datetime) -> bytes:  # fmt: skip
-    """«Справка об отсутствии задолженности»: on ``on`` the ledger of the account owes nothing."""
+                issued: datetime, closing_debt: Decimal | None = None) -> bytes:  # fmt: skip
+    """«Справка об отсутствии задолженности»: on ``on`` the ledger of the account owes nothing; a closed account's
+    certificate says the day it closed and what it owed on that day (``closing_debt``), paid since."""
     pdf = _Document(gettext("Certificate of no debt"))
     _head(pdf, company)
     pdf.set_font("Main", "B", 14)
@@ -155,6 +156,15 @@ def no_debt_pdf(account: AccountInfo, company: PayeeInfo | None, balance: Decima
     )
     if balance < 0:
         text += " " + gettext("The account has an overpayment of %(amount)s.", amount=format_money(-balance))
+    if account.closed_on is not None and closing_debt is not None:  # a sold flat: its account ended that day
+        day = format_day(account.closed_on)
+        if closing_debt > 0:
+            owed = format_money(closing_debt)
+            text += " " + gettext(
+                "The account closed on %(day)s; its debt on that day, %(amount)s, is paid.", day=day, amount=owed
+            )
+        else:
+            text += " " + gettext("The account closed on %(day)s with no debt on that day.", day=day)
     pdf.multi_cell(pdf.width, 6, text)
     _signature(pdf, issued, number)
     return bytes(pdf.output())

@@ -127,6 +127,7 @@ class OrderPlace(PremiseAddress):
     premise_kind: str
     premise_number: str
     house_address: str
+    closed_on: date | None
 
 
 def _place_columns() -> list[Any]:
@@ -143,9 +144,11 @@ def _place_columns() -> list[Any]:
     )
 
 
-async def places_of(principal: Principal, right: str = "view") -> list[OrderPlace]:
-    """The resident's premises (by account) with ``right`` on the account, an open one (``Principal.may_act_on``)."""
-    ids = sorted(a for a in principal.account_ids if principal.may_act_on(a, right))
+async def places_of(principal: Principal, right: str = "view", *, closed: bool = False) -> list[OrderPlace]:
+    """The resident's premises (by account) with ``right`` on the account, an open one (``Principal.may_act_on``);
+    with ``closed``, then the closed ones their owners keep (``rules.ordered_on_closed``)."""
+    may = principal.may_on_account if closed else principal.may_act_on
+    ids = sorted(a for a in principal.account_ids if may(a, right))
     if not ids:
         return []
     rows = (
@@ -153,7 +156,8 @@ async def places_of(principal: Principal, right: str = "view") -> list[OrderPlac
         .where(PersonalAccount.id.is_in(ids))
         .order_by(PersonalAccount.number)
     )
-    return [OrderPlace(**r) for r in rows]
+    places = [OrderPlace(**r) for r in rows]
+    return sorted(places, key=lambda p: p.account_id in principal.closed_accounts)  # the open ones first
 
 
 async def place_by_number(principal: Principal, number: str) -> OrderPlace | None:

@@ -56,6 +56,7 @@ from portal.core.web import mark_taken
 from portal.core.web import render
 from portal.core.web import see_other
 from portal.core.web import to_gateway
+from portal.housing.queries import ClosedAccount
 from portal.payments import rules as pay_rules
 from portal.payments.actions import CheckoutUnderway
 from portal.payments.actions import RefundState
@@ -93,10 +94,34 @@ def save_cart(request: Request, items: list[tuple[int, Decimal]]) -> None:
     request.session[CART] = [[service_id, str(quantity)] for service_id, quantity in items[: rules.MAX_ITEMS]]
 
 
-async def _place(principal: Principal, wanted: object, right: str = "view") -> tuple[list[OrderPlace], OrderPlace]:
-    places = await queries.places_of(principal, right)
+async def _place(
+    principal: Principal, wanted: object, right: str = "view", *, closed: bool = False
+) -> tuple[list[OrderPlace], OrderPlace]:
+    places = await queries.places_of(principal, right, closed=closed)
     place = found(queries.choose_place(places, parse_id(wanted)))
     return places, place
+
+
+def _closed(principal: Principal, place: OrderPlace) -> list[ClosedAccount]:
+    """The place chosen as the page's notice of a closed account names it (templates/housing/_closed.html)."""
+    if place.account_id not in principal.closed_accounts or place.closed_on is None:
+        return []
+    return [ClosedAccount(place.account_id, place.number, place.closed_on)]
+
+
+async def _offered(
+    principal: Principal, wanted: object, service_id: int
+) -> tuple[list[OrderPlace], OrderPlace, ServiceView]:
+    """A service's page: the premises it may be ordered for, the one chosen (``wanted``, else the first open one) and
+    the service as its house offers it. A closed account its owner keeps is one of them for a certificate of no debt
+    only (``rules.ordered_on_closed``); for anything else it answers 404 as any account not theirs."""
+    places, place = await _place(principal, wanted, closed=True)
+    service = found(await queries.offered_service(place, service_id))
+    if not rules.ordered_on_closed(service.document):
+        places = [p for p in places if p.account_id not in principal.closed_accounts]
+        if place not in places:
+            raise NotFoundException()
+    return places, place, service
 
 
 def _day_choices(full: set[date], today: date) -> list[tuple[str, str]]:
@@ -158,21 +183,24 @@ class ResidentCatalog(Controller):
         category: FromQuery[str] = "",
         q: FromQuery[str] = "",
     ) -> Template:
-        places, place = await _place(principal, account)
+        places, place = await _place(principal, account, closed=True)
         chosen = parse_id(category)
         services = await queries.offered(place, category=chosen, q=q[:100])
+        closed = _closed(principal, place)
+        if closed:  # a closed account's owner orders only what may be ordered on it
+            services = [s for s in services if rules.ordered_on_closed(s.document)]
         sections = await queries.categories()
         return render(
             request, "catalog/index.html", block="list", places=places, place=place, services=services,
-            sections=sections, chosen=chosen, q=q[:100], in_cart=len(cart_of(request)), **texts.words(),
+            sections=sections, chosen=chosen, q=q[:100], in_cart=len(cart_of(request)), closed=closed,
+            **texts.words(),
         )  # fmt: skip
 
     @get("/{service_id:int}", name="catalog:service")
     async def service(
         self, request: Request, principal: Caller, service_id: FromPath[int], account: FromQuery[str] = ""
     ) -> Template:
-        places, place = await _place(principal, account)
-        service = found(await queries.offered_service(place, service_id))
+        places, place, service = await _offered(principal, account, service_id)
         return await _service_page(request, service, places, place)
 
     @get("/photos/{service_id:int}", name="catalog:photo", opt=signed_in())
@@ -240,9 +268,8 @@ class ResidentCatalog(Controller):
     async def certificate(
         self, request: Request, principal: Caller, service_id: FromPath[int], data: FormData
     ) -> Response[Any] | Template:
-        places, place = await _place(principal, data.get("account"))
-        found = await queries.offered_service(place, service_id)
-        if found is None or not found.is_certificate:
+        places, place, found = await _offered(principal, data.get("account"), service_id)
+        if not found.is_certificate:
             raise NotFoundException()
         months = await queries.receipt_months(place.account_id) if found.document == DocumentKind.RECEIPT_COPY else []
         form = forms.read_document(data, found.document, [p.account_id for p in places], _this_month(), months)

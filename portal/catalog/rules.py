@@ -288,6 +288,12 @@ def no_debt_refused(balance: Decimal) -> bool:
     return balance > 0
 
 
+def ordered_on_closed(document: str) -> bool:
+    """On a closed account its owner orders one thing: a certificate of no debt (a former owner selling the flat needs
+    it); nothing else new is started on it (``Principal.may_act_on``)."""
+    return document == DocumentKind.NO_DEBT
+
+
 def is_generated(document: str) -> bool:
     """Certificates the portal makes from its own data at once; the others are made by staff."""
     return document in (DocumentKind.STATEMENT, DocumentKind.NO_DEBT, DocumentKind.RECEIPT_COPY)

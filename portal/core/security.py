@@ -55,7 +55,8 @@ class Principal:
     house_ids: frozenset[int] | None = frozenset()
     # Personal accounts the user is a resident of, with the rights granted on each.
     account_rights: dict[int, frozenset[str]] = field(default_factory=dict)
-    # Of those, the accounts closed as of the day the principal was built (``housing.rules.account_open``): read-only.
+    # Of those, the accounts closed as of the day the principal was built (``housing.rules.account_open``): read-only,
+    # and kept by their owners only (``housing.rules.account_kept``).
     closed_accounts: frozenset[int] = frozenset()
     consent_required: bool = False
     locale: str | None = None

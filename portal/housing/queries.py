@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Sequence
+from collections.abc import Sized
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import date
@@ -841,18 +842,20 @@ async def account_number_taken(number: str, except_id: int | None = None) -> boo
 class ClosedAccount:
     """A resident's account closed to anything new (``Principal.may_act_on``): its number and closing day."""
 
+    id: int
     number: str
     closed_on: date
 
 
-async def closed_accounts(principal: Principal, right: str) -> list[ClosedAccount]:
+async def closed_accounts(principal: Principal, right: str, offered: Sized = ()) -> list[ClosedAccount]:
     """The caller's accounts with ``right`` that are closed, each the reason they may not start on it what ``right``
-    allows: a page with nothing to offer says so rather than blaming the access granted."""
-    ids = sorted(a for a in principal.closed_accounts if principal.may_on_account(a, right))
+    allows: a page with nothing to offer (``offered`` empty) says so rather than blaming the access granted
+    (templates/housing/_closed.html); a page with something to offer asks nothing."""
+    ids = [] if offered else sorted(a for a in principal.closed_accounts if principal.may_on_account(a, right))
     if not ids:
         return []
     rows = (
-        await PersonalAccount.select(PersonalAccount.number, PersonalAccount.closed_on)
+        await PersonalAccount.select(PersonalAccount.id, PersonalAccount.number, PersonalAccount.closed_on)
         .where(PersonalAccount.id.is_in(ids) & PersonalAccount.closed_on.is_not_null())
         .order_by(PersonalAccount.number)
     )

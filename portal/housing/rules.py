@@ -29,6 +29,13 @@ def account_open(closed_on: date | None, today: date) -> bool:
     return closed_on is None or closed_on >= today
 
 
+def account_kept(role: str, closed_on: date | None, today: date) -> bool:
+    """Whether a resident of an account keeps it: every resident while it is open; once closed, only its owners (the
+    history and the debt are theirs, read-only with paying). Family members and tenants were there because they lived
+    in the flat: from the day after its closing day the account is no more theirs than anyone else's."""
+    return account_open(closed_on, today) or role == "owner"
+
+
 class Problem(StrEnum):
     REQUIRED = "required"
     TOO_LONG = "too_long"

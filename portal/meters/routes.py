@@ -27,6 +27,7 @@ from portal.core.web import MultipartData
 from portal.core.web import flash
 from portal.core.web import render
 from portal.core.web import see_other
+from portal.housing.queries import closed_accounts
 from portal.meters import actions
 from portal.meters import deps
 from portal.meters import forms
@@ -203,12 +204,14 @@ async def _page(
     """The account's meters; the form carries the period's readings it shows (``seen``: those it had shown)."""
     today, window = clock.today_local(), reminders.window()
     period = rules.period_of_reading(today, window)
+    accounts = queries.meter_accounts(principal)
     if meters is None:
-        meters = await queries.meters_of(queries.meter_accounts(principal), period)
+        meters = await queries.meters_of(accounts, period)
     return render(
         request,
         "meters/index.html",
         meters=meters,
+        closed=await closed_accounts(principal, "meters", accounts),
         seen=forms.seen_of(meters) if seen is None else ",".join(str(i) for i in sorted(seen)),
         window=window,
         window_open=window.is_open(today),

@@ -29,7 +29,6 @@ from portal.core import clock
 from portal.core.calendar import is_holiday
 from portal.core.calendar import is_working_day
 from portal.core.home import register_section
-from portal.core.i18n import format_day
 from portal.core.i18n import gettext
 from portal.core.i18n import ngettext
 from portal.core.pagination import Paging
@@ -77,9 +76,6 @@ class ResidentTickets(Controller):
     @get("/new", name="tickets:new")
     async def new(self, request: Request, principal: Caller, category: FromQuery[str] = "") -> Template:
         context = await _new_form(principal, form={"category": category if category in rules.CATEGORY_BY_CODE else ""})
-        if not context["places"]:
-            for message in await _why_nothing_to_file(principal):
-                flash(request, message, "error")
         return render(request, "tickets/new.html", **context)
 
     @post("/new", name="tickets:create", status_code=200)
@@ -224,23 +220,8 @@ async def _new_form(principal: Principal, form: dict[str, Any], errors: FormErro
         "emergency_phone": get_settings().emergency_phone,
         "form": form,
         "errors": errors,
+        "closed": await closed_accounts(principal, "tickets", places),
     }
-
-
-async def _why_nothing_to_file(principal: Principal) -> list[str]:
-    """Why the resident has no premises to file a request about: each closed account of theirs, else the access."""
-    closed = await closed_accounts(principal, "tickets")
-    if not closed:
-        return [gettext("Your access to the accounts does not include requests. Ask the owner.")]
-    return [
-        gettext(
-            "Personal account %(number)s was closed on %(day)s: new requests are not filed on it. If you live in"
-            " this flat, ask the new owner to invite you.",
-            number=a.number,
-            day=format_day(a.closed_on),
-        )
-        for a in closed
-    ]
 
 
 @dataclass(frozen=True)
@@ -265,7 +246,8 @@ class OwnForm:
         self, principal: Principal, form: Mapping[str, Any], places: list[queries.Place] | None
     ) -> dict[str, Any]:
         places = await queries.resident_places(principal) if places is None else places
-        return {"places": places, "tk": TK, "action": self.action, **await self.context(places, form)}
+        closed = await closed_accounts(principal, "tickets", places)
+        return {"places": places, "closed": closed, "tk": TK, "action": self.action, **await self.context(places, form)}
 
     async def page(
         self, request: Request, principal: Principal, form: dict[str, Any], places: list[queries.Place] | None = None
@@ -431,7 +413,8 @@ async def _instalment_form(principal: Principal, form: dict[str, Any]) -> dict[s
     debts = await queries.debts_of(places)
     months = [(n, ngettext("%(num)s month", "%(num)s months", n)) for n in range(low, high + 1)]
     limits = {"months_options": months, "low": low, "high": high}
-    return {"places": places, "debts": debts, "tk": TK, "form": form, "errors": None, **limits}
+    closed = await closed_accounts(principal, "tickets", places)
+    return {"places": places, "closed": closed, "debts": debts, "tk": TK, "form": form, "errors": None, **limits}
 
 
 def _filed_message(opened: actions.OpenedTicket) -> tuple[str, str]:

@@ -12,10 +12,13 @@ from decimal import Decimal
 
 import pytest
 
+from portal.billing.ledger import EntryKind
+from portal.billing.ledger import post_entry
 from portal.catalog.tables import Order
 from portal.catalog.tables import PaidService
 from portal.catalog.tables import ServiceCategory
 from portal.core import clock
+from portal.housing.rules import account_kept
 from portal.housing.rules import account_open
 from portal.housing.tables import PersonalAccount
 from portal.meters.tables import Meter
@@ -141,20 +144,99 @@ async def test_autopay_is_not_turned_on_for_a_closed_account(client, login, form
     assert [m["account"] for m in mandates] == [former.still_open]
 
 
-async def test_a_resident_whose_only_account_is_closed_is_told_so_not_blamed_on_access(
+# Every page that starts something new on an account: the request, the six applications, the readings, the services.
+STARTING_PAGES = (
+    "/tickets/new",
+    "/tickets/absence",
+    "/tickets/residents",
+    "/tickets/meter-commissioning",
+    "/tickets/instalment",
+    "/tickets/warranty",
+    "/tickets/lift",
+    "/meters",
+    "/services",
+)
+MONTHS = ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября", "октября", "ноября")
+MONTHS += ("декабря",)
+
+
+def _yesterday_in_russian() -> str:
+    day = clock.today_local() - timedelta(days=1)
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+async def test_a_resident_whose_only_account_is_closed_is_told_so_on_every_page_not_blamed_on_access(
     client, login, make_account, make_user
 ):
-    """With nothing to file a request about, the page names the closed account and its day, and who can help; a
-    resident whose open account's access leaves requests out is still told that."""
+    """With nothing to start, each page names the closed account, its closing day, its page (history, debt) and who
+    can help, in one message: not that the access granted leaves requests out."""
     closed = await make_account()
     user = await make_user(accounts={closed.account: "owner"})
     await _close(closed.account)
     await login(client, user)
-    page = (await client.get("/tickets/new")).text.replace("\xa0", " ")
-    day = clock.today_local() - timedelta(days=1)
-    months = ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября", "октября")
-    months += ("ноября", "декабря")
-    said = f"Лицевой счёт {closed.number} закрыт {day.day} {months[day.month - 1]} {day.year}: новые заявки по нему"
-    assert said in page
-    assert "попросите нового собственника пригласить вас" in page
-    assert "не включает заявки" not in page
+    said = f"Лицевой счёт {closed.number} закрыт {_yesterday_in_russian()}: по нему больше не подают заявки"
+    for path in STARTING_PAGES:
+        page = (await client.get(path)).text.replace("\xa0", " ")
+        assert said in page, path
+        assert f'href="/accounts/{closed.account}"' in page, path
+        assert "попросите нового собственника пригласить вас" in page, path
+        assert "не включает" not in page and "Счётчиков по вашим счетам пока нет" not in page, path
+
+
+async def test_the_closed_account_is_named_in_english_too(client, login, make_account, make_user):
+    closed = await make_account()
+    user = await make_user(accounts={closed.account: "owner"}, locale="en")
+    await _close(closed.account)
+    await login(client, user)
+    page = (await client.get("/tickets/absence")).text.replace("\xa0", " ")
+    assert f"Personal account {closed.number} was closed on" in page
+    assert "ask the new owner to invite you" in page and "does not include" not in page
+
+
+async def test_a_resident_whose_open_account_leaves_requests_out_is_still_told_that(
+    client, login, make_account, make_user
+):
+    viewer = await make_account()
+    user = await make_user(accounts={viewer.account: "family"}, rights=("view",))
+    await login(client, user)
+    page = (await client.get("/tickets/absence")).text
+    assert "Ваш доступ к лицевым счетам не включает заявки" in page and "closed-accounts" not in page
+
+
+def test_only_its_owners_keep_a_closed_account():
+    """DOMAIN: family members and tenants were there because they lived in the flat; the history and the debt of
+    a closed account belong to its owners, who keep it read-only."""
+    day = date(2026, 8, 2)
+    for role in ("owner", "family", "tenant"):
+        assert account_kept(role, None, day) and account_kept(role, day, day)  # open through its closing day
+    assert account_kept("owner", day, day + timedelta(days=1))
+    assert not account_kept("family", day, day + timedelta(days=1))
+    assert not account_kept("tenant", day, day + timedelta(days=1))
+
+
+async def test_family_and_tenants_lose_a_closed_account_from_the_day_after_and_its_owner_keeps_it(
+    client, login, make_account, make_user
+):
+    flat, elsewhere = await make_account(), await make_account()
+    owner = await make_user(accounts={flat.account: "owner"})
+    family = await make_user(accounts={flat.account: "family"}, rights=("view", "pay", "tickets"))
+    tenant = await make_user(accounts={flat.account: "tenant", elsewhere.account: "tenant"})
+    await post_entry(flat.account, EntryKind.CHARGE, 250000, clock.now() - timedelta(days=3), reference="t-flat")
+    await login(client, family)
+    assert (await client.get(f"/accounts/{flat.account}")).status_code == 200
+    await _close(flat.account)  # the principal kept in the session is built again
+    # As any account not theirs: with no account left, a resident's page is not theirs at all (403).
+    not_theirs = (await client.get(f"/accounts/{elsewhere.account}")).status_code
+    assert (await client.get(f"/accounts/{flat.account}")).status_code == not_theirs == 403
+    home = (await client.get("/")).text.replace("\xa0", " ")
+    assert 'id="accounts-left"' in home
+    assert f"Лицевой счёт {flat.number} закрыт {_yesterday_in_russian()}" in home
+    client.cookies.clear()
+    await login(client, tenant)
+    assert (await client.get(f"/accounts/{flat.account}")).status_code == 404
+    home = (await client.get("/")).text
+    assert elsewhere.number in home and flat.number not in home and 'id="accounts-left"' not in home
+    client.cookies.clear()
+    await login(client, owner)
+    page = (await client.get(f"/accounts/{flat.account}")).text
+    assert 'id="closed-account"' in page and f'href="/pay?account={flat.account}"' in page  # «Оплатить 2 500,00 ₽»

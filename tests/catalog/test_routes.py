@@ -543,3 +543,46 @@ async def test_an_order_with_a_phone_no_one_can_dial_or_a_comment_too_long_comes
     placed = await client.form("/services/cart/order", {**order, "phone": "8 (978) 555-44-33", "comment": "Код 12"})
     assert placed.status_code == 303
     assert (await Order.select(Order.contact_phone).first())["contact_phone"] == "+79785554433"
+
+
+async def test_the_owner_of_a_closed_account_gets_its_certificate_of_no_debt_and_nothing_else(
+    client, login, household, shop, make_user
+):
+    """A former owner selling the flat orders the certificate of no debt on its closed account: it says the day the
+    account closed and what it owed that day, paid since. Nothing else is ordered on it, and a family member, who
+    lost the account on its closing day, orders nothing on it."""
+    from datetime import timedelta
+
+    from pypdf import PdfReader
+
+    from portal.billing.ledger import EntryKind
+    from portal.billing.ledger import post_entry
+
+    closed, still_open = household["accounts"]
+    await post_entry(closed, EntryKind.CHARGE, 100000, clock.now() - timedelta(days=10), reference="t-before")
+    closing = clock.today_local() - timedelta(days=1)
+    await PersonalAccount.update({PersonalAccount.closed_on: closing}).where(PersonalAccount.id == closed)
+    await post_entry(closed, EntryKind.PAYMENT, -454000, clock.now(), reference="t-paid-off")  # 1 000 + 3 540
+    family = await make_user(accounts={closed: "family", still_open: "family"}, rights=("view", "tickets"))
+    await login(client, family)
+    assert (await client.get(f"/services/{shop['no_debt']}?account={closed}")).text.count(f'value="{closed}"') == 0
+    assert (await client.form(f"/services/{shop['no_debt']}/document", {"account": closed})).status_code == 422
+    assert not await Order.exists().where(Order.account == closed)
+    client.cookies.clear()
+    await login(client, household["resident"])
+    page = await client.get(f"/services/{shop['no_debt']}?account={closed}")
+    assert page.status_code == 200 and f'<option value="{closed}" selected' in page.text
+    assert (await client.get(f"/services/{shop['plumber']}?account={closed}")).status_code == 404
+    month = {"from": closing.strftime("%Y-%m"), "to": closing.strftime("%Y-%m")}
+    statement = await client.form(f"/services/{shop['statement']}/document", {"account": closed, **month})
+    assert statement.status_code == 404
+    made = await client.form(f"/services/{shop['no_debt']}/document", {"account": closed})
+    assert made.status_code == 303
+    order = await client.get(made.headers["location"])
+    link = re.search(r'href="(/services/orders/documents/\d+)"', order.text)
+    assert link, order.text
+    content = (await client.get(link.group(1))).content
+    text = re.sub(r"\s+", "", "".join(p.extract_text() for p in PdfReader(io.BytesIO(content)).pages))
+    assert "отсутствует" in text
+    day = re.sub(r"\s+", "", format_day(closing))
+    assert f"Счётзакрыт{day};задолженностьнадатузакрытия,1000,00" in text, text

@@ -9,6 +9,7 @@ import pytest
 
 from portal.catalog import rules
 from portal.catalog import texts
+from portal.catalog.tables import DocumentKind
 from portal.catalog.tables import OrderStatus as S
 from portal.core import i18n
 
@@ -176,3 +177,10 @@ def test_the_orders_words_name_who_pays_it_only_when_given_the_name(locale, stat
 )
 def test_the_line_that_takes_the_keyboard_after_a_removal(cart, removed, focus):
     assert rules.line_after_removal(cart, removed) == focus
+
+
+def test_on_a_closed_account_only_the_certificate_of_no_debt_is_ordered():
+    """A former owner selling the flat needs the certificate of no debt; nothing else new starts on a closed account."""
+    assert rules.ordered_on_closed(DocumentKind.NO_DEBT)
+    for other in (DocumentKind.NONE, DocumentKind.STATEMENT, DocumentKind.RECEIPT_COPY, DocumentKind.BY_STAFF):
+        assert not rules.ordered_on_closed(other)
