@@ -45,6 +45,8 @@ from portal.housing.queries import houses_in_scope
 from portal.housing.tables import FLOOR_AREA_KINDS
 from portal.housing.tables import House
 from portal.housing.tables import Premise
+from portal.tickets.queries import DeveloperClaims
+from portal.tickets.queries import open_claims_by_developer
 from portal.tickets.queries import overdue_at
 from portal.tickets.rules import Status
 from portal.tickets.tables import Ticket
@@ -365,6 +367,7 @@ class Dashboard:
     comments: list[NpsComment]
     by_category: list[Breakdown]
     by_executor: list[Breakdown]
+    claims: list[DeveloperClaims]  # the open warranty claims by developer, now
 
     @property
     def nps(self) -> int | None:
@@ -430,7 +433,8 @@ class Dashboard:
 
 async def dashboard(found: Scope, period: rules.Period, now: datetime) -> Dashboard:
     """Every figure of the dashboard for the scope and the months: the months from the aggregates (one grouped
-    query), the breakdowns (two), the overdue requests now, the NPS waves and comments, the executors' names."""
+    query), the breakdowns (two), the overdue requests now, the open warranty claims by developer, the NPS waves and
+    comments, the executors' names."""
     months = period.months
     before = rules.add_months(months[0], -1)
     figures = await month_figures(found, [before, *months])
@@ -448,6 +452,7 @@ async def dashboard(found: Scope, period: rules.Period, now: datetime) -> Dashbo
         comments=await nps_comments(houses, before=clock.day_start(rules.add_months(months[-1], 1))),
         by_category=await breakdown("category", found, months),
         by_executor=await breakdown("executor", found, months),
+        claims=await open_claims_by_developer(houses),
     )
 
 

@@ -27,6 +27,7 @@ from piccolo.columns.combination import Where
 from piccolo.columns.combination import WhereRaw
 from piccolo.query import OrderByRaw
 from piccolo.query import Select
+from piccolo.query.functions.aggregate import Count
 
 from portal.accounts.tables import Residency
 from portal.accounts.tables import User
@@ -1515,6 +1516,48 @@ async def house_warranties(house_ids: Collection[int]) -> dict[int, HouseWarrant
         House.id.as_alias("house_id"), House.developer_name, House.developer_email, House.commissioned_on
     ).where(House.id.is_in(sorted(set(house_ids))))
     return {r["house_id"]: HouseWarranty(**r) for r in rows}
+
+
+@dataclass(frozen=True)
+class DeveloperClaims:
+    """A developer's open warranty claims: requests still open whose defect's claim went to it and is neither
+    refused nor fixed, waiting for its answer or for the fix it promised."""
+
+    developer: str
+    waiting: int
+    accepted: int
+
+    @property
+    def total(self) -> int:
+        return self.waiting + self.accepted
+
+
+async def open_claims_by_developer(houses: Sequence[int] | None) -> list[DeveloperClaims]:
+    """The open warranty claims in these houses (None: every house) by developer, the most first: one grouped query
+    by the category's index (at most two rows a developer)."""
+    if houses is not None and not houses:
+        return []
+    condition = (
+        (Ticket.category == "warranty_defect")
+        & Ticket.status.is_in(sorted(ACTIVE))
+        & Ticket.developer_sent_at.is_not_null()
+        & Ticket.developer_answer.is_in(["", rules.DeveloperAnswer.ACCEPTED])
+    )
+    if houses is not None:
+        condition &= Ticket.house.is_in(sorted(houses))
+    developer = Ticket.house.developer_name
+    rows = await (
+        Ticket.select(developer.as_alias("developer"), Ticket.developer_answer, Count(Ticket.id).as_alias("n"))
+        .where(condition)
+        .group_by(developer, Ticket.developer_answer)
+    )
+    counts: dict[str, dict[str, int]] = {}
+    for row in rows:
+        counts.setdefault(row["developer"] or "", {})[row["developer_answer"]] = row["n"]
+    found = [
+        DeveloperClaims(name, n.get("", 0), n.get(rules.DeveloperAnswer.ACCEPTED, 0)) for name, n in counts.items()
+    ]
+    return sorted(found, key=lambda c: (-c.total, c.developer))
 
 
 @dataclass(frozen=True)

@@ -747,3 +747,50 @@ async def test_the_warranty_filter_is_a_field_of_the_list_its_chip_and_its_messa
     assert '<details class="queue-more" open>' in page
     unread = (await client.get("/staff/tickets?tab=all&warranty=maybe")).text
     assert "Такого варианта нет: «maybe»; список показан без этого условия." in unread
+
+
+# --- the dashboard: open warranty claims by developer --------------------------------------------------------------
+
+
+async def test_the_dashboard_counts_the_open_claims_of_each_developer_in_the_manager_s_houses(
+    client, login, make_user, make_account
+):
+    from portal.core import clock
+    from portal.housing.tables import House
+    from portal.tickets import actions
+    from portal.tickets import queries
+    from portal.tickets.tables import Ticket
+
+    now = clock.now()
+    first, second, other = await make_account(), await make_account(), await make_account()
+    for place, developer in ((first, "ООО СЗ «Первый»"), (second, "ООО СЗ «Второй»"), (other, "ООО СЗ «Чужой»")):
+        await House.update({House.developer_name: developer}).where(House.id == place.house)
+    sent = {Ticket.developer_sent_at: now}
+    claims = [
+        (first, {**sent}),
+        (first, {**sent}),
+        (first, {**sent, Ticket.developer_answer: "accepted"}),
+        (first, {**sent, Ticket.developer_answer: "refused"}),  # refused: no longer the developer's
+        (first, {**sent, Ticket.developer_answer: "fixed", Ticket.status: "done"}),
+        (first, {**sent, Ticket.status: "cancelled"}),  # cancelled: not open
+        (first, {}),  # not forwarded yet
+        (second, {**sent, Ticket.developer_answer: "accepted"}),
+        (other, {**sent}),
+    ]
+    for place, values in claims:
+        opened = await actions.open_ticket(account_id=place.account, category="warranty_defect", description="Дефект",
+                                           now=now)  # fmt: skip
+        if values:
+            await Ticket.update(values).where(Ticket.id == opened.id)
+    mine = [first.house, second.house]
+    assert await queries.open_claims_by_developer(mine) == [
+        queries.DeveloperClaims("ООО СЗ «Первый»", 2, 1), queries.DeveloperClaims("ООО СЗ «Второй»", 0, 1)
+    ]  # fmt: skip
+    assert [c.total for c in await queries.open_claims_by_developer(None)] == [3, 1, 1]
+    assert await queries.open_claims_by_developer([]) == []
+
+    await login(client, await make_user(roles=("manager",), houses=tuple(mine)))
+    page = (await client.get("/staff/analytics")).text
+    section = page.split('id="claims-title"', 1)[1].split("</section>", 1)[0]
+    assert "Открытые гарантийные претензии по застройщикам" in section
+    assert "ООО СЗ «Первый»" in section and "ООО СЗ «Второй»" in section and "Чужой" not in section
