@@ -5,6 +5,7 @@ for a caller who may see it (a resident's own accounts and house, a staff member
 from __future__ import annotations
 
 import os
+from collections.abc import Collection
 from collections.abc import Iterable
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -38,6 +39,7 @@ from portal.catalog.tables import ServiceAvailability
 from portal.catalog.tables import ServiceCategory
 from portal.catalog.tables import ServiceKind
 from portal.core import clock
+from portal.core import orphans
 from portal.core.address import PremiseAddress
 from portal.core.address import full_address
 from portal.core.clauses import every
@@ -848,3 +850,9 @@ async def company() -> PayeeInfo | None:
 async def receipt_months(account_id: int) -> list[date]:
     """The months a receipt was issued for, newest first (a receipt copy is one of them)."""
     return [r.period for r in await billing_queries.receipts_of(account_id, limit=36)]
+
+
+@orphans.refers("catalog")
+async def stored_files(keys: Collection[str]) -> set[str]:
+    """Which of ``keys`` a service's photo or an order's document is (by the indexes of their keys)."""
+    return await orphans.among(keys, PaidService.photo_key, OrderDocument.file_key)

@@ -114,7 +114,7 @@ class PaidService(Table):
     title_en = Varchar(length=160, default="")
     description = Text(default="")
     description_en = Text(default="")
-    photo_key = Varchar(length=128, null=True, default=None)
+    photo_key = Varchar(length=128, null=True, default=None, index=True)  # indexed: core.orphans asks by it
     price_kind = Varchar(length=16, default=PriceKind.FIXED, choices=PriceKind)
     price_kopecks = BigInt(default=0)
     unit = Varchar(length=8, default=Unit.NONE, choices=Unit)

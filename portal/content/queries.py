@@ -30,6 +30,7 @@ from portal.content.tables import PostRead
 from portal.content.tables import PostStatus
 from portal.content.tables import PostTarget
 from portal.core import clock
+from portal.core import orphans
 from portal.core.clauses import either
 from portal.core.clauses import every
 from portal.core.clauses import on_days
@@ -917,3 +918,9 @@ async def image_for_staff(principal: Principal, image_id: int) -> str:
     row = found(await PostImage.select(PostImage.post, PostImage.key).where(PostImage.id == image_id).first())
     await post_for_staff(principal, row["post"])
     return row["key"]
+
+
+@orphans.refers("content")
+async def stored_files(keys: Collection[str]) -> set[str]:
+    """Which of ``keys`` a post's picture is (by the index of its key)."""
+    return await orphans.among(keys, PostImage.key)

@@ -92,7 +92,7 @@ class PostImage(Table):
 
     id = Serial(primary_key=True)
     post = ForeignKey(Post, on_delete=OnDelete.cascade, null=False, index=True)
-    key = Varchar(length=100)
+    key = Varchar(length=100, index=True)  # indexed: core.orphans asks by it
     width = Integer(default=0)
     height = Integer(default=0)
     created_at = Timestamptz(default=TimestamptzNow())

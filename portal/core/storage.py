@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import os
 import re
 import secrets
 import threading
@@ -265,6 +266,62 @@ def delete(key: str) -> None:
     if key.endswith(".jpg"):
         for smaller in path.parent.glob(path.stem + "-w*.jpg"):
             smaller.unlink(missing_ok=True)
+
+
+# --- the files as they lie in storage, a page at a time (``core.orphans``) -----------------------------------------
+
+_YEAR, _MONTH = re.compile(r"^\d{4}$"), re.compile(r"^\d{2}$")
+_NARROW = re.compile(r"^(?P<stem>.+)-w\d+\.jpg$")
+_PARTIAL = re.compile(r"^\.(?P<name>.+)\.[0-9a-f]{8}$")  # ``narrow``'s copy being written (whole or not at all)
+
+
+@dataclass(frozen=True)
+class Lying:
+    """A file lying in storage: its key (a partial copy's name for one being written, ``partial``), when it was last
+    written (seconds since the epoch), and for a narrow copy the key of the photo it was made from (``made_from``)."""
+
+    key: str
+    written: float
+    made_from: str = ""
+    partial: bool = False
+
+
+def lying_after(after: str, page: int) -> Iterator[list[Lying]]:
+    """The files in storage after the key ``after`` ("" from the start), in the order of their keys, ``page`` at a
+    time: one month's folder is read at once (never the whole tree); files of other names are not ours and left
+    out. Blocking: run it in a worker thread."""
+    base = root()
+    years = sorted(p.name for p in base.iterdir() if p.is_dir() and _YEAR.match(p.name)) if base.is_dir() else []
+    for year in years:
+        if year < after[:4]:
+            continue
+        months = sorted(p.name for p in (base / year).iterdir() if p.is_dir() and _MONTH.match(p.name))
+        for month in months:
+            folder = f"{year}/{month}"
+            if folder < after[:7]:
+                continue
+            found = [_lying(folder, entry) for entry in os.scandir(base / folder) if entry.is_file()]
+            files = sorted((f for f in found if f is not None and f.key > after), key=lambda f: f.key)
+            for start in range(0, len(files), page):
+                yield files[start : start + page]
+
+
+def _lying(folder: str, entry: os.DirEntry[str]) -> Lying | None:
+    key, written = f"{folder}/{entry.name}", entry.stat().st_mtime
+    if _PARTIAL.match(entry.name):
+        return Lying(key, written, partial=True)
+    if not KEY_PATTERN.match(key):
+        return None
+    narrow_of = _NARROW.match(entry.name)
+    return Lying(key, written, made_from=f"{folder}/{narrow_of['stem']}.jpg" if narrow_of else "")
+
+
+def remove(key: str) -> None:
+    """Delete the file lying under ``key`` (a partial copy's name too; one already gone is no error)."""
+    path = root() / key
+    if path.parent.parent.parent != root() or not (KEY_PATTERN.match(key) or _PARTIAL.match(path.name)):
+        raise ValueError("not a storage key")
+    path.unlink(missing_ok=True)
 
 
 @contextmanager

@@ -6,6 +6,7 @@ on the register lines of the owners they are linked to (``OwnerLink``). Staff se
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from dataclasses import field
 from dataclasses import fields
@@ -22,6 +23,7 @@ from piccolo.query.methods.select import Count
 
 from portal.accounts.queries import houses_of_accounts
 from portal.core import clock
+from portal.core import orphans
 from portal.core.address import full_address
 from portal.core.address import premise_name
 from portal.core.clauses import every
@@ -1006,3 +1008,9 @@ async def keeping_snils(closed_before: datetime, *, after: int = 0, limit: int =
         .limit(limit)
     )
     return [_meeting_view(r) for r in rows]
+
+
+@orphans.refers("meetings")
+async def stored_files(keys: Collection[str]) -> set[str]:
+    """Which of ``keys`` a question's materials or a paper ballot's scan is (by the indexes of their keys)."""
+    return await orphans.among(keys, AgendaItem.material_key, Ballot.scan_key)

@@ -152,7 +152,7 @@ class AgendaItem(Table):
     text_en = Text(default="")
     subject = Varchar(length=16, choices=Subject)
     threshold = Varchar(length=16, choices=Threshold)
-    material_key = Varchar(length=128, default="")
+    material_key = Varchar(length=128, default="", index=True)  # indexed: core.orphans asks by it
     material_name = Varchar(length=200, default="")
 
 
@@ -198,7 +198,7 @@ class Ballot(Stamped, Table):
     # data: shown to staff masked but for its last four digits, never in the audit or the logs.
     snils = Varchar(length=11, default="")
     entered_by = ForeignKey(User, on_delete=OnDelete.set_null, null=True, default=None)
-    scan_key = Varchar(length=128, default="")
+    scan_key = Varchar(length=128, default="", index=True)  # indexed: core.orphans asks by it
     scan_type = Varchar(length=32, default="")
     received_at = Timestamptz(null=True, default=None)
     moderated_by = ForeignKey(User, on_delete=OnDelete.set_null, null=True, default=None)

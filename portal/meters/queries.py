@@ -4,6 +4,7 @@ staff's (scoped to the houses they work with) — bounded, indexed, returned as 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from collections.abc import Collection
 from collections.abc import Iterable
 from dataclasses import dataclass
 from dataclasses import field
@@ -20,6 +21,7 @@ from piccolo.query.functions.aggregate import Max
 from portal.accounts.rules import rights_for
 from portal.accounts.tables import ConsentRecord
 from portal.accounts.tables import Residency
+from portal.core import orphans
 from portal.core.address import full_address
 from portal.core.db import from_row
 from portal.core.pagination import Page
@@ -1264,3 +1266,9 @@ async def house_meters(house_id: int, period: date) -> list[HouseMeterView]:
             view.last[r["zone"]], view.last_period = value, r["period"]
         view.history.append((r["period"], r["zone"], value, used))
     return list(meters.values())
+
+
+@orphans.refers("meters")
+async def stored_files(keys: Collection[str]) -> set[str]:
+    """Which of ``keys`` the photo sent with a reading is (by the index of its key)."""
+    return await orphans.among(keys, MeterReading.photo)

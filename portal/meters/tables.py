@@ -107,7 +107,8 @@ class MeterReading(Table):
     submitted_by = ForeignKey(User, on_delete=OnDelete.set_null, null=True, default=None)
     rollover = Boolean(default=False)
     flagged = Boolean(default=False)
-    photo = Varchar(length=96, default="")  # core.storage key of the meter's photo sent with the reading
+    # core.storage key of the meter's photo sent with the reading; indexed: core.orphans asks by it
+    photo = Varchar(length=96, default="", index=True)
     review = Varchar(length=16, default=Review.NONE, choices=Review)
     reviewed_by = ForeignKey(User, on_delete=OnDelete.set_null, null=True, default=None)
     reviewed_at = Timestamptz(null=True, default=None)

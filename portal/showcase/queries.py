@@ -3,6 +3,7 @@ loaded only if the caller may see it (404 for missing and forbidden alike); staf
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from dataclasses import field
 from dataclasses import replace
@@ -18,6 +19,7 @@ from portal.accounts.tables import Residency
 from portal.accounts.tables import StaffHouse
 from portal.accounts.tables import User
 from portal.accounts.tables import UserRole
+from portal.core import orphans
 from portal.core.clauses import every
 from portal.core.clauses import within
 from portal.core.paged import read_page
@@ -715,3 +717,9 @@ async def residents_among(user_ids: list[int]) -> set[int]:
         .limit(len(user_ids))
     )
     return {r["user"] for r in rows}
+
+
+@orphans.refers("showcase")
+async def stored_files(keys: Collection[str]) -> set[str]:
+    """Which of ``keys`` a listing's photo or its small copy is (by the indexes of their keys)."""
+    return await orphans.among(keys, ListingPhoto.key, ListingPhoto.thumb_key)

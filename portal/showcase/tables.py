@@ -116,8 +116,8 @@ class ListingPhoto(Table):
 
     id = Serial(primary_key=True)
     listing = ForeignKey(Listing, on_delete=OnDelete.cascade, null=False, index=True)
-    key = Varchar(length=100)
-    thumb_key = Varchar(length=100)
+    key = Varchar(length=100, index=True)  # both indexed: core.orphans asks by them
+    thumb_key = Varchar(length=100, index=True)
     width = Integer(default=0)
     height = Integer(default=0)
     position = Integer(default=0)

@@ -7,7 +7,6 @@ of a staff write and the notifications (outbox rows) in each recipient's own lan
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
 from collections.abc import Callable
 from collections.abc import Mapping
 from collections.abc import Sequence
@@ -2184,9 +2183,6 @@ async def refuse_handover(
 # --- a request's files and a new owner's documents kept no longer than their term (the daily job) ----------------
 
 ERASED_PER_BATCH = 200
-# The files of rows marked deleted within this many days are deleted (again) by each run: a run stopped after a
-# batch's commit and before its files went leaves them to the next runs.
-SWEPT_DAYS = 30
 
 
 @jobs.register("request-files-erasure", 86400, key=lambda now: clock.local(now).date().isoformat())
@@ -2200,9 +2196,10 @@ async def erase_request_files(now: datetime, owner_docs_keep_days: int, files_ke
     ``owner_docs_keep_days`` after the application was decided (applied, refused or withdrawn), and the photos and
     files of a request (a meter's passport among them) ``files_keep_years`` after it was finished; the application,
     the request, its history and texts stay. A batch at a time, each in one transaction with its audit row that
-    marks the rows (their pages and addresses say the day they went); the files are deleted from storage only after
-    it commits (``_delete_marked``), so a failure leaves every row with its file, never a row pointing at nothing.
-    Returns how many rows were marked."""
+    marks the rows (their pages and addresses say the day they went); a batch's files are deleted from storage only
+    after it commits, so a failure leaves every row with its file, never a row pointing at nothing. A run stopped
+    between the two leaves files no row refers to any more, which ``core.orphans`` deletes. Returns how many rows
+    were marked."""
     today = clock.local(now).date()
     decided_before = clock.day_start(today - timedelta(days=owner_docs_keep_days))
     finished_before = clock.day_start(rules.files_finished_before(today, files_keep_years))
@@ -2211,48 +2208,39 @@ async def erase_request_files(now: datetime, owner_docs_keep_days: int, files_ke
         done += await _documents_erased(ids, now)
     while ids := await queries.files_past_term(finished_before, ERASED_PER_BATCH):
         done += await _files_erased(ids, now)
-    since = now - timedelta(days=SWEPT_DAYS)
-    await _delete_marked(queries.erased_documents_since, since)
-    await _delete_marked(queries.erased_files_since, since)
     return done
 
 
 async def _documents_erased(ids: list[int], now: datetime) -> int:
-    """One batch of applications whose documents are marked deleted, with one audit row saying how many."""
+    """One batch of applications whose documents are marked deleted, with one audit row saying how many; their
+    files deleted once it is committed."""
     async with atomic():
         rows = (
             await HandoverApplication.update({HandoverApplication.documents_erased_at: now})
             .where(HandoverApplication.id.is_in(ids) & HandoverApplication.documents_erased_at.is_null())
             .returning(HandoverApplication.documents)
         )
+        keys = [k for r in rows for k in r["documents"].splitlines() if k]
         if rows:
-            deleted = sum(len([k for k in r["documents"].splitlines() if k]) for r in rows)
-            changes = {"applications": len(rows), "documents_deleted": deleted}
+            changes = {"applications": len(rows), "documents_deleted": len(keys)}
             await audit.record(None, "ticket.documents_erased", "ticket", None, changes, now=now)
+    for key in keys:
+        storage.delete(key)
     return len(rows)
 
 
 async def _files_erased(ids: list[int], now: datetime) -> int:
-    """One batch of the requests' files marked deleted, with one audit row saying how many, of how many requests."""
+    """One batch of the requests' files marked deleted, with one audit row saying how many, of how many requests;
+    the files deleted once it is committed."""
     async with atomic():
         rows = (
             await TicketAttachment.update({TicketAttachment.erased_at: now})
             .where(TicketAttachment.id.is_in(ids) & TicketAttachment.erased_at.is_null())
-            .returning(TicketAttachment.ticket)
+            .returning(TicketAttachment.ticket, TicketAttachment.file_key)
         )
         if rows:
             changes = {"files_deleted": len(rows), "requests": len({r["ticket"] for r in rows})}
             await audit.record(None, "ticket.files_erased", "ticket", None, changes, now=now)
+    for row in rows:
+        storage.delete(row["file_key"])
     return len(rows)
-
-
-async def _delete_marked(
-    read: Callable[..., Awaitable[list[tuple[int, list[str]]]]], since: datetime, *, batch: int = 500
-) -> None:
-    """Delete from storage the files of the rows marked deleted since ``since`` (a file already gone is no error)."""
-    after = 0
-    while rows := await read(since, after=after, limit=batch):
-        after = rows[-1][0]
-        for _, keys in rows:
-            for key in keys:
-                storage.delete(key)

@@ -6,6 +6,8 @@ Every change is in ``actions.py``.
 
 from __future__ import annotations
 
+import functools
+import operator
 from collections.abc import AsyncIterator
 from collections.abc import Collection
 from collections.abc import Iterable
@@ -31,6 +33,7 @@ from piccolo.query.functions.aggregate import Count
 
 from portal.accounts.tables import Residency
 from portal.accounts.tables import User
+from portal.core import orphans
 from portal.core.address import PremiseAddress
 from portal.core.clauses import either
 from portal.core.clauses import every
@@ -1473,30 +1476,6 @@ async def files_past_term(finished_before: datetime, limit: int) -> list[int]:
     return [r["id"] for r in rows]
 
 
-async def erased_files_since(since: datetime, *, after: int = 0, limit: int = 500) -> list[tuple[int, list[str]]]:
-    """The requests' files marked deleted since ``since`` (by the index of ``erased_at``), after the id ``after``:
-    each row's id with its stored key, whose file the job deletes (again: a file already gone is no error)."""
-    rows = (
-        await TicketAttachment.select(TicketAttachment.id, TicketAttachment.file_key)
-        .where((TicketAttachment.erased_at >= since) & (TicketAttachment.id > after))
-        .order_by(TicketAttachment.id)
-        .limit(limit)
-    )
-    return [(r["id"], [r["file_key"]]) for r in rows]
-
-
-async def erased_documents_since(since: datetime, *, after: int = 0, limit: int = 500) -> list[tuple[int, list[str]]]:
-    """The applications whose documents were marked deleted since ``since`` (by the index of
-    ``documents_erased_at``), after the id ``after``: each one's id with its documents' stored keys."""
-    rows = (
-        await HandoverApplication.select(HandoverApplication.id, HandoverApplication.documents)
-        .where((HandoverApplication.documents_erased_at >= since) & (HandoverApplication.id > after))
-        .order_by(HandoverApplication.id)
-        .limit(limit)
-    )
-    return [(r["id"], [k for k in r["documents"].splitlines() if k]) for r in rows]
-
-
 @dataclass(frozen=True)
 class HouseWarranty:
     """What a defect's warranty is judged by (``rules.warranty_state``) and forwarded to: the house's developer,
@@ -1584,3 +1563,19 @@ async def photos_to_forward(ticket_id: int) -> list[ForwardedPhoto]:
         .limit(FORWARDED_PHOTOS)
     )
     return [ForwardedPhoto(**r) for r in rows]
+
+
+@orphans.refers("tickets")
+async def stored_files(keys: Collection[str]) -> set[str]:
+    """Which of ``keys`` a request's photo or file still kept is (by the unique index of its key), or a document
+    still kept of an application for a change of owner: the documents, one key a line, are matched among the
+    applications whose documents are kept (by the index of ``documents_erased_at``), then by their lines (a key
+    is random: it matches its own application's alone)."""
+    found = await orphans.among(keys, TicketAttachment.file_key, where=TicketAttachment.erased_at.is_null())
+    if not keys:
+        return found
+    named = functools.reduce(operator.or_, [HandoverApplication.documents.like(f"%{key}%") for key in keys])
+    rows = await HandoverApplication.select(HandoverApplication.documents).where(
+        HandoverApplication.documents_erased_at.is_null() & named
+    )
+    return found | {line for r in rows for line in r["documents"].splitlines() if line in keys}

@@ -202,25 +202,6 @@ async def test_a_requests_photo_goes_three_years_after_it_is_closed(
         assert json.loads(event["changes"]) == {"files_deleted": 1, "requests": 1}
 
 
-async def test_a_run_stopped_after_its_commit_leaves_files_the_next_run_deletes(
-    client, login, make_user, make_account, photo, monkeypatch
-):
-    finished = NOW - timedelta(days=4 * 365)
-    _, attachment = await _request_with_photo(client, login, make_user, make_account, photo, "closed", finished)
-    key = attachment["file_key"]
-
-    def stopped(_key: str) -> None:
-        raise OSError("the worker was stopped")
-
-    with monkeypatch.context() as patched:
-        patched.setattr(storage, "delete", stopped)
-        with pytest.raises(OSError):
-            await _erase()
-    marked = await TicketAttachment.select().where(TicketAttachment.id == attachment["id"]).first()
-    assert marked["erased_at"] == NOW and storage.path_of(key).exists()  # committed, the file left behind
-    assert await _erase(NOW + timedelta(days=1)) == 0 and not storage.path_of(key).exists()
-
-
 async def test_the_daily_job_reads_the_terms_from_the_settings(
     client, login, make_user, make_account, photo, monkeypatch
 ):
@@ -244,8 +225,6 @@ async def test_the_daily_job_reads_the_terms_from_the_settings(
     [
         (lambda: queries.documents_past_term(NOW, 200), "handover_application"),
         (lambda: queries.files_past_term(NOW, 200), "ticket_attachment"),
-        (lambda: queries.erased_documents_since(NOW), "handover_application"),
-        (lambda: queries.erased_files_since(NOW), "ticket_attachment"),
     ],
 )
 async def test_the_job_reads_through_the_indexes_of_the_erasure(db, read, table):

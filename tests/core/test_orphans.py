@@ -1,0 +1,163 @@
+"""Stored files no row refers to are deleted however old they are (a run of the files' erasure stopped for months
+before its files went, a form that failed after storing its file), once older than a grace period: a file just
+stored whose row is not committed yet stays. The daily job walks the storage a page at a time from where its last
+run stopped. Real files in a storage folder of the test's own, real rows on both engines."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import secrets
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from portal import settings as portal_settings
+from portal.app import PORTAL
+from portal.app import collect_routes
+from portal.core import jobs
+from portal.core import orphans
+from portal.core import storage
+from portal.core.db import is_sqlite
+from portal.tickets import actions
+from portal.tickets.tables import HandoverApplication
+from portal.tickets.tables import TicketAttachment
+from tests.querylog import captured
+from tests.querylog import plan_of
+from tests.querylog import unindexed_steps
+from tests.tickets.conftest import jpeg_bytes
+from tests.tickets.test_file_retention import _request_with_photo
+from tests.tickets.test_handover import _filed
+from tests.tickets.test_handover import today_is  # noqa: F401  (a fixture: the day the application names is past)
+
+NOW = datetime.now(UTC)
+LONG_AGO = NOW - timedelta(days=5 * 365)
+
+
+@pytest.fixture
+def uploads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The storage of this test alone, empty."""
+    monkeypatch.setattr(
+        portal_settings, "_current", dataclasses.replace(portal_settings.get_settings(), var_dir=tmp_path)
+    )
+    return storage.root()
+
+
+def _lying(key: str, written: datetime = LONG_AGO, body: bytes = b"%PDF-1.4\n%%EOF\n") -> Path:
+    path = storage.root() / key
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(body)
+    _written(path, written)
+    return path
+
+
+def _written(path: Path, moment: datetime) -> None:
+    os.utime(path, (moment.timestamp(), moment.timestamp()))
+
+
+def _key(folder: str = "2021/04", ext: str = "jpg") -> str:
+    return f"{folder}/{secrets.token_urlsafe(24)}.{ext}"
+
+
+async def test_a_file_no_row_refers_to_goes_however_old_and_a_young_one_or_a_rows_stays(
+    db, uploads, client, login, make_user, make_account
+):
+    _, attachment = await _request_with_photo(client, login, make_user, make_account, jpeg_bytes(), "in_work", NOW)
+    photo = storage.path_of(attachment["file_key"])
+    _written(photo, LONG_AGO)  # a request's photo of five years ago, still kept
+    small = _lying(attachment["file_key"].removesuffix(".jpg") + "-w480.jpg")  # its narrow copy
+    old = _lying(_key("2019/03", "pdf"))  # left by a run stopped long ago: no row
+    old_small = _lying(_key("2019/03").removesuffix(".jpg") + "-w480.jpg")  # a narrow copy of a photo gone
+    partial = _lying(f"2019/03/.{secrets.token_urlsafe(24)}-w480.jpg.{secrets.token_hex(4)}")  # a copy half written
+    young = _lying(_key("2026/12"), NOW - timedelta(hours=2))  # stored for a form whose row is not saved yet
+    foreign = _lying("2019/03/notes.txt")  # not a file of ours
+
+    assert await orphans.sweep(NOW) == 3
+    assert not old.exists() and not old_small.exists() and not partial.exists()
+    assert photo.exists() and small.exists() and young.exists() and foreign.exists()
+
+    _written(young, NOW - orphans.GRACE - timedelta(minutes=1))  # a day later, still no row
+    assert await orphans.sweep(NOW) == 1 and not young.exists() and photo.exists()
+
+
+async def test_a_requests_files_left_by_a_run_stopped_for_months_go_with_the_next_sweep(
+    db, uploads, client, login, make_user, make_account, monkeypatch
+):
+    """The erasure marks the rows, commits, and is stopped before the files go; months later no row refers to them
+    (the rows say they were deleted), and the sweep deletes them."""
+    finished = NOW - timedelta(days=4 * 365)
+    _, attachment = await _request_with_photo(client, login, make_user, make_account, jpeg_bytes(), "closed", finished)
+    photo = storage.path_of(attachment["file_key"])
+    _written(photo, finished)
+
+    def stopped(_key: str) -> None:
+        raise OSError("the worker was stopped")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(storage, "delete", stopped)
+        with pytest.raises(OSError):
+            await actions.erase_request_files(NOW, 1095, 3)
+    assert (await TicketAttachment.select().where(TicketAttachment.id == attachment["id"]).first())["erased_at"]
+    assert photo.exists()  # committed, the file left behind
+    assert await orphans.sweep(NOW + timedelta(days=90)) == 1 and not photo.exists()
+
+
+@pytest.mark.usefixtures("today_is")
+async def test_an_applications_documents_stay_while_kept_and_go_once_marked_deleted(
+    db, uploads, client, login, make_user, make_account
+):
+    _, _, _, ticket = await _filed(client, login, make_user, make_account)
+    handover = await HandoverApplication.select().where(HandoverApplication.ticket == ticket["id"]).first()
+    (key,) = handover["documents"].splitlines()
+    extract = storage.path_of(key)
+    _written(extract, LONG_AGO)
+    assert await orphans.sweep(NOW) == 0 and extract.exists()
+    await HandoverApplication.update({HandoverApplication.documents_erased_at: NOW}).where(
+        HandoverApplication.id == handover["id"]
+    )
+    assert await orphans.sweep(NOW) == 1 and not extract.exists()
+
+
+async def test_the_walk_goes_on_from_where_the_last_run_stopped_and_starts_again_past_the_end(db, uploads):
+    keys = sorted([_key("2020/01"), _key("2020/01"), _key("2020/01"), _key("2024/11", "pdf"), _key("2026/02")])
+    paths = [_lying(key) for key in keys]
+    assert await orphans.sweep(NOW, budget=2, page=2) == 2  # the first two, by their keys
+    assert [p.exists() for p in paths] == [False, False, True, True, True]
+    kept = _lying("2020/01/" + "-" * 32 + ".jpg")  # behind the cursor: the next round's
+    assert await orphans.sweep(NOW, budget=2, page=2) == 2
+    assert [p.exists() for p in paths] == [False, False, False, False, True]
+    assert await orphans.sweep(NOW, budget=2, page=2) == 1  # the last, then the walk starts again
+    assert kept.exists() and not paths[-1].exists()
+    assert await orphans.sweep(NOW, budget=2, page=2) == 1 and not kept.exists()
+
+
+def test_every_domain_that_stores_files_says_which_its_rows_refer_to():
+    """A domain that stores uploads (``core.storage``) and did not say which its rows refer to would lose them all
+    to the sweep."""
+    collect_routes()
+    storing = {
+        path.parent.name
+        for path in PORTAL.glob("*/*.py")
+        if path.parent.name != "core" and re.search(r"storage\.(save_image|save_document|_write)", path.read_text())
+    }
+    assert storing and storing <= set(orphans.readers()), storing - set(orphans.readers())
+
+
+def test_the_sweep_is_a_daily_job():
+    collect_routes()
+    assert jobs.registered()["orphan-files"].every_seconds == 86400
+
+
+async def test_the_domains_are_asked_through_the_indexes_of_their_keys(db):
+    collect_routes()
+    with captured(db) as seen:
+        await orphans.referred([_key(), _key(ext="pdf")])
+    assert len(seen) >= 9
+    for query in seen:
+        table = re.search(r'FROM "?(\w+)"?', str(query))[1]
+        plan = await plan_of(db, query, forbid_seqscan=True)
+        assert unindexed_steps(plan, table, is_sqlite(db)) == [], (table, plan)
