@@ -653,7 +653,7 @@ async def _wake_waiting(accounts: list[int], now: datetime) -> None:
     await AutopayMandate.update({AutopayMandate.waiting_until: now}).where(
         AutopayMandate.account.is_in(accounts)
         & AutopayMandate.last_status.is_in(list(AUTOPAY_WAITING))
-        & (AutopayMandate.waiting_until > now)
+        & ((AutopayMandate.waiting_until > now) | AutopayMandate.waiting_until.is_null())
     )
 
 
@@ -1445,8 +1445,23 @@ async def _mandate_result(
         ).where(AutopayMandate.id == mandate_id)
 
 
+async def _ask_unanswered(account_id: int, payer: int, now: datetime) -> None:
+    """A month waiting for a co-owner's autopay charge the gateway has not answered: once the gateway's answer
+    window has passed, ask the gateway how the charge stands and record it (as reconciliation does: what it made is
+    applied; if it made nothing, the charge is sent again or cancelled), so the wait ends on the gateway's word. No
+    answer now: the month keeps waiting, nothing is charged twice."""
+    for batch in await queries.unanswered_charges(account_id, payer, now):
+        try:
+            await _sync_batch(batch)
+        except GatewayError as exc:
+            log.warning("autopay: the charge %s is still unanswered (%s)", batch, exc)
+
+
 async def _charge_mandate(mandate: dict[str, Any], today: date, period: str, now: datetime) -> bool:
     """One autopay charge: record the payment, charge the saved card off-session, report a failure."""
+    waits = mandate["last_period"] == period and mandate["last_status"] in AUTOPAY_WAITING
+    if waits and mandate["waiting_until"] is None:  # for a co-owner's charge the gateway has not answered
+        await _ask_unanswered(mandate["account"], mandate["user"], now)
     customer = await queries.customer_id_of(mandate["user"])
     receipt_period = await queries.last_receipt_period(mandate["account"])
     uid = str(uuid.uuid4())

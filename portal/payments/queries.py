@@ -750,12 +750,15 @@ async def due_mandates(period: str, now: datetime, *, month_due: bool, after: in
     """The next ``limit`` active mandates after id ``after`` that autopay has to look at (index
     ``autopay_mandate_due``): one whose month ``period`` has not been run yet (``month_due``: the charge day has come),
     and one whose month waits for payments still pending once they may have changed (the latest closes unpaid at
-    ``waiting_until``; none given: an autopay charge's answer, which may come any time). A wait ends early when an
-    awaited payment is decided (``actions._wake_waiting``). The month ran is never older than the last one (``<``)."""
+    ``waiting_until``; none given: an autopay charge's answer, looked at again once the gateway's answer window
+    has passed since the last look, when the mandate asks the gateway itself: ``actions._ask_unanswered``). A wait
+    ends early when an awaited payment is decided (``actions._wake_waiting``). The month ran is never older than the
+    last one (``<``)."""
+    answer_due = AutopayMandate.waiting_until.is_null() & (AutopayMandate.updated_at <= now - rules.CONFIRMATION_WAIT)
     waiting = (
         (AutopayMandate.last_period == period)
         & AutopayMandate.last_status.is_in(list(AUTOPAY_WAITING))
-        & (AutopayMandate.waiting_until.is_null() | (AutopayMandate.waiting_until <= now))
+        & (answer_due | (AutopayMandate.waiting_until <= now))
     )
     look = ((AutopayMandate.last_period < period) | waiting) if month_due else waiting
     return (
@@ -771,6 +774,24 @@ async def due_mandates(period: str, now: datetime, *, month_due: bool, after: in
         .order_by(AutopayMandate.id)
         .limit(limit)
     )
+
+
+async def unanswered_charges(account_id: int, payer: int, now: datetime, limit: int = 5) -> list[str]:
+    """Someone else's autopay charges of the account (a co-owner's) still without the gateway's answer after its
+    answer window (``rules.CONFIRMATION_WAIT``) since they were last sent (index ``payment_account``)."""
+    rows = await (
+        Payment.select(Payment.batch)
+        .where(
+            (Payment.account == account_id)
+            & (Payment.kind == PaymentKind.AUTOPAY)
+            & (Payment.status == PaymentStatus.PENDING)
+            & ((Payment.created_by != payer) | Payment.created_by.is_null())
+            & (Payment.updated_at <= now - rules.CONFIRMATION_WAIT)
+        )
+        .order_by(Payment.id)
+        .limit(limit)
+    )
+    return [r["batch"] for r in rows]
 
 
 async def customer_id_of(user_id: int) -> str | None:

@@ -228,7 +228,8 @@ class AutopayMandate(Table):
 
     While it waits for payments still pending (``AUTOPAY_WAITING``), ``waiting_since`` is when the latest of them
     was started and ``waiting_until`` when the last of them closes unpaid (none: an autopay charge whose answer is
-    not in yet has no end of its own). Turned off by itself, ``stopped`` says why and ``stopped_at`` when."""
+    not in yet, which the mandate asks the gateway about once the gateway's answer window has passed). Turned off
+    by itself, ``stopped`` says why and ``stopped_at`` when."""
 
     id = Serial(primary_key=True)
     account = ForeignKey(PersonalAccount, on_delete=OnDelete.restrict, null=False, index=True)

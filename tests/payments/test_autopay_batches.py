@@ -146,7 +146,18 @@ async def test_a_month_waiting_for_an_open_payment_is_not_read_until_that_paymen
             "last_status": "waiting_co_owner",
             "waiting_until": now + timedelta(hours=1),
         },
-        "waits for an answer": {"last_period": PERIOD, "last_status": "waiting_co_owner"},
+        # A co-owner's charge without the gateway's answer: read once the answer window has passed since the last
+        # look (it then asks the gateway), not on every run.
+        "waits for an answer": {
+            "last_period": PERIOD,
+            "last_status": "waiting_co_owner",
+            "updated_at": now - rules.CONFIRMATION_WAIT,
+        },
+        "waits for an answer, just looked": {
+            "last_period": PERIOD,
+            "last_status": "waiting_co_owner",
+            "updated_at": now,
+        },
         "off": {"active": False},
     }
     for name, values in states.items():
@@ -166,6 +177,7 @@ async def test_a_month_waiting_for_an_open_payment_is_not_read_until_that_paymen
     later = await read(now + timedelta(minutes=30))
     assert {"waits, open"} <= later and "waits, co-owner open" not in later, "read once it may have closed"
     assert "waits, co-owner open" in await read(now + timedelta(hours=1))
+    assert "waits for an answer, just looked" in await read(now + rules.CONFIRMATION_WAIT)
 
     if not is_sqlite(db):  # PostgreSQL answers from the partial index, not by reading every mandate done
         done = await make_user(accounts={})
