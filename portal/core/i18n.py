@@ -122,19 +122,42 @@ def translate_context(domain: str, context: str, message: str) -> str:
     return domain_translations(get_locale(), domain).upgettext(context, message)
 
 
+# The words a number counts in a Russian sentence: a term (days, working days, the day of a month, hours, minutes,
+# months, years) or a length (characters, digits, letters). A number is kept on one line with them.
+UNIT_WORDS = (
+    r"(?:рабоч|дн[яеи]|дней|день|числ|час|мин|сут|секунд|месяц|недел|лет|год|символ|цифр|знак|букв|полн|календарн"
+    r"|файл|фотограф|мб|кб|гб|м²|м³|°)"
+)
+# A placeholder and the space after it, before such a word: «за %(num)s рабочих дня», «до %(day)s числа».
+_PLACEHOLDER_THEN_UNIT = re.compile(r"(%\((\w+)\)[sd]) (?=" + UNIT_WORDS + ")", re.IGNORECASE)
+
+
+def fill(text: str, variables: Mapping[str, object]) -> str:
+    """A translated sentence with its ``%(name)s`` filled in, a number given to it kept on one line with the unit
+    after it («за 3 рабочих дня», «до 15 числа», «в течение 30 дней» never break after the number on a phone: the
+    space after a whole number's placeholder becomes a no-break space). A number written in a sentence itself
+    carries its no-break space in the catalog (``UNIT_WORDS``, tests/core/test_units_kept.py)."""
+    if not variables:
+        return text
+
+    def join(match: re.Match[str]) -> str:
+        value = variables.get(match.group(2))
+        number = isinstance(value, int | Decimal) and not isinstance(value, bool)
+        return match.group(1) + ("\u00a0" if number else " ")
+
+    return _PLACEHOLDER_THEN_UNIT.sub(join, text) % variables
+
+
 def gettext(message: str, **variables: object) -> str:
-    text = translate(_caller_domain(), message)
-    return text % variables if variables else text
+    return fill(translate(_caller_domain(), message), variables)
 
 
 def ngettext(singular: str, plural: str, n: int, **variables: object) -> str:
-    text = translate_plural(_caller_domain(), singular, plural, n)
-    return text % {"num": n, **variables}
+    return fill(translate_plural(_caller_domain(), singular, plural, n), {"num": n, **variables})
 
 
 def pgettext(context: str, message: str, **variables: object) -> str:
-    text = translate_context(_caller_domain(), context, message)
-    return text % variables if variables else text
+    return fill(translate_context(_caller_domain(), context, message), variables)
 
 
 _ = gettext

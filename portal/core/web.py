@@ -232,20 +232,19 @@ def _flashes(request: Request, at: str | None = None) -> list[dict[str, str]]:
 @pass_context
 def _template_gettext(context: Any, message: str, **variables: Any) -> str:
     """``_()`` in a template: the catalog of the template's domain first (``tickets/…`` → tickets)."""
-    text = i18n.translate(i18n.domain_of_template(context.name), message)
-    return text % variables if variables else text
+    return i18n.fill(i18n.translate(i18n.domain_of_template(context.name), message), variables)
 
 
 @pass_context
 def _template_ngettext(context: Any, singular: str, plural: str, n: int, **variables: Any) -> str:
-    text = i18n.translate_plural(i18n.domain_of_template(context.name), singular, plural, n)
-    return text % {"num": n, **variables}
+    return i18n.fill(
+        i18n.translate_plural(i18n.domain_of_template(context.name), singular, plural, n), {"num": n, **variables}
+    )
 
 
 @pass_context
 def _template_pgettext(context: Any, msgctxt: str, message: str, **variables: Any) -> str:
-    text = i18n.translate_context(i18n.domain_of_template(context.name), msgctxt, message)
-    return text % variables if variables else text
+    return i18n.fill(i18n.translate_context(i18n.domain_of_template(context.name), msgctxt, message), variables)
 
 
 def configure_jinja(engine: JinjaTemplateEngine) -> None:

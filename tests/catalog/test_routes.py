@@ -537,7 +537,7 @@ async def test_an_order_with_a_phone_no_one_can_dial_or_a_comment_too_long_comes
     assert page.status_code == 422
     assert "Введите телефон в виде +7\u00a0978\u00a0123‑45‑67." in page.text
     assert 'value="позвоните соседке"' in page.text
-    assert "Слишком длинный комментарий: не больше 2000 символов." in page.text
+    assert "Слишком длинный комментарий: не больше 2000\u00a0символов." in page.text
     assert "Код подъезда 1234.</textarea>" in page.text
     assert await Order.count() == 0
     placed = await client.form("/services/cart/order", {**order, "phone": "8 (978) 555-44-33", "comment": "Код 12"})

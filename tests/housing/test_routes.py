@@ -354,7 +354,7 @@ async def test_an_organisation_s_inn_given_for_a_person_is_refused_with_the_form
     typed = {"kind": "person", "name": "Ким Ирина", "inn": "7707083893", "phone": "", "email": ""}
     refused = await manager.form("/staff/owners/new", typed)
     assert refused.status_code == 422
-    assert "ИНН физического лица состоит из 12 цифр; 10 цифр — ИНН организации." in refused.text
+    assert "ИНН физического лица состоит из 12\u00a0цифр; 10\u00a0цифр — ИНН организации." in refused.text
     assert 'value="7707083893"' in refused.text and 'value="Ким Ирина"' in refused.text
     saved = await manager.form("/staff/owners/new", {**typed, "kind": "organisation", "name": "ООО «Ромашка»"})
     assert saved.status_code == 303

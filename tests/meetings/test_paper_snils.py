@@ -43,7 +43,7 @@ async def test_the_snils_on_a_paper_ballot_is_checked_kept_and_shown_masked(
 
     refused = await client.form(url, typed, files=scan)
     assert refused.status_code == 422
-    assert "Это не СНИЛС: 11 цифр, последние две — контрольное число." in refused.text
+    assert "Это не СНИЛС: 11\u00a0цифр, последние две — контрольное число." in refused.text
     assert re.search(r'<input id="f-snils" name="snils"[^>]*value="112-233-445 96"', refused.text)
     assert await Ballot.count().where(Ballot.meeting == meeting_id) == 0
 

@@ -52,7 +52,7 @@ async def test_owners_who_have_not_voted_are_reminded_once_in_their_language(
     assert set(reminded) == {english, russian}, (reminded, voted, on_paper, tenant)
     assert {r["channel"] for r in reminded[russian]} == {"inapp", "email"}
     (ru,) = [r["body"] for r in reminded[russian] if r["channel"] == "inapp"]
-    assert ru == "До конца голосования по собранию «Годовое собрание» осталось 3 дня. Вы ещё не проголосовали."
+    assert ru == "До конца голосования по собранию «Годовое собрание» осталось 3\u00a0дня. Вы ещё не проголосовали."
     (en,) = [r["body"] for r in reminded[english] if r["channel"] == "inapp"]
     assert en.startswith("3 days are left until the voting in the owners' meeting “Годовое собрание” ends.")
 

@@ -534,7 +534,10 @@ async def test_a_drafts_dates_refused_on_announcing_are_changed_on_the_draft_and
     refused = await client.form(f"/staff/meetings/{meeting_id}/publish")
     assert refused.status_code == 303
     page = (await client.get(f"/staff/meetings/{meeting_id}")).text
-    assert "не позднее чем за 10 дней" in page and f'href="/staff/meetings/{meeting_id}/edit">Изменить черновик' in page
+    assert (
+        "не позднее чем за 10\u00a0дней" in page
+        and f'href="/staff/meetings/{meeting_id}/edit">Изменить черновик' in page
+    )
 
     form = (await client.get(f"/staff/meetings/{meeting_id}/edit")).text
     assert 'value="Замена лифтов"' in form and 'value="Иванов И. И."' in form

@@ -841,7 +841,7 @@ async def test_house_meters_follow_the_configured_window(client, login, make_use
     try:
         await login(client, await make_user(roles=("operator",), houses=(house,)))
         page = await client.get(f"/staff/meters/houses/{house}")
-        assert "снимают с 2 по 3 число" in page.text
+        assert "снимают с 2 по 3\u00a0число" in page.text
         assert (await client.form(f"/staff/meters/houses/{house}/readings", {f"m{meter.id}z1": "5"})).status_code == 303
         row = await HouseReading.select().where(HouseReading.meter == meter.id).first()
         assert row["period"] == rules.period_of_reading(clock.today_local(), rules.Window(2, 3))

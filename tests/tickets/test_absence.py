@@ -87,7 +87,7 @@ async def test_a_resident_applies_with_a_document_and_the_request_says_who_and_w
     assert ticket["deadline"] is not None and ticket["has_new_for_staff"]
     text = ticket["description"]
     assert "Петрова Анна Сергеевна; Петров Иван Петрович" in text
-    assert "01.07.2026" in text and "20.07.2026" in text and "18 полных дней" in text
+    assert "01.07.2026" in text and "20.07.2026" in text and "18\u00a0полных дней" in text
     assert "Были на даче" in text
     assert "18 full days away" in ticket["description_en"]
     assert await TicketAttachment.count().where(TicketAttachment.ticket == ticket["id"]) == 1
@@ -102,9 +102,9 @@ async def test_a_resident_applies_with_a_document_and_the_request_says_who_and_w
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"left": "2026-07-20", "back": "2026-07-26"}, "более 5 полных дней подряд"),
+        ({"left": "2026-07-20", "back": "2026-07-26"}, "более 5\u00a0полных дней подряд"),
         ({"back": "2026-06-30"}, "должен быть позже дня отъезда"),
-        ({"left": "2026-06-01", "back": "2026-07-05"}, "не позднее 30 дней"),
+        ({"left": "2026-06-01", "back": "2026-07-05"}, "не позднее 30\u00a0дней"),
         ({"people": "  \n"}, "ФИО каждого"),
         ({"left": "вчера"}, "Укажите день отъезда"),
     ],

@@ -215,8 +215,12 @@ async def test_closing_an_outage_completes_its_requests_and_tells_the_residents(
 @pytest.mark.parametrize(
     ("starts", "ends", "words"),
     [
-        (NOW - timedelta(days=31), None, "началось больше 30 дней назад"),
-        (NOW - timedelta(hours=2), NOW - timedelta(hours=2) + timedelta(days=32), "позже начала больше чем на 31 день"),
+        (NOW - timedelta(days=31), None, "началось больше 30\u00a0дней назад"),
+        (
+            NOW - timedelta(hours=2),
+            NOW - timedelta(hours=2) + timedelta(days=32),
+            "позже начала больше чем на 31\u00a0день",
+        ),
     ],
 )
 async def test_an_outage_typed_a_year_wrong_is_refused_by_the_action_itself_nothing_written(filed, starts, ends, words):
@@ -415,7 +419,7 @@ async def test_a_damage_moment_after_the_filing_or_long_before_it_is_refused_by_
     with pytest.raises(Refused, match="Авария не может произойти позже подачи заявки"):
         await actions.update_fields(dispatcher, ticket, later, NOW + timedelta(minutes=5))
     long_ago = {"damage_at": ticket.created_at - timedelta(days=30, minutes=1), "important": True}
-    with pytest.raises(Refused, match="Проверьте дату: повреждение раньше заявки больше чем на 30 дней"):
+    with pytest.raises(Refused, match="Проверьте дату: повреждение раньше заявки больше чем на 30\u00a0дней"):
         await actions.update_fields(dispatcher, ticket, long_ago, NOW + timedelta(minutes=5))
     row = await Ticket.select(Ticket.damage_at, Ticket.important).where(Ticket.id == filed["ticket"]).first()
     assert row == {"damage_at": ticket.damage_at, "important": False}

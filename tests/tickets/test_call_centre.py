@@ -499,7 +499,7 @@ async def test_a_damage_moment_years_before_the_call_is_refused_at_its_field(cli
     refused = await client.form("/staff/tickets/new", {**typed, "damage_at": years_back})
     assert refused.status_code == 422
     field = re.search(r'<div class="field has-error">.*?name="damage_at"[^>]*>', refused.text, re.S).group(0)
-    assert "Проверьте дату: повреждение раньше заявки больше чем на 30 дней." in field
+    assert "Проверьте дату: повреждение раньше заявки больше чем на 30\u00a0дней." in field
     assert f'value="{years_back}"' in field
     await client.speak("en")
     refused = await client.form("/staff/tickets/new", {**typed, "damage_at": years_back})

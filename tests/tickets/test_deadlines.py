@@ -257,7 +257,7 @@ def test_a_term_within_daily_hours_reads_without_brackets_in_brackets():
     """The request page writes the term in brackets after the deadline: «15:00 (2 часа, с 08:00 до 23:00)», not
     «15:00 (2 часа (с 08:00 до 23:00))»."""
     on = date(2026, 3, 10)
-    assert deadlines.describe("garbage_chute", "ordinary", on) == "2 часа, с 08:00 до 23:00"
+    assert deadlines.describe("garbage_chute", "ordinary", on) == "2\u00a0часа, с 08:00 до 23:00"
 
 
 @pytest.mark.parametrize(

@@ -191,7 +191,7 @@ async def test_a_requests_photo_goes_three_years_after_it_is_closed(
     assert storage.path_of(attachment["file_key"]).exists() is not erased
     page = await client.get(f"/tickets/{ticket_id}")
     photo_url = f"/tickets/photos/{attachment['id']}"
-    said = f"1 файл удалён {_said_today()} по сроку хранения"
+    said = f"1\u00a0файл удалён {_said_today()} по сроку хранения"
     assert (said in page.text) is erased and (photo_url in page.text) is not erased
     assert "Течёт кран на кухне" in page.text  # the request and its text stay
     answer = await client.get(photo_url)
@@ -257,5 +257,5 @@ async def test_a_finished_requests_pages_say_the_day_its_files_go(
     assert await _erase(clock.day_start(date(2027, 3, 2)) + timedelta(hours=9)) == 1  # the day said: gone
     for who, page in pages:
         shown = (await who.get(page)).text
-        assert "будут удалены" not in shown and "1 файл удалён" in shown, page  # no file left to go
+        assert "будут удалены" not in shown and "1\u00a0файл удалён" in shown, page  # no file left to go
     assert (await TicketAttachment.select().where(TicketAttachment.id == attachment["id"]).first())["erased_at"]

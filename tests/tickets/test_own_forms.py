@@ -127,7 +127,7 @@ async def test_a_resident_tells_of_people_moving_in_and_the_request_names_them(
     [
         ({"consent": ""}, "consent", "согласны на передачу их ФИО"),
         ({"movement": "sideways"}, "movement", "въехали люди или выехали"),
-        ({"day": "2026-09-10"}, "day", "не раньше чем за 30 дней"),
+        ({"day": "2026-09-10"}, "day", "не раньше чем за 30\u00a0дней"),
         ({"day": "завтра"}, "day", "Укажите день въезда или выезда"),
         ({"people": " \n "}, "people", "ФИО каждого"),
     ],
@@ -189,8 +189,8 @@ async def test_a_resident_in_debt_asks_to_pay_it_in_parts(client, login, make_us
     [
         (0, {}, "account", "нет долга"),
         (-15_000, {}, "account", "нет долга"),  # an overpayment
-        (267_306, {"months": "13"}, "months", "от 2 до 12 месяцев"),
-        (267_306, {"months": "полгода"}, "months", "от 2 до 12 месяцев"),
+        (267_306, {"months": "13"}, "months", "от 2 до 12\u00a0месяцев"),
+        (267_306, {"months": "полгода"}, "months", "от 2 до 12\u00a0месяцев"),
         (267_306, {"reason": ""}, "reason", "почему не получается"),
     ],
 )

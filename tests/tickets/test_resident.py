@@ -167,7 +167,7 @@ async def test_uploads_refuse_a_non_image_an_oversized_image_and_a_sixth_photo(
     six = [("photos", (f"p{i}.jpg", photo, "image/jpeg")) for i in range(6)]
     r = await _file(client, place, files=six)
     assert r.status_code == 422
-    assert "не больше 5 фотографий" in r.text
+    assert "не больше 5\u00a0фотографий" in r.text
     assert not await Ticket.exists().where(Ticket.account == place.account)
 
 
@@ -436,12 +436,12 @@ async def test_a_return_or_a_rating_too_long_is_refused_with_its_text_kept(
     tid = await _done(client, new_client, login, make_user, make_account)
     reason = "Кран течёт по-прежнему. " * 170 + "Приходите после шести."
     page = await client.form(f"/tickets/{tid}/reopen", {"reason": reason})
-    assert page.status_code == 422 and "Слишком длинный текст: не больше 4000 символов." in page.text
+    assert page.status_code == 422 and "Слишком длинный текст: не больше 4000\u00a0символов." in page.text
     assert "Приходите после шести.</textarea>" in page.text
     assert (await Ticket.select(Ticket.status).where(Ticket.id == tid).first())["status"] == "done"
     feedback = "Спасибо мастеру. " * 120 + "Но грязь осталась."
     page = await client.form(f"/tickets/{tid}/rate", {"rating": "3", "feedback": feedback})
-    assert page.status_code == 422 and "Слишком длинный текст: не больше 2000 символов." in page.text
+    assert page.status_code == 422 and "Слишком длинный текст: не больше 2000\u00a0символов." in page.text
     assert "Но грязь осталась.</textarea>" in page.text
     assert (await Ticket.select(Ticket.rating).where(Ticket.id == tid).first())["rating"] is None
     await client.speak("en")

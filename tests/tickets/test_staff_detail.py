@@ -310,7 +310,7 @@ async def test_a_damage_moment_years_before_the_filing_is_refused_at_its_field(c
     refused = await client.form(url, {**form, "damage_at": years_back})
     assert refused.status_code == 422
     field = re.search(r'<div class="field has-error">.*?name="damage_at"', refused.text, re.S)
-    assert field and "Проверьте дату: повреждение раньше заявки больше чем на 30 дней." in field.group(0)
+    assert field and "Проверьте дату: повреждение раньше заявки больше чем на 30\u00a0дней." in field.group(0)
     assert typed_value(refused.text, "damage_at") == years_back
     await client.speak("en")
     refused = await client.form(url, {**form, "damage_at": years_back})

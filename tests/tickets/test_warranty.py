@@ -289,7 +289,7 @@ async def test_the_dispatcher_forwards_the_claim_to_the_developer_by_e_mail_with
     text = letter.get_body(("plain",)).get_content()
     assert "Кому: ООО СЗ «Тест Строй»" in text and "Претензия собственника — Петрова Анна" in text
     assert "Трещина в стене спальни от окна до потолка" in text and "Замечен 10.01.2026." in text
-    assert "ст. 7 Федерального закона № 214-ФЗ" in text and "Прилагается 1 фотография дефекта." in text
+    assert "ст. 7 Федерального закона № 214-ФЗ" in text and "Прилагается 1\u00a0фотография дефекта." in text
     [attached] = list(letter.iter_attachments())
     assert attached.get_content_type() == "image/jpeg" and attached.get_filename() == "photo-1.jpg"
     assert attached.get_content()[:2] == b"\xff\xd8"

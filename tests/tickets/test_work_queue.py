@@ -627,7 +627,7 @@ async def test_an_outage_started_years_back_is_refused_at_its_start(client, logi
     years_back = (datetime.now(UTC) - timedelta(days=3653)).astimezone(zone).strftime("%Y-%m-%dT%H:%M")
     typed = {"house": str(queue["house"]), "service": "hot_water", "starts_at": years_back}
     said = (
-        "Проверьте дату: отключение началось больше 30 дней назад.",
+        "Проверьте дату: отключение началось больше 30\u00a0дней назад.",
         "Check the date: the outage started more than 30 days ago.",
     )
     await _refused_outage(client, typed, "starts_at", said)
@@ -645,7 +645,7 @@ async def test_an_outage_until_more_than_a_month_after_its_start_is_refused_at_i
     typed = {"house": str(queue["house"]), "service": "hot_water", "starts_at": f"{starts:%Y-%m-%dT%H:%M}",
              "ends_at": far}  # fmt: skip
     said = (
-        "Проверьте дату: окончание позже начала больше чем на 31 день.",
+        "Проверьте дату: окончание позже начала больше чем на 31\u00a0день.",
         "Check the date: the end is more than 31 days after the start.",
     )
     await _refused_outage(client, typed, "ends_at", said)
