@@ -1270,12 +1270,12 @@ def developer_deadline(until: date, tz: str) -> datetime:
     return datetime.combine(until, time(23, 59), tzinfo=ZoneInfo(tz))
 
 
-def developer_promise(status: str, internal_status: str, answer: str, promised_on: date | None) -> date | None:
-    """The day the developer promised to fix a defect by, while the open request waits for it after it accepted the
-    claim (``actions.record_developer_answer``); None otherwise (not forwarded, refused, fixed, or taken back from
-    the developer by the dispatcher)."""
-    waiting = status in ACTIVE and internal_status == InternalStatus.DEVELOPER
-    return promised_on if waiting and answer == DeveloperAnswer.ACCEPTED else None
+def developer_promise(status: str, answer: str, promised_on: date | None) -> date | None:
+    """The day the developer promised to fix a defect by, once it accepted the claim
+    (``actions.record_developer_answer``), while the request is open: the promise stands whatever the dispatcher
+    does with the request meanwhile (another internal status, a term of their own), until the developer fixes it or
+    staff record another answer, finish or cancel the request. None otherwise (not forwarded, refused, fixed)."""
+    return promised_on if status in ACTIVE and answer == DeveloperAnswer.ACCEPTED else None
 
 
 def developer_refused(status: str, answer: str) -> bool:

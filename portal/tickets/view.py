@@ -625,9 +625,7 @@ async def _resident_context(ticket: TicketDetail, now: datetime) -> dict[str, An
         "return_until": rules.confirm_until(ticket.completed_at),
         "may_rate": rules.resident_may_rate(ticket.status, ticket.rating),
         "handover": await queries.handover_of(ticket.id) if ticket.category in rules.OWN_ONLY_CATEGORIES else None,
-        "promised": rules.developer_promise(
-            ticket.status, ticket.internal_status, ticket.developer_answer, ticket.developer_promised_on
-        ),
+        "promised": rules.developer_promise(ticket.status, ticket.developer_answer, ticket.developer_promised_on),
         "claim_yourself": await _claim_yourself(ticket),
     }
 
@@ -673,9 +671,7 @@ async def _developer(ticket: TicketDetail) -> dict[str, Any]:
     day its warranty ended where it was filed past it (by what is defective, as stored), the day the developer
     promised to fix it by, and whether the request's deadline is that day's end (not a term staff set since)."""
     house = (await queries.house_warranties([ticket.house])).get(ticket.house)
-    promised = rules.developer_promise(
-        ticket.status, ticket.internal_status, ticket.developer_answer, ticket.developer_promised_on
-    )
+    promised = rules.developer_promise(ticket.status, ticket.developer_answer, ticket.developer_promised_on)
     due = promised is not None and ticket.deadline == rules.developer_deadline(promised, get_settings().time_zone)
     return {
         "house": house,

@@ -350,20 +350,22 @@ def test_a_defect_filed_past_the_warranty_says_the_day_its_term_ended(ticket_typ
 
 
 @pytest.mark.parametrize(
-    ("status", "internal", "answer", "promised", "refused"),
+    ("status", "answer", "promised", "refused"),
     [
-        ("new", "developer", "", None, False),  # forwarded, no answer yet
-        ("new", "developer", "accepted", date(2027, 3, 1), False),
-        ("in_work", "developer", "accepted", date(2027, 3, 1), False),
-        ("new", "", "accepted", None, False),  # the dispatcher took it back from the developer
-        ("cancelled", "developer", "accepted", None, False),
-        ("new", "", "refused", None, True),
-        ("closed", "", "refused", None, False),  # finished: as any finished request
-        ("done", "", "fixed", None, False),
+        ("new", "", None, False),  # forwarded, no answer yet
+        ("new", "accepted", date(2027, 3, 1), False),
+        ("in_work", "accepted", date(2027, 3, 1), False),
+        ("reopened", "accepted", date(2027, 3, 1), False),
+        ("done", "accepted", None, False),  # staff finished it: the resident confirms the work, not a promise
+        ("closed", "accepted", None, False),
+        ("cancelled", "accepted", None, False),
+        ("new", "refused", None, True),
+        ("closed", "refused", None, False),  # finished: as any finished request
+        ("done", "fixed", None, False),
     ],
 )
-def test_the_developer_s_promise_holds_while_the_request_waits_for_it(status, internal, answer, promised, refused):
-    assert rules.developer_promise(status, internal, answer, date(2027, 3, 1)) == promised
+def test_the_developer_s_promise_holds_until_the_request_is_finished(status, answer, promised, refused):
+    assert rules.developer_promise(status, answer, date(2027, 3, 1)) == promised
     assert rules.developer_refused(status, answer) is refused
 
 
@@ -495,6 +497,35 @@ async def test_the_developer_accepts_the_request_waits_with_its_day_as_the_term(
     [audited] = await AuditEvent.select().where(AuditEvent.action == "ticket.developer_answer")
     assert audited["entity_id"] == ticket["id"] and audited["ip"] == CLIENT_IP
     assert audited["changes"] and "accepted" in str(audited["changes"])
+
+
+async def test_the_promise_stands_when_the_dispatcher_moves_the_request_on_from_waiting_for_the_developer(
+    client, new_client, login, make_user, make_account, photo
+):
+    """A dispatcher who sets another internal status on an accepted defect (parts ordered, a visit agreed) does not
+    take back the developer's promise: both pages still say it, not the company's term of 10 working days."""
+    from datetime import timedelta
+
+    from portal.core import clock
+    from portal.tickets.tables import Ticket
+    from tests.tickets.test_staff_detail import posted_form
+
+    staff, url, _resident, ticket = await _forwarded(client, new_client, login, make_user, make_account, photo)
+    until = clock.today_local() + timedelta(days=20)
+    assert (await staff.form(f"{url}/developer-answer", {"answer": "accepted", "until": until.isoformat()})).is_redirect
+    form = posted_form((await staff.get(url)).text, url + "/update")
+    assert (await staff.form(url + "/update", {**form, "internal_status": "waiting_parts"})).status_code == 303
+    row = await Ticket.select(Ticket.internal_status).where(Ticket.id == ticket["id"]).first()
+    assert row["internal_status"] == "waiting_parts"  # no longer «Ждёт ответа застройщика»
+    mine = (await client.get(f"/tickets/{ticket['id']}")).text
+    term = mine.split('id="ticket-term">', 1)[1].split("</dd>", 1)[0]
+    assert term == f"The developer promised to fix it by {format_day(until, locale='en')}"
+    page = (await staff.get(url)).text
+    assert f'<dd id="developer-promised">{format_day(until)}</dd>' in page
+    assert "обещанный застройщиком" in page.split("<dt>Срок</dt>", 1)[1].split("</dd>", 1)[0]
+    # Finished by staff: the request's page no longer holds the developer to it.
+    assert (await staff.form(f"{url}/status", {"status": "done"})).status_code == 303
+    assert "The developer promised" not in (await client.get(f"/tickets/{ticket['id']}")).text
 
 
 async def test_the_developer_refuses_back_to_the_dispatcher_the_owner_told_how_to_claim(
