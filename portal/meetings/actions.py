@@ -372,10 +372,11 @@ async def link_owner(principal: Principal, owner_id: int, email: str, *, ip: str
 
 
 async def link_new_owner(principal: Principal, owner_id: int, user_id: int, *, ip: str = "") -> None:
-    """Staff applying a change of owner checked the applicant's documents (the extract of the register of rights):
-    the applicant is this registry owner, linked as ``link_owner`` links one, so that the new owner votes in the
-    meetings registered from the day ownership passed. A record already linked (to them or anyone) stays as it is.
-    Inside the caller's transaction."""
+    """Staff applying a change of owner checked the applicant's documents (the extract of the register of rights),
+    and the application names the applicant as the new owner (``tickets.rules.applicant_is_owner``; a relative
+    applying for them is not linked): the applicant is this registry owner, linked as ``link_owner`` links one, so
+    that the new owner votes in the meetings registered from the day ownership passed. A record already linked (to
+    them or anyone) stays as it is. Inside the caller's transaction."""
     if await OwnerLink.exists().where(OwnerLink.owner == owner_id):
         return
     await OwnerLink.insert(OwnerLink(user=user_id, owner=owner_id, linked_by=principal.user_id))

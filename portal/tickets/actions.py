@@ -2118,8 +2118,9 @@ async def _hand_over_shares(
     ip: str,
 ) -> None:
     """The shares ticked end the day before the handover's day; the new owner and their share start on it, on the
-    register's record of them where there is one (``rules.known_owner``), else a new one; the applicant is linked
-    to that record and votes as its owner (``meetings.actions.link_new_owner``)."""
+    register's record of them where there is one (``rules.known_owner``), else a new one; an applicant who is the
+    new owner (``rules.applicant_is_owner``) is linked to that record and votes as its owner
+    (``meetings.actions.link_new_owner``), a relative applying for them is not."""
     standing = {s.id: s for s in await queries.shares_standing(account.premise_id, handover.day)}
     for share_id in decision.shares:
         if share_id not in standing:
@@ -2146,7 +2147,7 @@ async def _hand_over_shares(
         "valid_to": None,
     }
     await save_ownership(principal, None, new_share, ip=ip)
-    if ticket.author is not None:
+    if ticket.author is not None and rules.applicant_is_owner(handover.full_name, ticket.author_name or ""):
         await link_new_owner(principal, owner_id, ticket.author, ip=ip)
 
 

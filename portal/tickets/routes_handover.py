@@ -210,4 +210,5 @@ async def _handover_page(ticket: queries.TicketDetail, handover: queries.Handove
         "form": {},
         "open": ticket.status in rules.ACTIVE and handover.applied_at is None,
         "due": rules.may_apply_handover(handover.day, clock.today_local()),
+        "not_owner": owner and not rules.applicant_is_owner(handover.full_name, ticket.author_name or ""),
     }

@@ -1299,6 +1299,14 @@ def _person_name(name: str) -> str:
     return " ".join(name.split()).casefold().replace("ё", "е")
 
 
+def applicant_is_owner(owner_name: str, applicant_name: str) -> bool:
+    """The application for a change of owner names its applicant as the new owner: the name it gives is the name
+    on the applicant's account (compared as the register compares names: spaces, case, ё). A relative or another
+    representative applying for the owner votes for them only with a power of attorney (ЖК ст. 48 ч. 2), so is
+    not taken for the owner."""
+    return bool(applicant_name.strip()) and _person_name(owner_name) == _person_name(applicant_name)
+
+
 def known_owner(candidates: Iterable[RegistryPerson], name: str, *, email: str, phone: str) -> int | None:
     """The register's record of the new owner, so that no second one is made of the same person: one the applicant
     is linked to under the name the application gives; else one with that name and the applicant's confirmed e-mail

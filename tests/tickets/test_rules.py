@@ -491,3 +491,16 @@ def test_a_request_done_after_its_deadline_is_late_by_the_minutes_begun(complete
 
     assert lateness(datetime(2026, 12, 6, 2, 1, tzinfo=UTC), completed) == late
     assert lateness(None, completed) is None  # no deadline: never late
+
+
+@pytest.mark.parametrize(
+    ("owner", "applicant", "is_owner"),
+    [
+        ("Новикова Анна Сергеевна", "Новикова Анна Сергеевна", True),
+        ("Фёдорова  Алёна Юрьевна", "федорова алена юрьевна", True),  # as the register compares: spaces, case, ё
+        ("Новикова Анна Сергеевна", "Новиков Илья Андреевич", False),  # her son applying for her
+        ("Новикова Анна Сергеевна", "", False),  # an applicant without a name on their account
+    ],
+)
+def test_the_applicant_is_the_new_owner_only_under_the_owners_name(owner, applicant, is_owner):
+    assert rules.applicant_is_owner(owner, applicant) is is_owner
