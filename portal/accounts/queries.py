@@ -36,6 +36,7 @@ from portal.core.security import ResidentRole
 from portal.core.security import StaffRole
 from portal.core.tables import AuditEvent
 from portal.core.tables import OutboxMessage
+from portal.housing.queries import kept
 from portal.housing.rules import account_kept
 from portal.housing.tables import House
 from portal.housing.tables import Ownership
@@ -618,10 +619,11 @@ _PERSON_JOINS = {"user_id": Residency.user.id, "name": Residency.user.full_name,
 
 
 async def people_of_account(account_id: int, limit: int = 100) -> list[Person]:
+    """The account's people (``housing.queries.kept``: a closed account's owners only), in the order they came."""
     return _all(
         Person,
         await Residency.select(*columns_of(Residency, Person, **_PERSON_JOINS))
-        .where((Residency.account == account_id) & Residency.revoked_at.is_null())
+        .where((Residency.account == account_id) & Residency.revoked_at.is_null() & kept(clock.today_local()))
         .order_by(Residency.id)
         .limit(limit),
     )

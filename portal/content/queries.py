@@ -43,6 +43,9 @@ from portal.core.security import Principal
 from portal.core.tables import OutboxMessage
 from portal.core.values import placeholders
 from portal.core.web import found
+from portal.housing.queries import kept
+from portal.housing.queries import kept_by
+from portal.housing.queries import open_on
 from portal.notifications.rules import Audience
 from portal.notifications.rules import FloorRange
 from portal.notifications.rules import Target
@@ -205,8 +208,9 @@ async def staff_posts(principal: Principal, f: StaffFilter, page: PageRequest) -
 
 # The messages to, and the reads by, people living in some houses, as the delivery log shows them
 # (``delivery_log``): a condition inside the grouped counts, so a scoped list costs no more queries than the whole one.
+# A family member or tenant of a closed account lives there no more (``housing.queries.kept_by``).
 _LIVING_IN = """ AND {who} IN (SELECT r."user" FROM residency r JOIN personal_account a ON a.id = r.account
-JOIN premise p ON p.id = a.premise WHERE p.house IN ({houses}))"""
+JOIN premise p ON p.id = a.premise WHERE p.house IN ({houses}) AND KEPT)""".replace("KEPT", kept_by("r"))
 
 
 async def _counts(
@@ -221,9 +225,10 @@ async def _counts(
         return sent, failed, reads
     refs = [f"post:{i}" for i in ids]
     houses = [] if scope is None else sorted(scope) or [-1]
+    scoped = [*houses, clock.today_local()] if houses else []
 
     def living_in(who: str) -> str:
-        return _LIVING_IN.format(who=who, houses=placeholders(houses)) if houses else ""
+        return _LIVING_IN.replace("{who}", who).replace("{houses}", placeholders(houses)) if houses else ""
 
     delivery = await OutboxMessage.raw(
         "SELECT ref, channel, status, COUNT(*) AS n FROM outbox_message WHERE ref IN ("  # noqa: S608 (placeholders only)
@@ -232,7 +237,7 @@ async def _counts(
         + living_in("user_id")
         + " GROUP BY ref, channel, status",
         *refs,
-        *houses,
+        *scoped,
     )
     for row in delivery:
         post = int(row["ref"].split(":")[1])
@@ -247,7 +252,7 @@ async def _counts(
         + living_in('"user"')
         + " GROUP BY post",
         *ids,
-        *houses,
+        *scoped,
     ):
         reads[int(row["post"])] = int(row["n"])
     return sent, failed, reads
@@ -383,10 +388,13 @@ async def post_for_staff(principal: Principal, post_id: int) -> PostView:
 
 
 def _living_in(scope: Collection[int]) -> Any:
-    """The people who live in these houses (a sub-select of user ids)."""
+    """The people who live in these houses (a sub-select of user ids; ``housing.queries.kept``)."""
     from portal.accounts.tables import Residency
 
-    return Residency.select(Residency.user).where(Residency.account.premise.house.is_in(sorted(scope) or [-1]))
+    houses = sorted(scope) or [-1]
+    return Residency.select(Residency.user).where(
+        Residency.account.premise.house.is_in(houses) & kept(clock.today_local())
+    )
 
 
 async def delivery_log(post_id: int, scope: Collection[int] | None = None, limit: int = 200) -> list[dict[str, Any]]:
@@ -541,20 +549,21 @@ async def post_titles(ids: Collection[int]) -> dict[int, str]:
 
 
 # Who a post reaches, said once for the feed, the post page and the pinned emergencies: the resident's places (m:
-# each of their accounts with its premise, house, entrance, floor and complex), then the posts whose stored
-# selections name one of them, each kind looked up by its (kind, ref) index from the resident's side. The cost is
-# set by the resident's accounts, never by how many a post selects: a post hand-picked for 100,000 accounts costs
-# a resident outside it nothing (CROSS JOIN keeps SQLite from starting at the targets; PostgreSQL plans it as any
-# join). The whole company reaches a resident with a place, as every other selection does; it is stored with no
-# ref (``Audience.targets``), and saying so keeps it a lookup by the index where statistics call a kind common
-# (an analysed SQLite otherwise reads every selection to find the company's).
+# each of their open accounts with its premise, house, entrance, floor and complex; the owner of a closed account
+# keeps its page, not the news of a house they left, as the sending reaches open accounts only: ``open_on``), then
+# the posts whose stored selections name one of them, each kind looked up by its (kind, ref) index from the
+# resident's side. The cost is set by the resident's accounts, never by how many a post selects: a post hand-picked
+# for 100,000 accounts costs a resident outside it nothing (CROSS JOIN keeps SQLite from starting at the targets;
+# PostgreSQL plans it as any join). The whole company reaches a resident with a place, as every other selection
+# does; it is stored with no ref (``Audience.targets``), and saying so keeps it a lookup by the index where
+# statistics call a kind common (an analysed SQLite otherwise reads every selection to find the company's).
 _PLACES = """WITH m AS (
     SELECT a.id AS account, pr.id AS premise, pr.house AS house, pr.entrance AS entrance, pr.floor AS floor,
            h.complex AS complex
     FROM personal_account a JOIN premise pr ON pr.id = a.premise JOIN house h ON h.id = pr.house
-    WHERE a.id IN ({accounts})
+    WHERE a.id IN ({accounts}) AND OPEN_ACCOUNT
 )
-"""
+""".replace("OPEN_ACCOUNT", open_on("a"))
 _REACHED = """p.id IN (
     SELECT t.post FROM post_target t WHERE t.kind = 'company' AND t.ref IS NULL AND EXISTS (SELECT 1 FROM m)
     UNION ALL SELECT t.post FROM m CROSS JOIN post_target t WHERE t.kind = 'complex' AND t.ref = m.complex
@@ -574,7 +583,7 @@ def _reaching(accounts: Collection[int], args: list[Any], select: str) -> str:
     ``accounts`` (a resident's own) may pass, with the resident's places ahead of it. The accounts are the first
     parameters: call it before adding the query's own."""
     mine = sorted(accounts)
-    args[:0] = mine
+    args[:0] = [*mine, clock.today_local()]
     return _PLACES.replace("{accounts}", placeholders(mine)) + select.replace("{reached}", _REACHED)
 
 

@@ -838,6 +838,33 @@ async def account_number_taken(number: str, except_id: int | None = None) -> boo
     return await _taken(PersonalAccount, PersonalAccount.number == number, except_id)
 
 
+# --- who an account's people are: the one SQL condition of every read of people through their accounts ---------
+
+
+def open_on(account: str) -> str:
+    """SQL: the personal account ``account`` (a table name or an alias) is open on the day given as this condition's
+    one parameter (``rules.account_open``: through its closing day). The sending of a notice reaches the people of
+    open accounts only, so nobody hears of a house they left, their own flat's former owners included."""
+    return f"({account}.closed_on IS NULL OR {account}.closed_on >= {{}})"
+
+
+def kept_by(residency: str) -> str:
+    """SQL: the residency ``residency`` (a table name or an alias) still makes its user one of its account's people on
+    the day given as this condition's one parameter (``rules.account_kept``): every resident of an open account, only
+    owners of a closed one. A family member or tenant of a closed account is not listed with it, named by it, told of
+    it or found by it. Its account is looked up by its primary key."""
+    account = "kept_account"
+    return (  # names and {} placeholders only
+        f"({residency}.role = 'owner' OR EXISTS (SELECT 1 FROM personal_account {account} "  # noqa: S608
+        f"WHERE {account}.id = {residency}.account AND {open_on(account)}))"
+    )
+
+
+def kept(today: date) -> WhereRaw:
+    """``kept_by`` as a condition of a query of ``Residency`` (its table named as Piccolo names it)."""
+    return WhereRaw(kept_by("residency"), today)
+
+
 @dataclass(frozen=True)
 class ClosedAccount:
     """A resident's account closed to anything new (``Principal.may_act_on``): its number and closing day."""

@@ -35,6 +35,7 @@ from portal.core.search import text_match
 from portal.core.security import Principal
 from portal.core.web import found
 from portal.housing.queries import house_scope
+from portal.housing.queries import kept
 from portal.housing.tables import House
 from portal.housing.tables import Owner
 from portal.housing.tables import OwnerKind
@@ -862,13 +863,14 @@ async def owner_names(owner_ids: list[int]) -> dict[int, str]:
 
 
 async def user_ids_of_house(house_id: int) -> list[int]:
-    """Users to tell about a meeting of the house: linked owners and every resident of its accounts."""
+    """Users to tell about a meeting of the house: linked owners and every resident of its accounts (a closed
+    account's family members and tenants no more, ``housing.queries.kept``)."""
     from portal.accounts.tables import Residency
 
     owners = await Ownership.select(Ownership.owner).where(Ownership.premise.house == house_id)
     linked = await OwnerLink.select(OwnerLink.user).where(OwnerLink.owner.is_in([r["owner"] for r in owners] or [-1]))
     residents = await Residency.select(Residency.user).where(
-        (Residency.account.premise.house == house_id) & Residency.revoked_at.is_null()
+        (Residency.account.premise.house == house_id) & Residency.revoked_at.is_null() & kept(clock.today_local())
     )
     return sorted({r["user"] for r in linked} | {r["user"] for r in residents})
 

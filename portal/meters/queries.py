@@ -21,6 +21,7 @@ from piccolo.query.functions.aggregate import Max
 from portal.accounts.rules import rights_for
 from portal.accounts.tables import ConsentRecord
 from portal.accounts.tables import Residency
+from portal.core import clock
 from portal.core import orphans
 from portal.core.address import full_address
 from portal.core.db import from_row
@@ -29,6 +30,7 @@ from portal.core.pagination import PageRequest
 from portal.core.rows import columns_of
 from portal.core.security import Principal
 from portal.housing.queries import house_scope
+from portal.housing.queries import kept
 from portal.housing.tables import PersonalAccount
 from portal.housing.tables import PremiseKind
 from portal.meters import rules
@@ -366,13 +368,15 @@ _PERSON = {
 
 async def residents_of(account_ids: list[int]) -> dict[int, list[Recipient]]:
     """The residents of each account who may pass its readings (the "meters" right), active, with a live
-    residency; their e-mail only while the personal-data consent stands (152-ФЗ). Two queries."""
+    residency (a closed account's owners only, ``housing.queries.kept``); their e-mail only while the personal-data
+    consent stands (152-ФЗ). Two queries."""
     if not account_ids:
         return {}
     person = (column.as_alias(name) for name, column in _PERSON.items())
     rows = await Residency.select(Residency.account, Residency.role, Residency.rights, *person).where(
         Residency.account.is_in(sorted(account_ids))
         & Residency.revoked_at.is_null()
+        & kept(clock.today_local())
         & (Residency.user.is_active == True)  # noqa: E712 (a column compared in SQL)
     )
     rows = [r for r in rows if "meters" in rights_for(r["role"], r["rights"] or [])]
@@ -426,7 +430,7 @@ class ReminderFacts:
 async def reminder_facts(period: date, today: date, *, after: int, limit: int) -> list[ReminderFacts]:
     """The next ``limit`` accounts (by id, after ``after``) with meters in use and residents on the portal; three
     queries a page."""
-    with_people = Residency.select(Residency.account).where(Residency.revoked_at.is_null())
+    with_people = Residency.select(Residency.account).where(Residency.revoked_at.is_null() & kept(today))
     ids = [
         r["account"]
         for r in await Meter.select(Meter.account)

@@ -21,6 +21,7 @@ from portal.core.memo import read_once
 from portal.core.pagination import Page
 from portal.core.pagination import PageRequest
 from portal.core.tables import OutboxMessage
+from portal.housing.queries import open_on
 from portal.housing.tables import Entrance
 from portal.housing.tables import PersonalAccount
 from portal.housing.tables import Premise
@@ -156,7 +157,7 @@ JOIN personal_account a ON a.id = r.account
 JOIN premise p ON p.id = a.premise
 JOIN house h ON h.id = p.house
 JOIN portal_user u ON u.id = r."user"
-WHERE r.revoked_at IS NULL AND (a.closed_on IS NULL OR a.closed_on >= {}) AND u.is_active = {}
+WHERE r.revoked_at IS NULL AND OPEN_ACCOUNT AND u.is_active = {}
 """
 # A page of people: active users from an id on, in id order, each with a live residency of an account the audience
 # reaches. Two ways to find them, chosen once per sending (``paging``):
@@ -173,7 +174,7 @@ WHERE u.is_active = {} AND u.id > {} AND EXISTS (
     JOIN personal_account a ON a.id = r.account
     JOIN premise p ON p.id = a.premise
     JOIN house h ON h.id = p.house
-    WHERE r."user" = u.id AND r.revoked_at IS NULL AND (a.closed_on IS NULL OR a.closed_on >= {}) AND {where}
+    WHERE r."user" = u.id AND r.revoked_at IS NULL AND OPEN_ACCOUNT AND {where}
 )
 ORDER BY u.id LIMIT {}
 """
@@ -193,10 +194,14 @@ _PREMISES_OF = {
     "premise": "SELECT t.ref FROM post_target t WHERE t.post = {} AND t.kind = 'premise'",
 }
 _LIVING_IN = """SELECT r."user" AS id FROM residency r JOIN personal_account a ON a.id = r.account
-WHERE r.revoked_at IS NULL AND (a.closed_on IS NULL OR a.closed_on >= {}) AND a.premise IN (PREMISES)"""
+WHERE r.revoked_at IS NULL AND OPEN_ACCOUNT AND a.premise IN (PREMISES)"""
 _HOLDING = """SELECT r."user" AS id FROM post_target t JOIN personal_account a ON a.id = t.ref
 JOIN residency r ON r.account = a.id
-WHERE t.post = {} AND t.kind = 'account' AND r.revoked_at IS NULL AND (a.closed_on IS NULL OR a.closed_on >= {})"""
+WHERE t.post = {} AND t.kind = 'account' AND r.revoked_at IS NULL AND OPEN_ACCOUNT"""
+# The people of open accounts only (a: the account; ``housing.queries.open_on``, the rule of every read of people).
+_FROM, _WALK, _LIVING_IN, _HOLDING = (
+    q.replace("OPEN_ACCOUNT", open_on("a")) for q in (_FROM, _WALK, _LIVING_IN, _HOLDING)
+)
 _FROM_POST = """
 FROM portal_user u
 WHERE u.is_active = {} AND u.id > {} AND u.id IN (PEOPLE)

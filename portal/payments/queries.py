@@ -38,6 +38,7 @@ from portal.core.security import Principal
 from portal.core.security import ResidentRole
 from portal.housing.queries import account_search
 from portal.housing.queries import house_scope
+from portal.housing.queries import kept
 from portal.housing.tables import PersonalAccount
 from portal.payments import rules
 from portal.payments.tables import AUTOPAY_WAITING
@@ -473,7 +474,12 @@ async def payer_as_seen_by(viewer: int, payer: int, accounts: Iterable[int]) -> 
         Residency.role,
         Residency.user.full_name.as_alias("name"),
         Residency.user.email.as_alias("email"),
-    ).where(Residency.account.is_in(ids) & Residency.user.is_in([viewer, payer]) & Residency.revoked_at.is_null())
+    ).where(
+        Residency.account.is_in(ids)
+        & Residency.user.is_in([viewer, payer])
+        & Residency.revoked_at.is_null()
+        & kept(clock.today_local())
+    )
     owned = {r["account"] for r in rows if r["user"] == viewer and r["role"] == ResidentRole.OWNER}
     seen = [r for r in rows if r["user"] == payer and r["account"] in owned]
     return (seen[0]["name"] or seen[0]["email"] or "") if seen else ""

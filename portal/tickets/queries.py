@@ -33,6 +33,7 @@ from piccolo.query.functions.aggregate import Count
 
 from portal.accounts.tables import Residency
 from portal.accounts.tables import User
+from portal.core import clock
 from portal.core import orphans
 from portal.core.address import PremiseAddress
 from portal.core.clauses import either
@@ -51,6 +52,7 @@ from portal.housing.queries import OWNED_PREMISES
 from portal.housing.queries import account_search
 from portal.housing.queries import house_scope
 from portal.housing.queries import houses_in_scope
+from portal.housing.queries import kept
 from portal.housing.queries import premises_owned_by
 from portal.housing.rules import share_text
 from portal.housing.tables import Entrance
@@ -550,7 +552,8 @@ async def caller_account(principal: Principal, typed: str, picked: int | None) -
 
 async def residents_by_phone(typed: str) -> dict[int, str]:
     """The accounts of the portal user whose confirmed profile phone is ``typed`` (read as a phone, +7…), by the
-    residencies not revoked (owner, family member, tenant), with the user's name; at most ``OWNED_PREMISES``. The
+    residencies not revoked (owner, family member, tenant; a closed account's owners only: a former tenant's phone
+    no longer finds the flat they left, ``housing.queries.kept``), with the user's name; at most ``OWNED_PREMISES``. The
     phone is unique (its index finds the one user), the residencies are read by their user's index."""
     phone = normalize_phone(typed)
     if phone is None:
@@ -561,6 +564,7 @@ async def residents_by_phone(typed: str) -> dict[int, str]:
             (Residency.user.phone == phone)
             & Residency.user.phone_confirmed_at.is_not_null()
             & Residency.revoked_at.is_null()
+            & kept(clock.today_local())
         )
         .limit(OWNED_PREMISES)
     )
