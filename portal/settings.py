@@ -112,6 +112,10 @@ class Settings:
     # attachments (a meter's passport among them) are deleted; the request, its history and texts stay. [VERIFY]: 3,
     # the general claim limitation period (ГК РФ ст. 196) within which a resident may sue over the work.
     request_files_keep_years: int = 3
+    # ORPHANS_MAX_SHARE: the per cent of the stored files a run of the orphan files' sweep walks (50 at least) that
+    # may be no row's: past it the run deletes nothing and fails (core.orphans), as it would on an empty or another
+    # database started with this folder of uploads.
+    orphans_max_share: int = 20
     # VIEWING_KEEP_DAYS: how many days after a showcase viewing request was last worked on (its viewing arranged, the
     # deal made or lost) the name, phone and words of a visitor who sent it without signing in are deleted: they were
     # given only to arrange that viewing (the consent's purpose, showcase.consent).
@@ -175,6 +179,7 @@ class Settings:
             one_time_token_keep_days=max(1, int(env.get("ONE_TIME_TOKEN_KEEP_DAYS") or 30)),
             owner_docs_keep_days=max(1, int(env.get("OWNER_DOCS_KEEP_DAYS") or 1095)),
             request_files_keep_years=max(1, int(env.get("REQUEST_FILES_KEEP_YEARS") or 3)),
+            orphans_max_share=min(100, max(1, int(env.get("ORPHANS_MAX_SHARE") or 20))),
             viewing_keep_days=max(1, int(env.get("VIEWING_KEEP_DAYS") or 90)),
             meter_commissioning_days=max(1, int(env.get("METER_COMMISSIONING_DAYS") or 15)),
             lift_slot_hours=max(1, int(env.get("LIFT_SLOT_HOURS") or 2)),

@@ -856,3 +856,9 @@ async def receipt_months(account_id: int) -> list[date]:
 async def stored_files(keys: Collection[str]) -> set[str]:
     """Which of ``keys`` a service's photo or an order's document is (by the indexes of their keys)."""
     return await orphans.among(keys, PaidService.photo_key, OrderDocument.file_key)
+
+
+@orphans.holds("catalog")
+async def holds_files() -> bool:
+    """Whether a service's photo or an order's document is kept (by the indexes of their keys)."""
+    return await orphans.any_key(PaidService.photo_key, OrderDocument.file_key)

@@ -214,8 +214,8 @@ async def run_job(job: Job, now: datetime | None = None) -> None:
                 await job.run(now)
             else:
                 await run_once(job.name, job.key(now), lambda: job.run(now), now)
-    except Exception:
-        log.exception("job %s failed", job.name)
+    except Exception as exc:
+        log.exception("job %s failed: %s", job.name, exc)
 
 
 async def tick(now: datetime | None = None) -> None:

@@ -7,6 +7,11 @@ cursor kept beside the files) round to the start again, asks every domain which 
 and deletes those none does once they are older than ``GRACE``: a file stored a moment ago whose row is not committed
 yet stays. A domain that stores files says which its rows refer to with ``@orphans.refers("<domain>")`` in its
 ``queries.py`` (by the index of the key's column); a narrow copy stays with the photo it was made from.
+
+A process started on an empty or another database with the real folder would find every file no row's. A run
+deletes nothing (``Unsafe``: the job fails with why, and which folder) when the database holds no key of a file at
+all (each domain says whether its rows hold one with ``@orphans.holds("<domain>")``), or when more than
+``ORPHANS_MAX_SHARE`` per cent of the files it walked are no row's, counted over ``LEAST_COUNTED`` files at least.
 """
 
 from __future__ import annotations
@@ -25,17 +30,26 @@ from piccolo.columns.combination import Combinable
 from portal.core import clock
 from portal.core import jobs
 from portal.core import storage
+from portal.settings import get_settings
 
 log = logging.getLogger("portal.storage")
 
 Referred = Callable[[Collection[str]], Awaitable[set[str]]]
+Holds = Callable[[], Awaitable[bool]]
 _readers: dict[str, Referred] = {}
+_holders: dict[str, Holds] = {}
 
 # A file stored for a form is saved with its row within seconds: one a day old that no row refers to has none.
 GRACE = timedelta(days=1)
 PAGE = 200  # keys asked of the domains at once
 FILES_PER_RUN = 20_000  # a run looks at so many files at most and goes on from there the next day
 CURSOR = ".orphans-cursor"
+LEAST_COUNTED = 50  # the share of the files walked that are no row's is judged over so many at least
+
+
+class Unsafe(Exception):
+    """A run found what looks like the folder of another database (or of none): it deleted nothing. The message
+    says why and which folder."""
 
 
 def refers(domain: str) -> Callable[[Referred], Referred]:
@@ -50,6 +64,38 @@ def refers(domain: str) -> Callable[[Referred], Referred]:
 
 def readers() -> dict[str, Referred]:
     return dict(_readers)
+
+
+def holds(domain: str) -> Callable[[Holds], Holds]:
+    """Decorator of a domain's read: whether any of its rows holds the key of a stored file (one indexed row)."""
+
+    def wrap(read: Holds) -> Holds:
+        _holders[domain] = read
+        return read
+
+    return wrap
+
+
+def holders() -> dict[str, Holds]:
+    return dict(_holders)
+
+
+async def any_key(*columns: Column, where: Combinable | None = None) -> bool:
+    """Whether any row holds a key in one of ``columns`` (not empty, by each one's index; ``where``: of the rows it
+    holds)."""
+    for column in columns:
+        condition = column > "" if where is None else (column > "") & where
+        if await column._meta.table.exists().where(condition):
+            return True
+    return False
+
+
+async def anything_referred() -> bool:
+    """Whether a row of any domain holds the key of a stored file."""
+    for read in _holders.values():
+        if await read():
+            return True
+    return False
 
 
 async def among(keys: Collection[str], *columns: Column, where: Combinable | None = None) -> set[str]:
@@ -80,13 +126,25 @@ async def orphan_files(now: datetime) -> int:
 
 async def sweep(now: datetime, *, budget: int = FILES_PER_RUN, page: int = PAGE) -> int:
     """Delete the stored files older than ``GRACE`` that no row refers to, walking on from the cursor the last run
-    left; at most ``budget`` files are looked at, and the cursor moves with each page (a run stopped goes on from
-    its last page). Past the last file the walk starts again from the first. Returns how many were deleted."""
-    after, seen, deleted = _cursor(), 0, 0
-    pages = storage.lying_after(after, page)
+    left; at most ``budget`` files are looked at, then the orphans among them deleted (asked again just before) a
+    page at a time, the cursor moving with each page (a run stopped goes on from its last page). Past the last file
+    the walk starts again from the first. Raises ``Unsafe``, deleting nothing and leaving the cursor, when the
+    database holds no file's key or more than ``ORPHANS_MAX_SHARE`` per cent of the files walked are orphans
+    (``unsafe``). Returns how many were deleted."""
+    written_before = (now - GRACE).timestamp()
+    walked: list[tuple[list[storage.Lying], list[storage.Lying]]] = []  # each page with its orphans as first asked
+    seen, pages = 0, storage.lying_after(_cursor(), page)
     while seen < budget and (files := await asyncio.to_thread(next, pages, None)) is not None:
-        deleted += await _delete_unreferred(files, (now - GRACE).timestamp())
+        walked.append((files, await _no_rows([f for f in files if f.written < written_before])))
         seen += len(files)
+    orphaned = sum(len(orphans) for _, orphans in walked)
+    max_share = get_settings().orphans_max_share
+    why = unsafe(orphaned, seen, max_share, await anything_referred()) if orphaned else None
+    if why:
+        raise Unsafe(f"orphan files: nothing deleted in {storage.root()}: {why}; is this the database of its files?")
+    deleted = 0
+    for files, orphans in walked:
+        deleted += await _delete(orphans)
         _keep_cursor(files[-1].key)
     if seen < budget:  # the walk reached the end: the next run starts from the first file again
         _keep_cursor("")
@@ -95,14 +153,30 @@ async def sweep(now: datetime, *, budget: int = FILES_PER_RUN, page: int = PAGE)
     return deleted
 
 
-async def _delete_unreferred(files: list[storage.Lying], written_before: float) -> int:
-    orphans = [f for f in files if f.written < written_before]
-    for _ in range(2):  # asked again just before deleting: a row that took a file over meanwhile keeps it
-        kept = await referred(_asked(orphans))
-        orphans = [f for f in orphans if f.partial or not ({f.key, f.made_from} & kept)]
-    for lying in orphans:
+def unsafe(orphaned: int, walked: int, max_share: int, referring: bool) -> str | None:
+    """Why a run that found ``orphaned`` of ``walked`` files no row's must delete none (None: it may): a database
+    with no file's key at all is empty or not this folder's; so is one to which more than ``max_share`` per cent of
+    the files are no row's, judged over ``LEAST_COUNTED`` files at least (a few leftovers are no sign)."""
+    if not referring:
+        return "the database holds no key of a stored file"
+    if walked >= LEAST_COUNTED and orphaned * 100 > walked * max_share:
+        return f"{orphaned} of the {walked} files walked are no row's, more than {max_share} %"
+    return None
+
+
+async def _no_rows(files: list[storage.Lying]) -> list[storage.Lying]:
+    """Those of ``files`` no row refers to (a partial copy is nobody's)."""
+    kept = await referred(_asked(files))
+    return [f for f in files if f.partial or not ({f.key, f.made_from} & kept)]
+
+
+async def _delete(orphans: list[storage.Lying]) -> int:
+    """Delete ``orphans`` that no row refers to still: asked again just before, a row that took a file over since
+    the walk keeps it."""
+    gone = await _no_rows(orphans)
+    for lying in gone:
         storage.remove(lying.key)
-    return len(orphans)
+    return len(gone)
 
 
 def _asked(files: list[storage.Lying]) -> set[str]:

@@ -1016,3 +1016,9 @@ async def keeping_snils(closed_before: datetime, *, after: int = 0, limit: int =
 async def stored_files(keys: Collection[str]) -> set[str]:
     """Which of ``keys`` a question's materials or a paper ballot's scan is (by the indexes of their keys)."""
     return await orphans.among(keys, AgendaItem.material_key, Ballot.scan_key)
+
+
+@orphans.holds("meetings")
+async def holds_files() -> bool:
+    """Whether a question's materials or a paper ballot's scan is kept (by the indexes of their keys)."""
+    return await orphans.any_key(AgendaItem.material_key, Ballot.scan_key)

@@ -1276,3 +1276,9 @@ async def house_meters(house_id: int, period: date) -> list[HouseMeterView]:
 async def stored_files(keys: Collection[str]) -> set[str]:
     """Which of ``keys`` the photo sent with a reading is (by the index of its key)."""
     return await orphans.among(keys, MeterReading.photo)
+
+
+@orphans.holds("meters")
+async def holds_files() -> bool:
+    """Whether a reading's photo is kept (by the index of its key)."""
+    return await orphans.any_key(MeterReading.photo)

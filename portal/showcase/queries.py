@@ -723,3 +723,9 @@ async def residents_among(user_ids: list[int]) -> set[int]:
 async def stored_files(keys: Collection[str]) -> set[str]:
     """Which of ``keys`` a listing's photo or its small copy is (by the indexes of their keys)."""
     return await orphans.among(keys, ListingPhoto.key, ListingPhoto.thumb_key)
+
+
+@orphans.holds("showcase")
+async def holds_files() -> bool:
+    """Whether a listing's photo is kept (by the index of its key)."""
+    return await orphans.any_key(ListingPhoto.key)

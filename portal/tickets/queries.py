@@ -1583,3 +1583,13 @@ async def stored_files(keys: Collection[str]) -> set[str]:
         HandoverApplication.documents_erased_at.is_null() & named
     )
     return found | {line for r in rows for line in r["documents"].splitlines() if line in keys}
+
+
+@orphans.holds("tickets")
+async def holds_files() -> bool:
+    """Whether a request's photo or file is named by its row, kept or deleted at the end of its term (by the unique
+    index of its key), or an application's documents are kept (by the index of ``documents_erased_at``)."""
+    kept = HandoverApplication.documents_erased_at.is_null()
+    return await orphans.any_key(TicketAttachment.file_key) or await orphans.any_key(
+        HandoverApplication.documents, where=kept
+    )

@@ -6,6 +6,7 @@ run stopped. Real files in a storage folder of the test's own, real rows on both
 from __future__ import annotations
 
 import dataclasses
+import logging
 import os
 import re
 import secrets
@@ -19,10 +20,13 @@ import pytest
 from portal import settings as portal_settings
 from portal.app import PORTAL
 from portal.app import collect_routes
+from portal.catalog.tables import PaidService
+from portal.catalog.tables import ServiceCategory
 from portal.core import jobs
 from portal.core import orphans
 from portal.core import storage
 from portal.core.db import is_sqlite
+from portal.core.tables import JobRun
 from portal.tickets import actions
 from portal.tickets.tables import HandoverApplication
 from portal.tickets.tables import TicketAttachment
@@ -61,6 +65,13 @@ def _written(path: Path, moment: datetime) -> None:
 
 def _key(folder: str = "2021/04", ext: str = "jpg") -> str:
     return f"{folder}/{secrets.token_urlsafe(24)}.{ext}"
+
+
+async def _referred_by_a_row(*keys: str) -> None:
+    """Rows that refer to ``keys``: services of the catalogue with these photos."""
+    category = ServiceCategory(title="Сантехника")
+    await category.save()
+    await PaidService.insert(*(PaidService(category=category.id, title="Замена смесителя", photo_key=k) for k in keys))
 
 
 async def test_a_file_no_row_refers_to_goes_however_old_and_a_young_one_or_a_rows_stays(
@@ -111,6 +122,7 @@ async def test_an_applications_documents_stay_while_kept_and_go_once_marked_dele
     db, uploads, client, login, make_user, make_account
 ):
     _, _, _, ticket = await _filed(client, login, make_user, make_account)
+    await _referred_by_a_row(_key("2018/01"))  # the database holds the keys of other files too
     handover = await HandoverApplication.select().where(HandoverApplication.ticket == ticket["id"]).first()
     (key,) = handover["documents"].splitlines()
     extract = storage.path_of(key)
@@ -123,6 +135,7 @@ async def test_an_applications_documents_stay_while_kept_and_go_once_marked_dele
 
 
 async def test_the_walk_goes_on_from_where_the_last_run_stopped_and_starts_again_past_the_end(db, uploads):
+    await _referred_by_a_row(_key("2018/01"))  # the database is the folder's: it holds the key of a file
     keys = sorted([_key("2020/01"), _key("2020/01"), _key("2020/01"), _key("2024/11", "pdf"), _key("2026/02")])
     paths = [_lying(key) for key in keys]
     assert await orphans.sweep(NOW, budget=2, page=2) == 2  # the first two, by their keys
@@ -145,6 +158,7 @@ def test_every_domain_that_stores_files_says_which_its_rows_refer_to():
         if path.parent.name != "core" and re.search(r"storage\.(save_image|save_document|_write)", path.read_text())
     }
     assert storing and storing <= set(orphans.readers()), storing - set(orphans.readers())
+    assert storing <= set(orphans.holders()), storing - set(orphans.holders())
 
 
 def test_the_sweep_is_a_daily_job():
@@ -156,8 +170,70 @@ async def test_the_domains_are_asked_through_the_indexes_of_their_keys(db):
     collect_routes()
     with captured(db) as seen:
         await orphans.referred([_key(), _key(ext="pdf")])
-    assert len(seen) >= 9
+        assert not await orphans.anything_referred()  # every domain asked, none holds a key
+    assert len(seen) >= 9 + 9
     for query in seen:
         table = re.search(r'FROM "?(\w+)"?', str(query))[1]
         plan = await plan_of(db, query, forbid_seqscan=True)
         assert unindexed_steps(plan, table, is_sqlite(db)) == [], (table, plan)
+
+
+# --- the safeguard: a run on an empty or another database with the real folder deletes nothing --------------------
+
+
+@pytest.mark.parametrize(
+    ("orphaned", "walked", "referring", "refused"),
+    [
+        (3, 3, False, True),  # no row holds a file's key: an empty database, or another one
+        (49, 49, True, False),  # fewer than 50 files walked: a few leftovers are no sign
+        (11, 50, True, True),  # 22 % of the files no row's
+        (10, 50, True, False),  # 20 %: no more than the share
+    ],
+)
+def test_a_run_deletes_nothing_on_a_database_holding_no_files_key_or_too_many_orphans(
+    orphaned, walked, referring, refused
+):
+    assert (orphans.unsafe(orphaned, walked, 20, referring) is not None) is refused
+
+
+async def test_a_run_on_a_database_holding_no_files_key_deletes_nothing_and_its_job_fails_saying_why(
+    db, uploads, caplog
+):
+    """An empty database started with the real folder: every file looks like no row's; none goes."""
+    paths = [_lying(_key("2021/04")) for _ in range(3)]
+    job = jobs.registered()["orphan-files"]
+    with caplog.at_level(logging.ERROR, logger="portal"):
+        await jobs.run_job(job, NOW)
+    assert all(p.exists() for p in paths)
+    (error,) = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert "nothing deleted" in error.getMessage() and str(uploads) in error.getMessage()
+    assert "the database holds no key of a stored file" in error.getMessage()
+    run = await JobRun.select().where(JobRun.name == "orphan-files").first()
+    assert run["status"] == "failed" and str(uploads) in run["detail"]
+    assert not (uploads / orphans.CURSOR).exists()  # the next run walks the same files again
+
+    await _referred_by_a_row(_key("2018/01"))  # the database of this folder after all
+    assert await orphans.sweep(NOW) == 3 and not any(p.exists() for p in paths)
+
+
+async def test_a_run_finding_more_than_a_share_of_the_files_no_rows_deletes_nothing(db, uploads, monkeypatch):
+    """Another company's database with this folder: of 60 files, the 10 its rows name stay and 50 look like
+    orphans, 83 % (more than ORPHANS_MAX_SHARE, 20 %): none goes. Once 12 of the 60 are no row's (20 %), they go."""
+    named = [_key("2021/04") for _ in range(10)]
+    unnamed = [_key("2021/05") for _ in range(50)]
+    await _referred_by_a_row(*named)
+    paths = {key: _lying(key) for key in named + unnamed}
+    with pytest.raises(orphans.Unsafe, match="50 of the 60 files walked are no row's, more than 20 %"):
+        await orphans.sweep(NOW)
+    assert all(p.exists() for p in paths.values())
+
+    await _referred_by_a_row(*unnamed[12:])  # the rows of 38 more: 12 of the 60 files are no row's, 20 %
+    assert await orphans.sweep(NOW) == 12
+    assert [k for k, p in paths.items() if not p.exists()] == unnamed[:12]
+
+    later = [_lying(_key("2022/01")) for _ in range(50)]  # 50 of 98 no row's: past the share the company set?
+    with pytest.raises(orphans.Unsafe):
+        await orphans.sweep(NOW)
+    raised = dataclasses.replace(portal_settings.get_settings(), orphans_max_share=60)
+    monkeypatch.setattr(portal_settings, "_current", raised)
+    assert await orphans.sweep(NOW) == 50 and not any(p.exists() for p in later)
