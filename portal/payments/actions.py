@@ -29,6 +29,7 @@ from typing import Any
 from piccolo.querystring import QueryString
 
 from portal.accounts.notify import notify
+from portal.accounts.principal import load_principal_for
 from portal.accounts.tables import Residency
 from portal.accounts.tables import User
 from portal.billing import ledger
@@ -1546,7 +1547,8 @@ _STOP_MESSAGES = {
 
 async def _stop_autopay(where: Any, why: AutopayStop, values: dict[Any, Any] | None = None) -> None:
     """Autopay turning itself off: the active mandates ``where`` says are turned off with why and when (and
-    ``values``), and each payer is told once, in their language, with the way back to the autopay page."""
+    ``values``), and each payer is told once, in their language, with the way back to the autopay page (or to the
+    home page, for a payer left with no account to open it with)."""
     now = clock.now()
     async with atomic():
         changes = {
@@ -1571,13 +1573,16 @@ async def _stop_autopay(where: Any, why: AutopayStop, values: dict[Any, Any] | N
         )
         numbers = {r["id"]: r["number"] for r in accounts}
         last4 = {r["id"]: r["last4"] for r in cards}
+        # The autopay page is for residents: someone left with no account (their last one's right taken back) is
+        # sent to the home page, which they can still open.
+        residents = {u for u in {r["user"] for r in stopped} if (await load_principal_for(u)).is_resident}
         for row in stopped:
             await _notify_user(
                 row["user"],
                 _STOP_MESSAGES[why].name,
                 {"number": numbers[row["account"]], "last4": last4[row["payment_method"]]},
                 f"autopay:{row['id']}:stopped:{now.isoformat()}",
-                f"/autopay#account-{row['account']}",
+                f"/autopay#account-{row['account']}" if row["user"] in residents else "/",
             )
 
 

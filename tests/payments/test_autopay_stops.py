@@ -6,6 +6,7 @@ month's is tried on its receipt day. The sandbox gateway over real HTTP, on both
 
 from __future__ import annotations
 
+import json
 from datetime import UTC
 from datetime import datetime
 
@@ -133,3 +134,37 @@ async def test_autopay_of_a_payer_no_longer_allowed_to_pay_turns_off_and_tells_t
     assert number in page
     assert await gateway.exclusive(actions.run_autopay(NEXT_MONTH)) == 0
     assert len([m for m in await _told(co_owner) if m["template"] == "autopay_no_right"]) == len(told)
+
+
+async def test_a_payer_left_with_no_account_is_sent_to_the_home_page_not_to_the_autopay_page_they_cannot_open(
+    new_client, login, make_user, household, gateway
+):
+    """The message is written for what its reader can open then: the autopay page answers 403 to a user with no
+    account, so the way back is the home page; a payer who still has another account keeps the autopay link."""
+    a, b = household["accounts"]
+    only_a = await make_user(name="Петров Пётр", accounts={a: "owner"})
+    both = await make_user(name="Сидоров Семён", accounts={a: "owner", b: "owner"})
+    for user in (only_a, both):
+        browser = new_client()
+        await login(browser, user)
+        await _card_and_autopay(browser, user, gateway, a)
+    await Residency.update({Residency.revoked_at: datetime.now(UTC)}).where(Residency.account == a)
+
+    assert await gateway.exclusive(actions.run_autopay(RECEIPT_DAY)) == 0
+    links = {}
+    for user in (only_a, both):
+        told = await OutboxMessage.select(OutboxMessage.channel, OutboxMessage.context, OutboxMessage.body).where(
+            (OutboxMessage.user_id == user) & (OutboxMessage.template == "autopay_no_right")
+        )
+        inapp = [m for m in told if m["channel"] == "inapp"]
+        assert len(inapp) == 1, told
+        context = inapp[0]["context"]
+        links[user] = (context if isinstance(context, dict) else json.loads(context))["link"]
+        mailed = [m["body"] for m in told if m["channel"] == "email"]
+        assert all(("/autopay" in body) == (user == both) for body in mailed), mailed
+    assert links == {only_a: "/", both: f"/autopay#account-{a}"}
+
+    browser = new_client()
+    await login(browser, only_a)
+    assert (await browser.get("/autopay")).status_code == 403
+    assert (await browser.get(links[only_a])).status_code == 200
