@@ -362,8 +362,11 @@ async def _order(world: World, locale: str, name: str) -> Sent:
 
 # --- payments -------------------------------------------------------------------------------------------------------
 
+AUTOPAY_STOPS = ("autopay_closed_account", "autopay_card_gone", "autopay_no_right")  # each says no sum
+PAYMENT_KINDS = ("payment_succeeded", "payment_failed", "payment_refunded", "autopay_over_limit", *AUTOPAY_STOPS)
 
-@case("payment_succeeded", "payment_failed", "payment_refunded", "autopay_over_limit", "autopay_closed_account")
+
+@case(*PAYMENT_KINDS)
 async def _payment(world: World, locale: str, name: str) -> Sent:
     from portal.payments.tables import Payment
 
@@ -378,13 +381,15 @@ async def _payment(world: World, locale: str, name: str) -> Sent:
         "payment_refunded": {"amount": Decimal("1234.50"), "id": payment["id"], "number": account["number"]},
         "autopay_over_limit": {"number": account["number"], "due": Decimal("1234.50"), "limit": Decimal("1000")},
         "autopay_closed_account": {"number": account["number"]},
+        "autopay_card_gone": {"number": account["number"], "last4": "4242"},
+        "autopay_no_right": {"number": account["number"]},
     }[name]
     if name == "autopay_over_limit":
         link = f"/pay?account={account['id']}"
-    if name == "autopay_closed_account":
-        link = "/autopay"
+    if name in AUTOPAY_STOPS:
+        link = f"/autopay#account-{account['id']}"
     await notified(user_id, name, context, link)
-    return Sent(email, user_id, says={} if name in ("payment_failed", "autopay_closed_account") else money)
+    return Sent(email, user_id, says={} if name == "payment_failed" or name in AUTOPAY_STOPS else money)
 
 
 # --- owners' meetings -----------------------------------------------------------------------------------------------
