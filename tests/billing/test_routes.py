@@ -275,6 +275,8 @@ async def test_staff_overview_totals_and_receivables_per_m2(client, login, make_
     assert "8\u00a0523,81\u00a0₽" in page.text
     assert "92,25\u00a0₽" in page.text
     assert "на 92,40\u00a0м²" in page.text  # «м²» never alone on the card's next line
+    # The balance's sum ends its sentence before the next one starts.
+    assert "сальдо на конец 8\u00a0523,81\u00a0₽. Суммы в таблице — в рублях." in page.text
     await client.speak("en")
     assert "over 92.40\u00a0m²" in (await client.get("/staff/billing?period=2026-11")).text
 
