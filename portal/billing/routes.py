@@ -46,6 +46,7 @@ from portal.billing.channels import payments_and_penalties
 from portal.billing.ledger import balances_of
 from portal.billing.registry_tables import Channel
 from portal.billing.tables import EntryKind
+from portal.catalog import queries as catalog_queries
 from portal.core import clock
 from portal.core.charts import bar_chart
 from portal.core.exports import CSV
@@ -79,6 +80,7 @@ from portal.core.web import see_other
 from portal.housing.queries import HouseRef
 from portal.housing.queries import complexes
 from portal.housing.queries import houses_in_scope
+from portal.housing.rules import account_open
 
 STAFF = staff("accountant", "manager")
 HISTORY_MONTHS = 12
@@ -184,6 +186,7 @@ class ResidentBilling(Controller):
             channel_label=channel_label,
             penalties=penalties,
             outages=[outage_reductions.sentence(r) for r in await outage_reductions.of_account(account.id)],
+            certificate=await _certificate(account),
             **await _account_context(account, snapshots),
         )
 
@@ -258,6 +261,14 @@ async def _account_context(account: queries.AccountInfo, snapshots: list[queries
         "receipts": await queries.receipts_of(account.id, HISTORY_MONTHS),
         **_helpers(),
     }
+
+
+async def _certificate(account: queries.AccountInfo) -> int | None:
+    """On a closed account's page, the certificate of no debt its owner may order (the one thing ordered on it):
+    the service, when its house offers it and nothing is owed; None on an open account."""
+    if account_open(account.closed_on, clock.today_local()):
+        return None
+    return await catalog_queries.no_debt_orderable(account.id)
 
 
 async def _receipt(account: queries.AccountInfo, period: str) -> queries.ReceiptView:

@@ -297,6 +297,26 @@ async def offered(place: OrderPlace, *, category: int | None = None, q: str = ""
     return [s for s in services if s.matches(q)] if q.strip() else services
 
 
+async def no_debt_orderable(account_id: int) -> int | None:
+    """The certificate of no debt (its service) that may be ordered on the account now: the first one offered at its
+    house, while the account owes nothing (``rules.no_debt_refused``, as ordering it asks); None otherwise. A closed
+    account's page links to it, the one thing ordered on it (``rules.ordered_on_closed``). Two bounded reads."""
+    if rules.no_debt_refused(await ledger.balance_of(account_id)):
+        return None
+    row = await PersonalAccount.select(*_place_columns()).where(PersonalAccount.id == account_id).first()
+    if row is None:
+        return None
+    found = (
+        await PaidService.select(PaidService.id)
+        .where(_on_offer(OrderPlace(**row)) & (PaidService.document == DocumentKind.NO_DEBT))
+        .order_by(PaidService.category.position)
+        .order_by(PaidService.position)
+        .order_by(PaidService.id)
+        .first()
+    )
+    return found["id"] if found else None
+
+
 async def offered_service(place: OrderPlace, service_id: int) -> ServiceView | None:
     """A service if it is active and offered at the place's house (None for a missing or hidden one alike)."""
     row = await PaidService.select(*_service_columns()).where((PaidService.id == service_id) & _on_offer(place)).first()

@@ -240,3 +240,49 @@ async def test_family_and_tenants_lose_a_closed_account_from_the_day_after_and_i
     await login(client, owner)
     page = (await client.get(f"/accounts/{flat.account}")).text
     assert 'id="closed-account"' in page and f'href="/pay?account={flat.account}"' in page  # «Оплатить 2 500,00 ₽»
+
+
+async def _no_debt_certificate() -> int:
+    papers = ServiceCategory(title="Справки", position=2)
+    await papers.save()
+    service = PaidService(
+        category=papers.id, title="Справка об отсутствии задолженности", description="-", kind="certificate",
+        document="no_debt", price_kopecks=0,
+    )  # fmt: skip
+    await service.save()
+    return int(service.id)
+
+
+async def test_the_closed_account_s_page_links_to_its_certificate_of_no_debt_while_it_can_be_ordered(
+    client, login, former
+):
+    """Its owner selling the flat is led from the account's page to the one thing ordered on it: only where the house
+    offers the certificate, and only while nothing is owed (a debt is paid first: «Оплатить» stays)."""
+    await login(client, former.user)
+    assert "/services/" not in (await client.get(f"/accounts/{former.closed}")).text  # the house offers none
+    certificate = await _no_debt_certificate()
+    link = f'href="/services/{certificate}?account={former.closed}"'
+    page = (await client.get(f"/accounts/{former.closed}")).text
+    assert link in page and "Справка об отсутствии задолженности</a>" in page
+    assert f'href="/services/{certificate}?account=' not in (await client.get(f"/accounts/{former.still_open}")).text
+    await post_entry(former.closed, EntryKind.CHARGE, 120000, clock.now() - timedelta(days=3), reference="t-owed")
+    owing = (await client.get(f"/accounts/{former.closed}")).text
+    assert link not in owing and f'href="/pay?account={former.closed}"' in owing
+
+
+async def test_a_closed_only_owner_where_no_certificate_is_offered_is_told_why_and_not_that_nothing_was_found(
+    client, login, make_account, make_user
+):
+    closed = await make_account()
+    user = await make_user(accounts={closed.account: "owner"})
+    await _close(closed.account)
+    await login(client, user)
+    page = (await client.get("/services")).text.replace("\xa0", " ")
+    assert 'id="closed-accounts"' in page and f"Лицевой счёт {closed.number} закрыт" in page
+    assert "Ничего не найдено" not in page and "справку об отсутствии задолженности" not in page
+    certificate = await _no_debt_certificate()
+    offered = (await client.get("/services")).text.replace("\xa0", " ")
+    assert 'id="closed-accounts"' in offered and f'href="/services/{certificate}?account={closed.account}"' in offered
+    assert "может получить справку об отсутствии задолженности" in offered and "Ничего не найдено" not in offered
+    searched = (await client.get("/services?q=сантехник")).text
+    assert "Ничего не найдено" in searched  # words asked for and matching nothing: said so
