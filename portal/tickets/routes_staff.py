@@ -57,6 +57,7 @@ from portal.tickets.deps import LoadedTicket
 from portal.tickets.queries import TicketDetail
 from portal.tickets.routes import CALLER_LIFT
 from portal.tickets.view import LAST_LIST
+from portal.tickets.view import MY_QUEUE
 from portal.tickets.view import TK
 from portal.tickets.view import executor_by_id
 from portal.tickets.view import filter_chips
@@ -345,6 +346,8 @@ class ExecutorTickets(Controller):
         reported = filters.TicketFilters(tab="mine", statuses=[rules.Status.DONE], sort="-completed")
         done = await queries.staff_list(principal, reported, page_request("", DONE_SHOWN), now)
         door = await queries.at_the_door(principal, [t.id for t in tickets.items])
+        if not is_head(request):  # a request opened from here leads back here
+            request.session[LAST_LIST] = MY_QUEUE
         return render(request, "tickets/my_tickets.html", page=tickets, done=done, door=door, tk=TK, now=now)
 
 

@@ -640,15 +640,19 @@ async def _claim_yourself(ticket: TicketDetail) -> str:
     return actions.owner_may_claim(developer, house.developer_email if house else "")
 
 
-# The session's note of the request list's filters as last shown, for the way back from a request's page.
+# The session's note of the request list last shown, for the way back from a request's page: the list's filters, or
+# MY_QUEUE after the executor's «Мои заявки» (never a list's query string, which is made of name=value pairs).
 LAST_LIST = "tickets_list"
+MY_QUEUE = "mine"
 
 
 async def _staff_context(request: Request, principal: Principal, ticket: TicketDetail) -> dict[str, Any]:
     answers_only = queries.answers_only(principal)
     actor = queries.staff_actor(principal)
-    last = filters.view_query(str(request.session.get(LAST_LIST) or ""))
+    noted = str(request.session.get(LAST_LIST) or "")
+    last = filters.view_query(noted)
     return {
+        "from_queue": noted == MY_QUEUE,
         "list_href": f"/staff/tickets?{last}" if last else "/staff/tickets",
         "moves": rules.moves_for(ticket.status, actor),
         "next_step": rules.next_step(ticket.status, actor),

@@ -540,6 +540,30 @@ async def test_a_requests_page_leads_back_to_the_list_as_it_was_left_after_an_ac
     assert 'class="breadcrumbs no-print"><a href="/staff/tickets?tab=all"' in page.text
 
 
+async def test_a_request_opened_from_the_executors_cards_leads_back_to_them(client, login, make_user, make_account):
+    """An executor opened a request from «Мои заявки» on the phone and its «Заявки» led to the company's whole list
+    instead of their own cards."""
+    from portal.accounts.principal import load_principal_for
+    from portal.tickets import queries
+    from portal.tickets.queries import Option
+
+    place = await make_account()
+    executor = await make_user(name="Лукин Сергей", roles=("executor",), houses=(place.house,))
+    dispatcher = await load_principal_for(await make_user(roles=("dispatcher",), houses=(place.house,)))
+    now = datetime.now(UTC)
+    opened = await actions.open_ticket(account_id=place.account, category="leaking_taps", description="Кран", now=now)
+    ticket = await queries.ticket_for_staff(dispatcher, opened.id)
+    await actions.assign_executor(dispatcher, ticket, Option(executor, "Лукин Сергей"), now)
+    await login(client, executor)
+    assert f'href="/staff/tickets/{opened.id}"' in (await client.get("/staff/my-tickets")).text
+    back = 'class="breadcrumbs no-print"><a href="/staff/my-tickets">Мои заявки</a>'
+    assert back in (await client.get(f"/staff/tickets/{opened.id}")).text
+    await client.get("/staff/tickets", params={"tab": "all"})  # the list shown last leads back to itself
+    assert (await client.head("/staff/my-tickets")).status_code == 200  # a HEAD shows nothing
+    page = (await client.get(f"/staff/tickets/{opened.id}")).text
+    assert 'class="breadcrumbs no-print"><a href="/staff/tickets?tab=all">Заявки</a>' in page
+
+
 async def test_an_overdue_request_says_so_once_beside_its_countdown(client, login, filed):
     """The page's status line read «Новая · Просрочена · Просрочена на 2 ч»: the countdown says it is overdue and by
     how much, so no badge repeats it (the list keeps the badge where its deadline column is not shown)."""
