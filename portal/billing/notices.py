@@ -1,6 +1,6 @@
-"""«Квитанция готова»: when staff issue a month's receipts, each person who may see an account (its residents, as
-the notifications' audience of accounts reaches them) is told once that its receipt is ready, with what it asks to
-pay, in their language, by the channels they chose for their own affairs.
+"""«Квитанция готова»: when staff issue a month's receipts, each person who may see an account (its residents; of a
+closed account its owners, who pay its debt: ``notifications.queries.people_of_accounts``) is told once that its
+receipt is ready, with what it asks to pay, in their language, by the channels they chose for their own affairs.
 
 The issue writes one waiting ``ReceiptNotice`` per account and month in its own transaction (``wait``); a receipt
 issued again that month finds its row there and tells nobody again (its corrected figures are on the receipt's

@@ -21,6 +21,7 @@ from portal.core.memo import read_once
 from portal.core.pagination import Page
 from portal.core.pagination import PageRequest
 from portal.core.tables import OutboxMessage
+from portal.housing.queries import kept_by
 from portal.housing.queries import open_on
 from portal.housing.tables import Entrance
 from portal.housing.tables import PersonalAccount
@@ -202,6 +203,9 @@ WHERE t.post = {} AND t.kind = 'account' AND r.revoked_at IS NULL AND OPEN_ACCOU
 _FROM, _WALK, _LIVING_IN, _HOLDING = (
     q.replace("OPEN_ACCOUNT", open_on("a")) for q in (_FROM, _WALK, _LIVING_IN, _HOLDING)
 )
+# The people of an account as a message of its own reaches them (its receipt is ready): a closed one's owners too, who
+# pay its debt; its family members and tenants no more (``housing.queries.kept_by``).
+_OF_ACCOUNTS = _FROM.replace(open_on("a"), kept_by("r"))
 _FROM_POST = """
 FROM portal_user u
 WHERE u.is_active = {} AND u.id > {} AND u.id IN (PEOPLE)
@@ -315,13 +319,13 @@ def _recipient(row: dict[str, Any]) -> Recipient:
 
 
 async def people_of_accounts(account_ids: Collection[int], today: date | None = None) -> dict[int, list[Recipient]]:
-    """The people of each account as an audience of accounts reaches them (a live residency of an open account,
-    active), by account: one query per 1000 accounts."""
+    """The people of each account as its own messages reach them (a live residency, active; of a closed account its
+    owners only, ``_OF_ACCOUNTS``), by account: one query per 1000 accounts."""
     found: dict[int, list[Recipient]] = {}
     for chunk in chunks(set(account_ids)):
         args: list[Any] = [today or clock.today_local(), True]
         where = _in("a.id", set(chunk), args)
-        sql = _SELECT + ", r.account AS account" + _FROM + f"AND {where} ORDER BY r.account, u.id"
+        sql = _SELECT + ", r.account AS account" + _OF_ACCOUNTS + f"AND {where} ORDER BY r.account, u.id"
         for row in await Residency.raw(sql, *args):
             people = found.setdefault(int(row["account"]), [])
             if all(p.user_id != row["user_id"] for p in people):

@@ -26,6 +26,7 @@ from portal.meetings.queries import user_ids_of_house
 from portal.meters.queries import residents_of
 from portal.notifications.queries import PostAudience
 from portal.notifications.queries import count_audience
+from portal.notifications.queries import people_of_accounts
 from portal.notifications.queries import resolve_audience
 from portal.notifications.rules import TargetKind
 from portal.payments.queries import payer_as_seen_by
@@ -104,6 +105,8 @@ async def test_a_former_tenant_is_nobody_s_contact_in_the_house(house):
     assert await residents_by_phone("+79780000001") == {house.flat: "Прежний Собственник"}
     told = (await residents_of([house.flat])).get(house.flat, [])
     assert [p.user_id for p in told] == [house.owner]
+    receipt_told = (await people_of_accounts([house.flat])).get(house.flat, [])  # its last receipt: the owner pays it
+    assert [p.user_id for p in receipt_told] == [house.owner]
     assert set(await user_ids_of_house(house.id)) == {house.owner, house.neighbour}
     assert await payer_as_seen_by(house.owner, house.tenant, [house.flat]) == ""
     assert await payer_as_seen_by(house.owner, house.owner, [house.flat]) == "Прежний Собственник"
