@@ -16,6 +16,7 @@ from portal.content import forms
 from portal.content import queries
 from portal.content import rules
 from portal.content.rules import Move
+from portal.content.tables import EventAnswer
 from portal.content.tables import Post
 from portal.content.tables import PostImage
 from portal.content.tables import PostKind
@@ -33,6 +34,7 @@ from portal.core.i18n import LOCALES
 from portal.core.i18n import gettext
 from portal.core.security import ANONYMOUS
 from portal.core.security import Principal
+from portal.core.tables import OutboxMessage
 from portal.core.web import Refused
 from portal.notifications.messages import in_locale
 from portal.notifications.queries import houses_of
@@ -54,6 +56,7 @@ class PostInput:
     by_push: bool = False
     title_en: str = ""  # the English twin (empty: readers of English read the Russian)
     body_en: str = ""
+    event: forms.EventFields | None = None  # an event's time, place and capacity (kind EVENT)
 
 
 async def _check_houses(principal: Principal, audience: Audience) -> dict[tuple[str, int], int]:
@@ -115,6 +118,10 @@ def _fields(data: PostInput) -> dict:
         Post.by_sms: data.by_sms,
         Post.by_push: data.by_push,
         Post.search_text: rules.search_text(f"{data.title} {data.title_en}", f"{data.body} {data.body_en}"),
+        Post.event_starts_at: data.event.starts_at if data.event else None,
+        Post.event_ends_at: data.event.ends_at if data.event else None,
+        Post.event_place: data.event.place.strip() if data.event else "",
+        Post.event_capacity: data.event.capacity if data.event else None,
         Post.updated_at: clock.now(),
     }
 
@@ -234,6 +241,8 @@ async def save_post(
                 if facts is not None:
                     changes[Post.search_text] = outage_search_text(facts)
             await Post.update(changes).where(Post.id == post_id)
+            if data.event is not None:  # a reminder waiting for the old start waits for the new one
+                await _move_reminder(post_id, data.event.starts_at)
             await audit.record(principal, "post.edit", "post", post_id, {"title": data.title}, ip, now=now)
         if data.audience is not None:
             published = current is not None and current["status"] == PostStatus.PUBLISHED
@@ -332,7 +341,9 @@ async def _move(principal: Principal, post_id: int, step: Move, comment: str, *,
     now = clock.now()
     async with atomic():
         post = (
-            await Post.select(Post.status, Post.kind, Post.needs_review, Post.publish_at, Post.ends_at)
+            await Post.select(
+                Post.status, Post.kind, Post.needs_review, Post.publish_at, Post.ends_at, Post.event_starts_at
+            )
             .where(Post.id == post_id)
             .first()
         )
@@ -386,6 +397,8 @@ async def _move(principal: Principal, post_id: int, step: Move, comment: str, *,
             )
         if step in (Move.APPROVE, Move.SEND_NOW):
             await _release(post_id, now if step is Move.SEND_NOW else post["publish_at"], now)
+        if step in (Move.APPROVE, Move.REPUBLISH) and post["kind"] == PostKind.EVENT:
+            await _remind(post_id, post["event_starts_at"], now)
         if step is Move.REPUBLISH:  # to those it had not reached when taken down: a message each is sent once
             await _release(post_id, post["publish_at"], now, again=now)
         await audit.record(
@@ -414,6 +427,74 @@ async def duplicate(principal: Principal, post_id: int, *, ip: str = "") -> int:
         body_en=row["body_en"],
     )
     return await save_post(principal, copy, ip=ip)
+
+
+# --- events: answers and the reminder -----------------------------------------------------------------------------
+
+REMINDER_CHANNEL = "event_reminder"
+
+
+def reminder_key(post_id: int) -> str:
+    return f"event:{post_id}:reminder"
+
+
+async def _remind(post_id: int, starts_at: datetime | None, now: datetime) -> None:
+    """The outbox row that reminds those going a day before the event (in the caller's transaction): one per event
+    by its key, so an event published again is not reminded of twice."""
+    if starts_at is None:
+        return
+    await outbox.enqueue(
+        REMINDER_CHANNEL,
+        f"post:{post_id}",
+        "content/event_reminder",
+        {"post": post_id},
+        reminder_key(post_id),
+        ref=f"post:{post_id}",
+        not_before=max(rules.reminder_at(starts_at), now),
+        now=now,
+    )
+
+
+async def _move_reminder(post_id: int, starts_at: datetime) -> None:
+    """A published event whose start a moderator changed: its reminder, not sent yet, is due a day before the new
+    start."""
+    due = rules.reminder_at(starts_at)
+    await OutboxMessage.update({OutboxMessage.next_attempt_at: due}).where(
+        (OutboxMessage.dedupe_key == reminder_key(post_id)) & (OutboxMessage.status == "pending")
+    )
+
+
+def refusal_words(refusal: rules.AnswerRefusal) -> str:
+    if refusal is rules.AnswerRefusal.FULL:
+        return gettext("Every place is taken: the event is full.")
+    return gettext("The event has already started: answers are closed.")
+
+
+async def answer(principal: Principal, post_id: int, going: bool, *, now: datetime | None = None) -> None:
+    """A resident's «Пойду» or «Не пойду» to an event they can see: one answer per person (a second replaces the
+    first). Refused once the event has started, and «Пойду» when every place is taken — the places are counted
+    with the event's row locked, so two people cannot take the last place together."""
+    if principal.user_id is None:
+        raise Refused(gettext("Sign in to answer."))
+    now = now or clock.now()
+    async with atomic():
+        event = await queries.lock_event(post_id)
+        if event is None:
+            raise NotFoundException()
+        taken, mine = await queries.going_count(post_id), await queries.my_answer(post_id, principal.user_id)
+        refusal = rules.answer_refusal(
+            going, starts_at=event["event_starts_at"], now=now, capacity=event["event_capacity"], taken=taken,
+            mine=mine is True,
+        )  # fmt: skip
+        if refusal is not None:
+            raise Refused(refusal_words(refusal))
+        await EventAnswer.insert(
+            EventAnswer(post=post_id, user=principal.user_id, going=going, answered_at=now)
+        ).on_conflict(
+            target=(EventAnswer.post, EventAnswer.user),
+            action="DO UPDATE",
+            values=[EventAnswer.going, EventAnswer.answered_at],
+        )
 
 
 async def mark_read(user_id: int, post_id: int) -> None:

@@ -32,7 +32,12 @@ from portal.notifications.rules import Topic
 
 PAGE = 500
 
-TOPICS = {PostKind.EMERGENCY: Topic.EMERGENCY, PostKind.NOTICE: Topic.NOTICE, PostKind.NEWS: Topic.NEWS}
+TOPICS = {
+    PostKind.EMERGENCY: Topic.EMERGENCY,
+    PostKind.NOTICE: Topic.NOTICE,
+    PostKind.NEWS: Topic.NEWS,
+    PostKind.EVENT: Topic.NOTICE,  # a neighbourhood event: an announcement of the house
+}
 
 
 def _subject(c: dict[str, Any]) -> str:
@@ -40,6 +45,8 @@ def _subject(c: dict[str, Any]) -> str:
         return gettext("Emergency notice: %(title)s", title=c["title"])
     if c["kind"] == PostKind.NOTICE:
         return gettext("Notice: %(title)s", title=c["title"])
+    if c["kind"] == PostKind.EVENT:
+        return gettext("Event: %(title)s", title=c["title"])
     return c["title"]
 
 
@@ -155,3 +162,52 @@ def _rendered(post: dict[str, Any], facts: OutageFacts | None, locale: str) -> t
 
 
 outbox.register_sender("post", fan_out)
+
+
+# --- the reminder of an event -------------------------------------------------------------------------------------
+
+REMINDED_A_PASS = 500
+
+
+async def remind(row: dict[str, Any]) -> Any:
+    """The sender of the ``event_reminder`` channel (``actions._remind``): a page of those who said «Пойду» told of
+    the event through ``accounts.notify``, each in their language and once (its keys
+    ``<channel>:event:<id>:reminder:<user>``); ``Again`` for the next page. An event taken down or started before
+    its time reminds nobody; one whose start was moved later waits for its new day."""
+    from portal.accounts.notify import notify
+    from portal.content.messages import EVENT_REMINDER
+    from portal.content.rules import reminder_at
+    from portal.content.tables import EventAnswer
+    from portal.core.db import atomic
+
+    context = row["context"] if isinstance(row["context"], dict) else json.loads(row["context"] or "{}")
+    post_id = int(context["post"])
+    post = await Post.select().where((Post.id == post_id) & (Post.kind == PostKind.EVENT)).first()
+    now = clock.now()
+    if post is None or post["status"] != "published" or post["event_starts_at"] is None:
+        return None
+    starts_at = post["event_starts_at"]
+    if starts_at <= now:
+        return None
+    if reminder_at(starts_at) > now:
+        return outbox.Again(context, at=reminder_at(starts_at))
+    after = int(context.get("after", 0))
+    going = await (
+        EventAnswer.select(EventAnswer.user)
+        .where((EventAnswer.post == post_id) & (EventAnswer.going == True) & (EventAnswer.user > after))  # noqa: E712
+        .order_by(EventAnswer.user)
+        .limit(REMINDED_A_PASS)
+    )
+    link = f"/news/{post_id}"
+    words = {"title": post["title"], "title_en": post["title_en"], "starts_at": starts_at.isoformat(),
+             "place": post["event_place"]}  # fmt: skip
+    async with atomic():
+        for person in going:
+            key = f"event:{post_id}:reminder"  # notify keys each person's message by channel and person
+            await notify(person["user"], EVENT_REMINDER.name, context=words, dedupe_key=key, link=link, now=now)
+    if len(going) < REMINDED_A_PASS:
+        return None
+    return outbox.Again({**context, "after": going[-1]["user"]})
+
+
+outbox.register_sender("event_reminder", remind)

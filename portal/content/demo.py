@@ -1,4 +1,5 @@
 """Demo content: a dozen news, notices and emergency notices across the houses, in every state of their life;
+three neighbourhood events for the demo resident's house (two to come, one past);
 one emergency in force for one riser (the one the demo resident's flat hangs on); delivery logs with some
 failures; reads."""
 
@@ -10,6 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 from portal.content import rules
+from portal.content.tables import EventAnswer
 from portal.content.tables import Post
 from portal.content.tables import PostKind
 from portal.content.tables import PostRead
@@ -355,10 +357,57 @@ async def seed(ctx: DemoContext) -> None:
         )
         targets.append(PostTarget(post=post_id, kind="riser", ref=riser["riser"], house=house))
         published.append((post_id, PostKind.EMERGENCY))
+    await _events(now, house_ids[0], by(manager, house_ids[0]), users, to_house)
     await PostTarget.insert(*targets)
     await _delivery_logs(rng, published, now)
     await _reads(rng, published, users)
-    ctx.say(f"content: {len(NEWS) + len(NOTICES) + len(EMERGENCIES) + 1} posts, one emergency in force")
+    ctx.say(f"content: {len(NEWS) + len(NOTICES) + len(EMERGENCIES) + 1} posts, one emergency in force, 3 events")
+
+
+# The demo's events for the first house (the demo resident's): two to come, one past, each as staff write it.
+EVENTS = (
+    (
+        ("Субботник во дворе",
+         "Приводим двор в порядок перед зимой: сгребаем листья, красим скамейки. Перчатки и инвентарь выдаём.",
+         "Courtyard clean-up",
+         "Getting the courtyard ready for winter: raking leaves, painting benches. Gloves and tools are provided."),
+        3, 10, 3, "Двор дома, у детской площадки", None,
+    ),
+    (
+        ("Новогодний праздник для детей",
+         "Дед Мороз, конкурсы и подарки. Места ограничены: скажите «Пойду», чтобы мы знали, сколько готовить.",
+         "New Year party for children",
+         "Father Frost, games and gifts. Places are limited: say you are going so that we know how many to expect."),
+        9, 17, 2, "Холл первого подъезда", 30,
+    ),
+    (
+        ("Вечер настольных игр",
+         "Играли в «Каркассон» и «Монополию», познакомились с соседями.",
+         "Board games evening",
+         "We played Carcassonne and Monopoly and met the neighbours."),
+        -5, 19, 2, "Помещение ТСЖ, подъезд 2", 20,
+    ),
+)  # fmt: skip
+
+
+async def _events(
+    now: datetime, house: int, author: tuple[int | None, str], users: dict[str, int], to_house: Any
+) -> None:
+    """Two events to come (the second with places, the neighbour going) and one past (the resident went)."""
+    for words, days, hour, hours, place, capacity in EVENTS:
+        day = clock.local(now).date() + timedelta(days=days)
+        starts_at = clock.day_start(day) + timedelta(hours=hour)
+        at = now - timedelta(days=2 if days > 0 else 12)
+        post_id = await _post(PostKind.EVENT, PostStatus.PUBLISHED, words, author=author, at=at)
+        await Post.update(
+            {Post.event_starts_at: starts_at, Post.event_ends_at: starts_at + timedelta(hours=hours),
+             Post.event_place: place, Post.event_capacity: capacity}
+        ).where(Post.id == post_id)  # fmt: skip
+        to_house(post_id, house)
+        goers = [users.get("resident2")] if days > 0 else [users.get("resident"), users.get("resident2")]
+        answers = [EventAnswer(post=post_id, user=u, going=True, answered_at=at) for u in goers if u is not None]
+        if answers:
+            await EventAnswer.insert(*answers)
 
 
 def water_back(now: datetime) -> datetime:

@@ -11,6 +11,7 @@ from dataclasses import field
 from datetime import datetime
 from typing import Any
 
+from portal.content import rules
 from portal.content.rules import ENDED
 from portal.content.rules import SCHEDULED
 from portal.content.rules import default_channels
@@ -140,8 +141,55 @@ class PostForm:
     by_sms: bool = False
     by_push: bool = True
     audience: AudienceChoice = field(default_factory=AudienceChoice)
+    event: EventFields | None = None  # an event's time, place and capacity (kind EVENT only)
     typed: dict[str, Any] = field(default_factory=dict)
     errors: FormErrors = field(default_factory=FormErrors)
+
+
+@dataclass(frozen=True)
+class EventFields:
+    """An event's own fields as the form gives them (``rules.event_problem`` has checked them)."""
+
+    starts_at: datetime
+    ends_at: datetime
+    place: str = ""
+    capacity: int | None = None
+
+
+EVENT_FIELDS = ("event_starts_at", "event_ends_at", "event_place", "event_capacity")
+
+
+def _event_messages() -> dict[str, str]:
+    return {
+        "missing": gettext("Give the date and time of the event."),
+        "past": gettext("The event must start in the future."),
+        "ends_before_start": gettext("The event must end after it starts."),
+        "capacity": gettext("Give the number of places as a whole number, or leave it empty: no limit."),
+        "unread": gettext("Give the date and time as on the calendar."),
+    }
+
+
+def read_event(
+    typed: Mapping[str, str], errors: FormErrors, *, now: datetime, stored_start: datetime | None = None
+) -> EventFields | None:
+    """An event's start, end, place and capacity as typed, each mistake said at its field; a start already gone is
+    refused unless it is the one stored (an event being edited after it began: its words may still be mended)."""
+    said = _event_messages()
+    starts_at, ends_at = (_aware(parse_moment(typed[k])) if typed[k] else None for k in EVENT_FIELDS[:2])
+    capacity = parse_int(typed["event_capacity"], low=-1_000_000, high=1_000_000) if typed["event_capacity"] else None
+    problems = rules.event_problem(starts_at, ends_at, capacity, now)
+    if starts_at is not None and starts_at == stored_start:
+        problems.pop("event_starts_at", None)
+    for name in EVENT_FIELDS[:2]:
+        if typed[name] and problems.get(name) == "missing":
+            problems[name] = "unread"
+    if typed["event_capacity"] and capacity is None:
+        problems["event_capacity"] = "capacity"
+    for name, problem in problems.items():
+        errors.add(name, said[problem])
+    if problems or starts_at is None or ends_at is None:
+        return None
+    return EventFields(starts_at, ends_at, typed["event_place"][:300], capacity)
 
 
 def _list(data: dict[str, Any], name: str) -> list[Any]:
@@ -153,18 +201,21 @@ def _aware(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=clock.zone()) if value is not None else None
 
 
-def read_post(data: dict[str, Any], *, now: datetime) -> PostForm:
-    """The post form as sent."""
+def read_post(data: dict[str, Any], *, now: datetime, stored_start: datetime | None = None) -> PostForm:
+    """The post form as sent; ``stored_start``: the start of the event being edited, as stored."""
     form = PostForm()
-    typed = {k: form_value(data, k) for k in ("kind", "title", "body", "title_en", "body_en", "publish_at",
-                                              "ends_at", "risers", "accounts", "keep_audience")}  # fmt: skip
+    names = ("kind", "title", "body", "title_en", "body_en", "publish_at", "ends_at", "risers", "accounts",
+             "keep_audience", *EVENT_FIELDS)  # fmt: skip
+    typed = {k: form_value(data, k) for k in names}
     parts_typed = typed_parts(data)
     form.typed = {**typed, "houses": [str(h) for h in _list(data, "houses")], "parts": parts_typed}
     errors = form.errors
     kind = typed["kind"] if typed["kind"] in PostKind.__members__.values() else ""
     if not kind:
-        errors.add("kind", gettext("Choose what this is: news, a notice or an emergency notice."))
+        errors.add("kind", gettext("Choose what this is: news, a notice, an emergency notice or an event."))
     form.kind = kind or PostKind.NEWS
+    if form.kind == PostKind.EVENT:
+        form.event = read_event(typed, errors, now=now, stored_start=stored_start)
     form.title = typed["title"][:200]
     if not form.title:
         errors.add("title", gettext("Write a title."))
@@ -212,8 +263,8 @@ def read_post(data: dict[str, Any], *, now: datetime) -> PostForm:
 def fields(houses: Sequence[int]) -> list[str]:
     """The form's fields top to bottom, ``houses`` in the order it shows them: its summary of errors lists them so."""
     each = [part_name(name, house) for house in houses for name in PART_FIELDS]
-    return ["kind", "title", "body", "title_en", "body_en", "image", "houses", *each, "risers", "accounts",
-            "publish_at", "ends_at"]  # fmt: skip
+    return ["kind", "title", "body", "title_en", "body_en", "image", *EVENT_FIELDS, "houses", *each, "risers",
+            "accounts", "publish_at", "ends_at"]  # fmt: skip
 
 
 def name_houses(errors: FormErrors, addresses: Mapping[int, str]) -> None:

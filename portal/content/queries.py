@@ -23,6 +23,7 @@ from portal.content.rules import AudienceNames
 from portal.content.rules import OutageFacts
 from portal.content.rules import is_live
 from portal.content.rules import outside
+from portal.content.tables import EventAnswer
 from portal.content.tables import Post
 from portal.content.tables import PostImage
 from portal.content.tables import PostKind
@@ -35,6 +36,7 @@ from portal.core.clauses import either
 from portal.core.clauses import every
 from portal.core.clauses import on_days
 from portal.core.db import from_row
+from portal.core.db import is_sqlite
 from portal.core.paged import read_page
 from portal.core.pagination import Page
 from portal.core.pagination import PageRequest
@@ -107,6 +109,11 @@ class PostView:
     images: list[Picture] = field(default_factory=list)
     houses: frozenset[int] = frozenset()
     audience_names: AudienceNames = field(default_factory=AudienceNames)
+    # An event's time, place and capacity (kind EVENT).
+    event_starts_at: datetime | None = None
+    event_ends_at: datetime | None = None
+    event_place: str = ""
+    event_capacity: int | None = None
 
 
 @dataclass(frozen=True)
@@ -614,6 +621,8 @@ class FeedItem:
     own_words: bool = False
     title_en: str = ""
     title_html: str = ""  # an outage notice's title said as HTML (``said``), its Russian names marked
+    event_starts_at: datetime | None = None  # an event's start and place (kind EVENT)
+    event_place: str = ""
 
     @property
     def shown_at(self) -> datetime | None:
@@ -657,16 +666,20 @@ async def feed(
         kind,
         now or clock.now(),
         "SELECT p.id, p.kind, p.title, p.title_en, p.body, p.publish_at, p.published_at, p.ends_at, p.outage, "
-        "p.own_words, "
+        "p.own_words, p.event_starts_at, p.event_place, "
         '(SELECT COUNT(*) FROM post_read r WHERE r.post = p.id AND r."user" = {}) AS seen ',
         " ORDER BY COALESCE(p.publish_at, p.published_at) DESC, p.id DESC LIMIT {} OFFSET {}",
         [principal.user_id],
         [max(1, min(limit, 100)), max(0, offset)],
     )
     rows = await Post.raw(sql, *args)
-    return await in_readers_words(
-        [from_row(FeedItem, r, unread=not r["seen"], own_words=bool(r["own_words"])) for r in rows]
-    )
+    return await in_readers_words([_feed_item(r) for r in rows])
+
+
+def _feed_item(row: dict[str, Any]) -> FeedItem:
+    start = row["event_starts_at"]
+    return from_row(FeedItem, row, unread=not row["seen"], own_words=bool(row["own_words"]),
+                    event_starts_at=_aware(start) if start is not None else None)  # fmt: skip
 
 
 async def feed_total(principal: Principal, *, kind: str = "", now: datetime | None = None) -> int:
@@ -939,3 +952,95 @@ async def stored_files(keys: Collection[str]) -> set[str]:
 async def holds_files() -> bool:
     """Whether a post's picture is kept (by the index of its key)."""
     return await orphans.any_key(PostImage.key)
+
+
+# --- events -------------------------------------------------------------------------------------------------------
+
+
+async def upcoming_events(principal: Principal, *, limit: int = 3, now: datetime | None = None) -> list[FeedItem]:
+    """The events in force for this resident that have not ended, the next first (the home page's «Ближайшие
+    мероприятия»): one query."""
+    if not principal.account_ids or principal.user_id is None:
+        return []
+    now = now or clock.now()
+    sql, args = _in_feed(
+        principal,
+        PostKind.EVENT,
+        now,
+        "SELECT p.id, p.kind, p.title, p.title_en, p.body, p.publish_at, p.published_at, p.ends_at, p.outage, "
+        "p.own_words, p.event_starts_at, p.event_place, "
+        '(SELECT COUNT(*) FROM post_read r WHERE r.post = p.id AND r."user" = {}) AS seen ',
+        " AND p.event_ends_at > {} ORDER BY p.event_starts_at, p.id LIMIT {}",
+        [principal.user_id],
+        [now, max(1, min(limit, 10))],
+    )
+    return [_feed_item(r) for r in await Post.raw(sql, *args)]
+
+
+async def lock_event(post_id: int) -> dict[str, Any] | None:
+    """An event's start and capacity, read under its row's lock in the caller's transaction: two answers to one
+    event take turns here (PostgreSQL ``FOR UPDATE``; SQLite's write transactions are serial)."""
+    query = Post.select(Post.event_starts_at, Post.event_capacity).where(
+        (Post.id == post_id) & (Post.kind == PostKind.EVENT)
+    )
+    row = await (query if is_sqlite() else query.lock_rows()).first()
+    if row is None or row["event_starts_at"] is None:
+        return None
+    return {**row, "event_starts_at": _aware(row["event_starts_at"])}
+
+
+async def going_count(post_id: int) -> int:
+    """How many said «Пойду»."""
+    return await EventAnswer.count().where((EventAnswer.post == post_id) & (EventAnswer.going == True))  # noqa: E712
+
+
+async def my_answer(post_id: int, user_id: int | None) -> bool | None:
+    """The person's answer: True «Пойду», False «Не пойду», None: none."""
+    if user_id is None:
+        return None
+    row = await (
+        EventAnswer.select(EventAnswer.going)
+        .where((EventAnswer.post == post_id) & (EventAnswer.user == user_id))
+        .first()
+    )
+    return None if row is None else bool(row["going"])
+
+
+@dataclass(frozen=True)
+class Goer:
+    """One person going, with the flats they live in (the organiser's list)."""
+
+    name: str
+    flats: str
+
+
+GOERS_SHOWN = 500
+
+
+async def goers(post_id: int, scope: Collection[int] | None = None, limit: int = GOERS_SHOWN) -> list[Goer]:
+    """Those who said «Пойду», by name, each with their premises (``premise_name``, in houses of ``scope`` for a staff
+    member of some houses, as the readers are counted); at most ``limit``."""
+    from portal.accounts.tables import Residency
+    from portal.core.address import premise_name
+
+    where = (EventAnswer.post == post_id) & (EventAnswer.going == True)  # noqa: E712
+    if scope is not None:
+        where &= EventAnswer.user.is_in(_living_in(scope))
+    rows = await (
+        EventAnswer.select(EventAnswer.user, EventAnswer.user.full_name.as_alias("name"))
+        .where(where)
+        .order_by(EventAnswer.answered_at)
+        .order_by(EventAnswer.id)
+        .limit(limit)
+    )
+    users = [r["user"] for r in rows]
+    homes: dict[int, list[str]] = {}
+    if users:
+        premise = Residency.account.premise
+        places = Residency.select(Residency.user, premise.kind.as_alias("kind"), premise.number.as_alias("number"))
+        live = Residency.user.is_in(users) & Residency.revoked_at.is_null()
+        if scope is not None:
+            live &= premise.house.is_in(sorted(scope) or [-1])
+        for r in await places.where(live).order_by(Residency.id).limit(len(users) * 10):
+            homes.setdefault(r["user"], []).append(premise_name(r["kind"], r["number"]))
+    return [Goer(r["name"] or "—", ", ".join(dict.fromkeys(homes.get(r["user"], [])))) for r in rows]

@@ -1,36 +1,51 @@
-"""Resident pages of content: the feed on the home page, the list of posts by kind, a post's page; the pinned
-strip of emergency notices on every page."""
+"""Resident pages of content: the feed on the home page, the list of posts by kind, a post's page (an event's with
+its answers and calendar file); the upcoming events on the home page; the pinned strip of emergency notices on
+every page."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from litestar import Controller
 from litestar import Request
+from litestar import Response
 from litestar import get
+from litestar import post as post_handler  # the class has a handler named «post»
 from litestar.di import NamedDependency
 from litestar.di import Provide
+from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Template
 
 from portal.content import actions
 from portal.content import pinned
 from portal.content import queries
+from portal.content import rules
 from portal.content.tables import PostKind
+from portal.core import clock
+from portal.core.exports import attachment
 from portal.core.head import is_head
 from portal.core.home import register_banner
 from portal.core.home import register_section
+from portal.core.i18n import gettext
 from portal.core.i18n import lazy
+from portal.core.i18n import own_words
 from portal.core.i18n import pgettext
 from portal.core.labels import Labels
 from portal.core.pagination import PastTheEnd
 from portal.core.parse import parse_int
 from portal.core.security import Principal
 from portal.core.security import resident
+from portal.core.web import FormData
+from portal.core.web import flash
 from portal.core.web import form_value
+from portal.core.web import is_fragment_request
 from portal.core.web import no_such_choice
 from portal.core.web import render
+from portal.core.web import see_other
+from portal.settings import get_settings
 
 PAGE = 20
 
@@ -40,6 +55,7 @@ KIND_LABELS = Labels(
         PostKind.NEWS: lazy("News"),
         PostKind.NOTICE: lazy("Notice"),
         PostKind.EMERGENCY: lazy("Emergency"),
+        PostKind.EVENT: lazy("Event"),
     }
 )
 kind_label = KIND_LABELS.shown
@@ -68,18 +84,67 @@ async def _feed(principal: Principal, query: Mapping[str, Any]) -> dict[str, Any
 
 
 def filter_label(kind: PostKind) -> str:
-    """A chip of the feed's filter names a kind in the plural («Новости», «Объявления», «Аварийные»); a post's
-    badge names its own (``kind_label``: «Новость»)."""
+    """A chip of the feed's filter names a kind in the plural («Новости», «Объявления», «Аварийные»,
+    «Мероприятия»); a post's badge names its own (``kind_label``: «Новость»)."""
     labels = {
         PostKind.NEWS: pgettext("filter", "News"),
         PostKind.NOTICE: pgettext("filter", "Notices"),
         PostKind.EMERGENCY: pgettext("filter", "Emergencies"),
+        PostKind.EVENT: pgettext("filter", "Events"),
     }
     return labels[kind]
 
 
 async def provide_post(principal: NamedDependency[Principal], post_id: FromPath[int]) -> queries.PostView:
     return await queries.post_for_resident(principal, post_id)
+
+
+async def provide_event(principal: NamedDependency[Principal], post_id: FromPath[int]) -> queries.PostView:
+    """The event of the path if the resident may see it (``provide_post``); 404 for a post of another kind."""
+    post = await queries.post_for_resident(principal, post_id)
+    if post.kind != PostKind.EVENT or post.event_starts_at is None or post.event_ends_at is None:
+        raise NotFoundException()
+    return post
+
+
+@dataclass(frozen=True)
+class EventPage:
+    """What an event's page says of it to this resident: upcoming, on now or past («Прошло»), how many are going,
+    their own answer (None: none yet), and the places left (None: no limit)."""
+
+    state: rules.EventState
+    going: int
+    mine: bool | None
+    left: int | None
+
+    @property
+    def full(self) -> bool:
+        """No place left for this resident («Пойду» refused), though they may still say «Не пойду»."""
+        return self.left == 0 and self.mine is not True
+
+
+async def event_page(principal: Principal, post: queries.PostView) -> EventPage | None:
+    """The event part of a post's page (None for another kind)."""
+    if post.kind != PostKind.EVENT or post.event_starts_at is None or post.event_ends_at is None:
+        return None
+    going = await queries.going_count(post.id)
+    state = rules.event_state(post.event_starts_at, post.event_ends_at, clock.now())
+    mine = await queries.my_answer(post.id, principal.user_id)
+    return EventPage(state, going, mine, rules.places_left(post.event_capacity, going))
+
+
+def calendar_file(post: queries.PostView) -> bytes:
+    """The event as an .ics file, in the reader's words (the English twin where staff wrote it)."""
+    settings = get_settings()
+    facts = rules.EventFacts(
+        id=post.id, title=own_words(post, "title"), text=rules.plain_text(own_words(post, "body"), 2000),
+        starts_at=post.event_starts_at, ends_at=post.event_ends_at, place=post.event_place,  # type: ignore[arg-type]
+        link=f"{settings.base_url}/news/{post.id}",
+    )  # fmt: skip
+    return rules.ics(facts, zone=settings.time_zone, base_url=settings.base_url, stamp=clock.now())
+
+
+Event = NamedDependency[queries.PostView]
 
 
 class ResidentNews(Controller):
@@ -96,7 +161,24 @@ class ResidentNews(Controller):
     ) -> Template:
         if principal.user_id is not None and not is_head(request):
             await actions.mark_read(principal.user_id, post.id)
-        return render(request, "content/post.html", post=post, kind_label=kind_label)
+        event = await event_page(principal, post)
+        return render(request, "content/post.html", post=post, kind_label=kind_label, event=event)
+
+    @post_handler(
+        "/{post_id:int}/answer", name="content:answer", status_code=200, dependencies={"post": Provide(provide_event)}
+    )
+    async def answer(self, request: Request, principal: NamedDependency[Principal], post: Event, data: FormData) -> Any:
+        """«Пойду» / «Не пойду»: a plain form's post back to the page, or with HTMX the answer's part of the page."""
+        await actions.answer(principal, post.id, data.get("going") == "1")
+        if is_fragment_request(request):
+            event = await event_page(principal, post)
+            return render(request, "content/post.html", block="rsvp", post=post, event=event, saved=True)
+        flash(request, gettext("Your answer is saved."))
+        return see_other(request, f"/news/{post.id}#rsvp")
+
+    @get("/{post_id:int}/event.ics", name="content:ics", dependencies={"post": Provide(provide_event)})
+    async def ics(self, post: Event) -> Response[bytes]:
+        return attachment(calendar_file(post), "text/calendar; charset=utf-8", f"event-{post.id}.ics")
 
     @get("/images/{image_id:int}", name="content:image")
     async def image(self, principal: NamedDependency[Principal], image_id: FromPath[int]) -> object:
@@ -113,6 +195,13 @@ async def _home_section(principal: Principal) -> dict | None:
     return {"items": items, "unread": sum(i.unread for i in items), "kind_label": kind_label}
 
 
+async def _events_section(principal: Principal) -> dict | None:
+    """«Ближайшие мероприятия»: at most three events not yet over, the next first."""
+    items = await queries.upcoming_events(principal, limit=3)
+    return {"items": items} if items else None
+
+
+register_section("events", 35, "content/_home_events.html", _events_section)
 register_section("news", 40, "content/_home.html", _home_section)
 register_banner("emergencies", 10, "content/_pinned.html", pinned.banner)
 

@@ -218,9 +218,18 @@ async def _post_page(
     read_only = None if changeable else actions.read_only_reason()
     not_editable = _edit_refusal(principal, post)
     sent_out = not log and await queries.sent_out(post.id)
+    going = await _going(principal, post)
     return render(request, "content/staff_post.html", status_code=status_code, post=post, log=log, may=may,
                   reach=reach, readers=readers, sent_out=sent_out, read_only=read_only, not_editable=not_editable,
-                  errors=errors, **_words())  # fmt: skip
+                  errors=errors, going=going, **_words())  # fmt: skip
+
+
+async def _going(principal: Principal, post: queries.PostView) -> tuple[int, list[queries.Goer]] | None:
+    """An event's answers as its staff page shows them: how many are going in all, and who (by name, with their
+    flats, in the staff member's houses) for the organiser to count chairs and tea; None for another kind."""
+    if post.kind != PostKind.EVENT:
+        return None
+    return await queries.going_count(post.id), await queries.goers(post.id, principal.house_ids)
 
 
 def _edit_refusal(principal: Principal, post: queries.PostView) -> str | None:
@@ -261,10 +270,19 @@ def _form_of(post: queries.PostView, choice: forms.AudienceChoice | None) -> for
         "risers": ", ".join(audience.risers),
         "accounts": ", ".join(audience.accounts),
         "keep_audience": "1" if audience.keep else "",
+        **_event_typed(post),
     }
     return forms.PostForm(kind=post.kind, title=post.title, body=post.body, title_en=post.title_en,
                           body_en=post.body_en, by_email=post.by_email,
                           by_sms=post.by_sms, by_push=post.by_push, audience=audience, typed=typed)  # fmt: skip
+
+
+def _event_typed(post: queries.PostView) -> dict[str, str]:
+    """An event's fields as its edit form shows them (empty for another kind)."""
+    times = (post.event_starts_at, post.event_ends_at)
+    moment = (clock.local(m).strftime("%Y-%m-%dT%H:%M") if m else "" for m in times)
+    capacity = "" if post.event_capacity is None else str(post.event_capacity)
+    return dict(zip(forms.EVENT_FIELDS, (*moment, post.event_place, capacity), strict=True))
 
 
 async def _form_page(
@@ -297,7 +315,7 @@ def _version(post: queries.PostView | None) -> str | None:
 async def _save(request: Request, principal: Principal, data: dict[str, Any], post: queries.PostView | None) -> Any:
     typed = data.get(stale.FIELD) if post is not None else None
     typed = typed if isinstance(typed, str) else None  # the version the form was read at (None: not an edit's)
-    form = forms.read_post(data, now=clock.now())
+    form = forms.read_post(data, now=clock.now(), stored_start=post.event_starts_at if post else None)
     audience, missing = await queries.audience_of(form.audience, principal.house_ids)
     if form.audience.keep and post is not None:
         audience = None  # the stored audience, which the form could not show, stays
@@ -324,7 +342,7 @@ async def _save(request: Request, principal: Principal, data: dict[str, Any], po
     data_in = actions.PostInput(
         kind=PostKind(form.kind), title=form.title, body=form.body, audience=audience, publish_at=form.publish_at,
         ends_at=form.ends_at, by_email=form.by_email, by_sms=form.by_sms, by_push=form.by_push,
-        title_en=form.title_en, body_en=form.body_en,
+        title_en=form.title_en, body_en=form.body_en, event=form.event,
     )  # fmt: skip
     try:
         post_id = await actions.save_post(

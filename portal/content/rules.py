@@ -1,5 +1,5 @@
 """Pure rules of content: Markdown made safe, the life of a post (draft → on review → published, or returned
-with a comment), who may do what, and whether a post is in force."""
+with a comment), who may do what, whether a post is in force, and an event's answers and calendar file."""
 
 from __future__ import annotations
 
@@ -7,9 +7,12 @@ from collections.abc import Callable
 from collections.abc import Collection
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC
 from datetime import datetime
+from datetime import timedelta
 from enum import StrEnum
 from typing import TypeVar
+from urllib.parse import urlsplit
 
 import nh3
 from markdown_it import MarkdownIt
@@ -174,11 +177,11 @@ def needs_review_after(principal: Principal) -> bool:
 
 
 def default_channels(kind: PostKind | str) -> tuple[bool, bool, bool]:
-    """(e-mail, SMS, push) offered by default: everything for an emergency, e-mail and push for a notice,
-    push for news."""
+    """(e-mail, SMS, push) offered by default: everything for an emergency, e-mail and push for a notice or an
+    event, push for news."""
     if kind == PostKind.EMERGENCY:
         return True, True, True
-    if kind == PostKind.NOTICE:
+    if kind in (PostKind.NOTICE, PostKind.EVENT):
         return True, False, True
     return False, False, True
 
@@ -390,3 +393,119 @@ class OutageFacts:
         if get_locale() != DEFAULT_LOCALE:
             words = f'<div lang="{DEFAULT_LOCALE}">{words}</div>'
         return words + times
+
+
+# --- events («Мероприятие») ---------------------------------------------------------------------------------------
+
+REMIND_BEFORE = timedelta(days=1)  # those going are reminded a day before the start
+
+
+class EventState(StrEnum):
+    """Where an event stands: answers are taken until it starts; it is past once it has ended."""
+
+    UPCOMING = "upcoming"
+    STARTED = "started"  # on now: no more answers
+    PAST = "past"  # «Прошло»
+
+
+def event_state(starts_at: datetime, ends_at: datetime, now: datetime) -> EventState:
+    if ends_at <= now:
+        return EventState.PAST
+    return EventState.STARTED if starts_at <= now else EventState.UPCOMING
+
+
+def places_left(capacity: int | None, going: int) -> int | None:
+    """How many more may say «Пойду» (None: no limit)."""
+    return None if capacity is None else max(0, capacity - going)
+
+
+class AnswerRefusal(StrEnum):
+    STARTED = "started"  # the event has started (or ended): the answers are closed
+    FULL = "full"  # every place is taken
+
+
+def answer_refusal(
+    going: bool, *, starts_at: datetime, now: datetime, capacity: int | None, taken: int, mine: bool
+) -> AnswerRefusal | None:
+    """Why a person's «Пойду» (``going``) or «Не пойду» is refused, or None: nobody answers once the event has started;
+    «Пойду» is refused when all ``capacity`` places are ``taken`` by others (``mine``: the person is one of those
+    going already, and saying it again changes nothing)."""
+    if starts_at <= now:
+        return AnswerRefusal.STARTED
+    if going and not mine and capacity is not None and taken >= capacity:
+        return AnswerRefusal.FULL
+    return None
+
+
+def event_problem(
+    starts_at: datetime | None, ends_at: datetime | None, capacity: int | None, now: datetime
+) -> dict[str, str]:
+    """What is wrong with an event's time and capacity as a staff member gave them, by field: "missing" (start or
+    end not given), "ends_before_start", "past" (its start has gone), "capacity" (not a whole number above zero)."""
+    problems: dict[str, str] = {}
+    if starts_at is None:
+        problems["event_starts_at"] = "missing"
+    elif starts_at <= now:
+        problems["event_starts_at"] = "past"
+    if ends_at is None:
+        problems["event_ends_at"] = "missing"
+    elif starts_at is not None and ends_at <= starts_at:
+        problems["event_ends_at"] = "ends_before_start"
+    if capacity is not None and capacity < 1:
+        problems["event_capacity"] = "capacity"
+    return problems
+
+
+def reminder_at(starts_at: datetime) -> datetime:
+    """When those going are reminded of the event."""
+    return starts_at - REMIND_BEFORE
+
+
+@dataclass(frozen=True)
+class EventFacts:
+    """What a calendar needs of an event: its post's id (the calendar's UID), title, text, time and place."""
+
+    id: int
+    title: str
+    text: str
+    starts_at: datetime
+    ends_at: datetime
+    place: str = ""
+    link: str = ""  # the event's page, a full address
+
+
+def event_uid(post_id: int, base_url: str) -> str:
+    """The event's UID in a calendar: the same for every download, so that a calendar updates the event it has
+    instead of adding it again."""
+    host = urlsplit(base_url).hostname or "portal"
+    return f"event-{post_id}@{host}"
+
+
+def ics(event: EventFacts, *, zone: str, base_url: str, stamp: datetime) -> bytes:
+    """The event as an iCalendar file (RFC 5545) with one VEVENT: its time in the company's zone (``zone``, with its
+    VTIMEZONE), its place, its page; ``stamp`` is when the file is made (DTSTAMP)."""
+    from zoneinfo import ZoneInfo
+
+    from icalendar import Calendar
+    from icalendar import Event
+
+    tz = ZoneInfo(zone)
+    calendar = Calendar()
+    calendar.add("prodid", "-//portal//events//RU")
+    calendar.add("version", "2.0")
+    calendar.add("method", "PUBLISH")
+    item = Event()
+    item.add("uid", event_uid(event.id, base_url))
+    item.add("dtstamp", stamp.astimezone(UTC))
+    item.add("dtstart", event.starts_at.astimezone(tz))
+    item.add("dtend", event.ends_at.astimezone(tz))
+    item.add("summary", event.title)
+    if event.text:
+        item.add("description", event.text)
+    if event.place:
+        item.add("location", event.place)
+    if event.link:
+        item.add("url", event.link)
+    calendar.add_component(item)
+    calendar.add_missing_timezones()
+    return calendar.to_ical()

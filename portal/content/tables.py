@@ -1,4 +1,5 @@
-"""Tables of content: posts, their audience row by row, their pictures, and who has read them."""
+"""Tables of content: posts, their audience row by row, their pictures, who has read them, and who answered an
+event."""
 
 from enum import StrEnum
 
@@ -21,6 +22,7 @@ class PostKind(StrEnum):
     NEWS = "news"
     NOTICE = "notice"
     EMERGENCY = "emergency"
+    EVENT = "event"  # «Мероприятие»: a neighbourhood event with its time, place and answers (EventAnswer)
 
 
 class PostStatus(StrEnum):
@@ -32,7 +34,8 @@ class PostStatus(StrEnum):
 
 
 class Post(Table):
-    """Новость, объявление или аварийное сообщение: Markdown text, a window of time, an audience, channels."""
+    """Новость, объявление, аварийное сообщение или мероприятие: Markdown text, a window of time, an audience,
+    channels."""
 
     id = Serial(primary_key=True)
     kind = Varchar(length=16, default=PostKind.NEWS, choices=PostKind, index=True)
@@ -66,6 +69,12 @@ class Post(Table):
     # Its words are said from the outage in each reader's language (``rules.OutageFacts``) unless staff rewrote the
     # title or text: then they are shown as written.
     own_words = Boolean(default=False)
+    # An event's own time and place (kind EVENT; None and empty for other kinds): when it starts and ends (the
+    # post's publish window above is when residents see it), where, and how many may come (None: no limit).
+    event_starts_at = Timestamptz(null=True, default=None, index=True)
+    event_ends_at = Timestamptz(null=True, default=None)
+    event_place = Varchar(length=300, default="")
+    event_capacity = Integer(null=True, default=None)
     # Title and text, lower-cased, for the staff search (core.search).
     search_text = Text(default="")
     created_at = Timestamptz(default=TimestamptzNow(), index=True)
@@ -96,6 +105,17 @@ class PostImage(Table):
     width = Integer(default=0)
     height = Integer(default=0)
     created_at = Timestamptz(default=TimestamptzNow())
+
+
+class EventAnswer(Table):
+    """A person's answer to an event: going or not. One row per person and event (the unique index
+    ``event_answer_post_user``), changed in place when they change their mind."""
+
+    id = Serial(primary_key=True)
+    post = ForeignKey(Post, on_delete=OnDelete.cascade, null=False, index=True)
+    user = ForeignKey(User, on_delete=OnDelete.cascade, null=False, index=True)
+    going = Boolean(default=True)
+    answered_at = Timestamptz(default=TimestamptzNow())
 
 
 class PostRead(Table):

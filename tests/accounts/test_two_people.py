@@ -180,7 +180,7 @@ def add_pictures(db: Database, user: int, accounts: list[int]) -> None:
 
 def state_of(db: Database, user: int, accounts: list[int]) -> dict[str, list[tuple[Any, ...]]]:
     """What of A's a post could change: requests and their history, orders, payments, autopay, cards, people,
-    invitations, ballots and votes."""
+    invitations, ballots and votes, answers to events."""
     acc = in_list(accounts)
     tickets = f"SELECT id FROM ticket WHERE account IN {acc}"
     entries = f'SELECT id FROM register_entry WHERE owner IN (SELECT owner FROM owner_link WHERE "user" = {user})'
@@ -198,6 +198,7 @@ def state_of(db: Database, user: int, accounts: list[int]) -> dict[str, list[tup
         "invitations": f"SELECT id, used_at FROM auth_token WHERE account IN {acc}",
         "ballots": f"SELECT id, status, voter FROM ballot WHERE entry IN ({entries})",
         "votes": f"SELECT count(*) FROM vote WHERE ballot IN (SELECT id FROM ballot WHERE entry IN ({entries}))",
+        "event answers": f'SELECT post, going FROM event_answer WHERE "user" = {user}',
     }
     return {name: sorted(db.rows(sql), key=repr) for name, sql in queries.items()}
 

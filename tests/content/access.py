@@ -3,6 +3,8 @@ ACCESS = {
     "GET /news": "resident",
     "GET /news/{post_id:int}": "resident",
     "GET /news/images/{image_id:int}": "resident",
+    "POST /news/{post_id:int}/answer": "resident",
+    "GET /news/{post_id:int}/event.ics": "resident",
     "GET /staff/posts": STAFF,
     "GET /staff/posts/new": STAFF,
     "POST /staff/posts/new": STAFF,

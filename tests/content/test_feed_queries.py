@@ -110,7 +110,7 @@ async def test_a_post_hand_picked_for_100000_accounts_costs_a_resident_outside_i
     for path in ("/", "/news"):
         assert pages[path].status_code == 200
         assert "Для одного счёта" in pages[path].text and "Для ста тысяч счетов" not in pages[path].text, path
-    assert len(reach) == 3, reach  # the home's news, the list, the post: one query each
+    assert len(reach) == 4, reach  # the home's events and news, the list, the post: one query each
     for querystring in reach:
         assert len(querystring.compile_string(engine_type=db.engine_type)[1]) < 20  # the audience is never sent
         plan = await plan_of(db, querystring)

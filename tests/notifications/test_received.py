@@ -549,6 +549,29 @@ async def _post(world: World, locale: str, name: str) -> Sent:
     return Sent(email, user_id, names=({"ru": "Отключение воды", "en": "Water is off"}[locale],))
 
 
+@case("content/event_reminder")
+async def _event_reminder(world: World, locale: str, name: str) -> Sent:
+    from portal.content import actions
+    from portal.content.tables import EventAnswer
+    from portal.content.tables import Post
+    from portal.content.tables import PostTarget
+    from portal.core import clock
+
+    user_id, email = await _resident(world, locale)
+    starts_at = clock.now() + timedelta(hours=20)  # tomorrow: the reminder is due
+    post = Post(kind="event", status="published", title="Субботник во дворе", title_en="Courtyard clean-up",
+                body="Грабли выдаём.", body_html="<p>Грабли выдаём.</p>", published_at=clock.now(),
+                event_starts_at=starts_at, event_ends_at=starts_at + timedelta(hours=3), event_place="Двор дома",
+                author_name="Менеджер")  # fmt: skip
+    await post.save()
+    account = await _first_account(user_id)
+    await PostTarget.insert(PostTarget(post=post.id, kind="account", ref=account["id"]))
+    await EventAnswer.insert(EventAnswer(post=post.id, user=user_id, going=True))
+    await actions._remind(post.id, starts_at, clock.now())
+    title = {"ru": "Субботник во дворе", "en": "Courtyard clean-up"}[locale]
+    return Sent(email, user_id, names=(title,), data=("Двор дома",))
+
+
 @case("showcase/lead", "showcase/offer")
 async def _to_showcase_staff(world: World, locale: str, name: str) -> Sent:
     from portal.accounts.tables import User
