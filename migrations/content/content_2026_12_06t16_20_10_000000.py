@@ -3,7 +3,7 @@
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.engine import engine_finder
 
-ID = "2026-12-06T15:48:00:000000"
+ID = "2026-12-06T16:20:10:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "one answer per person and event"
 

@@ -41,7 +41,7 @@ class User(Table, tablename="portal_user", schema=None):
     )
 
 
-ID = "2026-12-06T15:47:50:407424"
+ID = "2026-12-06T16:20:00:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "events: time, place, capacity, answers"
 
