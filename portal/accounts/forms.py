@@ -383,6 +383,38 @@ def outbox_status_problems(query: Mapping[str, Any], status: str) -> FormErrors:
     return unread_filters(query, {"status": (status or None, _("Status"), no_such_status(query))})[1]
 
 
+# --- background jobs ------------------------------------------------------------------------------------------
+
+# The jobs in the administrators' words (a job registered later without a line here is shown by its code).
+JOB_LABELS: Labels[str] = Labels(
+    {
+        "analytics-aggregates": lazy("Dashboard figures, hourly"),
+        "analytics-aggregates-nightly": lazy("Dashboard figures, nightly"),
+        "attempt-counters-cleanup": lazy("Clean-up of sign-in attempt counters"),
+        "ballot-snils-erasure": lazy("Erasure of SNILS from ballots"),
+        "billing.penalties": lazy("Penalties"),
+        "catalog-refunds": lazy("Refunds of service orders"),
+        "handover-payer-day": lazy("Payer change on the handover day"),
+        "meeting-reminders": lazy("Meeting reminders"),
+        "meter-reminders": lazy("Meter reading reminders"),
+        "meters-export": lazy("Export of meter readings"),
+        "nps-waves": lazy("Satisfaction surveys"),
+        "one-time-token-cleanup": lazy("Clean-up of one-time links"),
+        "orphan-files": lazy("Sweep of files no record refers to"),
+        "outbox-delivery": lazy("Delivery of e-mails, SMS and notifications"),
+        "payments-autopay": lazy("Autopay"),
+        "payments-reconcile": lazy("Payment status check with the bank"),
+        "personal-data-erasure": lazy("Erasure of personal data"),
+        "receipt-notices": lazy("Notices of new receipts"),
+        "receipts-issue": lazy("Issue of receipts"),
+        "reconciliation": lazy("Reconciliation of payments"),
+        "request-files-erasure": lazy("Erasure of request files"),
+        "viewing-requests-erasure": lazy("Erasure of viewing requests"),
+    }
+)
+job_label = JOB_LABELS.shown
+
+
 # --- consents entered by staff from paper ---------------------------------------------------------------------
 
 # How a withdrawal brought to the office may have come (the portal's own is the person's).

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from dataclasses import fields
 from datetime import date
 from datetime import datetime
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 from typing import TypeVar
@@ -26,6 +27,7 @@ from portal.accounts.tables import UserRole
 from portal.core import clock
 from portal.core.address import PremiseAddress
 from portal.core.memo import read_once
+from portal.core.paged import read_page
 from portal.core.pagination import Page
 from portal.core.pagination import PageRequest
 from portal.core.rows import columns_of
@@ -35,6 +37,7 @@ from portal.core.security import Principal
 from portal.core.security import ResidentRole
 from portal.core.security import StaffRole
 from portal.core.tables import AuditEvent
+from portal.core.tables import JobRun
 from portal.core.tables import OutboxMessage
 from portal.housing.queries import kept
 from portal.housing.rules import account_kept
@@ -878,3 +881,52 @@ async def outbox_message(message_id: int) -> OutboxLetter | None:
         .where((OutboxMessage.id == message_id) & OutboxMessage.channel.is_in(list(STAFF_READ_CHANNELS)))
         .first(),
     )
+
+
+# --- background jobs --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class JobRunEntry:
+    """One run of a scheduled job as the administrators' page of jobs shows it."""
+
+    id: int
+    name: str
+    key: str
+    status: str
+    started_at: datetime
+    finished_at: datetime | None
+    detail: str
+
+    @property
+    def error(self) -> str:
+        return rules.error_line(self.detail) if self.status == "failed" else ""
+
+
+async def last_runs(names: list[str]) -> list[tuple[str, JobRunEntry | None]]:
+    """Each of the jobs ``names`` with its last run (the one started last; None: none recorded), in that order: a
+    lookup per job by the (name, started_at) index, the jobs being those the code registers (a score)."""
+    columns = columns_of(JobRun, JobRunEntry)
+    found = []
+    for name in names:
+        last = JobRun.select(*columns).where(JobRun.name == name).order_by(JobRun.started_at, ascending=False)
+        found.append((name, _as(JobRunEntry, await last.first())))
+    return found
+
+
+def _failed_since(since: datetime) -> Any:
+    return (JobRun.status == "failed") & (JobRun.started_at >= since)
+
+
+async def failed_runs(page: PageRequest, now: datetime) -> Page[JobRunEntry]:
+    """The runs failed in the last ``FAILURES_KEPT_DAYS`` days, the last started first, a page at a time (by the
+    (status, started_at) index)."""
+    since = now - timedelta(days=rules.FAILURES_KEPT_DAYS)
+    newest = (JobRun.started_at, JobRun.id)
+    rows, total = await read_page(JobRun, columns_of(JobRun, JobRunEntry), _failed_since(since), page, newest)
+    return Page(items=_all(JobRunEntry, rows), total=total, number=page.number, size=page.size)
+
+
+async def failed_lately(now: datetime) -> int:
+    """How many runs failed in the last ``FAILURES_WARNED`` (the overview's warning)."""
+    return await JobRun.count().where(_failed_since(now - rules.FAILURES_WARNED))

@@ -27,8 +27,10 @@ from portal.accounts import rules
 from portal.core import audit
 from portal.core import clock
 from portal.core import i18n
+from portal.core import jobs
 from portal.core import stale
 from portal.core.i18n import gettext as _
+from portal.core.pagination import PageRequest
 from portal.core.pagination import Paging
 from portal.core.security import Principal
 from portal.core.security import ResidentRole
@@ -50,6 +52,7 @@ CODE_ROLES = (StaffRole.MANAGER, StaffRole.OPERATOR, StaffRole.ACCOUNTANT)
 # roles that already see residents' contacts to invite them (administrators always); not dispatchers, executors,
 # accountants or moderators.
 PEOPLE_ROLES = INVITE_ROLES
+JOBS_FAILURES_PAGE = 50  # the failed runs of the page of jobs: one page holds a bad week of a few jobs
 
 
 class StaffInvitations(Controller):
@@ -132,7 +135,7 @@ class StaffAccessCodes(Controller):
 
 
 class StaffAdmin(Controller):
-    """Administrators: staff users with their roles and houses, the audit log, the outbox."""
+    """Administrators: staff users with their roles and houses, the audit log, the outbox, the background jobs."""
 
     path = "/staff"
     opt = staff(StaffRole.ADMIN)
@@ -226,6 +229,17 @@ class StaffAdmin(Controller):
             problems=forms.outbox_status_problems(q, status),
             status_label=forms.outbox_status_label,
         )
+
+    @get("/jobs")
+    async def job_runs(self, request: Request, paging: Paging) -> Template:
+        """Each background job with its last run, and the runs failed in the last days, a page of 50 at a time."""
+        registered = jobs.registered()
+        failures = await queries.failed_runs(PageRequest(paging.number, JOBS_FAILURES_PAGE), clock.now())
+        return render(
+            request, "accounts/staff_jobs.html", last=await queries.last_runs(sorted(registered)), page=failures,
+            job_label=forms.job_label, keyed={n for n, job in registered.items() if job.key is not None},
+            kept_days=rules.FAILURES_KEPT_DAYS,
+        )  # fmt: skip
 
     @get("/outbox/{message_id:int}")
     async def outbox_message(self, request: Request, message_id: FromPath[int]) -> Template:

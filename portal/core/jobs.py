@@ -81,7 +81,8 @@ async def run_once(name: str, key: str, work: Callable[[], Awaitable[Any]], now:
         return False
     if existing:
         run_id = existing["id"]
-        await JobRun.update({JobRun.status: "running", JobRun.started_at: now}).where(JobRun.id == run_id)
+        restart = {JobRun.status: "running", JobRun.started_at: now, JobRun.finished_at: None}
+        await JobRun.update(restart).where(JobRun.id == run_id)
     else:
         try:
             inserted = await JobRun.insert(JobRun(name=name, key=key, status="running", started_at=now)).returning(
@@ -92,11 +93,18 @@ async def run_once(name: str, key: str, work: Callable[[], Awaitable[Any]], now:
         run_id = inserted[0]["id"]
     try:
         await work()
-    except Exception as exc:
-        await JobRun.update({JobRun.status: "failed", JobRun.detail: str(exc)[:1000]}).where(JobRun.id == run_id)
+    except Exception as exc:  # kept for the administrators' page of jobs: when it failed, and why
+        failed = {JobRun.status: "failed", JobRun.finished_at: datetime.now(UTC), JobRun.detail: error_text(exc)}
+        await JobRun.update(failed).where(JobRun.id == run_id)
         raise
     await JobRun.update({JobRun.status: "done", JobRun.finished_at: datetime.now(UTC)}).where(JobRun.id == run_id)
     return True
+
+
+def error_text(exc: BaseException) -> str:
+    """What a failed run keeps of its error: the exception's text (its class where it has none), at most 1000
+    characters."""
+    return (str(exc) or type(exc).__name__)[:1000]
 
 
 class Overtaken(Exception):

@@ -46,6 +46,7 @@ READ = staff()
 WRITE = staff("manager")
 COMPANY = staff("admin")
 PERSON = "/staff/people/0"  # any person's page: whether the caller's role may open one
+JOBS = "/staff/jobs"  # the administrators' page of background jobs
 
 
 def _text(request: Request, name: str) -> str:
@@ -74,7 +75,9 @@ class StaffRegistry(Controller):
     @get("/", name="staff_overview")
     async def overview(self, request: Request, principal: NamedDependency[Principal]) -> Template:
         counts = await queries.overview_counts(principal)
-        return _show(request, "housing/overview.html", principal, counts=counts)
+        # The administrators are warned of the background jobs failed lately (those who may open their page).
+        failed = await people_queries.failed_lately(clock.now()) if may_open(request, principal, JOBS) else 0
+        return _show(request, "housing/overview.html", principal, counts=counts, failed_jobs=failed)
 
     @get("/housing", name="housing_list")
     async def housing_list(self, request: Request, principal: NamedDependency[Principal], paging: Paging) -> Template:

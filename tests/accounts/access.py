@@ -54,6 +54,7 @@ ACCESS: dict[str, str] = {
     "GET /staff/audit": ADMIN,
     "GET /staff/outbox": ADMIN,
     "GET /staff/outbox/{message_id:int}": ADMIN,
+    "GET /staff/jobs": ADMIN,
     "GET /staff/personal-data": ADMIN,
     "POST /staff/personal-data/{request_id:int}/done": ADMIN,
     "GET /staff/people/{user_id:int}": PEOPLE,

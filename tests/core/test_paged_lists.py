@@ -16,6 +16,7 @@ RESIDENT_LISTS = ("/payments", "/tickets", "/services/orders", "/notifications",
 STAFF_LISTS = (
     "/staff/audit",
     "/staff/outbox",
+    "/staff/jobs",
     "/staff/users",
     "/staff/billing/accounts/{account}",
     "/staff/billing/debtors",

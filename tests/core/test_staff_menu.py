@@ -24,7 +24,7 @@ async def test_the_menu_holds_exactly_what_the_role_may_open(
     admin = new_client()
     await login(admin, await make_user(roles=("admin",)))
     every = menu((await admin.get("/staff")).text)
-    assert {"/staff/tickets", "/staff/billing", "/staff/payments", "/staff/users"} <= set(every)
+    assert {"/staff/tickets", "/staff/billing", "/staff/payments", "/staff/users", "/staff/jobs"} <= set(every)
 
     await login(client, await make_user(roles=(role,)))
     shown = menu((await client.get("/staff")).text)
@@ -34,5 +34,6 @@ async def test_the_menu_holds_exactly_what_the_role_may_open(
         assert status in (200, 403), (href, status)
         opens[href] = status == 200
     assert shown == [href for href in every if opens[href]]
+    assert "/staff/jobs" not in shown  # the background jobs are the administrators' alone
     if role in ("dispatcher", "executor", "moderator"):
         assert "/staff/billing" not in shown and "/staff/payments" not in shown
