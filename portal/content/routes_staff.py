@@ -24,6 +24,7 @@ from portal.content import rules
 from portal.content.routes import kind_label
 from portal.content.rules import Move
 from portal.content.tables import PostKind
+from portal.content.tables import PostStatus
 from portal.core import clock
 from portal.core import outbox
 from portal.core import stale
@@ -83,6 +84,7 @@ def _filter(request: Request) -> queries.StaffFilter:
     return queries.StaffFilter(
         q=(q.get("q") or "")[:100],
         kind=kind if (kind := q.get("kind") or "") in PostKind.__members__.values() else "",
+        status=status if (status := q.get("status") or "") in PostStatus.__members__.values() else "",
         published=published if (published := q.get("published") or "") in ("yes", "no") else "",
         date_from=days.start,
         date_to=days.end,
@@ -110,6 +112,7 @@ def _words() -> dict[str, Any]:
         "channel_label": CHANNEL_LABELS.shown,
         "delivery_label": outbox.STATUS_LABELS.shown,
         "kinds": [(k.value, kind_label(k)) for k in PostKind],
+        "statuses": [(s.value, status_label(s)) for s in PostStatus],
     }
 
 

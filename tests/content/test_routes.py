@@ -173,6 +173,35 @@ async def test_the_staff_list_filters_not_read_are_kept_said_and_not_applied(db,
         assert "Не применены, так как не прочитаны: Тип; Опубликовано; Создано с; Создано по." in notice
 
 
+async def test_a_moderator_finds_the_posts_waiting_for_review_by_their_state(db, new_client, login, town):
+    """A moderator's day starts with the posts waiting for them, and the list had no way to show only those: they
+    looked for the «На модерации» badge among every news item, notice and draft."""
+    t = await town()
+    manager = new_client()
+    await login(manager, t["manager"])
+    made = {}
+    for title in ("Покраска подъезда", "Мартовская уборка"):
+        answer = await manager.form(
+            "/staff/posts/new",
+            {"kind": "notice", "title": title, "body": "Текст.", "houses": str(t["house"])},
+            files={"image": ("", b"", "application/octet-stream")},
+        )
+        assert answer.status_code == 303, answer.text[-500:]
+        made[title] = int(answer.headers["location"].rsplit("/", 1)[1])
+    assert (await manager.form(f"/staff/posts/{made['Покраска подъезда']}/move", {"step": "submit"})).status_code == 303
+    moderator = new_client()
+    await login(moderator, t["moderator"])
+    listed = await moderator.get("/staff/posts?status=review")
+    form = listed.text.split('id="post-filters"')[1].split("</form>")[0]
+    assert "Состояние" in form and '<option value="review" selected>На модерации</option>' in form
+    shown = listed.text.split('id="list"')[1]
+    assert "Покраска подъезда" in shown and "Мартовская уборка" not in shown
+    drafts = (await moderator.get("/staff/posts?status=draft")).text.split('id="list"')[1]
+    assert "Мартовская уборка" in drafts and "Покраска подъезда" not in drafts
+    unread = (await moderator.get("/staff/posts?status=maybe")).text.split('id="list"')[1]
+    assert "Не применены, так как не прочитаны: Состояние." in unread and "Мартовская уборка" in unread
+
+
 async def test_a_resident_reaches_the_news_from_the_more_menu(db, client, login, make_account, make_user):
     place = await make_account()
     await login(client, await make_user(accounts={place.account: "owner"}))
