@@ -359,6 +359,9 @@ async def _move(principal: Principal, post_id: int, step: Move, comment: str, *,
             problem = rules.window_problem(post["publish_at"] if step is Move.APPROVE else None, post["ends_at"], now)
             if problem:
                 raise Refused(gettext("The post ends before it starts: change its end time."))
+        if step in (Move.SUBMIT, Move.APPROVE) and post["kind"] == PostKind.EVENT and post["event_starts_at"] is None:
+            # A copied event (``duplicate``) keeps no time: it goes out only once its time is given.
+            raise Refused(gettext("Give the date and time of the event."))
         if step is Move.DELETE:
             pictures = await PostImage.select(PostImage.key).where(PostImage.post == post_id)
             await Post.delete().where(Post.id == post_id)

@@ -103,6 +103,14 @@ async def test_no_answer_once_the_event_has_started(db, event_town):
     assert await queries.my_answer(post_id, anna.user_id) is True
 
 
+async def test_a_copied_event_goes_to_review_only_once_its_time_is_given(db, event_town):
+    _t, moderator, _people, post_id = await event_town()
+    copy = await actions.duplicate(moderator, post_id)
+    with pytest.raises(Refused, match="Укажите дату и время мероприятия"):
+        await actions.move(moderator, copy, Move.SUBMIT)
+    assert (await Post.select(Post.status).where(Post.id == copy).first())["status"] == "draft"
+
+
 async def test_the_home_page_lists_the_next_three_events_to_come_for_the_resident(db, event_town):
     t, moderator, (anna, _boris, vera), later = await event_town(days=5, title="Праздник")
     sooner = await _event(t, moderator, days=1, title="Субботник")
