@@ -237,7 +237,7 @@ class StaffAdmin(Controller):
         failures = await queries.failed_runs(PageRequest(paging.number, JOBS_FAILURES_PAGE), clock.now())
         return render(
             request, "accounts/staff_jobs.html", last=await queries.last_runs(sorted(registered)), page=failures,
-            job_label=forms.job_label, keyed={n for n, job in registered.items() if job.key is not None},
+            job_label=forms.job_label, recorded={n for n, job in registered.items() if job.recorded},
             kept_days=rules.FAILURES_KEPT_DAYS,
         )  # fmt: skip
 

@@ -52,18 +52,29 @@ class Job:
     # How long one run may take on a SAQ worker before it is stopped (None: SAQ's 10 s for a kick, a minute or the
     # interval for the scheduled run); a job working through a month's accounts says more.
     timeout: int | None = None
+    # A job without a key that keeps its runs in ``JobRun`` itself (a long run a staff member started).
+    keeps_runs: bool = False
+
+    @property
+    def recorded(self) -> bool:
+        """Whether its runs are in ``JobRun`` (a job without a key and keeping none leaves its errors in the log)."""
+        return self.key is not None or self.keeps_runs
 
 
 _jobs: dict[str, Job] = {}
 
 
 def register(
-    name: str, every_seconds: int, key: Callable[[datetime], str] | None = None, timeout: int | None = None
+    name: str,
+    every_seconds: int,
+    key: Callable[[datetime], str] | None = None,
+    timeout: int | None = None,
+    keeps_runs: bool = False,
 ) -> Callable[[JobFunction], JobFunction]:
     """Decorator: ``@jobs.register("penalties", 3600, key=lambda now: now.strftime("%Y-%m"))``."""
 
     def wrap(function: JobFunction) -> JobFunction:
-        _jobs[name] = Job(name, every_seconds, function, key, timeout)
+        _jobs[name] = Job(name, every_seconds, function, key, timeout, keeps_runs)
         return function
 
     return wrap

@@ -90,6 +90,7 @@ async def test_the_page_shows_each_jobs_last_run_and_the_failures_of_the_week(
     assert "Подробности — в журнале сервера" in last["Выпуск"]
     assert "Ещё не запускалась." in last["Пени"]  # a job recorded by key that has not run
     assert "Запуски не записываются" in last["Отправка"]  # a job run every few seconds, not recorded
+    assert "Ещё не запускалась." in last["Выгрузка"]  # the meters' export keeps its runs itself
 
     failures = _rows(page, "failures")
     assert len(failures) == 3  # not the one of 8 days ago
