@@ -87,8 +87,8 @@ class PayableAccount:
 
 
 async def payable_accounts(principal: Principal) -> list[PayableAccount]:
-    """The user's accounts with the right to pay, with the amount due of each and its payments still pending
-    (three bounded queries)."""
+    """The user's accounts with the right to pay, with the amount due of each and its payments still pending, but
+    for the user's own checkouts left unfinished, which paying from the sheet replaces (three bounded queries)."""
     ids = sorted(a for a in principal.account_ids if principal.may_on_account(a, "pay"))
     if not ids:
         return []
@@ -101,7 +101,7 @@ async def payable_accounts(principal: Principal) -> list[PayableAccount]:
         PersonalAccount.closed_on,
     ).where(PersonalAccount.id.is_in(ids))
     balances = await ledger.balances_of(ids)
-    pending = await pending_of_accounts(ids, principal.user_id, clock.now())
+    pending = await pending_of_accounts(ids, principal.user_id, clock.now(), own_unfinished=False)
     found = []
     for row in sorted(rows, key=lambda r: r["id"]):
         balance = balances.get(row["id"], Decimal("0.00"))
@@ -510,10 +510,13 @@ class Pending:
     until: datetime | None = None
 
 
-async def pending_of_accounts(account_ids: Iterable[int], payer: int | None, now: datetime) -> dict[int, Pending]:
+async def pending_of_accounts(
+    account_ids: Iterable[int], payer: int | None, now: datetime, *, own_unfinished: bool = True
+) -> dict[int, Pending]:
     """The payments of these accounts that may still be paid (index ``payment_account``): anyone's checkout open or
     being confirmed until its time runs out, and an autopay charge whose answer is not in yet. Accounts with none
-    are left out."""
+    are left out. ``own_unfinished`` False: the payer's own utilities checkouts left open on the gateway's page do
+    not count — the pay sheet's new payment closes them and takes their place (``actions.start_checkout``)."""
     ids = sorted(set(account_ids))
     if not ids:
         return {}
@@ -522,6 +525,14 @@ async def pending_of_accounts(account_ids: Iterable[int], payer: int | None, now
         & ((Payment.expires_at > now) | Payment.expires_at.is_null())
         & ((Payment.kind == PaymentKind.AUTOPAY) | Payment.session_id.is_not_null())
     )
+    if not own_unfinished and payer is not None:
+        live &= (
+            (Payment.status != PaymentStatus.OPEN)
+            | (Payment.kind != PaymentKind.CHECKOUT)
+            | (Payment.purpose != PaymentPurpose.UTILITIES)
+            | (Payment.created_by != payer)
+            | Payment.created_by.is_null()
+        )
     rows = await (
         Payment.select(
             Payment.account, Payment.amount_kopecks, Payment.created_by, Payment.created_at, Payment.expires_at

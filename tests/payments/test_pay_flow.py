@@ -363,6 +363,26 @@ async def test_a_new_payment_closes_the_one_left_unfinished_so_the_same_debt_is_
     assert (replaced[left["id"]], replaced[other["id"]]) == (newest["id"], None)  # staff see what replaced it
 
 
+async def test_back_from_the_gateway_page_without_paying_the_sheet_offers_the_whole_amount_again(
+    client, login, household, gateway
+):
+    """A resident left the card page with the phone's back button: the sheet said the amount was «уже в
+    обработке», left it empty, and «Оплатить» answered «Введите сумму». Nothing is being paid — a new payment
+    replaces the one left unfinished — so the sheet offers what is due, and paying it closes the first one."""
+    a = household["accounts"][0]
+    await login(client, household["resident"])
+    due = (await client.get(f"/pay?account={a}")).text.split(f'name="amount_{a}" type="text" value="', 1)[1]
+    due = due.split('"', 1)[0]
+    await start(client, login, household, {a: due})
+    left = await Payment.select().where(Payment.account == a).first()
+    page = (await client.get(f"/pay?account={a}")).text
+    assert f'name="amount_{a}" type="text" value="{due}"' in page and "уже в обработке" not in page
+    again = await client.form("/pay", {"only": str(a), f"amount_{a}": due})
+    assert again.status_code == 303, again.text
+    await gateway.settle()
+    assert (await Payment.select(Payment.status).where(Payment.id == left["id"]).first())["status"] == "expired"
+
+
 async def test_an_overpaid_account_is_told_nothing_is_due_and_may_still_pay_ahead(client, login, household, gateway):
     """«Оплатить» of an account in overpayment opened an empty amount under «Можно изменить»: there was nothing to
     change. The sheet says the overpayment, that nothing is due now, and offers to type an amount to pay ahead."""
