@@ -206,6 +206,10 @@ async def test_the_receipt_and_the_account_in_english_give_the_units_in_english(
     receipt = (await client.get(f"/accounts/{p69.account}/receipts/2026-11")).text.replace("\u00a0", " ")
     volumes = re.findall(r'data-label="Volume">([^<]*)</td>', receipt)
     assert volumes == ["54.3 m²", "1.581 m³", "2.1 m³", "3.45 kWh"], volumes
+    # The tariff is a price of a unit: said with it, not a bare sum beside «Charged».
+    tariffs = re.findall(r'data-label="Tariff">([^<]*)</td>', receipt)
+    assert [t.rsplit(" per ", 1)[-1] for t in tariffs] == ["m²", "m³", "m³", "kWh"], tariffs
+    assert "₽49.87 per m³" in tariffs
     account = (await client.get(f"/accounts/{p69.account}?month=2026-11")).text.replace("\u00a0", " ")
     assert "₽49.87 per m³ × 1.581 m³ = ₽118.28" in account
     assert "₽6.42 per kWh × 3.45 kWh = ₽22.15" in account
@@ -216,6 +220,8 @@ async def test_the_receipt_and_the_account_in_english_give_the_units_in_english(
     await client.speak("ru")
     receipt = (await client.get(f"/accounts/{p69.account}/receipts/2026-11")).text.replace("\u00a0", " ")
     assert re.findall(r'data-label="Объём">([^<]*)</td>', receipt) == ["54,3 м²", "1,581 м³", "2,1 м³", "3,45 кВт·ч"]
+    tariffs = re.findall(r'data-label="Тариф">([^<]*)</td>', receipt)
+    assert [t.rsplit(" за ", 1)[-1] for t in tariffs] == ["м²", "м³", "м³", "кВт·ч"], tariffs
 
 
 async def test_the_receipt_gives_the_annual_rate_of_a_penalty_as_a_number_of_the_readers_language(
