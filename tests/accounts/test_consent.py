@@ -104,7 +104,7 @@ async def test_without_javascript_a_page_asks_before_the_consent_is_withdrawn(cl
     page = asked.text.split("<main")[1]
     question = page.split('action="/consent/withdraw"')[1].split("</form>")[0]
     assert '<input type="hidden" name="confirm" value="1">' in question and "Да, отозвать" in question
-    assert "будут удалены в течение 30 дней" in question
+    assert "будут удалены в течение 30\u00a0дней" in question
     assert 'href="/consent">Нет, оставить</a>' in question
     [record] = await _records(user_id)
     assert record["withdrawn_at"] is None

@@ -377,7 +377,7 @@ async def test_a_correction_too_long_is_refused_with_what_was_typed_kept(client,
     long = "Фамилия пишется через «ё». " * 80 + "Правильно: Фёдоров."
     refused = await client.form("/consent/correction", {"details": long})
     assert refused.status_code == 422
-    assert "Слишком длинный запрос: не больше 2000 символов. Сократите его, пожалуйста." in refused.text
+    assert "Слишком длинный запрос: не больше 2000\u00a0символов. Сократите его, пожалуйста." in refused.text
     assert "Правильно: Фёдоров.</textarea>" in refused.text
     assert await DataRequest.count().where(DataRequest.user == user_id) == 0
     await client.speak("en")

@@ -219,7 +219,7 @@ async def test_a_name_longer_than_its_column_is_refused_with_the_text_kept_not_c
     long_name = "Константинопольская-" * 13 + "Анна Александровна"  # 278 characters, the end matters
     response = await client.form("/profile", {"full_name": long_name, "locale": "ru"})
     assert response.status_code == 422
-    assert "Слишком длинное имя: не больше 255 символов. Сократите его, пожалуйста." in response.text
+    assert "Слишком длинное имя: не больше 255\u00a0символов. Сократите его, пожалуйста." in response.text
     assert f'value="{long_name}"' in response.text
     assert (await User.select(User.full_name).where(User.id == user_id).first())["full_name"] == before
     # The same rule holds where a name is first typed: registration, an accepted invitation, a new staff member.
@@ -230,7 +230,7 @@ async def test_a_name_longer_than_its_column_is_refused_with_the_text_kept_not_c
         forms.invite_accept_form(typed, "a@example.ru")[1],
         forms.staff_user_form(typed, set(), new=True)[1],
     ):
-        assert errors.get("full_name") == "Слишком длинное имя: не больше 255 символов. Сократите его, пожалуйста."
+        assert errors.get("full_name") == "Слишком длинное имя: не больше 255\u00a0символов. Сократите его, пожалуйста."
     assert forms.register_form({**typed, "full_name": "Анна"})[1].get("full_name") is None
 
 
