@@ -401,7 +401,7 @@ async def _move(principal: Principal, post_id: int, step: Move, comment: str, *,
         if step in (Move.APPROVE, Move.SEND_NOW):
             await _release(post_id, now if step is Move.SEND_NOW else post["publish_at"], now)
         if step in (Move.APPROVE, Move.REPUBLISH) and post["kind"] == PostKind.EVENT:
-            await _remind(post_id, post["event_starts_at"], now)
+            await queue_reminder(post_id, post["event_starts_at"], now)
         if step is Move.REPUBLISH:  # to those it had not reached when taken down: a message each is sent once
             await _release(post_id, post["publish_at"], now, again=now)
         await audit.record(
@@ -441,7 +441,7 @@ def reminder_key(post_id: int) -> str:
     return f"event:{post_id}:reminder"
 
 
-async def _remind(post_id: int, starts_at: datetime | None, now: datetime) -> None:
+async def queue_reminder(post_id: int, starts_at: datetime | None, now: datetime) -> None:
     """The outbox row that reminds those going a day before the event (in the caller's transaction): one per event
     by its key, so an event published again is not reminded of twice."""
     if starts_at is None:

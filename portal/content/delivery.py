@@ -170,8 +170,8 @@ REMINDED_A_PASS = 500
 
 
 async def remind(row: dict[str, Any]) -> Any:
-    """The sender of the ``event_reminder`` channel (``actions._remind``): a page of those who said «Пойду» told of
-    the event through ``accounts.notify``, each in their language and once (its keys
+    """The sender of the ``event_reminder`` channel (``actions.queue_reminder``): a page of those who said «Пойду»
+    told of the event through ``accounts.notify``, each in their language and once (its keys
     ``<channel>:event:<id>:reminder:<user>``); ``Again`` for the next page. An event taken down or started before
     its time reminds nobody; one whose start was moved later waits for its new day."""
     from portal.accounts.notify import notify

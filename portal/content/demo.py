@@ -393,7 +393,10 @@ EVENTS = (
 async def _events(
     now: datetime, house: int, author: tuple[int | None, str], users: dict[str, int], to_house: Any
 ) -> None:
-    """Two events to come (the second with places, the neighbour going) and one past (the resident went)."""
+    """Two events to come (the second with places, the neighbour going to both, each with its reminder queued) and
+    one past (the resident and the neighbour went)."""
+    from portal.content.actions import queue_reminder
+
     for words, days, hour, hours, place, capacity in EVENTS:
         day = clock.local(now).date() + timedelta(days=days)
         starts_at = clock.day_start(day) + timedelta(hours=hour)
@@ -404,6 +407,8 @@ async def _events(
              Post.event_place: place, Post.event_capacity: capacity}
         ).where(Post.id == post_id)  # fmt: skip
         to_house(post_id, house)
+        if days > 0:  # as a published event is: those going are reminded the day before
+            await queue_reminder(post_id, starts_at, now)
         goers = [users.get("resident2")] if days > 0 else [users.get("resident"), users.get("resident2")]
         answers = [EventAnswer(post=post_id, user=u, going=True, answered_at=at) for u in goers if u is not None]
         if answers:

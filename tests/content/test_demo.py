@@ -1,5 +1,6 @@
 """The demo content: a dozen posts of each kind across the houses, one emergency in force for one riser (pinned
-for the demo resident), delivery logs with some failures."""
+for the demo resident), three events for the resident's house (two to come, one past), delivery logs with some
+failures."""
 
 import random
 from datetime import UTC
@@ -36,6 +37,15 @@ async def test_demo_content(db):
     # Its text says the hour it ends at («Действует до …»): it read «сегодня к 20:00» whatever hour that was.
     body = (await Post.select(Post.body).where(Post.id == in_force.id).first())["body"]
     assert in_force.ends_at and f" к {clock.local(in_force.ends_at):%H:%M}**" in body, (in_force.ends_at, body)
+    # Events for the resident's house: two to come on the home page (each with its reminder queued), one past.
+    upcoming = await queries.upcoming_events(resident)
+    assert [e.title for e in upcoming] == ["Субботник во дворе", "Новогодний праздник для детей"]
+    assert len(await queries.feed(resident, kind="event")) == 3
+    from portal.content.actions import reminder_key
+    from portal.core.tables import OutboxMessage
+
+    keys = [reminder_key(e.id) for e in upcoming]
+    assert await OutboxMessage.count().where(OutboxMessage.dedupe_key.is_in(keys)) == 2
     admin = Principal(user_id=ctx.shared["users"]["admin"], staff_roles=frozenset({"admin"}), house_ids=None)
     page = await queries.staff_posts(admin, queries.StaffFilter(), PageRequest(size=100))
     assert any(p.failed for p in page.items) and all(p.audience_names.said() for p in page.items)
