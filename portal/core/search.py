@@ -27,7 +27,9 @@ MIN_TERM = 3
 
 
 def normalise(text: str) -> str:
-    """What is stored in a search column and what a query is compared with: lower case, single spaces, ё → е."""
+    """What is stored in a search column and what a query is compared with: lower case, ё → е, single ordinary
+    spaces. Any white space counts as one, the no-break spaces too (U+00A0, U+202F): a stored sentence keeps a
+    number with its unit by one («18\u00a0полных дней», ``i18n.fill``), a query is typed with ordinary spaces."""
     return re.sub(r"\s+", " ", (text or "").lower().replace("ё", "е")).strip()
 
 

@@ -127,3 +127,24 @@ async def test_nobody_applies_for_an_account_not_theirs(client, login, make_user
     response = await client.form("/tickets/absence", _application(other))
     assert response.status_code == 422
     assert not await Ticket.exists().where(Ticket.account == other.account)
+
+
+@pytest.mark.parametrize("typed", ["18 полных дней отсутствия", "18\u00a0полных\u202fдней"])
+async def test_staff_find_an_application_by_its_phrase_typed_with_ordinary_spaces(
+    client, login, make_user, make_account, photo, today_is, typed
+):
+    """The request's description keeps «18 полных дней» with a no-break space (a phone does not break it after the
+    number); a dispatcher typing the phrase with ordinary spaces, or pasting it from the page with no-break ones, finds
+    the request (``core.search.normalise`` makes every space an ordinary one in the search text and the query)."""
+    user, place = await _resident(make_user, make_account)
+    await login(client, user)
+    ticket_file = [("photos", ("tickets.jpg", photo, "image/jpeg"))]
+    assert (await client.form("/tickets/absence", _application(place), files=ticket_file)).status_code == 303
+    ticket = await Ticket.select(Ticket.id, Ticket.description).where(Ticket.account == place.account).first()
+    assert "18\u00a0полных дней" in ticket["description"]
+    dispatcher = await make_user(name="Диспетчер", roles=("dispatcher",), houses=(place.house,))
+    await login(client, dispatcher)
+    found = await client.get("/staff/tickets", params={"tab": "all", "q": typed})
+    missed = await client.get("/staff/tickets", params={"tab": "all", "q": "18 полных недель"})
+    assert found.status_code == 200 and f"/staff/tickets/{ticket['id']}" in found.text
+    assert f"/staff/tickets/{ticket['id']}" not in missed.text
