@@ -630,15 +630,27 @@ class FeedItem:
 
 
 def _in_feed(
-    principal: Principal, kind: str, now: datetime, select: str, tail: str, head: list[Any], more: list[Any]
+    principal: Principal,
+    kind: str,
+    now: datetime,
+    select: str,
+    tail: str,
+    head: list[Any],
+    more: list[Any],
+    *,
+    without: str = "",
 ) -> tuple[str, list[Any]]:
     """``select`` (with ``head``'s parameters) over the posts in force that reach one of the resident's accounts,
-    of ``kind`` when it is one, then ``tail`` (with ``more``'s): the SQL and its parameters."""
+    of ``kind`` when it is one and not of ``without`` when it is one, then ``tail`` (with ``more``'s): the SQL and
+    its parameters."""
     args: list[Any] = [*head, PostStatus.PUBLISHED, now, now]
     kind_clause = ""
     if kind in PostKind.__members__.values():
         kind_clause = " AND p.kind = {}"
         args.append(kind)
+    if without in PostKind.__members__.values():
+        kind_clause += " AND p.kind <> {}"
+        args.append(without)
     args.extend(more)
     sql = _reaching(
         sorted(principal.account_ids),
@@ -653,12 +665,14 @@ async def feed(
     principal: Principal,
     *,
     kind: str = "",
+    without: str = "",
     limit: int = 30,
     offset: int = 0,
     now: datetime | None = None,
 ) -> list[FeedItem]:
     """The posts in force for this resident (their audience selects one of the resident's accounts), newest
-    first, each with its unread mark: one query."""
+    first, each with its unread mark: one query. Of ``kind`` only, or all but ``without`` (the home page's news
+    leave out the events it lists in a section of their own)."""
     if not principal.account_ids or principal.user_id is None:
         return []
     sql, args = _in_feed(
@@ -671,6 +685,7 @@ async def feed(
         " ORDER BY COALESCE(p.publish_at, p.published_at) DESC, p.id DESC LIMIT {} OFFSET {}",
         [principal.user_id],
         [max(1, min(limit, 100)), max(0, offset)],
+        without=without,
     )
     rows = await Post.raw(sql, *args)
     return await in_readers_words([_feed_item(r) for r in rows])

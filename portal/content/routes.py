@@ -189,7 +189,9 @@ class ResidentNews(Controller):
 
 
 async def _home_section(principal: Principal) -> dict | None:
-    items = await queries.feed(principal, limit=5)
+    """«Новости и объявления»: the latest five posts but events, which «Ближайшие мероприятия» lists (the feed
+    keeps them, under its filter «Мероприятия»)."""
+    items = await queries.feed(principal, without=PostKind.EVENT, limit=5)
     if not items:
         return None
     return {"items": items, "unread": sum(i.unread for i in items), "kind_label": kind_label}

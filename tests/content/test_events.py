@@ -231,6 +231,36 @@ async def test_a_past_event_says_so_and_leaves_the_home_page(db, client, login, 
     assert "Ближайшие мероприятия" not in (await client.get("/")).text
 
 
+async def test_the_home_pages_news_leave_out_events_the_feed_keeps_them_at_no_extra_query(
+    db, client, login, event_town
+):
+    from portal.content.routes import _home_section
+    from portal.core.routes import QUERY_BUDGETS
+    from tests.querylog import captured
+
+    t, moderator, (anna, _boris, _vera), _event_id = await event_town()
+    news = await actions.save_post(moderator, actions.PostInput(
+        kind=PostKind.NEWS, title="Новый график вывоза мусора", body="С понедельника.",
+        audience=Audience.of(houses=[t["house"]]), by_email=False, by_sms=False, by_push=False,
+    ))  # fmt: skip
+    for move in (Move.SUBMIT, Move.APPROVE):
+        await actions.move(moderator, news, move)
+    section = await _home_section(anna)
+    assert section is not None and [item.id for item in section["items"]] == [news]  # the event is not news
+    await login(client, t["residents"][0])
+    await client.get("/")
+    with captured(db) as seen:
+        home = (await client.get("/")).text
+    assert len(seen) <= QUERY_BUDGETS["/"], [str(q) for q in seen]
+    events_part, news_part = home.split('id="events-h"')[1].split('id="news-h"')
+    assert "Субботник во дворе" in events_part and "Субботник во дворе" not in news_part
+    assert "Новый график вывоза мусора" in news_part
+    feed = (await client.get("/news")).text
+    assert "Субботник во дворе" in feed and "Новый график вывоза мусора" in feed
+    only_events = (await client.get("/news?kind=event")).text
+    assert "Субботник во дворе" in only_events and "Новый график вывоза мусора" not in only_events
+
+
 async def test_the_calendar_file_downloads_for_the_event_only(db, client, login, event_town):
     t, _moderator, _people, post_id = await event_town()
     await login(client, t["residents"][0])
