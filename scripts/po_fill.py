@@ -2,7 +2,8 @@
 
 Each input line is `English msgid<TAB>Russian text`; for a plural entry give the singular msgid and the
 three Russian forms separated by ` | `; for a message with a context (`pgettext`), `context|msgid`. Lines starting
-with # are skipped. Prints what is still untranslated.
+with # are skipped. In both fields, `\n` stands for a line break (an e-mail's text of several lines). Prints what is
+still untranslated.
 """
 
 import sys
@@ -22,7 +23,7 @@ def main() -> None:
     for line in sys.stdin.read().splitlines():
         if not line.strip() or line.startswith("#") or "\t" not in line:
             continue
-        msgid, text = line.split("\t", 1)
+        msgid, text = (field.replace("\\n", "\n") for field in line.split("\t", 1))
         message = catalog.get(msgid)
         if message is None and "|" in msgid:
             context, _, bare = msgid.partition("|")
