@@ -79,6 +79,17 @@ def test_a_resident_passes_the_readings_of_an_account_with_a_photo(
     assert page.locator("img").evaluate("img => img.complete && img.naturalWidth > 0")
 
 
+def test_the_link_under_the_send_button_is_not_a_thumb_away_from_it(live_server: str, open_page: OpenPage) -> None:
+    """«Передать показания» and the link to apply for a meter's commissioning sat flush, one under the other: on a
+    phone a thumb aiming at the button opened the application. They are a step apart."""
+    page = open_page()
+    sign_in(page, live_server, "resident@demo.ru")
+    page.goto(live_server + "/meters")
+    send = page.get_by_role("button", name="Передать показания").bounding_box()
+    link = page.locator('main a[href="/tickets/meter-commissioning"]').last.bounding_box()
+    assert send and link and link["y"] - (send["y"] + send["height"]) >= 12, (send, link)
+
+
 def test_a_lower_value_asks_about_going_through_zero_and_keeps_what_was_typed(
     live_server: str, open_page: OpenPage
 ) -> None:
