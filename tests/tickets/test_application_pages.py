@@ -58,6 +58,8 @@ async def test_the_call_centres_lift_booking_leads_back_to_the_staff_requests(cl
         page = await client.get(f"/staff/tickets/lift/{place.account}", headers=headers)
         assert _opening(page.text) == ("/staff/tickets", "Бронирование грузового лифта", "Как это работает")
         assert f'action="/staff/tickets/lift/{place.account}"' in page.text
+        # The operator reads the rules: the lift is the caller's, not the operator's own.
+        assert "Грузовой лифт подъезда звонящего (или пассажирский" in page.text and "вашего подъезда" not in page.text
 
 
 NO_REQUESTS = "Ваш доступ к лицевым счетам не включает заявки. Обратитесь к собственнику."
