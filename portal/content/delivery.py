@@ -22,6 +22,8 @@ from portal.core.i18n import gettext
 from portal.core.i18n import own_lang
 from portal.core.i18n import own_words
 from portal.core.tables import OutboxMessage
+from portal.core.typography import bound
+from portal.core.typography import bound_html
 from portal.notifications import queries as recipients
 from portal.notifications.messages import in_locale
 from portal.notifications.messages import message_template
@@ -154,8 +156,8 @@ def _rendered(post: dict[str, Any], facts: OutageFacts | None, locale: str) -> t
         "kind": post["kind"],
         "title": title,
         "title_html": title_html,
-        "text": plain_text(body, 2000),
-        "html": body_html,
+        "text": bound(plain_text(body, 2000)),
+        "html": bound_html(body_html),
         "link": f"/news/{post['id']}",
     }
     return render(POST, locale, context), title, body

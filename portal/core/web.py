@@ -58,6 +58,7 @@ from portal.core.security import Access
 from portal.core.security import Principal
 from portal.core.security import is_allowed
 from portal.core.storage import MAX_SIDE as PHOTO_SIDE
+from portal.core.typography import bound_html
 from portal.settings import get_settings
 
 T = TypeVar("T")
@@ -292,6 +293,7 @@ def configure_jinja(engine: JinjaTemplateEngine) -> None:
         tel=i18n.tel_href,
         house_choices=house_choices,
         hyphenated=hyphenated,
+        bound_words=bound_html,
     )
     env.trim_blocks = True
     env.lstrip_blocks = True

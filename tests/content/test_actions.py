@@ -3,6 +3,7 @@ and reviewed after; delivery by the outbox to exactly the audience, once per per
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -259,3 +260,30 @@ async def test_a_published_post_whose_audience_grows_is_sent_to_the_newly_reache
     await actions.save_post(moderator, _post(Audience.of(houses=[t["house"], t["other_house"]])), post_id)
     await _deliver()
     assert await mailed() == sorted([anna, boris, vera])
+
+
+async def test_a_posts_short_words_stay_with_the_next_word_on_its_page_and_in_its_e_mail(
+    db, client, login, town, staff_principal
+):
+    """«в», «на», «ул.» never end a line of a post on a phone: bound by no-break spaces in the page, in the e-mail's
+    HTML part and in its text part (the post's words only)."""
+    t = await town()
+    moderator = await staff_principal(t["moderator"], "moderator")
+    body = "Воды не будет в доме на ул. Ленина — с 10:00 до 14:00. Подробнее [в разделе](https://example.ru/в-доме)"
+    post_id = await actions.save_post(moderator, _post(Audience.of(houses=[t["house"]]), body=body))
+    await actions.move(moderator, post_id, Move.SUBMIT)
+    await actions.move(moderator, post_id, Move.APPROVE)
+    await _deliver()
+    bound = "Воды не\xa0будет в\xa0доме на\xa0ул.\xa0Ленина\xa0— с\xa010:00 до\xa014:00."
+    mail = (
+        await OutboxMessage.select(OutboxMessage.body, OutboxMessage.context)
+        .where((OutboxMessage.ref == f"post:{post_id}") & (OutboxMessage.channel == "email"))
+        .first()
+    )
+    context = mail["context"] if isinstance(mail["context"], dict) else json.loads(mail["context"])
+    assert bound in mail["body"] and bound in context["html"], mail
+    assert 'href="https://example.ru/%D0%B2-%D0%B4%D0%BE%D0%BC%D0%B5"' in context["html"]
+    assert ">в\xa0разделе</a>" in context["html"]
+    await login(client, t["residents"][0])
+    page = (await client.get(f"/news/{post_id}")).text
+    assert f'<div class="post-body"><p>{bound}' in page
