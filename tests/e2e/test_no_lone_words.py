@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page
 
+from portal.core.typography import ABBREVIATIONS
+from portal.core.typography import SHORT_WORDS
 from tests.browser import sign_in
 
 pytestmark = pytest.mark.browser
@@ -34,3 +36,34 @@ def test_an_address_does_not_leave_its_flat_number_alone_on_a_line(page: Page, l
     assert address.inner_text().endswith("кв. 1")
     assert address.evaluate(LAST_LINE) != "1"
     assert len(address.evaluate(LAST_LINE).split()) >= 2
+
+
+# The last word of each line of a block, as it stands on the screen.
+LINE_ENDS = """block => {
+  const range = document.createRange(), ends = {};
+  const walker = document.createTreeWalker(block, NodeFilter.SHOW_TEXT);
+  for (let node; (node = walker.nextNode()); ) {
+    for (const match of node.data.matchAll(/[^ \\n\\t\\u00a0]+/g)) {
+      range.setStart(node, match.index); range.setEnd(node, match.index + match[0].length);
+      for (const box of range.getClientRects()) {
+        const line = Math.round(box.bottom);
+        if (!(line in ends) || ends[line][0] < box.right) ends[line] = [box.right, match[0]];
+      }
+    }
+  }
+  return Object.values(ends).map(([, word]) => word);
+}"""
+SHORT = {*SHORT_WORDS, *(f"{a}." for a in ABBREVIATIONS)}
+
+
+def test_a_posts_line_never_ends_with_a_short_word_on_a_phone(page: Page, live_server: str) -> None:
+    """«Приглашаем на общее собрание собственников: повестка в / разделе «Собрания»» at 390 px: «в» goes down with
+    the word it belongs to."""
+    sign_in(page, live_server, "resident@demo.ru")
+    page.goto(live_server + "/news")
+    page.locator("main a", has_text="Собрание собственников").first.click()
+    body = page.locator(".post-body")
+    assert "повестка в разделе" in " ".join(body.inner_text().split())
+    ends = body.evaluate(LINE_ENDS)
+    assert len(ends) >= 2, ends  # the paragraph does break at 390 px
+    assert not [word for word in ends if word.lower() in SHORT], ends
