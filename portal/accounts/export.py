@@ -1,6 +1,7 @@
 """The answer to a data subject's access request (152-ФЗ ст. 14, DOMAIN.md §6): everything the portal holds about
 one person, at once, as one JSON document — profile, accounts and residency, requests and their messages,
-readings, payments, consents, the person's requests under 152-ФЗ and the audit of their own actions.
+readings, payments, consents, answers to events, the person's requests under 152-ФЗ and the audit of their own
+actions.
 
 Each part is one bounded query (at most ``LIMIT`` rows, newest first); a part cut at the limit says so, and the
 person can ask the company in writing for the rest (the 10-working-day deadline then applies).
@@ -53,6 +54,7 @@ async def _part(user_id: int, owner: Column, *columns: Any) -> list[dict[str, An
 def _parts() -> dict[str, tuple[Any, ...]]:
     """The parts read alike, by their name in the answer: the column naming the person, then the columns given.
     The tables of other domains are imported when an answer is made."""
+    from portal.content.tables import EventAnswer
     from portal.meters.tables import MeterReading
     from portal.payments.tables import Payment
 
@@ -102,6 +104,15 @@ def _parts() -> dict[str, tuple[Any, ...]]:
             ConsentRecord.withdrawn_channel,  # how the withdrawal came: the portal, a paper form, a letter
             ConsentRecord.ip,
             ConsentRecord.user_agent,
+        ),
+        # «Пойду» (going true) or «Не пойду» (false) to an event, by its title as written and its English twin.
+        "event_answers": (
+            EventAnswer.user,
+            EventAnswer.post.title.as_alias("event"),
+            EventAnswer.post.title_en.as_alias("event_en"),
+            EventAnswer.post.event_starts_at.as_alias("event_starts_at"),
+            EventAnswer.going,
+            EventAnswer.answered_at,
         ),
         "personal_data_requests": (DataRequest.user, *REQUEST_FIELDS),
         "own_actions": (
@@ -179,7 +190,7 @@ async def _tickets(user_id: int) -> tuple[dict[str, Any], dict[str, Any]]:
 
 
 async def subject_data(user_id: int) -> dict[str, Any]:
-    """Everything the portal holds about the person, as plain data (nine bounded queries)."""
+    """Everything the portal holds about the person, as plain data (ten bounded queries)."""
     tickets, messages = await _tickets(user_id)
     parts = {name: await _part(user_id, *columns) for name, columns in _parts().items()}
     for row in parts["own_actions"]:

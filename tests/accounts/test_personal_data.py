@@ -163,6 +163,47 @@ async def test_the_person_downloads_everything_held_about_them_even_after_withdr
     assert access["done_at"] is not None and access["outcome"] == "answered"
 
 
+async def test_the_download_holds_the_persons_answers_to_events(client, login, town, staff_principal):  # noqa: F811
+    """Her answers only (title, its English twin, start, going, when answered); the page says so in both languages."""
+    from datetime import datetime
+
+    from portal.content import actions
+    from portal.content.forms import EventFields
+    from portal.content.rules import Move
+    from portal.content.tables import PostKind
+    from portal.notifications.rules import Audience
+
+    t = await town()
+    anna, boris, _vera = t["residents"]
+    moderator = await staff_principal(t["moderator"], "moderator")
+    starts_at = clock.now() + timedelta(days=3)
+    event = await actions.save_post(moderator, actions.PostInput(
+        kind=PostKind.EVENT, title="Субботник во дворе", body="Грабли выдаём.", title_en="Courtyard clean-up",
+        audience=Audience.of(houses=[t["house"]]), by_email=False, by_sms=False, by_push=False,
+        event=EventFields(starts_at, starts_at + timedelta(hours=3), "Двор дома", None),
+    ))  # fmt: skip
+    for move in (Move.SUBMIT, Move.APPROVE):
+        await actions.move(moderator, event, move)
+    for person, going in ((anna, "1"), (boris, "0")):
+        await login(client, person)
+        assert (await client.form(f"/news/{event}/answer", {"going": going})).status_code == 303
+
+    await login(client, anna)
+    assert "ответы «Пойду» и «Не пойду» на мероприятия" in (await client.get("/consent/export")).text
+    data = json.loads((await client.form("/consent/export")).content)
+    [answer] = data["event_answers"]["rows"]  # hers only, not Boris's
+    assert (answer["event"], answer["event_en"]) == ("Субботник во дворе", "Courtyard clean-up")
+    assert answer["going"] is True
+    assert datetime.fromisoformat(answer["event_starts_at"]) == starts_at
+    assert abs(datetime.fromisoformat(answer["answered_at"]) - clock.now()) < timedelta(minutes=5)
+    assert data["event_answers"]["complete"]
+
+    await login(client, boris)  # reads English
+    assert "answers to events" in (await client.get("/consent/export")).text
+    [answer] = json.loads((await client.form("/consent/export")).content)["event_answers"]["rows"]
+    assert answer["event_en"] == "Courtyard clean-up" and answer["going"] is False
+
+
 async def _access_requests(user_id: int) -> int:
     return await DataRequest.count().where((DataRequest.user == user_id) & (DataRequest.kind == "access"))
 
