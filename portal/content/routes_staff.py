@@ -222,9 +222,10 @@ async def _post_page(
     not_editable = _edit_refusal(principal, post)
     sent_out = not log and await queries.sent_out(post.id)
     going = await _going(principal, post)
+    asks = rules.sends_on_approval(post.publish_at, (post.by_email, post.by_sms, post.by_push), clock.now())
     return render(request, "content/staff_post.html", status_code=status_code, post=post, log=log, may=may,
                   reach=reach, readers=readers, sent_out=sent_out, read_only=read_only, not_editable=not_editable,
-                  errors=errors, going=going, **_words())  # fmt: skip
+                  errors=errors, going=going, approval_sends=asks, **_words())  # fmt: skip
 
 
 async def _going(principal: Principal, post: queries.PostView) -> tuple[int, list[queries.Goer]] | None:

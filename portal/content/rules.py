@@ -203,6 +203,13 @@ def shown_status(status: str, publish_at: datetime | None, ends_at: datetime | N
     return status
 
 
+def sends_on_approval(publish_at: datetime | None, channels: tuple[bool, ...], now: datetime) -> bool:
+    """Whether approving a post sends messages at once (e-mail, SMS or push, ``channels``), which cannot be called
+    back: its time has come (none set, or passed). A post only on the portal, or scheduled, can still be taken down
+    before anyone is told."""
+    return any(channels) and (publish_at is None or publish_at <= now)
+
+
 def may_extend(principal: Principal, state: str) -> bool:
     """Whether ``principal`` is offered to give a post whose time has ended (``state``, ``shown_status``) a new end:
     a published post is changed by a moderator, the one who would have taken it down."""

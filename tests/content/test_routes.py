@@ -202,6 +202,35 @@ async def test_a_moderator_finds_the_posts_waiting_for_review_by_their_state(db,
     assert "Не применены, так как не прочитаны: Состояние." in unread and "Мартовская уборка" in unread
 
 
+async def test_approving_a_post_that_sends_messages_at_once_asks_first(db, new_client, login, town):
+    """«Отправить сейчас» asked before its messages went, «Одобрить и опубликовать» did not, though it sends the same
+    e-mails at once; one only on the portal, or scheduled, can still be taken down before anyone is told."""
+    t = await town()
+    manager = new_client()
+    await login(manager, t["manager"])
+    made = {}
+    for title, extra in (("По почте", {"by_email": "1"}), ("На портале", {}),
+                         ("Позже", {"by_email": "1", "publish_at": "2099-01-01T10:00"})):  # fmt: skip
+        answer = await manager.form(
+            "/staff/posts/new",
+            {"kind": "notice", "title": title, "body": "Текст.", "houses": str(t["house"]), **extra},
+            files={"image": ("", b"", "application/octet-stream")},
+        )
+        assert answer.status_code == 303, answer.text[-500:]
+        made[title] = int(answer.headers["location"].rsplit("/", 1)[1])
+        assert (await manager.form(f"/staff/posts/{made[title]}/move", {"step": "submit"})).status_code == 303
+    moderator = new_client()
+    await login(moderator, t["moderator"])
+
+    def approve_form(page: str) -> str:
+        return page.split('value="approve"')[0].rsplit("<form", 1)[1]
+
+    mailed = approve_form((await moderator.get(f"/staff/posts/{made['По почте']}")).text)
+    assert 'data-confirm="Опубликовать и отправить сейчас' in mailed and "Отправленное сообщение не отозвать." in mailed
+    for title in ("На портале", "Позже"):
+        assert "data-confirm" not in approve_form((await moderator.get(f"/staff/posts/{made[title]}")).text), title
+
+
 async def test_a_resident_reaches_the_news_from_the_more_menu(db, client, login, make_account, make_user):
     place = await make_account()
     await login(client, await make_user(accounts={place.account: "owner"}))

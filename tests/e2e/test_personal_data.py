@@ -57,6 +57,7 @@ def _publish(page: Page, base: str, kind: str, title: str, house: str) -> None:
         expect(page.locator(".flash", has_text="Отправлено жителям")).to_be_visible()
     else:
         page.get_by_role("button", name="Отправить на модерацию").click()
+        page.once("dialog", lambda dialog: dialog.accept())  # «Опубликовать и отправить сейчас …? … не отозвать.»
         page.get_by_role("button", name="Одобрить и опубликовать").click()
         expect(page.locator(".flash", has_text="Опубликовано")).to_be_visible()
 
