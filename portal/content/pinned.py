@@ -42,6 +42,7 @@ class Pinned:
     facts: OutageFacts | None = None
     title_en: str = ""  # the English twin staff wrote (read through i18n.own_words)
     title_html: str = ""  # the outage's title said as HTML for the reader, its Russian names marked
+    outage: int | None = None  # the outage of the dispatch service this notice tells of, if any
 
 
 _cache: dict[str, Any] = {"at": None, "items": [], "reached": {}}
@@ -74,6 +75,7 @@ async def _load(now: datetime) -> list[Pinned]:
             post["publish_at"],
             None if post["own_words"] else facts.get(post["outage"]),
             post["title_en"],
+            outage=post["outage"],
         )
         for post in posts
     ]

@@ -25,6 +25,7 @@ from litestar.params import FromQuery
 from litestar.response import File
 from litestar.response import Template
 
+from portal.content import pinned
 from portal.core import clock
 from portal.core.calendar import is_holiday
 from portal.core.calendar import is_working_day
@@ -213,9 +214,12 @@ class ResidentTickets(Controller):
 
 async def _new_form(principal: Principal, form: dict[str, Any], errors: FormErrors | None = None) -> dict[str, Any]:
     places = await queries.resident_places(principal)
+    outages = await queries.outages_affecting(places, clock.now())
     return {
         "places": places,
-        "outages": await queries.outages_affecting(places, clock.now()),
+        "outages": outages,
+        # The emergencies pinned for this resident (read for the banner already: no query of their own).
+        "emergencies": rules.notices_beside(await pinned.for_principal(principal), {o.id for o in outages}),
         "tk": TK,
         "emergency_phone": get_settings().emergency_phone,
         "form": form,

@@ -628,6 +628,22 @@ def outage_ends_long_after_start(starts_at: datetime | None, ends_at: datetime |
     return starts_at is not None and ends_at is not None and ends_at > starts_at + OUTAGE_REACH
 
 
+class Notice(Protocol):
+    """An emergency notice in force, as the new-request form lists it beside the outages."""
+
+    @property
+    def outage(self) -> int | None: ...
+
+
+N = TypeVar("N", bound=Notice)
+
+
+def notices_beside(notices: Iterable[N], outages: Collection[int]) -> list[N]:
+    """The emergency notices the new-request form lists beside the current ``outages`` (their ids): those that
+    tell of none of them. A notice and the outage it tells of are one event, listed once, as the outage."""
+    return [n for n in notices if n.outage is None or n.outage not in outages]
+
+
 def retimes(real: Mapping[str, Any]) -> bool:
     """A staff edit whose legal deadline follows from it: a new type, category or moment of the damage (the repair
     of an emergency's damage is due 3 days from it), the deadline not set by hand."""

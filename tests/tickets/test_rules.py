@@ -504,3 +504,10 @@ def test_a_request_done_after_its_deadline_is_late_by_the_minutes_begun(complete
 )
 def test_the_applicant_is_the_new_owner_only_under_the_owners_name(owner, applicant, is_owner):
     assert rules.applicant_is_owner(owner, applicant) is is_owner
+
+
+def test_a_notice_of_a_listed_outage_is_not_listed_again_beside_it() -> None:
+    from types import SimpleNamespace
+
+    written, of_listed, of_other = (SimpleNamespace(id=n, outage=o) for n, o in ((1, None), (2, 7), (3, 8)))
+    assert rules.notices_beside([written, of_listed, of_other], {7}) == [written, of_other]
