@@ -333,7 +333,7 @@ def staff_filter_problems(query: Mapping[str, Any], chosen: Any) -> tuple[dict[s
         query,
         {
             "kind": (chosen.kind or None, gettext("Type"), no_such_choice(query, "kind")),
-            "status": (chosen.status or None, gettext("State"), no_such_choice(query, "status")),
+            "status": (chosen.status or None, gettext("Status"), no_such_choice(query, "status")),
             "published": (chosen.published or None, gettext("Published"), no_such_choice(query, "published")),
             "from": (days.low, gettext("Created from"), day),
             "to": (days.high, gettext("Created to"), day),

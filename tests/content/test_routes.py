@@ -193,13 +193,14 @@ async def test_a_moderator_finds_the_posts_waiting_for_review_by_their_state(db,
     await login(moderator, t["moderator"])
     listed = await moderator.get("/staff/posts?status=review")
     form = listed.text.split('id="post-filters"')[1].split("</form>")[0]
-    assert "Состояние" in form and '<option value="review" selected>На модерации</option>' in form
+    assert '<label for="f-status">Статус</label>' in form  # as the list's column «Статус и тип» calls it
+    assert '<option value="review" selected>На модерации</option>' in form
     shown = listed.text.split('id="list"')[1]
     assert "Покраска подъезда" in shown and "Мартовская уборка" not in shown
     drafts = (await moderator.get("/staff/posts?status=draft")).text.split('id="list"')[1]
     assert "Мартовская уборка" in drafts and "Покраска подъезда" not in drafts
     unread = (await moderator.get("/staff/posts?status=maybe")).text.split('id="list"')[1]
-    assert "Не применены, так как не прочитаны: Состояние." in unread and "Мартовская уборка" in unread
+    assert "Не применены, так как не прочитаны: Статус." in unread and "Мартовская уборка" in unread
 
 
 async def test_approving_a_post_that_sends_messages_at_once_asks_first(db, new_client, login, town):
