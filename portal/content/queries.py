@@ -17,6 +17,7 @@ from typing import Any
 from typing import TypeVar
 
 from litestar.exceptions import NotFoundException
+from piccolo.query.methods.select import Count
 
 from portal.content.rules import ACCOUNTS_NAMED
 from portal.content.rules import AudienceNames
@@ -77,6 +78,7 @@ class PostRow:
     failed: dict[str, int] = field(default_factory=dict)  # channel → failed
     reads: int = 0
     audience_names: AudienceNames = field(default_factory=AudienceNames)
+    going: int | None = None  # an event's «Пойду» answers in all, as its page counts them (None: not an event)
 
 
 @dataclass(frozen=True)
@@ -196,16 +198,19 @@ def _where(principal: Principal, f: StaffFilter) -> Any:
 
 
 async def staff_posts(principal: Principal, f: StaffFilter, page: PageRequest) -> Page[PostRow]:
-    """One page of the staff list, newest first, with the delivery counts and reads of its posts."""
+    """One page of the staff list, newest first, with the delivery counts and reads of its posts, and how many
+    are going to its events."""
     where = _where(principal, f)
     rows, total = await read_page(Post, _ROW_COLUMNS, where, page)
     ids = [r["id"] for r in rows]
     sent, failed, reads = await _counts(ids, principal.house_ids)
     names = await audience_names(ids, principal.house_ids)
+    going = await going_counts([r["id"] for r in rows if r["kind"] == PostKind.EVENT])
     items = [
         PostRow(
             **r, sent=sent.get(r["id"], {}), failed=failed.get(r["id"], {}), reads=reads.get(r["id"], 0),
             audience_names=names.get(r["id"], AudienceNames()),
+            going=going.get(r["id"], 0) if r["kind"] == PostKind.EVENT else None,
         )
         for r in rows
     ]  # fmt: skip
@@ -1007,6 +1012,19 @@ async def lock_event(post_id: int) -> dict[str, Any] | None:
 async def going_count(post_id: int) -> int:
     """How many said «Пойду»."""
     return await EventAnswer.count().where((EventAnswer.post == post_id) & (EventAnswer.going == True))  # noqa: E712
+
+
+async def going_counts(event_ids: list[int]) -> dict[int, int]:
+    """How many said «Пойду» to each of these events, as ``going_count`` counts one (an event nobody is going to has
+    no key): one grouped query for a page of posts, none when it holds no event."""
+    if not event_ids:
+        return {}
+    rows = await (
+        EventAnswer.select(EventAnswer.post, Count(EventAnswer.id, alias="n"))
+        .where(EventAnswer.post.is_in(sorted(event_ids)) & (EventAnswer.going == True))  # noqa: E712
+        .group_by(EventAnswer.post)
+    )
+    return {int(r["post"]): int(r["n"]) for r in rows}
 
 
 async def my_answer(post_id: int, user_id: int | None) -> bool | None:

@@ -361,8 +361,9 @@ async def _save(request: Request, principal: Principal, data: dict[str, Any], po
     return see_other(request, f"/staff/posts/{post_id}")
 
 
-# The session, the count and the page of posts, their deliveries, their reads, their audiences, and the words of
-# the outages its outage notices tell of (one query for the page, none when it holds no outage notice).
+# The session, the count and the page of posts, their deliveries, their reads, their audiences, the words of the
+# outages its outage notices tell of and the answers to its events (one query each for the page, none when it holds
+# no outage notice, no event).
 QUERY_BUDGETS: dict[str, int] = {
-    "/staff/posts": 7,
+    "/staff/posts": 8,
 }

@@ -140,11 +140,13 @@ STAFF_PAGES = {
 
 async def _posts(staff: int, house: int) -> None:
     """What the staff list of posts shows: outage notices (their titles are said from their outages, read for the
-    whole page at once) and a notice written by staff, several of each so that a query per post would show."""
+    whole page at once), notices and events written by staff (how many are going to each event is read for the whole
+    page at once), several of each so that a query per post would show."""
     from datetime import timedelta
 
     from portal.content.actions import PostInput
     from portal.content.actions import save_post
+    from portal.content.forms import EventFields
     from portal.content.tables import PostKind
     from portal.core import clock
     from portal.core.security import Principal
@@ -178,6 +180,15 @@ async def _posts(staff: int, house: int) -> None:
             PostInput(
                 kind=PostKind.NOTICE, title=f"Объявление {n}", body="Текст.", audience=Audience.of(houses=[house]),
                 by_email=False, by_sms=False, by_push=False,
+            ),
+        )  # fmt: skip
+        starts_at = now + timedelta(days=n + 1)
+        await save_post(
+            manager,
+            PostInput(
+                kind=PostKind.EVENT, title=f"Мероприятие {n}", body="Приходите.", audience=Audience.of(houses=[house]),
+                by_email=False, by_sms=False, by_push=False,
+                event=EventFields(starts_at, starts_at + timedelta(hours=2), "Двор", None),
             ),
         )  # fmt: skip
 
@@ -230,6 +241,7 @@ async def test_staff_lists_keep_their_query_budget(
     assert not over, over
     posts = (await client.get("/staff/posts")).text
     assert "Объявление 2" in posts and posts.count("Холодная вода: ") == 1 and "Отопление: " in posts, posts
+    assert posts.count("Идут 0 человек") == 3, posts  # each event's answers, none yet
 
 
 async def test_an_ordinary_page_load_reads_the_principal_with_one_query(

@@ -278,6 +278,25 @@ async def test_the_calendar_file_downloads_for_the_event_only(db, client, login,
     assert (await client.form(f"/news/{post_id}/answer", {"going": "1"})).status_code == 404
 
 
+async def test_the_staff_list_says_how_many_are_going_to_each_event(db, client, login, event_town):
+    t, moderator, (anna, boris, _vera), post_id = await event_town()
+    quiet = await _event(t, moderator, title="Вечер настольных игр")
+    await actions.answer(anna, post_id, True)
+    await actions.answer(boris, post_id, True)
+    await actions.answer(anna, quiet, False)  # «Не пойду» is not counted
+    assert await queries.going_counts([post_id, quiet]) == {post_id: 2}
+    await login(client, t["moderator"])
+    rows = (await client.get("/staff/posts")).text.split("<tr>")
+    [row] = [r for r in rows if "Субботник во дворе" in r]
+    assert "Идут 2 человека" in row
+    [row] = [r for r in rows if "Вечер настольных игр" in r]
+    assert "Идут 0 человек" in row
+    await Post.update({Post.kind: PostKind.NEWS}).where(Post.id == quiet)  # another kind: no count of answers
+    rows = (await client.get("/staff/posts")).text.split("<tr>")
+    [row] = [r for r in rows if "Вечер настольных игр" in r]
+    assert "человек" not in row
+
+
 async def test_staff_write_an_event_through_the_form_and_see_who_is_going(db, client, login, event_town):
     t, _moderator, (anna, _boris, _vera), post_id = await event_town()
     await actions.answer(anna, post_id, True)
