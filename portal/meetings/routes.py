@@ -99,7 +99,7 @@ class ResidentMeetings(Controller):
                 request, principal, meeting, errors={entry_id: errors}, typed={entry_id: answers}, status_code=422
             )
         await actions.save_answers(principal, meeting, entry_id, answers)
-        return see_other(request, f"/meetings/{meeting.id}#line-{entry_id}")
+        return see_other(request, f"/meetings/{meeting.id}#saved-{entry_id}")  # saved is not voted: the way on
 
     @get("/{meeting_id:int}/confirm", name="meetings:summary")
     async def summary(self, request: Request, principal: Caller, meeting: LoadedMeeting) -> Template:

@@ -216,7 +216,7 @@ def test_an_owner_saves_a_ballot_and_a_moderator_accepts_one_by_keyboard(
         expect(question.get_by_label("За", exact=True)).to_be_checked()
     tab_to(page, form.get_by_role("button", name=re.compile("Сохранить ответы на все вопросы")))
     page.keyboard.press("Enter")
-    expect(page.get_by_text("Ответы сохранены, но ещё не подтверждены.")).to_have_count(1)
+    expect(page.get_by_text("Ответы сохранены, но голос ещё не подан")).to_have_count(1)
     landed(page)
 
     staff = open_page(1280)

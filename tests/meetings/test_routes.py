@@ -282,25 +282,29 @@ async def test_the_ballot_button_says_every_question_is_answered_and_a_part_is_n
 
 async def test_saving_a_ballot_goes_back_to_that_ballot_with_or_without_htmx(client, voter):
     """The page is long on a phone; after «Сохранить ответы на все вопросы» the resident is taken back to the ballot
-    saved. A plain form follows the 303 to «#line-…»; a boosted one used to lose the «#…» inside htmx's request and
-    show the top of the page, so it is told the place in an HX-Location that asks for the page as a boosted request."""
+    saved, to its «saved, not yet voted» block with the button that goes on to the vote. A plain form follows the 303
+    to «#saved-…»; a boosted one used to lose the «#…» inside htmx's request and show the top of the page, so it is
+    told the place in an HX-Location that asks for the page as a boosted request."""
     meeting_id = voter.meeting_id
     meeting = await queries.meeting_for_staff(await _admin(), meeting_id)
     (line,) = [x for x in await queries.register_of(meeting_id) if x.owner_id == voter.owner]
     answers = {f"q{i.id}": "for" for i in meeting.items}
     plain = await client.form(f"/meetings/{meeting_id}/ballots/{line.id}", answers)
-    assert plain.status_code == 303 and plain.headers["location"] == f"/meetings/{meeting_id}#line-{line.id}"
+    assert plain.status_code == 303 and plain.headers["location"] == f"/meetings/{meeting_id}#saved-{line.id}"
     boosted = await client.htmx_form(
         f"/meetings/{meeting_id}/ballots/{line.id}", answers, headers={"HX-Boosted": "true"}
     )
     assert boosted.status_code == 200
     assert json.loads(boosted.headers["hx-location"]) == {
-        "path": f"/meetings/{meeting_id}#line-{line.id}",
+        "path": f"/meetings/{meeting_id}#saved-{line.id}",
         "target": "body",
         "headers": {"HX-Boosted": "true"},
     }
     page = await client.get(f"/meetings/{meeting_id}", headers={"HX-Request": "true", "HX-Boosted": "true"})
-    assert "<html" in page.text and "Ответы сохранены, но ещё не подтверждены." in page.text  # the whole page
+    assert "<html" in page.text  # the whole page
+    block = re.search(rf'<div class="[^"]*ballot-saved" id="saved-{line.id}".*?</div>', page.text, re.S)
+    assert block and "Ответы сохранены, но голос ещё не подан" in block[0]
+    assert f'href="/meetings/{meeting_id}/confirm">Проверить и подтвердить голос</a>' in block[0]
 
 
 async def test_the_ballots_in_english_give_the_area_in_square_metres(client, voter):
