@@ -518,6 +518,7 @@ class BallotRow:
     answers: dict[int, rules.Choice | None]
     snils: str = ""  # the 11 digits written on a paper ballot, or empty: personal data, shown masked
     twin_waiting: bool = False  # a duplicate of a ballot that is itself still waiting (listed before it), not counted
+    counted: Counted | None = None  # the ownership's counted ballot, where it has one: this one can only be rejected
 
     @property
     def snils_masked(self) -> str:
@@ -531,24 +532,34 @@ async def paper_flags(ballot_id: int) -> tuple[bool, bool]:
     return (bool(row["late"]), bool(row["duplicate"])) if row else (False, False)
 
 
-async def counted_entries(meeting_id: int, entry_ids: list[int]) -> set[int]:
-    """Which of the register lines ``entry_ids`` have a counted (accepted) ballot now."""
+@dataclass(frozen=True)
+class Counted:
+    """The counted (accepted) ballot of an ownership: what a moderator opens to compare a repeat with."""
+
+    id: int
+    source: Source
+    scan_key: str
+
+
+async def counted_ballots(meeting_id: int, entry_ids: list[int]) -> dict[int, Counted]:
+    """The counted (accepted) ballot of each of the register lines ``entry_ids`` that has one now (one per line)."""
     if not entry_ids:
-        return set()
-    rows = await Ballot.select(Ballot.entry).where(
+        return {}
+    rows = await Ballot.select(Ballot.id, Ballot.entry, Ballot.source, Ballot.scan_key).where(
         (Ballot.meeting == meeting_id) & Ballot.entry.is_in(entry_ids) & (Ballot.status == BallotStatus.ACCEPTED)
     )
-    return {r["entry"] for r in rows}
+    return {r["entry"]: Counted(r["id"], Source(r["source"]), r["scan_key"]) for r in rows}
 
 
-def flag_duplicates(waiting: list[BallotRow], counted: set[int]) -> list[BallotRow]:
-    """The waiting ballots, each marked a duplicate as things stand now: its ownership has a counted ballot, or an
-    earlier one waiting (``twin_waiting``: said so, not as counted). The mark stored at entry goes stale when the
-    ballot it repeated is rejected."""
+def flag_duplicates(waiting: list[BallotRow], counted: dict[int, Counted]) -> list[BallotRow]:
+    """The waiting ballots, each marked a duplicate as things stand now: its ownership has a counted ballot
+    (``counted``: that one, to open), or an earlier one waiting (``twin_waiting``: said so, not as counted). The mark
+    stored at entry goes stale when the ballot it repeated is rejected."""
     seen = set(counted)
     out = []
     for b in waiting:
-        out.append(replace(b, duplicate=b.entry_id in seen, twin_waiting=b.entry_id in seen - counted))
+        mine = counted.get(b.entry_id)
+        out.append(replace(b, duplicate=b.entry_id in seen, twin_waiting=b.entry_id in seen and not mine, counted=mine))
         seen.add(b.entry_id)
     return out
 

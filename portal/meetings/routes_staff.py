@@ -328,7 +328,7 @@ async def _moderation_page(
     """The paper ballots waiting and the last ones checked; ``refused``: a rejection refused, with its ballot, its
     errors and what was typed, shown again in that ballot's form."""
     waiting = await queries.ballots_of(meeting.id, statuses=[BallotStatus.MODERATION])
-    waiting = queries.flag_duplicates(waiting, await queries.counted_entries(meeting.id, [b.entry_id for b in waiting]))
+    waiting = queries.flag_duplicates(waiting, await queries.counted_ballots(meeting.id, [b.entry_id for b in waiting]))
     done = await queries.ballots_of(meeting.id, statuses=[BallotStatus.ACCEPTED, BallotStatus.REJECTED])
     return render(
         request,

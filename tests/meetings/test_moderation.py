@@ -109,6 +109,37 @@ async def test_a_second_paper_ballot_can_be_accepted_once_the_first_is_rejected(
     assert _badge(await section(third)) == "По этой собственности уже учтено решение"
 
 
+async def test_a_repeat_of_a_counted_ballot_is_offered_rejection_not_acceptance(
+    client, login, make_user, example_house, make_meeting
+):
+    """A paper ballot of an ownership whose decision is counted (ЖК ст. 48: one per ownership): its card offers no
+    «Принять» but rejecting it as a repeat, the reason chosen, and the counted ballot's scan to compare; accepting it
+    anyway (a page open from before) is refused, saying why, and it is not counted."""
+    house = await example_house()
+    meeting_id = await make_meeting(house.house)
+    (counted,) = await _paper_ballots(house, meeting_id, "G")
+    await login(client, await make_user(roles=("moderator",), houses=(house.house,)))
+    assert (await client.form(f"/staff/meetings/ballots/{counted}/accept")).status_code == 303
+    (repeat,) = await _paper_ballots(house, meeting_id, "G")
+    queue = f"/staff/meetings/{meeting_id}/moderation"
+    page = (await client.get(queue)).text
+    card = re.search(rf'aria-labelledby="b-{repeat}">.*?</section>', page, re.S).group(0)
+    assert _badge(card) == "По этой собственности уже учтено решение"
+    assert f"/ballots/{repeat}/accept" not in card and "Принять" not in card, card
+    assert f'action="/staff/meetings/ballots/{repeat}/reject"' in card and 'value="duplicate" selected' in card
+    assert f'<a href="/staff/meetings/ballots/{counted}/scan"' in card and "Открыть учтённое решение" in card
+    refused = await client.form(
+        f"/staff/meetings/ballots/{repeat}/accept", headers={"referer": f"http://testserver{queue}"}
+    )
+    assert refused.status_code == 303 and refused.headers["location"].endswith(queue)
+    said = (await client.get(refused.headers["location"])).text
+    assert "По этой собственности уже учтено решение: отклоните это как повторное." in said, said
+    statuses = (
+        await Ballot.select(Ballot.id, Ballot.status).where(Ballot.id.is_in([counted, repeat])).order_by(Ballot.id)
+    )
+    assert [r["status"] for r in statuses] == [BallotStatus.ACCEPTED, BallotStatus.MODERATION]
+
+
 HOSTILE_NOTE = '<script>alert(1)</script>"><img src=x onerror=alert(2)>'
 
 
