@@ -749,13 +749,23 @@ async def _moderated(ballot_id: int) -> Refused:
 async def accept(principal: Principal, ballot: queries.BallotRow, *, ip: str = "") -> None:
     if ballot.status != BallotStatus.MODERATION:
         raise await _moderated(ballot.id)
-    # Whether a ballot of the ownership is counted now: the flag set at entry may be stale (the ballot waiting then
-    # since rejected, and this one the owner's signed copy).
-    if await Ballot.exists().where((Ballot.entry == ballot.entry_id) & (Ballot.status == BallotStatus.ACCEPTED)):
+    await _moderate(principal, ballot, BallotStatus.ACCEPTED, None, "", ip=ip)
+
+
+async def _refuse_uncountable(ballot: queries.BallotRow) -> None:
+    """Refuses to count a ballot whose ownership has a counted one now (ЖК ст. 48: one decision per ownership), or
+    one received late. Read in the transaction that counts, under the ownership's register line's lock (PostgreSQL
+    ``FOR UPDATE``; SQLite's write transactions are serial): two moderators accepting the ballot and its repeat at
+    once take turns, the second refused. The flag set at entry may be stale (the ballot waiting then since rejected,
+    and this one the owner's signed copy)."""
+    if not is_sqlite():
+        await RegisterEntry.select(RegisterEntry.id).where(RegisterEntry.id == ballot.entry_id).lock_rows()
+    # Not this ballot itself: accepted meanwhile by another moderator, the update below says so, by whom and when.
+    counted = (Ballot.entry == ballot.entry_id) & (Ballot.status == BallotStatus.ACCEPTED) & (Ballot.id != ballot.id)
+    if await Ballot.exists().where(counted):
         raise Refused(gettext("This ownership already has a counted ballot: reject this one as a duplicate."))
     if ballot.late:
         raise Refused(gettext("This ballot was received after the voting closed: reject it as late."))
-    await _moderate(principal, ballot, BallotStatus.ACCEPTED, None, "", ip=ip)
 
 
 async def reject(
@@ -779,6 +789,8 @@ async def _moderate(
 ) -> None:
     now = clock.now()
     async with atomic():
+        if status == BallotStatus.ACCEPTED:
+            await _refuse_uncountable(ballot)
         changed = (
             await Ballot.update(
                 {

@@ -92,3 +92,33 @@ async def test_one_code_typed_twice_at_once_confirms_once(
     accepted = await Ballot.count().where((Ballot.meeting == meeting.id) & (Ballot.status == BallotStatus.ACCEPTED))
     assert accepted == 1
     assert len((await queries.outcome(meeting)).counted) == 1
+
+
+async def test_two_paper_ballots_of_one_ownership_accepted_at_once_count_once(db, example_house, make_meeting):
+    """ЖК ст. 48: one decision per ownership. The owner's ballot and its repeat wait; two moderators accept one each
+    at the same moment. Whether the ownership had a counted ballot was read outside the transaction that counts:
+    both read «none» and both were counted. Now one is accepted, the other refused as a repeat."""
+    from portal.core.i18n import set_locale
+    from portal.meetings import queries
+    from portal.meetings.tables import Ballot
+    from portal.meetings.tables import BallotStatus
+    from tests.meetings.test_actions import _admin
+    from tests.meetings.test_actions import _paper_ballots
+
+    set_locale("en")
+    house = await example_house()
+    meeting_id = await make_meeting(house.house)
+    moderator = await _admin()
+    owners = "ABCDEFG"  # seven ownerships, each ballot side by side with its repeat: the race met, not hoped for
+    entered = await _paper_ballots(house, meeting_id, "".join(x + x for x in owners))
+    waiting = [(await queries.ballot_for_staff(moderator, b))[1] for b in entered]
+    answers = await asyncio.gather(*(actions.accept(moderator, b) for b in waiting), return_exceptions=True)
+    refused = [a for a in answers if a is not None]
+    assert len(refused) == len(owners) and all(isinstance(a, Refused) for a in refused), answers
+    assert {a.message for a in refused} == {
+        "This ownership already has a counted ballot: reject this one as a duplicate."
+    }
+    counted = await Ballot.select(Ballot.entry).where(
+        (Ballot.meeting == meeting_id) & (Ballot.status == BallotStatus.ACCEPTED)
+    )
+    assert len({r["entry"] for r in counted}) == len(counted) == len(owners)
