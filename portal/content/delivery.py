@@ -120,15 +120,15 @@ async def _messages(post: dict[str, Any], page: list[recipients.Recipient]) -> l
             body = mailed.text if channel is Channel.EMAIL else message.short
             if channel is Channel.SMS:
                 body = f"{message.short} {message.link}"
-            if channel is Channel.PUSH:
-                body = plain_text(body_text, 180)
+            if channel is Channel.PUSH:  # a phone's notification: its short words kept with the next one
+                body = bound(plain_text(body_text, 180))
             made.append(
                 OutboxMessage(
                     channel=channel.value,
                     recipient=recipient,
                     user_id=person.user_id,
                     template=POST.name,
-                    subject=message.subject if channel is not Channel.PUSH else title,
+                    subject=message.subject if channel is not Channel.PUSH else bound(title),
                     body=body,
                     context=mailed.email_context() if channel is Channel.EMAIL else {"link": message.link},
                     dedupe_key=f"post:{post['id']}:{channel.value}:{person.user_id}",

@@ -8,6 +8,7 @@ from portal.core.i18n import format_moment
 from portal.core.i18n import gettext
 from portal.core.i18n import lazy
 from portal.core.i18n import own_words
+from portal.core.typography import bound
 from portal.notifications.messages import Context
 from portal.notifications.messages import message_template
 from portal.notifications.rules import Topic
@@ -16,10 +17,11 @@ from portal.settings import get_settings
 
 def words(c: Context) -> Context:
     """An event's reminder as the person reads it: the title in their language (the English twin, else the
-    Russian), the start in the company's zone, the place as staff wrote it (or «see the event's page»)."""
+    Russian), its short words bound to the next one (a phone's notification never ends a line with «на»), the start
+    in the company's zone, the place as staff wrote it (or «see the event's page»)."""
     when = format_moment(datetime.fromisoformat(c["starts_at"]), get_settings().time_zone)
     place = c.get("place") or gettext("see the event's page")
-    return {**c, "title": own_words(c, "title"), "when": when, "place": place}
+    return {**c, "title": bound(own_words(c, "title")), "when": when, "place": place}
 
 
 EVENT_REMINDER = message_template(

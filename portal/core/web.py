@@ -169,6 +169,14 @@ def _own_html(_context: Any, record: Any, name: str = "title") -> Markup:
     return i18n.own_markup(record, name)
 
 
+def _bound_words(value: str) -> str:
+    """``{{ post | own_html("title") | bound_words }}``: the HTML's short words bound to the next one
+    (``typography.bound_html``, in its text only); markup stays markup, a sanitised string (a post's body, then
+    ``| safe``) stays a string."""
+    said = bound_html(str(value))
+    return Markup(said) if isinstance(value, Markup) else said  # noqa: S704 (only spaces of the text changed)
+
+
 @pass_context
 def _own_lang(_context: Any, record: Any, name: str = "title") -> str:
     """``<option lang="{{ service | own_lang }}">``: "ru" where the Russian text stands in (``i18n.own_lang``)."""
@@ -293,7 +301,7 @@ def configure_jinja(engine: JinjaTemplateEngine) -> None:
         tel=i18n.tel_href,
         house_choices=house_choices,
         hyphenated=hyphenated,
-        bound_words=bound_html,
+        bound_words=_bound_words,
     )
     env.trim_blocks = True
     env.lstrip_blocks = True

@@ -3,6 +3,7 @@ and reviewed after; delivery by the outbox to exactly the audience, once per per
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any
 
@@ -287,3 +288,33 @@ async def test_a_posts_short_words_stay_with_the_next_word_on_its_page_and_in_it
     await login(client, t["residents"][0])
     page = (await client.get(f"/news/{post_id}")).text
     assert f'<div class="post-body"><p>{bound}' in page
+
+
+async def test_a_posts_title_keeps_its_short_words_with_the_next_one_in_the_strip_the_feed_its_page_and_a_push(
+    db, client, login, town, staff_principal
+):
+    """«Нет холодной воды на / стояке» never reads so on a phone: the title's «на» is bound to «стояке» in the
+    emergency strip above every page, in the feed, on the post's page and in the push notification."""
+    from portal.content import delivery
+    from portal.notifications import actions as notification_actions
+
+    t = await town()
+    dispatcher = await staff_principal(t["dispatcher"], "dispatcher", houses=(t["house"],))
+    emergency = _post(Audience.of(risers=[t["riser"]]), PostKind.EMERGENCY, title="Нет холодной воды на стояке")
+    data = dataclasses.replace(emergency, by_push=True)
+    post_id = await actions.save_post(dispatcher, data)
+    await notification_actions.subscribe(t["residents"][0], "https://push.example/anna", "k", "a")
+    await actions.move(dispatcher, post_id, Move.SEND_NOW)
+    await delivery.fan_out({"context": {"post": post_id}})
+    push = (
+        await OutboxMessage.select(OutboxMessage.subject, OutboxMessage.body)
+        .where((OutboxMessage.ref == f"post:{post_id}") & (OutboxMessage.channel == "push"))
+        .first()
+    )
+    assert push == {"subject": "Нет холодной воды на\xa0стояке", "body": "Воды не\xa0будет с\xa010:00 до\xa014:00."}
+    pinned.forget()
+    await login(client, t["residents"][0])
+    bound = f'<a href="/news/{post_id}">Нет холодной воды на\xa0стояке</a>'
+    assert bound in (await client.get("/")).text  # the emergency strip
+    assert "воды на\xa0стояке</a>" in (await client.get("/news")).text
+    assert "<h1>Нет холодной воды на\xa0стояке</h1>" in (await client.get(f"/news/{post_id}")).text

@@ -143,3 +143,17 @@ def test_the_calendar_uid_is_the_same_for_every_download_and_differs_between_eve
 def test_an_event_without_a_place_has_no_location():
     event = _parsed(rules.ics(_facts(place=""), zone=ZONE, base_url="https://portal.example", stamp=NOW))[1]
     assert "LOCATION" not in event
+
+
+def test_an_events_reminder_keeps_the_titles_short_words_with_the_next_one_in_each_language() -> None:
+    """The reminder's push («Завтра: Уборка на площадке») never ends a phone's line with «на»: its title is bound
+    in the reader's language, the Russian standing in for a missing English twin bound as well."""
+    from portal.content.messages import words
+    from portal.notifications.messages import in_locale
+
+    stored = {"title": "Уборка на площадке", "title_en": "", "starts_at": START.isoformat(), "place": ""}
+    for locale in ("ru", "en"):
+        with in_locale(locale):
+            assert words(stored)["title"] == "Уборка на\xa0площадке", locale
+    with in_locale("en"):
+        assert words({**stored, "title_en": "Clean-up on the playground"})["title"] == "Clean-up on the playground"

@@ -316,10 +316,10 @@ async def test_the_emergency_stays_above_a_form_refused_with_its_errors(db, clie
     await actions.move(dispatcher, post_id, Move.SEND_NOW)
     pinned.forget()
     await login(client, t["residents"][0])
-    assert "Нет холодной воды на стояке" in (await client.get("/profile")).text
+    assert "Нет холодной воды на\xa0стояке" in (await client.get("/profile")).text
     refused = await client.form("/profile", {"name": "", "locale": "ru"})
     assert refused.status_code == 422
-    assert f'<a href="/news/{post_id}">Нет холодной воды на стояке</a>' in refused.text
+    assert f'<a href="/news/{post_id}">Нет холодной воды на\xa0стояке</a>' in refused.text
     pinned.forget()
 
 
