@@ -16,8 +16,9 @@ from piccolo.conf.apps import Finder
 from portal import demo
 from portal.core import clock
 
-# Columns that name a moment to come: a request's deadline, the planned end of an outage or a post, a vote's close.
-AHEAD = {"deadline", "ends_at", "voting_ends_at", "expires_at"}
+# Columns that name a moment to come: a request's deadline, the planned end of an outage or a post, a vote's close,
+# an event's start and end, and when a queued message (an event's reminder the day before) is due.
+AHEAD = {"deadline", "ends_at", "voting_ends_at", "expires_at", "event_starts_at", "event_ends_at", "next_attempt_at"}
 
 
 def _aware(value):
