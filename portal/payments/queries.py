@@ -422,6 +422,17 @@ async def open_checkouts_of(user_id: int, account_ids: Iterable[int], now: datet
     return await _batches((Payment.created_by == user_id) & live, limit)
 
 
+async def unfinished_checkout(principal: Principal, account_ids: Iterable[int]) -> list[PaymentView]:
+    """The payments of the user's newest checkout of these accounts left unfinished on the gateway's page, that they
+    may still continue (as from their history); none when there is none. The pay sheet names it and leaves its
+    amount offered: paying there anew closes it (``pending_of_accounts``' ``own_unfinished``)."""
+    if principal.user_id is None:
+        return []
+    batches = await open_checkouts_of(principal.user_id, account_ids, clock.now())
+    payments = await batch_for(principal, batches[-1]) if batches else []
+    return [p for p in payments if p.may_continue]
+
+
 async def others_checkouts(user_id: int, account_ids: Iterable[int], now: datetime, limit: int = 10) -> list[str]:
     """Checkouts of utilities on these accounts that someone else (a co-owner, a member of the household) started
     and that, as last heard, could still be paid: open, its page kept open after a declined card, being confirmed."""

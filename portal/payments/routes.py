@@ -101,6 +101,7 @@ def _sheet_accounts(accounts: list[queries.PayableAccount], only: object) -> lis
 
 async def _pay_page(
     request: Request,
+    principal: Principal,
     accounts: list[queries.PayableAccount],
     form: forms.PayForm,
     *,
@@ -120,6 +121,7 @@ async def _pay_page(
         min_amount=rules.MIN_AMOUNT,
         max_amount=rules.MAX_AMOUNT,
         pending_note=texts.pending_note,
+        unfinished=await queries.unfinished_checkout(principal, [a.id for a in accounts]),
     )
 
 
@@ -135,7 +137,7 @@ class ResidentPay(Controller):
         payable = await queries.payable_accounts(principal)
         accounts = _sheet_accounts(payable, wanted)
         form = forms.initial_pay_form(accounts, wanted, request.query_params.get("period"))
-        return await _pay_page(request, accounts, form, more=len(accounts) < len(payable))
+        return await _pay_page(request, principal, accounts, form, more=len(accounts) < len(payable))
 
     @post("/", name="pay_start", status_code=200)
     async def start(
@@ -157,8 +159,8 @@ class ResidentPay(Controller):
                 form = forms.pay_form_after_credit(form, accounts, exc.accounts)
             else:  # the gateway's own page (another site): a plain redirect, never an HTMX swap
                 return Redirect(path=started.url, status_code=303)
-        status = 503 if form.unavailable else 422
-        return await _pay_page(request, accounts, form, more=len(accounts) < len(payable), status_code=status)
+        more, status = len(accounts) < len(payable), 503 if form.unavailable else 422
+        return await _pay_page(request, principal, accounts, form, more=more, status_code=status)
 
     @get("/return", name="pay_return")
     async def back(

@@ -118,6 +118,7 @@ def test_from_the_home_button_to_the_card_form_in_three_taps_and_back_to_an_unfi
     home.click()
     taps += 1
     expect(page).to_have_url(re.compile(r"/pay\?account=\d+$"))
+    sheet = page.url
     amount = page.get_by_label("Сумма к оплате, ₽")
     expect(amount).to_have_count(1)  # one account's sheet, nothing to choose
     expect(amount).to_have_value(f"{due:.2f}".replace(".", ","))
@@ -148,6 +149,15 @@ def test_from_the_home_button_to_the_card_form_in_three_taps_and_back_to_an_unfi
     row.get_by_role("button", name="продолжить оплату").click()
     expect(page).to_have_url(checkout)
     expect(page.get_by_label("Номер карты")).to_be_visible()
+
+    # The sheet says so too, in one line, and leads back to the same page; the debt is still offered whole.
+    page.goto(sheet)
+    line = page.locator(".pay-unfinished")
+    expect(line).to_contain_text(f"Начатая вами оплата на {rubles(Decimal('1000.50'))} не завершена:")
+    expect(amount).to_have_value(f"{due:.2f}".replace(".", ","))
+    shot(page, "pay-sheet-unfinished-390")
+    line.get_by_role("button", name="продолжить оплату").click()
+    expect(page).to_have_url(checkout)
 
     # The old address of «continue», opened as a link (a prefetcher, a bookmark), changes nothing: it shows the
     # payment's page, whose button leads to the same gateway page, still open.

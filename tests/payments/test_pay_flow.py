@@ -383,6 +383,30 @@ async def test_back_from_the_gateway_page_without_paying_the_sheet_offers_the_wh
     assert (await Payment.select(Payment.status).where(Payment.id == left["id"]).first())["status"] == "expired"
 
 
+async def test_the_sheet_names_the_payers_own_unfinished_payment_and_continues_it(
+    client, new_client, login, household, gateway, make_user
+):
+    """Back on the sheet after leaving the card page, the resident is told in one line that their payment is not
+    finished and may go on with it in one press, as the history offers; the amount stays offered, not held back. A
+    co-owner of the account is not offered it: only its payer may continue it. Once paid, the line is gone."""
+    a = household["accounts"][0]
+    await start(client, login, household, {a: "3540,00"})
+    left = await Payment.select(Payment.id).where(Payment.account == a).first()
+    page = (await client.get(f"/pay?account={a}")).text
+    line = page.split(f'<form method="post" action="/payments/{left["id"]}/continue" class="notice', 1)[1]
+    line = line.split("</form>", 1)[0]
+    assert "Начатая вами оплата на 3\u00a0540,00\u00a0₽ не завершена:" in line and "продолжить оплату" in line
+    assert f'name="amount_{a}" type="text" value="3540,00"' in page and "уже в обработке" not in page
+    co_owner = new_client()
+    await login(co_owner, await make_user(name="Совладелец", accounts={a: "owner"}))
+    assert "pay-unfinished" not in (await co_owner.get(f"/pay?account={a}")).text
+    resumed = await client.form(f"/payments/{left['id']}/continue")
+    assert resumed.status_code == 303 and resumed.headers["location"].startswith(gateway.url), resumed.text
+    assert (await gateway.pay(resumed.headers["location"], "4242 4242 4242 4242")).status_code == 303
+    await gateway.settle()
+    assert "pay-unfinished" not in (await client.get(f"/pay?account={a}")).text
+
+
 async def test_an_overpaid_account_is_told_nothing_is_due_and_may_still_pay_ahead(client, login, household, gateway):
     """«Оплатить» of an account in overpayment opened an empty amount under «Можно изменить»: there was nothing to
     change. The sheet says the overpayment, that nothing is due now, and offers to type an amount to pay ahead."""
