@@ -10,7 +10,7 @@ from tests.browser import sign_in
 
 pytestmark = pytest.mark.browser
 
-MAX_PHONE_HEIGHT = 4_100  # px at 390 px wide: ~4,000 with the demo's months
+MAX_PHONE_HEIGHT = 4_400  # px at 390 px wide: ~4,150 with the demo's months and its developers' open claims
 
 
 def test_the_phone_reads_the_latest_month_first_and_opens_a_table_by_keyboard(
