@@ -110,6 +110,10 @@ def add_to_order(page: Page, base: str, *titles: str) -> None:
         page.locator(".service-card", has_text=title).get_by_role("link").click()
         page.get_by_role("button", name="Добавить в заказ").click()
         expect(page.get_by_role("heading", name="Ваш заказ")).to_be_visible()
+    # The page the last one led to, loaded with its scripts: a key pressed before htmx took the page's forms over
+    # sends a plain form (it works, but a test of what htmx does would read the page load).
+    page.wait_for_load_state("load")
+    page.wait_for_function("() => Boolean(window.htmx)")
 
 
 # A phone on mobile data as the portal's budget assumes it: 1.6 Mbit/s down, 750 kbit/s up, 150 ms round trip.
