@@ -105,68 +105,32 @@ class FormErrors:
         return self.fields.get(name)
 
 
-# The filters that write a value in the reader's language take the context only so that Jinja never runs them
-# when it compiles a template: a constant (``50000 | number(0)``) would be written once, in the language of the
-# first reader, for everyone after.
-@pass_context
-def _money(_context: Any, value: Any) -> str:
-    return i18n.format_money(value)
+def _per_reader(write: Callable[..., Any]) -> Callable[..., Any]:
+    """A filter that writes a value in the reader's language. It takes the context only so that Jinja never runs it
+    when it compiles a template: a constant (``50000 | number(0)``) would be written once, in the language of the
+    first reader, for everyone after."""
+    return pass_context(lambda _context, *args, **kwargs: write(*args, **kwargs))
 
 
-@pass_context
-def _day(_context: Any, value: Any, style: str = "long") -> str:
-    return i18n.format_day(value, style)
-
-
-@pass_context
-def _moment(_context: Any, value: Any) -> str:
-    return i18n.format_moment(value, get_settings().time_zone)
-
-
-@pass_context
-def _clock(_context: Any, value: Any) -> str:
-    return i18n.format_clock(value, get_settings().time_zone)
-
-
-@pass_context
-def _number(_context: Any, value: Any, digits: int = 2, fixed: bool = False) -> str:
-    return i18n.format_number(value, digits, fixed=fixed)
-
-
-@pass_context
-def _quantity(_context: Any, value: Any, unit: str, digits: int = 3) -> str:
-    """``{{ volume | quantity("м³") }}``: «12,345 м³», never parted by a line break (``i18n.format_quantity``)."""
-    return i18n.format_quantity(value, unit, digits)
-
-
-@pass_context
-def _area(_context: Any, value: Any, fixed: bool = True) -> str:
-    """``{{ premise.area | area }}``: «37,80 м²», never parted by a line break (``i18n.format_area``)."""
-    return i18n.format_area(value, fixed=fixed)
-
-
-@pass_context
-def _percent(_context: Any, value: Any, digits: int = 2, fixed: bool = True) -> str:
-    """``{{ share | percent }}``: «38,89 %», "38.89%" (``i18n.format_percent``)."""
-    return i18n.format_percent(value, digits, fixed=fixed)
-
-
-@pass_context
-def _typed(_context: Any, value: Any) -> Any:
-    return i18n.format_typed(value)
-
-
-@pass_context
-def _own(_context: Any, record: Any, name: str = "title") -> str:
-    """``{{ service | own("title") }}``: the record's text in the reader's language (``i18n.own_words``)."""
-    return i18n.own_words(record, name)
-
-
-@pass_context
-def _own_html(_context: Any, record: Any, name: str = "title") -> Markup:
-    """``{{ service | own_html("title") }}`` in a page's text (not an attribute): the record's text in the reader's
-    language, the Russian one standing in for a missing English one marked ``lang="ru"`` (``i18n.own_markup``)."""
-    return i18n.own_markup(record, name)
+# Each filter's arguments as a template passes them (``number(2, true)``: digits, fixed); the reader's language is
+# never one of them.
+_READER_FILTERS: dict[str, Callable[..., Any]] = {
+    "money": lambda value: i18n.format_money(value),
+    "day": lambda value, style="long": i18n.format_day(value, style),
+    "moment": lambda value: i18n.format_moment(value, get_settings().time_zone),
+    "clock": lambda value: i18n.format_clock(value, get_settings().time_zone),
+    "number": lambda value, digits=2, fixed=False: i18n.format_number(value, digits, fixed=fixed),
+    # «12,345 м³», «37,80 м²», «38,89 %»: a number and its unit never parted by a line break
+    "quantity": lambda value, unit, digits=3: i18n.format_quantity(value, unit, digits),
+    "area": lambda value, fixed=True: i18n.format_area(value, fixed=fixed),
+    "percent": lambda value, digits=2, fixed=True: i18n.format_percent(value, digits, fixed=fixed),
+    "typed": lambda value: i18n.format_typed(value),
+    # a record's own text (``service | own("title")``): ``own_html`` in a page's text marks the Russian text standing
+    # in for a missing English one ``lang="ru"``; ``own_lang`` is that "ru" for an element that cannot hold a <span>
+    "own": lambda record, name="title": i18n.own_words(record, name),
+    "own_html": lambda record, name="title": i18n.own_markup(record, name),
+    "own_lang": lambda record, name="title": i18n.own_lang(record, name),
+}
 
 
 def _bound_words(value: str) -> str:
@@ -175,12 +139,6 @@ def _bound_words(value: str) -> str:
     ``| safe``) stays a string."""
     said = bound_html(str(value))
     return Markup(said) if isinstance(value, Markup) else said  # noqa: S704 (only spaces of the text changed)
-
-
-@pass_context
-def _own_lang(_context: Any, record: Any, name: str = "title") -> str:
-    """``<option lang="{{ service | own_lang }}">``: "ru" where the Russian text stands in (``i18n.own_lang``)."""
-    return i18n.own_lang(record, name)
 
 
 @pass_context
@@ -280,20 +238,9 @@ def configure_jinja(engine: JinjaTemplateEngine) -> None:
         # The long side a photo is kept at: a form's photos are made that size before they are sent (photos.js).
         PHOTO_SIDE=PHOTO_SIDE,
     )
+    env.filters.update({name: _per_reader(write) for name, write in _READER_FILTERS.items()})
     env.filters.update(
-        money=_money,
-        day=_day,
-        moment=_moment,
-        clock=_clock,
-        number=_number,
-        quantity=_quantity,
-        area=_area,
         units=i18n.keep_units,
-        percent=_percent,
-        typed=_typed,
-        own=_own,
-        own_html=_own_html,
-        own_lang=_own_lang,
         russian=i18n.russian_markup,
         russian_lang=i18n.russian_lang,
         address=address_markup,
