@@ -154,12 +154,7 @@ def read_rating(data: Mapping[str, Any]) -> tuple[tuple[int, str] | None, FormEr
 
 def read_hand_back(data: Mapping[str, Any]) -> tuple[str | None, FormErrors]:
     """Why an executor hands a request back: the dispatcher reads it to send the right person to the right place."""
-    errors = FormErrors()
-    why = form_value(data, "why")
-    if len(why) < 3:
-        errors.add("why", gettext("Say why: a wrong address, another trade's work, what is missing."))
-    _at_most(errors, "why", why, rules.MAX_MESSAGE)
-    return (None, errors) if errors else (why, errors)
+    return _explained(data, "why", gettext("Say why: a wrong address, another trade's work, what is missing."))
 
 
 @dataclass(frozen=True)
@@ -194,12 +189,21 @@ def read_developer_answer(data: Mapping[str, Any], today: date) -> tuple[Develop
 
 
 def read_reason(data: Mapping[str, Any]) -> tuple[str | None, FormErrors]:
+    """Why a resident returns the work: what was not done."""
+    return _explained(
+        data, "reason", gettext("Say what was not done, so that the dispatcher can send the executor back.")
+    )
+
+
+def _explained(data: Mapping[str, Any], name: str, missing: str) -> tuple[str | None, FormErrors]:
+    """A step that must say why, in field ``name``: a few words at least (``missing`` otherwise), at most what the
+    message's column holds."""
     errors = FormErrors()
-    reason = form_value(data, "reason")
-    if len(reason) < 3:
-        errors.add("reason", gettext("Say what was not done, so that the dispatcher can send the executor back."))
-    _at_most(errors, "reason", reason, rules.MAX_MESSAGE)
-    return (None, errors) if errors else (reason, errors)
+    text = form_value(data, name)
+    if len(text) < 3:
+        errors.add(name, missing)
+    _at_most(errors, name, text, rules.MAX_MESSAGE)
+    return (None, errors) if errors else (text, errors)
 
 
 def _at_most(errors: FormErrors, name: str, text: str, limit: int) -> None:
