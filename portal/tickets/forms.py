@@ -60,12 +60,7 @@ def read_new_ticket(
 ) -> tuple[NewTicket | None, FormErrors]:
     """The resident's filing form: where (premise or common place of one of their accounts), what, description."""
     errors = FormErrors()
-    account_raw = form_value(data, "account")
-    account_id = parse_id(account_raw)
-    if not account_raw and len(account_ids) == 1:
-        account_id = account_ids[0]
-    elif account_id is None or account_id not in account_ids:
-        errors.add("account", gettext("Choose the address the request is about."))
+    account_id = _chosen_account(data, account_ids, errors, gettext("Choose the address the request is about."))
     place = form_value(data, "place") or "premise"
     if place not in rules.PLACE_LABELS:
         errors.add("place", gettext("Choose where the problem is."))
@@ -657,12 +652,15 @@ def read_absence(
     return AbsenceApplication(account_id, left, back, people, comment), errors
 
 
-def _chosen_account(data: Mapping[str, Any], account_ids: Sequence[int], errors: FormErrors) -> int | None:
-    """The account an application is about: the one chosen among the resident's, or their only one."""
+def _chosen_account(
+    data: Mapping[str, Any], account_ids: Sequence[int], errors: FormErrors, missing: str | None = None
+) -> int | None:
+    """The account an application (or a request: ``missing`` says so) is about: the one chosen among the
+    resident's, or their only one."""
     raw = form_value(data, "account")
     account_id = account_ids[0] if not raw and len(account_ids) == 1 else parse_id(raw)
     if account_id is None or account_id not in account_ids:
-        errors.add("account", gettext("Choose the address the application is about."))
+        errors.add("account", missing or gettext("Choose the address the application is about."))
         return None
     return account_id
 
