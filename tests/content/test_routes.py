@@ -232,6 +232,28 @@ async def test_approving_a_post_that_sends_messages_at_once_asks_first(db, new_c
         assert "data-confirm" not in approve_form((await moderator.get(f"/staff/posts/{made[title]}")).text), title
 
 
+async def test_the_comment_for_the_author_belongs_to_returning_not_to_approving(db, new_client, login, town):
+    """«Комментарий автору» stood right under «Одобрить и опубликовать» and read as part of approving, which needs no
+    comment: it is the return's, in one group with «Вернуть автору» named «Вернуть на доработку»."""
+    t = await town()
+    post = Post(kind="notice", status=PostStatus.REVIEW, title="Покраска", body="Текст.")
+    await post.save()
+    await PostTarget(post=post.id, kind=TargetKind.HOUSE, ref=t["house"], house=t["house"]).save()
+    moderator = new_client()
+    await login(moderator, t["moderator"])
+    shown = await moderator.get(f"/staff/posts/{post.id}")
+    refused = await moderator.form(f"/staff/posts/{post.id}/move", {"step": "return", "comment": ""})
+    assert refused.status_code == 422  # the page again, the comment's box saying why
+    for page in (shown.text, refused.text):
+        forms = re.findall(r"(?s)<form\b.*?</form>", page.split('id="actions"')[1])
+        approving = next(f for f in forms if 'value="approve"' in f)
+        returning = next(f for f in forms if 'value="return"' in f)
+        assert 'name="comment"' not in approving
+        group = re.search(r"(?s)<fieldset\b[^>]*>\s*<legend>([^<]*)</legend>(.*?)</fieldset>", returning)
+        assert group and group.group(1) == "Вернуть на доработку"
+        assert 'name="comment"' in group.group(2) and 'value="return"' in group.group(2)
+
+
 async def test_a_resident_reaches_the_news_from_the_more_menu(db, client, login, make_account, make_user):
     place = await make_account()
     await login(client, await make_user(accounts={place.account: "owner"}))
