@@ -822,6 +822,28 @@ async def test_a_dispatcher_finishes_another_ones_emergency_draft_and_the_page_a
     assert audited == [{"actor_id": t["dispatcher"]}]
 
 
+async def test_the_emergency_form_is_named_for_what_it_makes_and_leads_back(db, new_client, login, town):
+    """A dispatcher's form (they write emergencies only) was titled «Новая запись» with no way back: it is «Новое
+    аварийное сообщение», as is the list's «Аварийное сообщение» for a manager, and leads back to the list; an
+    edit leads back to its post."""
+    t = await town()
+    for role, address in (("dispatcher", "/staff/posts/new"), ("manager", "/staff/posts/new?kind=emergency")):
+        staff = new_client()
+        await login(staff, t[role])
+        page = (await staff.get(address)).text
+        assert "<title>Новое аварийное сообщение" in page and "<h1>Новое аварийное сообщение</h1>" in page, role
+        assert '<a href="/staff/posts">← Новости и объявления</a>' in page.split("<h1>")[0].split("<main")[1]
+    page = (await staff.get("/staff/posts/new")).text
+    assert "<h1>Новая запись</h1>" in page  # a manager's form of any type
+    refused = await staff.form("/staff/posts/new", {"kind": "emergency", "title": ""}, files={})
+    assert refused.status_code == 422 and "<h1>Новое аварийное сообщение</h1>" in refused.text
+    post = Post(kind="emergency", status=PostStatus.DRAFT, title="Нет воды", body="Текст.")
+    await post.save()
+    await PostTarget(post=post.id, kind=TargetKind.HOUSE, ref=t["house"], house=t["house"]).save()
+    edit = (await staff.get(f"/staff/posts/{post.id}/edit")).text
+    assert f'<a href="/staff/posts/{post.id}">← К записи</a>' in edit.split("<h1>")[0].split("<main")[1]
+
+
 async def test_a_posts_state_has_the_same_tint_on_its_page_as_in_the_list(db, new_client, login, town):
     """«Опубликовано» was green in the staff list and grey on the post's own page; «На модерации» blue and grey."""
     t = await town()
