@@ -182,8 +182,7 @@ class StaffAdmin(Controller):
         values, errors = forms.staff_user_form(data, {h.id for h in await queries.houses()}, new=False)
         if user_id == principal.user_id and (StaffRole.ADMIN not in values["roles"] or not values["active"]):
             errors.add("roles", _("You cannot take away your own administrator role or block yourself."))
-        typed = data.get(stale.FIELD)  # the version the form was read at, kept when it is shown again for a mistake
-        typed = typed if isinstance(typed, str) else None
+        typed = stale.typed(data)
         if errors:
             return await _user_page(request, user, values, errors, 422, typed)
         try:

@@ -231,10 +231,9 @@ async def _saved_kpi(
     """Save the month's draft (what was measured, what the manager entered); read before another manager's save,
     the page again (409) with what was typed, who saved it and when, and the month as it is now (core.stale)."""
     measured, draft = entered
-    typed = data.get(stale.FIELD)
     try:
         await actions.save_kpi(principal, complex_id, month, measured, draft, clock.now(), ip=client_ip(request),
-                               version=typed if isinstance(typed, str) else None)  # fmt: skip
+                               version=stale.typed(data))  # fmt: skip
     except stale.Stale as exc:
         errors = FormErrors()
         stale.say(errors, exc.change, ())

@@ -55,8 +55,7 @@ class StaffPayees(Controller):
         self, request: Request, principal: NamedDependency[Principal], payee_id: FromPath[int], data: FormData
     ) -> Response[Any]:
         found = await _payee(payee_id)
-        form, typed = forms.payee_form(data), data.get(stale.FIELD)
-        typed = typed if isinstance(typed, str) else None
+        form, typed = forms.payee_form(data), stale.typed(data)
         if form.errors:  # shown again for a mistake: the version it had
             return _form_page(request, found, form, 422, version=typed)
         try:

@@ -199,7 +199,7 @@ class StaffOrders(Controller):
     async def quote(
         self, request: Request, principal: Caller, order: LoadedOrder, data: FormData
     ) -> Response[Any] | Template:
-        form, typed = forms.read_quote(data), _typed_version(data, order)  # the price named when the page was read
+        form, typed = forms.read_quote(data), stale.typed(data)  # the price named when the page was read
         if form.errors or form.amount is None:
             return _order_page(request, principal, order, quote=form, quote_version=typed, status_code=422)
         try:
@@ -407,12 +407,6 @@ def _version(record: queries.ServiceView | queries.CategoryView | None) -> str |
     return stale.version_of(record.updated_at) if record is not None else None
 
 
-def _typed_version(data: Any, record: Any) -> str | None:
-    """The version the submitted edit form was read at (None for a new record, or a form without one)."""
-    typed = data.get(stale.FIELD) if record is not None else None
-    return typed if isinstance(typed, str) else None
-
-
 async def _save_service(
     request: Request, principal: Principal, service: queries.ServiceView | None, data: MultipartData
 ) -> Any:
@@ -426,7 +420,7 @@ async def _save_service(
             form.errors.add("photo", storage.image_refusal(refused))
         if photo is None:  # a refusal said first stays (``add`` keeps a field's first message)
             form.errors.add("photo", gettext("A file is not kept while the form has errors: choose the photo again."))
-    typed = _typed_version(data, service)
+    typed = stale.typed(data, editing=service is not None)
     if form.errors:
         return await _service_form_page(request, principal, service, form, 422, typed)
     try:
@@ -515,7 +509,7 @@ async def _save_category(
     request: Request, principal: Principal, category: queries.CategoryView | None, data: FormData
 ) -> Any:
     values, errors = forms.read_category(data)
-    version = _typed_version(data, category)
+    version = stale.typed(data, editing=category is not None)
     typed = {k: form_value(data, k) for k in ("title", "title_en", "icon", "position")} | {"active": values["active"]}
     if errors:
         return render(request, "catalog/staff_category.html", category=category, typed=typed, errors=errors,

@@ -317,8 +317,7 @@ def _version(post: queries.PostView | None) -> str | None:
 
 
 async def _save(request: Request, principal: Principal, data: dict[str, Any], post: queries.PostView | None) -> Any:
-    typed = data.get(stale.FIELD) if post is not None else None
-    typed = typed if isinstance(typed, str) else None  # the version the form was read at (None: not an edit's)
+    typed = stale.typed(data, editing=post is not None)
     form = forms.read_post(data, now=clock.now(), stored_start=post.event_starts_at if post else None)
     audience, missing = await queries.audience_of(form.audience, principal.house_ids)
     if form.audience.keep and post is not None:

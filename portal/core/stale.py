@@ -33,6 +33,14 @@ FIELD = "version"  # the form's hidden field
 EVENTS = 20
 
 
+def typed(data: Mapping[str, Any], *, editing: bool = True) -> str | None:
+    """The version a submitted form was read at, kept when the form is shown again for a mistake; None for a form
+    without one (served before forms carried it), and for a new record's (not ``editing``), which nothing can have
+    changed meanwhile."""
+    version = data.get(FIELD) if editing else None
+    return version if isinstance(version, str) else None
+
+
 def version_of(value: datetime | int | None) -> str:
     """The version a form carries: the record's ``updated_at`` (or ``version``) as it was read."""
     if value is None:

@@ -201,8 +201,7 @@ async def submit_form(
 
 def _as_read(place: Place, data: Mapping[str, Any]) -> Place:
     """The place to save at, with the version the form was read at (None for a new record, or a form without one)."""
-    typed = data.get(stale.FIELD) if place.record_id is not None else None
-    return replace(place, version=typed if isinstance(typed, str) else None)
+    return replace(place, version=stale.typed(data, editing=place.record_id is not None))
 
 
 def _served(spec: EditSpec) -> list[Any]:

@@ -121,8 +121,7 @@ class StaffMeetings(Controller):
         self, request: Request, principal: Caller, meeting: LoadedMeeting, data: FormData
     ) -> Template | Response[Any]:
         form = forms.read_meeting({**data, "house": str(meeting.house_id)}, [meeting.house_id], clock.zone())
-        typed = data.get(stale.FIELD)  # the version the form was read at, kept when it is shown again for a mistake
-        typed = typed if isinstance(typed, str) else None
+        typed = stale.typed(data)
         if form.errors:
             return await _new_page(request, principal, form, None, meeting=meeting, status_code=422, version=typed)
         try:

@@ -191,7 +191,7 @@ class StaffMeters(Controller):
     @post("/readings/{reading_id:int}/correct", name="meters:correct", opt=WRITERS, status_code=200)
     async def correct(self, request: Request, principal: Caller, reading: LoadedReading, data: FormData) -> Answer:
         form = forms.read_review(data, len(reading.values), values=True, note_required=True)
-        form.typed[stale.FIELD] = version = data.get(stale.FIELD)
+        form.typed[stale.FIELD] = version = stale.typed(data)
         try:
             refusals = (
                 []
@@ -327,7 +327,7 @@ class StaffMeters(Controller):
 
     @post("/meter/{meter_id:int}", name="meters:meter_save", opt=REGISTRY, status_code=200)
     async def save(self, request: Request, principal: Caller, meter: LoadedMeter, data: FormData) -> Answer:
-        form, typed = forms.read_meter(data), _typed_version(data)  # shown again for a mistake: the version it had
+        form, typed = forms.read_meter(data), stale.typed(data)  # shown again for a mistake: the version it had
         if form.errors:
             return await _meter_page(request, principal, meter, form, forms.MeterForm(), status_code=422, version=typed)
         try:
@@ -342,7 +342,7 @@ class StaffMeters(Controller):
     @post("/meter/{meter_id:int}/verification", name="meters:verify", opt=REGISTRY, status_code=200)
     async def verify(self, request: Request, principal: Caller, meter: LoadedMeter, data: FormData) -> Answer:
         last_change = (await queries.last_changes([meter.id])).get(meter.id)
-        form, typed = _verification_form(data, meter, last_change), _typed_version(data)
+        form, typed = _verification_form(data, meter, last_change), stale.typed(data)
         card = forms.MeterForm(typed=_typed(meter))
         if form.errors or form.verified_on is None or form.next_verification is None:
             return await _meter_page(request, principal, meter, card, forms.MeterForm(), form, status_code=422,
@@ -383,7 +383,7 @@ class StaffMeters(Controller):
         self, request: Request, principal: Caller, house_meter: LoadedHouseMeter, data: FormData
     ) -> Answer:
         form = _verification_form(data, house_meter, None)  # a house meter keeps no history of its dates
-        typed = _typed_version(data)
+        typed = stale.typed(data)
         if form.errors or form.verified_on is None or form.next_verification is None:
             return _house_meter_page(request, house_meter, form, status_code=422, version=typed)
         try:
@@ -583,12 +583,6 @@ VERIFICATION_FIELDS = ("verified_on", "next_verification")
 def _version(meter: queries.StaffMeter) -> str:
     """The version the card's edit form carries: the meter's as read (core.stale)."""
     return stale.version_of(meter.updated_at)
-
-
-def _typed_version(data: Any) -> str | None:
-    """The version the submitted card was read at (None: a form without one)."""
-    typed = data.get(stale.FIELD)
-    return typed if isinstance(typed, str) else None
 
 
 async def _meter_page(

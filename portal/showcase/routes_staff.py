@@ -306,8 +306,7 @@ async def _save(
 ) -> Template | Response[Any]:
     houses = {h.id for h in await houses_in_scope(principal)}
     form = forms.read_listing(data, houses, {m.id for m in await queries.managers()})
-    typed = data.get(stale.FIELD) if listing is not None else None  # the version the form was read at
-    typed = typed if isinstance(typed, str) else None
+    typed = stale.typed(data, editing=listing is not None)
     place = await _place(principal, form.values, form) if not form.errors else None
     if form.errors or place is None:
         return await _form_page(request, principal, form, listing, status_code=422, version=typed)

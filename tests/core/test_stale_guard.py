@@ -147,3 +147,12 @@ def test_every_staff_post_is_an_edit_that_reads_its_version_or_is_listed_with_wh
         f"calls stale.check, the handler answers Stale with 409) — or list them in NOT_EDITS with why: {unguarded}"
     )
     assert not sorted(set(NOT_EDITS) - set(posts)), "NOT_EDITS names routes that are gone"
+
+
+def test_the_version_a_form_was_read_at_is_read_only_from_an_edits_own_field():
+    from portal.core import stale
+
+    assert stale.typed({stale.FIELD: "1767225600.123456"}) == "1767225600.123456"
+    assert stale.typed({}) is None  # a form served before forms carried one: not checked
+    assert stale.typed({stale.FIELD: ["1", "2"]}) is None  # not a version a form writes
+    assert stale.typed({stale.FIELD: "1767225600.123456"}, editing=False) is None  # a new record's form
