@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from decimal import Decimal as D
 from html.parser import HTMLParser
@@ -108,6 +109,38 @@ async def test_the_preview_says_a_known_id_with_another_payment_is_credited_as_a
     row = page.text.split("другие платежи", 1)[1].split("</tr>", 1)[0]
     assert "зачисляются как новые платежи" in row and ">1<" in row and "300,00" in row
     assert "ничего не изменит" not in page.text
+
+
+def preview_rows(page) -> list[str]:
+    """The categories of the preview's table, as their first cells read."""
+    body = page.text.split('id="preview"', 1)[1].split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    return re.findall(r'<td class="primary">([^<]*)</td>', body)
+
+
+async def test_the_preview_lists_only_the_categories_the_file_has_lines_of(client, login, setup):
+    """The preview listed every category, «0» beside most of them: the accountant read seven lines to find the one
+    that mattered. It lists those the file has lines of; a file of payments known already says it changes nothing."""
+    await load(bank_file(line("1", "7700000001", "100,00")), "bank.txt")
+    await login(client, setup["accountant"])
+    page = await upload(client, bank_file(line("1", "7700000001", "100,00"), line("2", "7700000002", "300,00")))
+    assert preview_rows(page) == ["Зачисляются на лицевые счета", "Уже были в прежнем файле: пропускаются"]
+    assert "Загрузить 2 строки" in page.text
+    known = await upload(client, bank_file(line("1", "7700000001", "100,00")), name="again.txt")
+    assert preview_rows(known) == ["Уже были в прежнем файле: пропускаются"]
+    assert "Все платежи этого файла уже известны; загрузка ничего не изменит." in known.text
+    assert 'action="/staff/billing/registries/apply"' not in known.text
+
+
+async def test_the_balances_preview_names_corrections_only_when_there_are_some(client, login, setup):
+    await login(client, setup["accountant"])
+    balances = "account;period;opening;closing\n7700000001;2026-11;100,00;50,00\n".encode("cp1251")
+    first = await upload(client, balances, kind="opening", name="opening.csv")
+    assert "Будет проведено корректировок" in first.text
+    applied = await client.form("/staff/billing/registries/apply", {"token": token_of(first), "kind": "opening"})
+    assert applied.status_code == 303
+    again = await upload(client, balances, kind="opening", name="opening.csv")
+    assert "<dt>Лицевых счетов</dt><dd>1</dd>" in again.text
+    assert "Будет проведено корректировок" not in again.text
 
 
 async def test_a_registry_whose_totals_disagree_is_refused_with_its_line(client, login, setup):
