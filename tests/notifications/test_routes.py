@@ -49,6 +49,16 @@ async def test_settings_are_saved_and_a_browser_subscribes(db, client, login, ma
     assert bad.status_code == 400
 
 
+async def test_the_settings_page_is_named_apart_from_the_list_and_leads_back_to_it(db, client, login, make_user):
+    # Reached from the profile or the list «Уведомления», the page of choices is not a second «Уведомления» with no
+    # way back on a phone: its own name, and a link up to the list of notifications.
+    await login(client, await make_user())
+    page = await client.get("/notifications/settings")
+    assert "<h1>Настройки уведомлений</h1>" in page.text
+    assert re.search(r'class="breadcrumbs"><a href="/notifications">Уведомления</a>', page.text)
+    assert "<title>Настройки уведомлений" in page.text
+
+
 def test_a_change_of_choices_is_told_by_channel_and_topic_and_none_when_nothing_changes() -> None:
     kept = {("news", "sms"): True}  # SMS of news chosen, the rest as by default
     wanted = {(t, c) for t in Topic for c in DEFAULTS[t] if c is not Channel.INAPP} | {(Topic.NEWS, Channel.SMS)}
