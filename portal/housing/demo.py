@@ -38,9 +38,11 @@ HOUSES: tuple[tuple[str, str, int, int, int, int, int, int], ...] = (
 COMPLEXES = ("ЖК «Крымская Ривьера»", "ЖК «Салгирный парк»")
 # Each complex's developer (its e-mail for warranty claims) and each house's commissioning day, by address: new
 # houses, so that a defect of the structure (5 years) or of the equipment (3 years) is still under warranty in some.
+# The developers are made up: their addresses are under the reserved top-level domain «.invalid» (RFC 2606, 6761),
+# which no resolver answers, so a claim the demo forwards is never mailed to a real company.
 DEVELOPERS = {
-    "ЖК «Крымская Ривьера»": ("ООО СЗ «Ривьера Строй»", "pretenzii@riviera-stroy.ru"),
-    "ЖК «Салгирный парк»": ("ООО СЗ «Салгир Девелопмент»", "garantiya@salgir-dev.ru"),
+    "ЖК «Крымская Ривьера»": ("ООО СЗ «Ривьера Строй»", "pretenzii@riviera-stroy.invalid"),
+    "ЖК «Салгирный парк»": ("ООО СЗ «Салгир Девелопмент»", "garantiya@salgir-dev.invalid"),
 }
 COMMISSIONED = {
     "г. Симферополь, ул. Киевская, д. 189": date(2023, 3, 15),

@@ -710,7 +710,10 @@ async def record_developer_answer(
     waiting = (Ticket.internal_status == rules.InternalStatus.DEVELOPER) & (Ticket.status == ticket.status)
     noted: dict[str, Any] = {"answer": answer.answer}
     async with atomic():
-        answered = {Ticket.developer_answer: answer.answer, Ticket.developer_promised_on: answer.until}
+        answered: dict[Any, Any] = {Ticket.developer_answer: answer.answer, Ticket.developer_answered_at: now,
+                                    Ticket.developer_reason: answer.reason.strip()}  # fmt: skip
+        if answer.answer != rules.DeveloperAnswer.FIXED:  # a fix keeps the day promised: the promise it kept
+            answered[Ticket.developer_promised_on] = answer.until
         if answer.answer == rules.DeveloperAnswer.FIXED:
             fixed = {**answered, Ticket.internal_status: rules.InternalStatus.NONE}
             await _write_while(ticket.id, waiting, fixed, _not_waiting())

@@ -190,10 +190,26 @@ class TicketRow:
     entrance_number: int | None
     damage_at: datetime | None
     developer_sent_at: datetime | None  # when its claim went to the developer (the list says so while it waits)
+    # A defect of a new house: the developer's last answer with its promised day and moment, and when work reported
+    # done last went back to work (``rules.DeveloperClaim``): what the resident's status reads.
+    developer_answer: str
+    developer_promised_on: date | None
+    developer_answered_at: datetime | None
+    returned_at: datetime | None
 
     @property
     def active(self) -> bool:
         return self.status in ACTIVE
+
+    @property
+    def claim(self) -> rules.DeveloperClaim:
+        return rules.DeveloperClaim(self.status, self.developer_answer, self.developer_promised_on,
+                                    self.developer_answered_at, self.returned_at)  # fmt: skip
+
+    @property
+    def public_status(self) -> str:
+        """The status its resident reads (``rules.public_status``)."""
+        return rules.public_status(self.claim)
 
     @property
     def flags(self) -> list[str]:
@@ -219,10 +235,9 @@ class TicketDetail(TicketRow):
     entrance: int | None
     closed_at: datetime | None = None
     updated_at: datetime | None = None
-    # A defect of a new house: what is defective, and the developer's answer with its promised day (``Ticket``).
+    # A defect of a new house: what is defective, and why the developer refused its claim (``Ticket``).
     defect_kind: str = ""
-    developer_answer: str = ""
-    developer_promised_on: date | None = None
+    developer_reason: str = ""
 
     @property
     def finished_at(self) -> datetime | None:

@@ -500,7 +500,7 @@ def transition(ticket: Current, target: str, actor: Actor, now: datetime, tz: st
         return Change(current, target, refusal=refusal)
     values = status_stamps(current, target, now)
     if reopens(current, target):
-        values.update(rating=None, feedback="")  # the rating of the work sent back stops counting
+        values.update(rating=None, feedback="", returned_at=now)  # the rating of the work sent back stops counting
     if actor == Actor.RESIDENT and target == S.REOPENED:
         values["repeated"] = True
     if target == S.CLOSED:
@@ -1286,12 +1286,57 @@ def developer_deadline(until: date, tz: str) -> datetime:
     return datetime.combine(until, time(23, 59), tzinfo=ZoneInfo(tz))
 
 
-def developer_promise(status: str, answer: str, promised_on: date | None) -> date | None:
+@dataclass(frozen=True)
+class DeveloperClaim:
+    """Where a defect's claim to the developer stands, as the request's row keeps it (``tables.Ticket``)."""
+
+    status: str
+    answer: str = ""
+    promised_on: date | None = None
+    answered_at: datetime | None = None
+    returned_at: datetime | None = None  # when work reported done last went back to work
+
+
+def returned_since_answer(claim: DeveloperClaim) -> bool:
+    """The request went back to work after the developer's last answer (an answer recorded before the moment was
+    kept counts as earlier)."""
+    if claim.returned_at is None:
+        return False
+    return claim.answered_at is None or claim.returned_at > claim.answered_at
+
+
+def developer_promise(claim: DeveloperClaim) -> date | None:
     """The day the developer promised to fix a defect by, once it accepted the claim
     (``actions.record_developer_answer``), while the request is open: the promise stands whatever the dispatcher
     does with the request meanwhile (another internal status, a term of their own), until the developer fixes it or
-    staff record another answer, finish or cancel the request. None otherwise (not forwarded, refused, fixed)."""
-    return promised_on if status in ACTIVE and answer == DeveloperAnswer.ACCEPTED else None
+    staff record another answer, finish or cancel the request, or the work reported done is returned. None otherwise
+    (not forwarded, refused, fixed, returned since)."""
+    if claim.status not in ACTIVE or claim.answer != DeveloperAnswer.ACCEPTED or returned_since_answer(claim):
+        return None
+    return claim.promised_on
+
+
+def promise_returned(claim: DeveloperClaim) -> tuple[date, datetime] | None:
+    """A developer's promise that is history: the day it promised and when the request was returned since (the work
+    reported done, by the developer or by staff, was not done). The resident reads both, never the old day as the
+    request's term. None where no promise was returned."""
+    kept = claim.answer in (DeveloperAnswer.ACCEPTED, DeveloperAnswer.FIXED)
+    if not kept or claim.promised_on is None or claim.returned_at is None or not returned_since_answer(claim):
+        return None
+    return claim.promised_on, claim.returned_at
+
+
+# The statuses a resident reads as «В работе» while the developer's promise stands (``public_status``).
+WAITING_STATUSES = frozenset({S.NEW, S.ACCEPTED, S.REOPENED})
+
+
+def public_status(claim: DeveloperClaim) -> str:
+    """The status the resident reads: their request's own, except that once the developer accepted a defect's claim
+    (a promise stands, ``developer_promise``) it reads «В работе» whatever internal status staff leave it in, until
+    the work is reported done."""
+    if claim.status in WAITING_STATUSES and developer_promise(claim) is not None:
+        return S.IN_WORK
+    return claim.status
 
 
 def developer_refused(status: str, answer: str) -> bool:

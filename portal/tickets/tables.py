@@ -86,6 +86,9 @@ class Ticket(Table):
     damage_at = Timestamptz(null=True, default=None)
     completed_at = Timestamptz(null=True, default=None, index=True)
     closed_at = Timestamptz(null=True, default=None)
+    # When work reported done (or closed) last went back to work (``rules.reopens``): a developer's promise made
+    # before it is history, not the request's term (``rules.promise_returned``).
+    returned_at = Timestamptz(null=True, default=None)
     # Closed on the resident's own word («Да, работа выполнена»): not returned since (rules.resident_may_reopen).
     confirmed_by_resident = Boolean(default=False)
     executor = ForeignKey(User, on_delete=OnDelete.restrict, null=True, default=None, index=True)
@@ -104,7 +107,9 @@ class Ticket(Table):
     # (``actions.record_developer_answer``). One claim a request, read with it: no table of its own.
     defect_kind = Varchar(length=16, default="")
     developer_answer = Varchar(length=16, default="")  # a rules.DeveloperAnswer, empty before any
-    developer_promised_on = Date(null=True, default=None)
+    developer_promised_on = Date(null=True, default=None)  # kept when it fixed the defect: the promise it kept
+    developer_answered_at = Timestamptz(null=True, default=None)  # when its last answer was recorded
+    developer_reason = Text(default="")  # why it refused, as the resident reads it (empty after another answer)
     has_new_for_staff = Boolean(default=False, index=True)
     has_new_for_resident = Boolean(default=False, index=True)
     staff_seen_event = BigInt(default=0)

@@ -299,9 +299,11 @@ class TicketView:
                 for o in outages]  # fmt: skip
 
     @staticmethod
-    def badge_class(row: TicketRow) -> str:
+    def badge_class(row: TicketRow, public: bool = False) -> str:
+        """The badge's colour of the request's status (``public``: of the status its resident reads)."""
+        status = row.public_status if public else row.status
         return {"new": "new", "reopened": "new", "accepted": "accepted", "in_work": "in_work", "done": "done"}.get(
-            row.status, "closed"
+            status, "closed"
         )
 
     @staticmethod
@@ -625,7 +627,8 @@ async def _resident_context(ticket: TicketDetail, now: datetime) -> dict[str, An
         "return_until": rules.confirm_until(ticket.completed_at),
         "may_rate": rules.resident_may_rate(ticket.status, ticket.rating),
         "handover": await queries.handover_of(ticket.id) if ticket.category in rules.OWN_ONLY_CATEGORIES else None,
-        "promised": rules.developer_promise(ticket.status, ticket.developer_answer, ticket.developer_promised_on),
+        "promised": rules.developer_promise(ticket.claim),
+        "promise_returned": rules.promise_returned(ticket.claim),
         "claim_yourself": await _claim_yourself(ticket),
     }
 
@@ -675,7 +678,7 @@ async def _developer(ticket: TicketDetail) -> dict[str, Any]:
     day its warranty ended where it was filed past it (by what is defective, as stored), the day the developer
     promised to fix it by, and whether the request's deadline is that day's end (not a term staff set since)."""
     house = (await queries.house_warranties([ticket.house])).get(ticket.house)
-    promised = rules.developer_promise(ticket.status, ticket.developer_answer, ticket.developer_promised_on)
+    promised = rules.developer_promise(ticket.claim)
     due = promised is not None and ticket.deadline == rules.developer_deadline(promised, get_settings().time_zone)
     return {
         "house": house,

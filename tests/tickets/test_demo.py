@@ -7,6 +7,7 @@ import random
 from datetime import date
 from datetime import timedelta
 
+from portal.core.tables import OutboxMessage
 from portal.demo import DemoContext
 from portal.housing import demo as housing_demo
 from portal.settings import get_settings
@@ -201,3 +202,8 @@ async def test_the_demo_resident_has_defects_filed_on_the_warranty_form_at_each_
     assert {r["account"] for r in rows} <= set(ctx.shared["resident_accounts"])
     [accepted] = [r for r in rows if r["developer_answer"] == "accepted"]
     assert accepted["developer_promised_on"] == clock.local(ctx.now).date() + demo.DEVELOPER_FIXES_IN
+    # The made-up developers' letters go to a reserved domain no resolver answers (RFC 6761): nothing real is mailed.
+    letters = await OutboxMessage.select(OutboxMessage.recipient).where(
+        OutboxMessage.template == "tickets/developer_claim"
+    )
+    assert len(letters) == 3 and all(r["recipient"].endswith(".invalid") for r in letters), letters

@@ -244,6 +244,7 @@ def test_who_may_move_a_request_where(ticket, target, actor, refusal):
                 "closed_at": None,
                 "rating": None,
                 "feedback": "",
+                "returned_at": NOW,
             },
         ),
         (
@@ -258,6 +259,7 @@ def test_who_may_move_a_request_where(ticket, target, actor, refusal):
                 "confirmed_by_resident": False,
                 "rating": None,
                 "feedback": "",
+                "returned_at": NOW,
             },
         ),
         (
@@ -273,6 +275,7 @@ def test_who_may_move_a_request_where(ticket, target, actor, refusal):
                 "repeated": True,
                 "rating": None,
                 "feedback": "",
+                "returned_at": NOW,
             },
         ),
         ("new", "accepted", ST, {"status": "accepted", "updated_at": NOW}),
@@ -281,7 +284,7 @@ def test_who_may_move_a_request_where(ticket, target, actor, refusal):
         "done work is stamped with its completion",
         "a confirmed request is stamped closed on the resident's word",
         "a request staff close is stamped closed without it",
-        "work sent back clears the completion and the rating",
+        "work sent back clears the completion and the rating, stamped returned",
         "staff's reopening clears the rating too, and is no repeat",
         "a resident's return clears it and the rating, and marks the request repeated",
         "accepting stamps nothing else",

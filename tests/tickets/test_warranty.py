@@ -4,7 +4,10 @@ house's commissioning ([VERIFY] in ``rules.WARRANTY_YEARS``), and the resident's
 from __future__ import annotations
 
 import importlib
+from datetime import UTC
 from datetime import date
+from datetime import datetime
+from datetime import timedelta
 
 import pytest
 
@@ -365,8 +368,65 @@ def test_a_defect_filed_past_the_warranty_says_the_day_its_term_ended(ticket_typ
     ],
 )
 def test_the_developer_s_promise_holds_until_the_request_is_finished(status, answer, promised, refused):
-    assert rules.developer_promise(status, answer, date(2027, 3, 1)) == promised
+    assert rules.developer_promise(rules.DeveloperClaim(status, answer, date(2027, 3, 1))) == promised
     assert rules.developer_refused(status, answer) is refused
+
+
+ANSWERED = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+PROMISED = date(2027, 3, 1)
+
+
+@pytest.mark.parametrize(
+    ("status", "answer", "returned_at", "public", "promised", "history"),
+    [
+        # Forwarded, no answer yet: the request's own status («Новая»).
+        ("new", "", None, "new", None, None),
+        # Accepted: «В работе» whatever the dispatcher left it in, the promised day its term.
+        ("new", "accepted", None, "in_work", PROMISED, None),
+        ("accepted", "accepted", None, "in_work", PROMISED, None),
+        ("in_work", "accepted", None, "in_work", PROMISED, None),
+        # Reported done: done, the resident confirms the work (no promise stands).
+        ("done", "accepted", None, "done", None, None),
+        ("cancelled", "accepted", None, "cancelled", None, None),
+        # Refused: the request's own status again.
+        ("new", "refused", None, "new", None, None),
+        # Done and returned since the answer: the promise is history, the status the request's own.
+        (
+            "reopened",
+            "accepted",
+            ANSWERED + timedelta(days=3),
+            "reopened",
+            None,
+            (PROMISED, ANSWERED + timedelta(days=3)),
+        ),
+        (
+            "in_work",
+            "accepted",
+            ANSWERED + timedelta(days=3),
+            "in_work",
+            None,
+            (PROMISED, ANSWERED + timedelta(days=3)),
+        ),
+        ("reopened", "fixed", ANSWERED + timedelta(days=3), "reopened", None, (PROMISED, ANSWERED + timedelta(days=3))),
+        # Returned before the developer's answer (a new promise since): the promise stands.
+        ("reopened", "accepted", ANSWERED - timedelta(days=3), "in_work", PROMISED, None),
+        # A refusal after the return: no promise to speak of.
+        ("reopened", "refused", ANSWERED + timedelta(days=3), "reopened", None, None),
+    ],
+)
+def test_the_resident_reads_in_work_while_the_promise_stands_and_a_returned_one_as_history(
+    status, answer, returned_at, public, promised, history
+):
+    claim = rules.DeveloperClaim(status, answer, PROMISED, ANSWERED, returned_at)
+    assert rules.public_status(claim) == public
+    assert rules.developer_promise(claim) == promised
+    assert rules.promise_returned(claim) == history
+
+
+def test_an_answer_kept_before_its_moment_was_counts_as_before_a_return():
+    claim = rules.DeveloperClaim("reopened", "accepted", PROMISED, None, ANSWERED)
+    assert rules.developer_promise(claim) is None and rules.promise_returned(claim) == (PROMISED, ANSWERED)
+    assert rules.public_status(rules.DeveloperClaim("new", "accepted", PROMISED, None, None)) == "in_work"
 
 
 async def test_past_the_warranty_the_claim_is_not_offered_nor_forwarded(
@@ -439,6 +499,11 @@ async def _forwarded(client, new_client, login, make_user, make_account, photo):
     return staff, url, resident, ticket
 
 
+def _resident_status(page: str) -> str:
+    """The status badge's words on the resident's page of a request."""
+    return page.split('id="ticket-status"', 1)[1].split('class="badge ', 1)[1].split(">", 1)[1].split("<", 1)[0]
+
+
 async def _told(resident, needle):
     from portal.core.tables import OutboxMessage
 
@@ -480,6 +545,12 @@ async def test_the_developer_accepts_the_request_waits_with_its_day_as_the_term(
     # The resident's page says the developer's promise, not the company's term of 10 working days.
     term = (await client.get(f"/tickets/{ticket['id']}")).text.split('id="ticket-term">', 1)[1].split("</dd>", 1)[0]
     assert term == f"The developer promised to fix it by {format_day(until, locale='en')}"
+    # The resident reads «В работе» on the request's page, their list and the home page, though staff left it «Новая».
+    assert (await Ticket.select(Ticket.status).where(Ticket.id == ticket["id"]).first())["status"] == "new"
+    assert _resident_status((await client.get(f"/tickets/{ticket['id']}")).text) == "In work"
+    in_work = '<span class="badge badge-in_work">In work</span>'
+    assert in_work in (await client.get("/tickets")).text and in_work in (await client.get("/")).text
+    assert "badge-in_work" not in (await staff.get(url)).text.split('id="ticket-status"', 1)[1][:300]
     # The request's page: the promised day as the term, and no legal term of the company's that contradicts it.
     deadline = (await staff.get(url)).text.split("<dt>Срок</dt>", 1)[1].split("</dd>", 1)[0]
     assert format_day(until) in deadline and "обещанный застройщиком" in deadline
@@ -525,7 +596,21 @@ async def test_the_promise_stands_when_the_dispatcher_moves_the_request_on_from_
     assert "обещанный застройщиком" in page.split("<dt>Срок</dt>", 1)[1].split("</dd>", 1)[0]
     # Finished by staff: the request's page no longer holds the developer to it.
     assert (await staff.form(f"{url}/status", {"status": "done"})).status_code == 303
-    assert "The developer promised" not in (await client.get(f"/tickets/{ticket['id']}")).text
+    done = (await client.get(f"/tickets/{ticket['id']}")).text
+    assert "The developer promised" not in done and _resident_status(done) == "Done"
+    # Returned by the resident: the old promise is history, not the term; the term is the company's again.
+    returned = await client.form(f"/tickets/{ticket['id']}/reopen", {"reason": "Трещина осталась"})
+    assert returned.status_code == 303
+    mine = (await client.get(f"/tickets/{ticket['id']}")).text
+    term = mine.split('id="ticket-term">', 1)[1].split("</dd>", 1)[0]
+    assert "developer" not in term
+    history = mine.split('id="promise-returned">', 1)[1].split("</dd>", 1)[0]
+    today = format_day(clock.today_local(), locale="en")
+    assert history == (
+        f"The developer promised to fix it by {format_day(until, locale='en')}; the request was returned on {today}"
+    )
+    assert _resident_status(mine) == "Reopened"
+    assert '<dd id="developer-promised">' not in (await staff.get(url)).text  # nor does staff's page hold it
 
 
 async def test_the_developer_refuses_back_to_the_dispatcher_the_owner_told_how_to_claim(
@@ -549,11 +634,13 @@ async def test_the_developer_refuses_back_to_the_dispatcher_the_owner_told_how_t
     assert all("claims@test-stroy.ru" in t for t in told)
     row = await Ticket.select(Ticket.developer_answer).where(Ticket.id == ticket["id"]).first()
     assert row["developer_answer"] == "refused"
-    # The resident's page says what the owner may do, as the notification did (the reason is in its history).
+    # The resident's page says the developer's reason and what the owner may do, as the notification did.
     mine = (await client.get(f"/tickets/{ticket['id']}")).text
-    notice = mine.split('id="claim-yourself">', 1)[1].split("</p>", 1)[0]
-    assert notice.startswith("The developer refused the claim.") and "claims@test-stroy.ru" in notice
-    assert "claim the defect from the developer themselves" in notice
+    notice = mine.split('id="claim-yourself">', 1)[1].split("</div>", 1)[0]
+    said = notice.split('<q id="developer-reason">', 1)[1].split("</q>", 1)[0]
+    assert "The developer refused the claim:" in notice and said == f'<span lang="ru">{reason}</span>'
+    assert "claims@test-stroy.ru" in notice and "claim the defect from the developer themselves" in notice
+    assert _resident_status(mine) == "New"
     # A second answer is told the state, nothing written.
     again = await staff.form(f"{url}/developer-answer", {"answer": "fixed"})
     assert again.status_code == 303
@@ -579,6 +666,36 @@ async def test_fixed_by_the_developer_the_request_is_done_and_the_resident_asked
     mine = await client.get(f"/tickets/{ticket['id']}")
     assert f'action="/tickets/{ticket["id"]}/confirm"' in mine.text
     assert "The developer promised" not in mine.text and 'id="claim-yourself"' not in mine.text
+
+
+async def test_a_promise_kept_by_a_fix_that_is_returned_is_told_as_history_in_russian(
+    client, new_client, login, make_user, make_account, photo
+):
+    """Accepted, then reported fixed, then returned by the resident: the page says what was promised and when it
+    was returned, the request's status and term are its own again (the company's), never the old day as current."""
+    from datetime import timedelta
+
+    from portal.core import clock
+
+    place, _resident, ticket = await _filed_defect(client, login, make_user, make_account, photo)
+    staff = new_client()
+    await login(staff, await make_user(roles=("dispatcher",), houses=(place.house,)))
+    url, mine = f"/staff/tickets/{ticket['id']}", f"/tickets/{ticket['id']}"
+    assert (await staff.form(f"{url}/forward", {})).status_code == 303
+    until = clock.today_local() + timedelta(days=10)
+    assert (await staff.form(f"{url}/developer-answer", {"answer": "accepted", "until": until.isoformat()})).is_redirect
+    assert _resident_status((await client.get(mine)).text) == "В работе"
+    assert (await staff.form(f"{url}/developer-answer", {"answer": "fixed"})).is_redirect
+    assert 'id="promise-returned"' not in (await client.get(mine)).text  # done: the resident confirms or returns
+    assert (await client.form(f"{mine}/reopen", {"reason": "Трещина снова пошла"})).status_code == 303
+    page = (await client.get(mine)).text
+    history = page.split('id="promise-returned">', 1)[1].split("</dd>", 1)[0]
+    assert history == (
+        f"Застройщик обещал устранить до {format_day(until)}; заявка возвращена {format_day(clock.today_local())}"
+    )
+    term = page.split('id="ticket-term">', 1)[1].split("</dd>", 1)[0]
+    assert "Застройщик" not in term and "рабоч" in term  # the company's own term again
+    assert _resident_status(page) == "Возвращена"
 
 
 async def test_a_defect_keeps_what_is_defective_and_its_russian_page_says_the_developer_s_promise(
