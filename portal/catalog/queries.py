@@ -5,7 +5,6 @@ for a caller who may see it (a resident's own accounts and house, a staff member
 from __future__ import annotations
 
 import os
-from collections.abc import Collection
 from collections.abc import Iterable
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -872,13 +871,4 @@ async def receipt_months(account_id: int) -> list[date]:
     return [r.period for r in await billing_queries.receipts_of(account_id, limit=36)]
 
 
-@orphans.refers("catalog")
-async def stored_files(keys: Collection[str]) -> set[str]:
-    """Which of ``keys`` a service's photo or an order's document is (by the indexes of their keys)."""
-    return await orphans.among(keys, PaidService.photo_key, OrderDocument.file_key)
-
-
-@orphans.holds("catalog")
-async def holds_files() -> bool:
-    """Whether a service's photo or an order's document is kept (by the indexes of their keys)."""
-    return await orphans.any_key(PaidService.photo_key, OrderDocument.file_key)
+orphans.kept_in("catalog", PaidService.photo_key, OrderDocument.file_key)  # a service's photo, an order's document

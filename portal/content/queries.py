@@ -962,16 +962,7 @@ async def image_for_staff(principal: Principal, image_id: int) -> str:
     return row["key"]
 
 
-@orphans.refers("content")
-async def stored_files(keys: Collection[str]) -> set[str]:
-    """Which of ``keys`` a post's picture is (by the index of its key)."""
-    return await orphans.among(keys, PostImage.key)
-
-
-@orphans.holds("content")
-async def holds_files() -> bool:
-    """Whether a post's picture is kept (by the index of its key)."""
-    return await orphans.any_key(PostImage.key)
+orphans.kept_in("content", PostImage.key)  # a post's pictures
 
 
 # --- events -------------------------------------------------------------------------------------------------------

@@ -6,7 +6,8 @@ went. A daily job walks the storage a page at a time (``storage.lying_after``), 
 cursor kept beside the files) round to the start again, asks every domain which of a page's keys its rows refer to,
 and deletes those none does once they are older than ``GRACE``: a file stored a moment ago whose row is not committed
 yet stays. A domain that stores files says which its rows refer to with ``@orphans.refers("<domain>")`` in its
-``queries.py`` (by the index of the key's column); a narrow copy stays with the photo it was made from.
+``queries.py`` (by the index of the key's column), or names its columns with ``orphans.kept_in``; a narrow copy
+stays with the photo it was made from.
 
 A process started on an empty or another database with the real folder would find every file no row's. A run
 deletes nothing (``Unsafe``: the job fails with why, and which folder) when the database holds no key of a file at
@@ -78,6 +79,14 @@ def holds(domain: str) -> Callable[[Holds], Holds]:
 
 def holders() -> dict[str, Holds]:
     return dict(_holders)
+
+
+def kept_in(domain: str, *columns: Column) -> None:
+    """A domain whose rows keep the keys of stored files in ``columns`` (each by its index): both its reads, which
+    of the given keys they refer to (``refers``) and whether they hold any (``holds``). A domain with more to it (a
+    key kept only for a while, keys in a text) writes its two reads itself."""
+    refers(domain)(lambda keys: among(keys, *columns))
+    holds(domain)(lambda: any_key(*columns))
 
 
 async def any_key(*columns: Column, where: Combinable | None = None) -> bool:

@@ -6,7 +6,6 @@ on the register lines of the owners they are linked to (``OwnerLink``). Staff se
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from dataclasses import dataclass
 from dataclasses import field
 from dataclasses import fields
@@ -1023,13 +1022,4 @@ async def keeping_snils(closed_before: datetime, *, after: int = 0, limit: int =
     return [_meeting_view(r) for r in rows]
 
 
-@orphans.refers("meetings")
-async def stored_files(keys: Collection[str]) -> set[str]:
-    """Which of ``keys`` a question's materials or a paper ballot's scan is (by the indexes of their keys)."""
-    return await orphans.among(keys, AgendaItem.material_key, Ballot.scan_key)
-
-
-@orphans.holds("meetings")
-async def holds_files() -> bool:
-    """Whether a question's materials or a paper ballot's scan is kept (by the indexes of their keys)."""
-    return await orphans.any_key(AgendaItem.material_key, Ballot.scan_key)
+orphans.kept_in("meetings", AgendaItem.material_key, Ballot.scan_key)  # a question's materials, a ballot's scan

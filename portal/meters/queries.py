@@ -4,7 +4,6 @@ staff's (scoped to the houses they work with) — bounded, indexed, returned as 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from collections.abc import Collection
 from collections.abc import Iterable
 from dataclasses import dataclass
 from dataclasses import field
@@ -1272,13 +1271,4 @@ async def house_meters(house_id: int, period: date) -> list[HouseMeterView]:
     return list(meters.values())
 
 
-@orphans.refers("meters")
-async def stored_files(keys: Collection[str]) -> set[str]:
-    """Which of ``keys`` the photo sent with a reading is (by the index of its key)."""
-    return await orphans.among(keys, MeterReading.photo)
-
-
-@orphans.holds("meters")
-async def holds_files() -> bool:
-    """Whether a reading's photo is kept (by the index of its key)."""
-    return await orphans.any_key(MeterReading.photo)
+orphans.kept_in("meters", MeterReading.photo)  # the photo sent with a reading

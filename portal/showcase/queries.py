@@ -3,7 +3,6 @@ loaded only if the caller may see it (404 for missing and forbidden alike); staf
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from dataclasses import dataclass
 from dataclasses import field
 from dataclasses import replace
@@ -719,13 +718,4 @@ async def residents_among(user_ids: list[int]) -> set[int]:
     return {r["user"] for r in rows}
 
 
-@orphans.refers("showcase")
-async def stored_files(keys: Collection[str]) -> set[str]:
-    """Which of ``keys`` a listing's photo or its small copy is (by the indexes of their keys)."""
-    return await orphans.among(keys, ListingPhoto.key, ListingPhoto.thumb_key)
-
-
-@orphans.holds("showcase")
-async def holds_files() -> bool:
-    """Whether a listing's photo is kept (by the index of its key)."""
-    return await orphans.any_key(ListingPhoto.key)
+orphans.kept_in("showcase", ListingPhoto.key, ListingPhoto.thumb_key)  # a listing's photo and its small copy

@@ -161,6 +161,16 @@ def test_every_domain_that_stores_files_says_which_its_rows_refer_to():
     assert storing <= set(orphans.holders()), storing - set(orphans.holders())
 
 
+async def test_a_domain_naming_its_key_columns_is_asked_by_them_both_which_keys_and_whether_any(db):
+    """``orphans.kept_in``: the catalogue names its columns once; its two reads ask them."""
+    collect_routes()
+    kept, other = _key(), _key()
+    assert not await orphans.holders()["catalog"]()
+    await _referred_by_a_row(kept)
+    assert await orphans.readers()["catalog"]([kept, other]) == {kept}
+    assert await orphans.holders()["catalog"]()
+
+
 def test_the_sweep_is_a_daily_job():
     collect_routes()
     assert jobs.registered()["orphan-files"].every_seconds == 86400
