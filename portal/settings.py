@@ -50,6 +50,14 @@ class Settings:
         ("Перерыв", "12:00–12:48"),
         ("Сб, Вс", "выходные"),
     )
+    # The same hours in English for English pages (the weekdays and «выходные» are words, not data); empty: the
+    # Russian ones, marked as Russian.
+    office_hours_en: tuple[tuple[str, str], ...] = (
+        ("Mon–Thu", "8:00–17:00"),
+        ("Fri", "8:00–16:00"),
+        ("Lunch break", "12:00–12:48"),
+        ("Sat, Sun", "closed"),
+    )
     smtp_host: str | None = None
     smtp_port: int = 25
     smtp_user: str | None = None

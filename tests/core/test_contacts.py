@@ -24,6 +24,7 @@ def another_company():
             office_phone="8 (3654) 23-45-67",
             office_email="office@romashka.example",
             office_hours=(("Пн–Пт", "9:00–18:00"), ("Сб", "10:00–14:00")),
+            office_hours_en=(),
         )
     )
     yield
@@ -57,8 +58,23 @@ async def test_the_sign_in_page_and_the_more_menu_lead_to_the_contacts(client, l
     assert 'href="/contacts"' in (await client.get("/more")).text
 
 
-async def test_an_english_page_marks_the_companys_russian_words(client) -> None:
+async def test_an_english_page_gives_the_office_hours_in_english(client) -> None:
+    # «Пн–Чт … Сб, Вс выходные» are words an English reader cannot read, not the company's data to keep as typed.
     client.cookies.set("lang", "en")
     page = (await client.get("/contacts")).text
     assert "Emergency dispatch service" in page and "24/7" in page
-    assert '<dt lang="ru">Пн–Чт</dt><dd>8:00–17:00</dd>' in page
+    hours = re.search(r'<dl class="facts" aria-label="Office hours">(.*?)</dl>', page, re.S)
+    assert hours and re.findall(r"<dt>(.*?)</dt><dd>(.*?)</dd>", hours.group(1)) == [
+        ("Mon–Thu", "8:00–17:00"),
+        ("Fri", "8:00–16:00"),
+        ("Lunch break", "12:00–12:48"),
+        ("Sat, Sun", "closed"),
+    ]
+    client.cookies.set("lang", "ru")
+    assert "<dt>Пн–Чт</dt><dd>8:00–17:00</dd>" in (await client.get("/contacts")).text
+
+
+async def test_hours_given_only_in_russian_are_marked_russian_on_an_english_page(client, another_company) -> None:
+    client.cookies.set("lang", "en")
+    page = (await client.get("/contacts")).text
+    assert '<dt lang="ru">Пн–Пт</dt><dd>9:00–18:00</dd>' in page
