@@ -808,10 +808,16 @@ async def report_residents_change(
 
 
 async def apply_for_instalment(
-    principal: Principal, application: forms.InstalmentApplication, now: datetime, *, ip: str = ""
+    principal: Principal,
+    application: forms.InstalmentApplication,
+    photos: Sequence[StoredFile],
+    now: datetime,
+    *,
+    ip: str = "",
 ) -> OpenedTicket:
     """A resident asks to pay an account's debt in equal monthly parts: a request the accountant answers within 10
-    working days, saying the debt as it stood and the monthly payment it comes to."""
+    working days, saying the debt as it stood and the monthly payment it comes to. ``photos``: none (the form takes
+    no files)."""
     text = partial(_instalment_text, application)
     return await _worded(principal, application.account_id, "instalment_plan", text, (), now, ip)
 

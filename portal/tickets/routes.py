@@ -145,17 +145,11 @@ class ResidentTickets(Controller):
 
     @get("/instalment", name="tickets:instalment")
     async def instalment(self, request: Request, principal: Caller, account: FromQuery[str] = "") -> Template:
-        return render(request, "tickets/instalment.html", **await _instalment_form(principal, {"account": account}))
+        return await INSTALMENT.page(request, principal, {"account": account})
 
     @post("/instalment", name="tickets:instalment_apply", status_code=200)
     async def instalment_apply(self, request: Request, principal: Caller, data: FormData) -> Response[Any] | Template:
-        context = await _instalment_form(principal, {k: v for k, v in data.items() if isinstance(v, str)})
-        application, errors = forms.read_instalment(data, context["debts"])
-        if application is None or errors:
-            return render(request, "tickets/instalment.html", status_code=422, **{**context, "errors": errors})
-        opened = await actions.apply_for_instalment(principal, application, clock.now(), ip=client_ip(request))
-        flash(request, gettext("Application No. %(number)s is filed.", number=opened.number), "success")
-        return see_other(request, f"/tickets/{opened.id}")
+        return await INSTALMENT.apply(request, principal, data)
 
     @get("/{ticket_id:int}", name="tickets:detail", opt=signed_in())
     async def detail(self, request: Request, principal: Caller, ticket: LoadedTicket) -> Template | Response[Any]:
@@ -411,14 +405,19 @@ WARRANTY = OwnForm(
 )
 
 
-async def _instalment_form(principal: Principal, form: dict[str, Any]) -> dict[str, Any]:
-    places = await queries.resident_places(principal)
+async def _debts(places: list[queries.Place], _form: Mapping[str, Any]) -> dict[str, Any]:
+    """The debt of each of the resident's accounts, and the terms an instalment plan may take."""
     low, high = rules.INSTALMENT_MONTHS
-    debts = await queries.debts_of(places)
     months = [(n, ngettext("%(num)s month", "%(num)s months", n)) for n in range(low, high + 1)]
-    limits = {"months_options": months, "low": low, "high": high}
-    closed = await closed_accounts(principal, "tickets", places)
-    return {"places": places, "closed": closed, "debts": debts, "tk": TK, "form": form, "errors": None, **limits}
+    return {"debts": await queries.debts_of(places), "months_options": months, "low": low, "high": high}
+
+
+INSTALMENT = OwnForm(
+    "tickets/instalment.html",
+    _debts,
+    lambda data, shown, _files: forms.read_instalment(data, shown["debts"]),
+    actions.apply_for_instalment,
+)
 
 
 def _filed_message(opened: actions.OpenedTicket) -> tuple[str, str]:
