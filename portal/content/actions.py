@@ -217,6 +217,8 @@ async def save_post(
                     Post.body_en,
                     Post.outage,
                     Post.own_words,
+                    Post.publish_at,
+                    Post.published_at,
                 )
                 .where(Post.id == post_id)
                 .first()
@@ -242,7 +244,7 @@ async def save_post(
                     changes[Post.search_text] = outage_search_text(facts)
             await Post.update(changes).where(Post.id == post_id)
             if data.event is not None:  # a reminder waiting for the old start waits for the new one
-                await _move_reminder(post_id, data.event.starts_at)
+                await _move_reminder(post_id, data.event.starts_at, current, now)
             await audit.record(principal, "post.edit", "post", post_id, {"title": data.title}, ip, now=now)
         if data.audience is not None:
             published = current is not None and current["status"] == PostStatus.PUBLISHED
@@ -401,7 +403,8 @@ async def _move(principal: Principal, post_id: int, step: Move, comment: str, *,
         if step in (Move.APPROVE, Move.SEND_NOW):
             await _release(post_id, now if step is Move.SEND_NOW else post["publish_at"], now)
         if step in (Move.APPROVE, Move.REPUBLISH) and post["kind"] == PostKind.EVENT:
-            await queue_reminder(post_id, post["event_starts_at"], now)
+            published_at = max(post["publish_at"], now) if step is Move.APPROVE and post["publish_at"] else now
+            await queue_reminder(post_id, post["event_starts_at"], published_at, now)
         if step is Move.REPUBLISH:  # to those it had not reached when taken down: a message each is sent once
             await _release(post_id, post["publish_at"], now, again=now)
         await audit.record(
@@ -441,10 +444,12 @@ def reminder_key(post_id: int) -> str:
     return f"event:{post_id}:reminder"
 
 
-async def queue_reminder(post_id: int, starts_at: datetime | None, now: datetime) -> None:
-    """The outbox row that reminds those going a day before the event (in the caller's transaction): one per event
-    by its key, so an event published again is not reminded of twice."""
-    if starts_at is None:
+async def queue_reminder(post_id: int, starts_at: datetime | None, published_at: datetime, now: datetime) -> None:
+    """The outbox row that reminds those going of the event when ``rules.reminder_at`` says (none where it says
+    never), for an event whose notice goes out at ``published_at`` (in the caller's transaction): one per event by
+    its key, so an event published again is not reminded of twice."""
+    due = rules.reminder_at(starts_at, published_at, now) if starts_at is not None else None
+    if due is None:
         return
     await outbox.enqueue(
         REMINDER_CHANNEL,
@@ -453,18 +458,24 @@ async def queue_reminder(post_id: int, starts_at: datetime | None, now: datetime
         {"post": post_id},
         reminder_key(post_id),
         ref=f"post:{post_id}",
-        not_before=max(rules.reminder_at(starts_at), now),
+        not_before=due,
         now=now,
     )
 
 
-async def _move_reminder(post_id: int, starts_at: datetime) -> None:
-    """A published event whose start a moderator changed: its reminder, not sent yet, is due a day before the new
-    start."""
-    due = rules.reminder_at(starts_at)
-    await OutboxMessage.update({OutboxMessage.next_attempt_at: due}).where(
-        (OutboxMessage.dedupe_key == reminder_key(post_id)) & (OutboxMessage.status == "pending")
-    )
+async def _move_reminder(post_id: int, starts_at: datetime, post: dict[str, Any], now: datetime) -> None:
+    """An event whose start a moderator changed (``post``: its status and publication times as they were read): its
+    reminder, not sent yet, is due when ``rules.reminder_at`` says for the new start, decided now; dropped where it
+    says never (an event moved to start within hours). A published event that had none gets one where it is due."""
+    published_at = max((t for t in (post["publish_at"], post["published_at"]) if t is not None), default=now)
+    due = rules.reminder_at(starts_at, published_at, now)
+    waiting = (OutboxMessage.dedupe_key == reminder_key(post_id)) & (OutboxMessage.status == "pending")
+    if due is None:
+        await OutboxMessage.delete().where(waiting)  # never sent, so a later move may queue it again
+        return
+    moved = await OutboxMessage.update({OutboxMessage.next_attempt_at: due}).where(waiting).returning(OutboxMessage.id)
+    if not moved and post["status"] == PostStatus.PUBLISHED:
+        await queue_reminder(post_id, starts_at, published_at, now)
 
 
 def refusal_words(refusal: rules.AnswerRefusal) -> str:

@@ -178,7 +178,7 @@ async def remind(row: dict[str, Any]) -> Any:
     its time reminds nobody; one whose start was moved later waits for its new day."""
     from portal.accounts.notify import notify
     from portal.content.messages import EVENT_REMINDER
-    from portal.content.rules import reminder_at
+    from portal.content.rules import REMIND_BEFORE
     from portal.content.tables import EventAnswer
     from portal.core.db import atomic
 
@@ -191,8 +191,8 @@ async def remind(row: dict[str, Any]) -> Any:
     starts_at = post["event_starts_at"]
     if starts_at <= now:
         return None
-    if reminder_at(starts_at) > now:
-        return outbox.Again(context, at=reminder_at(starts_at))
+    if (day_before := starts_at - REMIND_BEFORE) > now:  # woken before any reminder's time (a start moved later)
+        return outbox.Again(context, at=day_before)
     after = int(context.get("after", 0))
     going = await (
         EventAnswer.select(EventAnswer.user)

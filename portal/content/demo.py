@@ -408,7 +408,7 @@ async def _events(
         ).where(Post.id == post_id)  # fmt: skip
         to_house(post_id, house)
         if days > 0:  # as a published event is: those going are reminded the day before
-            await queue_reminder(post_id, starts_at, now)
+            await queue_reminder(post_id, starts_at, at, now)
         goers = [users.get("resident2")] if days > 0 else [users.get("resident"), users.get("resident2")]
         answers = [EventAnswer(post=post_id, user=u, going=True, answered_at=at) for u in goers if u is not None]
         if answers:

@@ -404,7 +404,9 @@ class OutageFacts:
 
 # --- events («Мероприятие») ---------------------------------------------------------------------------------------
 
-REMIND_BEFORE = timedelta(days=1)  # those going are reminded a day before the start
+REMIND_BEFORE = timedelta(days=1)  # those going are reminded a day before the start …
+REMIND_LATE = timedelta(hours=3)  # … or, for an event announced later than that, three hours before it
+NOTICE_GAP = timedelta(hours=2)  # … if that is this long after the publication's notice at least
 
 
 class EventState(StrEnum):
@@ -463,9 +465,18 @@ def event_problem(
     return problems
 
 
-def reminder_at(starts_at: datetime) -> datetime:
-    """When those going are reminded of the event."""
-    return starts_at - REMIND_BEFORE
+def reminder_at(starts_at: datetime, published_at: datetime, now: datetime) -> datetime | None:
+    """When those going are reminded of an event that starts at ``starts_at``, decided when it is published (its
+    notice goes out at ``published_at``) or its start is moved (``now``): a day before the start; where that moment
+    has passed (is not after the publication, nor after a move), three hours before the start if that is two hours
+    after the publication at least (and not passed); otherwise never — the publication itself is the notice, and a
+    reminder right after it would say the same twice."""
+    decided = max(published_at, now)
+    if (day_before := starts_at - REMIND_BEFORE) > decided:
+        return day_before
+    if (late := starts_at - REMIND_LATE) >= max(published_at + NOTICE_GAP, decided):
+        return late
+    return None
 
 
 @dataclass(frozen=True)

@@ -59,8 +59,35 @@ def test_places_left():
     assert rules.places_left(10, 12) == 0  # capacity lowered below those going: none left, never negative
 
 
-def test_the_reminder_is_a_day_before_the_start():
-    assert rules.reminder_at(START) == START - timedelta(days=1)
+H = timedelta(hours=1)
+
+
+@pytest.mark.parametrize(
+    ("published", "now", "due"),
+    [
+        # Published days ahead: a day before the start.
+        (START - 48 * H, START - 48 * H, START - 24 * H),
+        (START - 24 * H - timedelta(minutes=1), START - 25 * H, START - 24 * H),  # a minute after the notice
+        # Published less than a day ahead: three hours before the start, two hours after the notice at least …
+        (START - 24 * H, START - 24 * H, START - 3 * H),  # not after the notice: as passed
+        (START - 10 * H, START - 10 * H, START - 3 * H),
+        (START - 5 * H, START - 5 * H, START - 3 * H),  # exactly two hours after the notice
+        # … otherwise none: the publication is the notice.
+        (START - 5 * H + timedelta(minutes=1), START - 5 * H, None),
+        (START - 2 * H, START - 2 * H, None),
+        # Approved now, its notice going out later: judged from the notice.
+        (START - 20 * H, START - 30 * H, START - 3 * H),
+        (START - 4 * H, START - 30 * H, None),
+        # Its start moved long after the publication: from the move; a moment passed is never «at once».
+        (START - 72 * H, START - 30 * H, START - 24 * H),
+        (START - 72 * H, START - 20 * H, START - 3 * H),
+        (START - 72 * H, START - 3 * H, START - 3 * H),  # the very moment: due now, not passed
+        (START - 72 * H, START - 2 * H, None),  # moved to start within three hours
+        (START - 4 * H, START - 3 * H - timedelta(minutes=30), None),  # published just before: too close to it
+    ],
+)
+def test_the_reminder_is_a_day_before_or_three_hours_before_or_none(published, now, due):
+    assert rules.reminder_at(START, published, now) == due
 
 
 def _typed(**values: str) -> dict[str, str]:

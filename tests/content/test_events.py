@@ -178,6 +178,48 @@ async def test_a_moved_start_moves_the_waiting_reminder(db, event_town):
     assert row["next_attempt_at"] == new_start - timedelta(days=1)
 
 
+async def _reminder_due(post_id: int) -> Any:
+    """When the event's reminder waits to go (None: no reminder waits)."""
+    row = await OutboxMessage.select(OutboxMessage.next_attempt_at).where(
+        (OutboxMessage.dedupe_key == actions.reminder_key(post_id)) & (OutboxMessage.status == "pending")
+    ).first()  # fmt: skip
+    return row["next_attempt_at"] if row else None
+
+
+async def _starts_at(post_id: int) -> Any:
+    return (await Post.select(Post.event_starts_at).where(Post.id == post_id).first())["event_starts_at"]
+
+
+async def test_an_event_published_less_than_a_day_ahead_reminds_three_hours_before_or_not_at_all(db, event_town):
+    """Not at once after the publication's notice: three hours before the start where that is two hours after the
+    notice at least, else no reminder (the notice is the reminder)."""
+    t, moderator, _people, tonight = await event_town(days=20 / 24)
+    assert await _reminder_due(tonight) == await _starts_at(tonight) - timedelta(hours=3)
+    soon = await _event(t, moderator, days=4 / 24)
+    assert await _reminder_due(soon) is None
+    assert not await OutboxMessage.exists().where(OutboxMessage.dedupe_key == actions.reminder_key(soon))
+
+
+async def test_a_start_moved_within_hours_drops_the_reminder_and_moved_away_again_queues_it(db, event_town):
+    _t, moderator, _people, post_id = await event_town(days=5)
+
+    async def move_to(hours: float) -> Any:
+        start = clock.now() + timedelta(hours=hours)
+        data = actions.PostInput(
+            kind=PostKind.EVENT, title="Субботник во дворе", body="Грабли выдаём.", audience=None, by_push=True,
+            title_en="Courtyard clean-up", event=EventFields(start, start + timedelta(hours=3), "Двор дома", None),
+        )  # fmt: skip
+        await actions.save_post(moderator, data, post_id)
+        return start
+
+    start = await move_to(20)  # its day before has passed: three hours before the new start
+    assert await _reminder_due(post_id) == start - timedelta(hours=3)
+    await move_to(2)  # within three hours: none (a reminder at once would say what the post says)
+    assert await _reminder_due(post_id) is None
+    start = await move_to(72)  # moved away again: a day before
+    assert await _reminder_due(post_id) == start - timedelta(days=1)
+
+
 async def test_staff_see_who_is_going_with_their_flats_in_their_houses(db, event_town, staff_principal):
     t, _moderator, (anna, boris, _vera), post_id = await event_town()
     await actions.answer(anna, post_id, True)

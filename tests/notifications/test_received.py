@@ -567,7 +567,8 @@ async def _event_reminder(world: World, locale: str, name: str) -> Sent:
     account = await _first_account(user_id)
     await PostTarget.insert(PostTarget(post=post.id, kind="account", ref=account["id"]))
     await EventAnswer.insert(EventAnswer(post=post.id, user=user_id, going=True))
-    await actions.queue_reminder(post.id, starts_at, clock.now())
+    published = clock.now() - timedelta(days=2)  # queued when it was published: its day before has come
+    await actions.queue_reminder(post.id, starts_at, published, published)
     title = {"ru": "Субботник во дворе", "en": "Courtyard clean-up"}[locale]
     return Sent(email, user_id, names=(title,), data=("Двор дома",))
 
