@@ -37,7 +37,7 @@ class Field:
     required: bool = False
     hint: str = ""
     options: Sequence[tuple[Any, str]] = ()
-    blank: str | None = None
+    blank: str | bool | None = None  # True: the components' placeholder «Выберите…»
     type: str = "text"
     inputmode: str | None = None
     autocomplete: str | None = None

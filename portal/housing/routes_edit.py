@@ -313,7 +313,7 @@ async def _house_fields(principal: Principal, place: Place) -> list[Field]:
     # a manager moves their house only among the complexes of their houses; admins among every complex
     complexes = [(c.id, c.name) for c in await queries.complexes(principal)]
     return [
-        Field("complex", _("Residential complex"), "select", required=True, options=complexes, blank=""),
+        Field("complex", _("Residential complex"), "select", required=True, options=complexes, blank=True),
         Field("address", _("Address"), required=True, hint=_("City, street, house number")),
         Field("floors", _("Floors"), required=True, inputmode="numeric"),
         Field("fias_id", _("FIAS/GAR id"), hint=_("Optional, 36 characters")),

@@ -7,6 +7,7 @@ import re
 from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -566,3 +567,17 @@ async def test_a_move_filed_by_phone_asks_the_callers_word_for_those_peoples_dat
     assert page.status_code == 303 and await tickets_of(houses["flat12"].account) == 1
     page = await client.form("/staff/tickets/new", {**REQUEST, **account})
     assert page.status_code == 303 and await tickets_of(houses["flat12"].account) == 2
+
+
+async def test_every_choice_still_to_make_says_the_same_choose(client, login, houses):
+    """The new-request form offered «Выберите…» for the category and «Выберите» for the defect, side by side: every
+    choice still to make reads the components' one placeholder, on this form and the others."""
+    await login(client, houses["dispatcher"])
+    page = (await client.get("/staff/tickets/new")).text
+    for name in ("category", "defect_kind"):
+        select = re.search(rf'(?s)<select id="f-{name}".*?</select>', page).group(0)
+        assert re.search(r'<option value=""[^>]*>([^<]*)</option>', select).group(1) == "Выберите…", name
+    assert ">Выберите<" not in page
+    templates = Path(__file__).resolve().parents[2] / "templates"
+    worded = [str(p.relative_to(templates)) for p in templates.rglob("*.html") if 'blank=_("Choose' in p.read_text()]
+    assert worded == [], "a placeholder of its own words instead of the components' (blank=true)"
