@@ -206,12 +206,12 @@ async def _invitation_told(email: str) -> mail.Told:
     )
 
 
-def _check_email(request: Request, told: mail.Told) -> Template:
+def _check_email(request: Request, told: mail.Told, **extra: Any) -> Template:
     """The page after a letter asked for: «check your e-mail» only once it is sent; while it waits for the mail
     server, the heading says so."""
     if told.waits:
-        return _notice(request, _("We will send the letter as soon as the mail server answers"), told.text)
-    return _notice(request, _("Check your e-mail"), told.text)
+        return _notice(request, _("We will send the letter as soon as the mail server answers"), told.text, **extra)
+    return _notice(request, _("Check your e-mail"), told.text, **extra)
 
 
 def _code_error(errors: FormErrors, outcome: actions.CodeCheck) -> int:
@@ -287,16 +287,20 @@ class Visitors(Controller):
             return render(request, "accounts/forgot.html", values=values, errors=errors, status_code=429)
         if errors:
             return render(request, "accounts/forgot.html", values=values, errors=errors, status_code=422)
+        # The address as typed, the same for an account and for none: a typo is seen here, not after an hour of waiting.
         sent = _(
-            "If an account with this e-mail exists, we have sent a link to choose a new password. "
-            "The link works once, for an hour."
+            "If an account with the e-mail %(email)s exists, we have sent it a link to choose a new password. "
+            "The link works once, for an hour.",
+            email=values["email"],
         )
         waiting = _(
-            "If an account with this e-mail exists, we will send it a link to choose a new password as soon as our "
-            "mail server answers: it is not answering now. The link works once, for an hour from now: if no letter "
-            "has come by then, ask for a new one."
+            "If an account with the e-mail %(email)s exists, we will send it a link to choose a new password as soon "
+            "as our mail server answers: it is not answering now. The link works once, for an hour from now: if no "
+            "letter has come by then, ask for a new one.",
+            email=values["email"],
         )
-        return _check_email(request, await mail.told(sent, waiting))
+        again = ("/password/forgot", _("Mistyped the address? Type it again"))
+        return _check_email(request, await mail.told(sent, waiting), again=again)
 
     @get("/password/reset/{token:str}", opt=public())
     async def reset_page(self, request: Request, token: FromPath[str]) -> Template:
