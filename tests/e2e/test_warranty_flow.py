@@ -14,6 +14,8 @@ import pytest
 from playwright.sync_api import Page
 from playwright.sync_api import expect
 
+from portal.core.i18n import format_day
+from portal.tickets import demo
 from tests.browser import OpenPage
 from tests.browser import sign_in
 from tests.tickets.conftest import jpeg_bytes
@@ -123,6 +125,7 @@ def test_the_developer_s_promise_and_refusal_as_the_resident_and_the_dispatcher_
     sign_in(resident, live_server, "resident@demo.ru")
     resident.goto(f"{live_server}/tickets/{accepted}")
     expect(resident.locator("#ticket-term")).to_have_text(f"Застройщик обещал устранить до {day}")
+    expect(resident.locator("#ticket-status .badge")).to_have_text("В работе")  # the dispatcher left it «Новая»
     expect(resident.locator("main")).not_to_contain_text("рабочих дней")
     assert resident.evaluate(NO_SIDEWAYS_SCROLL)
     shot(resident, "warranty-resident-accepted-390")
@@ -132,9 +135,64 @@ def test_the_developer_s_promise_and_refusal_as_the_resident_and_the_dispatcher_
         if resident.locator("#claim-yourself").count():
             said[ticket_id] = resident.locator("#claim-yourself").inner_text()
             assert resident.evaluate(NO_SIDEWAYS_SCROLL)
+            shot(resident, "warranty-resident-refused-390")
     [(refused, notice)] = said.items()
-    assert refused != accepted and notice.startswith("Застройщик отказал в претензии.")
+    assert refused != accepted and notice.startswith("Застройщик отказал в претензии: ")
+    expect(resident.locator("#developer-reason")).to_have_text(demo.REFUSED_BECAUSE)
     assert "Собственник может предъявить требование застройщику сам" in notice
-    resident.goto(f"{live_server}/tickets/{accepted}")
     resident.set_viewport_size({"width": 1280, "height": 900})
+    shot(resident, "warranty-resident-refused-1280")
+    resident.goto(f"{live_server}/tickets/{accepted}")
     shot(resident, "warranty-resident-accepted-1280")
+
+
+def test_a_promise_the_resident_returned_reads_as_history_not_as_the_term(
+    live_server: str, open_page: OpenPage, tmp_path: Path
+) -> None:
+    """A defect the developer accepted, then reported fixed: the resident returns it, and its page says what was
+    promised and when the request was returned, the company's own term and the status «Возвращена»; at 390 and
+    1280 px, without sideways scrolling."""
+    from portal.core import clock
+
+    picture = tmp_path / "floor.jpg"
+    picture.write_bytes(jpeg_bytes((320, 240)))
+    resident = open_page()
+    sign_in(resident, live_server, "resident@demo.ru")
+    resident.goto(live_server + "/tickets/warranty")
+    resident.get_by_label("В моей квартире").check()
+    resident.select_option("#f-kind", label="Полы и стяжка")
+    resident.fill("#f-description", "Стяжка в коридоре вздулась и крошится")
+    resident.fill("#f-noticed_on", "2026-11-28")
+    resident.locator("#f-consent").check()
+    resident.set_input_files("#f-photos", str(picture))
+    resident.get_by_role("button", name="Сообщить о дефекте").click()
+    expect(resident.locator("h1")).to_contain_text("Заявка №")
+    path = resident.url.split(live_server, 1)[1].split("?")[0]
+
+    staff = open_page(width=1280)
+    sign_in(staff, live_server, "dispatcher@demo.ru")
+    staff.goto(live_server + "/staff" + path)
+    staff.get_by_role("button", name="Передать застройщику").click()
+    expect(staff.locator(".flash")).to_contain_text("Претензия передана застройщику")
+    until = clock.today_local() + timedelta(days=14)
+    staff.fill("#f-until", until.isoformat())
+    staff.get_by_role("button", name="Застройщик принял — устранит до даты").click()
+    expect(staff.locator(".flash")).to_contain_text("Ответ застройщика записан")
+    staff.get_by_role("button", name="Устранено застройщиком").click()
+    expect(staff.locator(".flash")).to_contain_text("Ответ застройщика записан")
+
+    resident.goto(live_server + path)
+    resident.get_by_label("Работа не выполнена: что не так?").fill("Стяжка так и крошится")
+    resident.get_by_role("button", name="Вернуть заявку").click()
+    expect(resident.locator(".flash")).to_contain_text("Заявка возвращена диспетчеру")
+    returned = format_day(clock.today_local())
+    expect(resident.locator("#promise-returned")).to_have_text(
+        f"Застройщик обещал устранить до {format_day(until)}; заявка возвращена {returned}"
+    )
+    expect(resident.locator("#ticket-term")).not_to_contain_text("Застройщик")
+    expect(resident.locator("#ticket-status .badge")).to_have_text("Возвращена")
+    assert resident.evaluate(NO_SIDEWAYS_SCROLL)
+    shot(resident, "warranty-resident-returned-390")
+    resident.set_viewport_size({"width": 1280, "height": 900})
+    assert resident.evaluate(NO_SIDEWAYS_SCROLL)
+    shot(resident, "warranty-resident-returned-1280")
