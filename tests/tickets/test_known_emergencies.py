@@ -71,6 +71,8 @@ async def test_the_new_request_form_knows_the_emergency_of_the_residents_riser_o
     known = _known((await client.get("/tickets/new")).text)
     assert f'href="/news/{notice}"' in known and "Нет холодной воды на стояке ХВС-1" in known
     assert "Горячая вода" in known  # the recorded outage…
+    # …with when it should end as people say it («Ожидается до …» read as «is expected until», an odd promise).
+    assert "Ориентировочно до " in known and "Ожидается" not in known
     assert f"/news/{told}" not in known and known.count("<li>") == 2  # …and its own notice not listed again
 
     await login(client, other)
