@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
+from dataclasses import field
 from datetime import date
 from datetime import datetime
 from datetime import timedelta
@@ -21,6 +22,7 @@ from portal.core import jobs
 from portal.core import outbox
 from portal.core import stale
 from portal.core import storage
+from portal.core.address import premise_name
 from portal.core.audit import diff
 from portal.core.audit import record
 from portal.core.db import atomic
@@ -573,19 +575,15 @@ class WrongCode(Refused):
     """The code typed is not the one sent (or not six digits): the confirmation page says so at its field."""
 
 
-async def _not_received(ids: list[int]) -> list[int]:
-    """The drafts among ``ids`` whose ownership has no ballot counted or waiting: a paper ballot entered after the
-    code was sent is the owner's decision received; the draft would make a second accepted ballot of it."""
-    drafts = await Ballot.select(Ballot.id, Ballot.entry).where(Ballot.id.is_in(ids or [-1]))
-    received = await Ballot.select(Ballot.entry).where(
-        Ballot.entry.is_in([d["entry"] for d in drafts] or [-1])
-        & Ballot.status.is_in([BallotStatus.ACCEPTED, BallotStatus.MODERATION])
-    )
-    taken = {r["entry"] for r in received}
-    return [d["id"] for d in drafts if d["entry"] not in taken]
+@dataclass(frozen=True)
+class Confirmed:
+    """What a code confirmed: how many ballots it locked, and why it left out each other premise it was sent for."""
+
+    locked: int
+    kept_out: list[str] = field(default_factory=list)
 
 
-async def confirm(principal: Principal, meeting: queries.MeetingView, code: str | None) -> int:
+async def confirm(principal: Principal, meeting: queries.MeetingView, code: str | None) -> Confirmed:
     """Lock the ballots the code was sent for: received now, counted from now on, never changed again. The code is
     read and used in one transaction with the owner's row locked (as ``send_code`` locks it): two confirmations at
     the same moment (a double click, two tabs) both read it waiting, and both confirmed."""
@@ -614,8 +612,24 @@ async def confirm(principal: Principal, meeting: queries.MeetingView, code: str 
     raise WrongCode(wrong_code_message(left))
 
 
-async def _use_code(principal: Principal, meeting: queries.MeetingView, row: dict[str, Any]) -> int:
-    """Mark the code used (if nothing used it meanwhile) and accept its drafts, in ``confirm``'s transaction."""
+async def _use_code(principal: Principal, meeting: queries.MeetingView, row: dict[str, Any]) -> Confirmed:
+    """Mark the code used (if nothing used it meanwhile) and accept its drafts, in ``confirm``'s transaction; a draft
+    of an ownership whose paper ballot was received first stays a draft (``rules.confirmable``), and the owner reads
+    why. Read under the lock of the drafts' register lines, the one a moderator accepting a paper ballot takes
+    (``_refuse_uncountable``; SQLite's write transactions are serial): a paper ballot accepted at the same moment is
+    seen here, or sees this vote. With nothing left to confirm, nothing is written: the code is not spent."""
+    drafts = await _drafts(principal, meeting.id, [int(x) for x in row["ballots"].split(",") if x])
+    lines = RegisterEntry.select(RegisterEntry.id, RegisterEntry.premise_kind, RegisterEntry.premise_number).where(
+        RegisterEntry.id.is_in(sorted(set(drafts.values())) or [-1])
+    )
+    premises = {
+        r["id"]: premise_name(r["premise_kind"], r["premise_number"])
+        for r in await (lines.order_by(RegisterEntry.id).lock_rows() if not is_sqlite() else lines)
+    }
+    ids, decided = rules.confirmable(drafts, await queries.paper_decisions(sorted(premises)))
+    kept_out = [forms.already_decided(premises[entry], received) for entry, received in decided.items()]
+    if not ids:
+        raise Refused(" ".join(kept_out) or gettext("This code has already been used: your vote is received."))
     now = clock.now()
     used = (
         await BallotCode.update({BallotCode.used_at: now})
@@ -624,18 +638,23 @@ async def _use_code(principal: Principal, meeting: queries.MeetingView, row: dic
     )
     if not used:
         raise Refused(gettext("This code has already been used: your vote is received."))
-    ids = await _not_received(ids=[int(x) for x in row["ballots"].split(",") if x])
     locked = (
         await Ballot.update({Ballot.status: BallotStatus.ACCEPTED, Ballot.received_at: now, Ballot.updated_at: now})
-        .where(
-            Ballot.id.is_in(ids or [-1])
-            & (Ballot.status == BallotStatus.DRAFT)
-            & (Ballot.voter == principal.user_id)
-            & (Ballot.meeting == meeting.id)
-        )
+        .where(Ballot.id.is_in(ids) & (Ballot.status == BallotStatus.DRAFT))
         .returning(Ballot.id)
     )
-    return len(locked)
+    return Confirmed(len(locked), kept_out)
+
+
+async def _drafts(principal: Principal, meeting_id: int, ids: list[int]) -> dict[int, int]:
+    """The owner's drafts of the meeting among the ballots ``ids`` a code was sent for: their register lines, by id."""
+    rows = await Ballot.select(Ballot.id, Ballot.entry).where(
+        Ballot.id.is_in(ids or [-1])
+        & (Ballot.status == BallotStatus.DRAFT)
+        & (Ballot.voter == principal.user_id)
+        & (Ballot.meeting == meeting_id)
+    )
+    return {r["id"]: r["entry"] for r in rows}
 
 
 async def _why_no_code(principal: Principal, meeting_id: int) -> str:
@@ -756,8 +775,9 @@ async def _refuse_uncountable(ballot: queries.BallotRow) -> None:
     """Refuses to count a ballot whose ownership has a counted one now (ЖК ст. 48: one decision per ownership), or
     one received late. Read in the transaction that counts, under the ownership's register line's lock (PostgreSQL
     ``FOR UPDATE``; SQLite's write transactions are serial): two moderators accepting the ballot and its repeat at
-    once take turns, the second refused. The flag set at entry may be stale (the ballot waiting then since rejected,
-    and this one the owner's signed copy)."""
+    once take turns, the second refused, as do a moderator and the owner confirming the vote online (``_use_code``).
+    The flag set at entry may be stale (the ballot waiting then since rejected, and this one the owner's signed
+    copy)."""
     if not is_sqlite():
         await RegisterEntry.select(RegisterEntry.id).where(RegisterEntry.id == ballot.entry_id).lock_rows()
     # Not this ballot itself: accepted meanwhile by another moderator, the update below says so, by whom and when.

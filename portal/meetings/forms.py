@@ -317,11 +317,19 @@ def read_paper_ballot(
 
 
 def vote_confirmed(locked: int) -> str:
-    """What the owner reads once the code is typed: how many ballots it locked; none, when their signed paper ballots
-    were entered meanwhile — received first, they are the ones counted (a decision counts once)."""
-    if not locked:
-        return gettext("Your paper ballot was received first: it is the one counted, not the answers confirmed here.")
+    """What the owner reads once the code is typed: how many ballots it locked."""
     return gettext("Your vote is received; ballots locked: %(n)s.", n=locked)
+
+
+def already_decided(premise: str, received: rules.Received) -> str:
+    """Why the code did not confirm the answers for ``premise``: its paper ballot, received first, is the decision
+    of the ownership (``rules.confirmable``), counted or being checked. The answers stay saved as they were."""
+    day = format_day(received.at, "day_month")
+    if received.counted:
+        return gettext("The decision for %(premise)s is already counted: a paper ballot was accepted on %(day)s.",
+                       premise=premise, day=day)  # fmt: skip
+    return gettext("A paper ballot for %(premise)s was received on %(day)s and is being checked: the decision "
+                   "received first is the one counted.", premise=premise, day=day)  # fmt: skip
 
 
 def scan_erased(on: date | None) -> str:

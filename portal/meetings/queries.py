@@ -538,16 +538,40 @@ class Counted:
     id: int
     source: Source
     scan_key: str
+    received_at: datetime | None = None  # an electronic one: when the owner confirmed it with the code
 
 
 async def counted_ballots(meeting_id: int, entry_ids: list[int]) -> dict[int, Counted]:
     """The counted (accepted) ballot of each of the register lines ``entry_ids`` that has one now (one per line)."""
     if not entry_ids:
         return {}
-    rows = await Ballot.select(Ballot.id, Ballot.entry, Ballot.source, Ballot.scan_key).where(
+    rows = await Ballot.select(Ballot.id, Ballot.entry, Ballot.source, Ballot.scan_key, Ballot.received_at).where(
         (Ballot.meeting == meeting_id) & Ballot.entry.is_in(entry_ids) & (Ballot.status == BallotStatus.ACCEPTED)
     )
-    return {r["entry"]: Counted(r["id"], Source(r["source"]), r["scan_key"]) for r in rows}
+    return {r["entry"]: Counted(r["id"], Source(r["source"]), r["scan_key"], r["received_at"]) for r in rows}
+
+
+async def paper_decisions(entry_ids: list[int], *, limit: int = 200) -> list[rules.Received]:
+    """The paper ballots of the register lines ``entry_ids`` that keep an electronic draft of the line from counting
+    (``rules.confirmable``): counted, or waiting for the moderator. An electronic ballot is never among them: the
+    line's draft is its only one (``Ballot.electronic_key``)."""
+    rows = (
+        await Ballot.select(Ballot.entry, Ballot.status, Ballot.received_at, Ballot.moderated_at)
+        .where(
+            Ballot.entry.is_in(entry_ids or [-1])
+            & (Ballot.source == Source.PAPER)
+            & Ballot.status.is_in([BallotStatus.ACCEPTED, BallotStatus.MODERATION])
+        )
+        .limit(limit)
+    )
+    return [
+        rules.Received(
+            r["entry"],
+            counted=r["status"] == BallotStatus.ACCEPTED,
+            at=(r["moderated_at"] if r["status"] == BallotStatus.ACCEPTED else None) or r["received_at"],
+        )
+        for r in rows
+    ]
 
 
 def flag_duplicates(waiting: list[BallotRow], counted: dict[int, Counted]) -> list[BallotRow]:

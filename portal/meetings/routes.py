@@ -120,11 +120,12 @@ class ResidentMeetings(Controller):
         data: FormData,
     ) -> Response[Any]:
         try:
-            locked = await actions.confirm(principal, meeting, forms.read_code(data))
+            confirmed = await actions.confirm(principal, meeting, forms.read_code(data))
         except actions.WrongCode as wrong:  # said at the field, with what was typed (an expired code: flashed)
             errors = FormErrors(fields={"code": wrong.message})
             return await _summary(request, principal, meeting, form_value(data, "code")[:20], errors, 422)
-        flash(request, forms.vote_confirmed(locked))
+        for said in (forms.vote_confirmed(confirmed.locked), *confirmed.kept_out):
+            flash(request, said)
         # Answers saved after the code was sent are not in it: say so, or that premise would silently never count.
         lines = await queries.voter_lines(principal, meeting.id)
         left = [x.premise for x in lines if x.ballot_status == BallotStatus.DRAFT]

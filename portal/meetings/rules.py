@@ -385,6 +385,28 @@ class Rejection(StrEnum):
 
 
 @dataclass(frozen=True)
+class Received:
+    """A paper decision of an ownership the company holds: ``counted`` (accepted by the moderator ``at``), or
+    received ``at`` and waiting for its check."""
+
+    entry_id: int
+    counted: bool
+    at: datetime
+
+
+def confirmable(drafts: Mapping[int, int], received: Iterable[Received]) -> tuple[list[int], dict[int, Received]]:
+    """ЖК ст. 48: one decision per ownership, and the first the company receives is the one that counts, whatever
+    its channel. Of the drafts a code confirms (ballot id → its register line): those it accepts now, and by register
+    line the decision that keeps each other one out — a paper ballot counted, else one received and being checked
+    (rejected, a paper ballot keeps nothing out: the owner may then vote in the portal)."""
+    first: dict[int, Received] = {}
+    for r in sorted(received, key=lambda r: (not r.counted, r.at)):  # the counted one, else the first received
+        first.setdefault(r.entry_id, r)
+    free = [ballot for ballot, entry in drafts.items() if entry not in first]
+    return free, {entry: first[entry] for entry in sorted(set(drafts.values())) if entry in first}
+
+
+@dataclass(frozen=True)
 class BallotFacts:
     """A ballot as the count sees it. ``answers`` maps each question to a choice, or to None where the ballot
     marked more than one option or none (that answer is not counted, ст. 48 ч. 6; the rest of the ballot is)."""

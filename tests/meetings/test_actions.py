@@ -10,6 +10,7 @@ import pytest
 
 from portal.core import clock
 from portal.core.db import atomic
+from portal.core.i18n import format_day
 from portal.core.storage import StoredFile
 from portal.core.tables import AuditEvent
 from portal.core.tables import OutboxMessage
@@ -39,7 +40,7 @@ async def _vote(principal, meeting, choice=rules.Choice.FOR) -> int:
         await actions.save_answers(principal, meeting, line.id, {i.id: choice for i in meeting.items})
     await actions.send_code(principal, meeting)
     code = await _code_from_outbox(principal.user_id)
-    return await actions.confirm(principal, meeting, code)
+    return (await actions.confirm(principal, meeting, code)).locked
 
 
 async def _code_from_outbox(user_id: int) -> str:
@@ -361,7 +362,7 @@ async def test_new_codes_are_limited_per_hour_and_the_owner_is_told_when_to_ask_
     await BallotCode.update({BallotCode.created_at: hour_ago}).where(BallotCode.id == first["id"])
     await actions.send_code(owner, meeting)  # the oldest of the five is an hour old: one more may go
     code = await _code_from_outbox(owner.user_id)
-    assert await actions.confirm(owner, meeting, code) == 1
+    assert (await actions.confirm(owner, meeting, code)).locked == 1
 
 
 async def _owner_with_answers(example_house, make_meeting, make_user, principal_of_user):
@@ -374,26 +375,99 @@ async def _owner_with_answers(example_house, make_meeting, make_user, principal_
     return meeting, owner
 
 
-async def test_a_paper_ballot_entered_after_the_code_was_sent_is_not_doubled_by_the_code(
+async def test_a_code_typed_after_the_owners_paper_ballot_was_accepted_is_refused_saying_so(
     db, example_house, make_meeting, make_user, principal_of_user
 ):
-    """The owner asked for a code, then handed in a paper ballot that was entered and accepted; typing the code then
-    accepted the electronic draft too: two accepted ballots for one ownership. The code now leaves it a draft."""
+    """ЖК ст. 48: one decision per ownership, the first received counts, whatever its channel. The owner asked for a
+    code, then handed in a paper ballot that was entered and accepted. Typing the code said «your paper ballot was
+    received first» and spent the code; it now refuses, saying when the paper was accepted, and writes nothing: the
+    code is not spent, the answers typed stay saved."""
+    from portal.core.i18n import set_locale
+    from portal.meetings.tables import BallotCode
+    from portal.meetings.tables import Vote
+
+    set_locale("ru")
     house = await example_house()
     meeting = await queries.meeting_for_staff(await _admin(), await make_meeting(house.house))
     owner = await principal_of_user(await _owner_user(make_user, house, "A", "1"))
     (line,) = await queries.voter_lines(owner, meeting.id)
-    await actions.save_answers(owner, meeting, line.id, {i.id: rules.Choice.AGAINST for i in meeting.items})
+    draft = await actions.save_answers(owner, meeting, line.id, {i.id: rules.Choice.AGAINST for i in meeting.items})
     await actions.send_code(owner, meeting)
     code = await _code_from_outbox(owner.user_id)
     (paper,) = await _paper_ballots(house, meeting.id, "A")
     await actions.accept(await _admin(), (await queries.ballots_of(meeting.id, statuses=[BallotStatus.MODERATION]))[0])
-    assert await actions.confirm(owner, meeting, code) == 0
+    with pytest.raises(Refused) as refused:
+        await actions.confirm(owner, meeting, code)
+    day = format_day(clock.now(), "day_month")
+    assert refused.value.message == f"По этой собственности (кв. 1) уже учтено бумажное решение, принятое {day}."
     accepted = await Ballot.select(Ballot.id).where(
         (Ballot.entry == line.id) & (Ballot.status == BallotStatus.ACCEPTED)
     )
     assert [b["id"] for b in accepted] == [paper]
     assert (await queries.outcome(meeting)).questions[0].votes_for == 50  # the paper «for», not the draft «against»
+    kept = await Ballot.select(Ballot.status).where(Ballot.id == draft).first()
+    assert kept["status"] == BallotStatus.DRAFT and await Vote.count().where(Vote.ballot == draft) == len(meeting.items)
+    assert await BallotCode.count().where(BallotCode.used_at.is_null() & (BallotCode.attempts == 0)) == 1
+
+
+async def test_a_code_typed_while_the_owners_paper_ballot_is_being_checked_is_refused_saying_so(
+    db, example_house, make_meeting, make_user, principal_of_user
+):
+    """The paper ballot handed in after the code was sent waits for the moderator: received first, it is the
+    decision of the ownership (rejected, it would keep nothing out). The code says so and confirms nothing."""
+    from portal.core.i18n import set_locale
+
+    set_locale("ru")
+    meeting, owner = await _owner_with_answers(example_house, make_meeting, make_user, principal_of_user)
+    await actions.send_code(owner, meeting)
+    code = await _code_from_outbox(owner.user_id)
+    house_id = meeting.house_id
+    (line,) = await queries.voter_lines(owner, meeting.id)
+    paper = await actions.enter_paper(
+        await _admin(), meeting, line.id, "", clock.now(), {i.id: "for" for i in meeting.items}, SCAN, SNILS
+    )
+    with pytest.raises(Refused) as refused:
+        await actions.confirm(owner, meeting, code)
+    day = format_day(clock.now(), "day_month")
+    assert refused.value.message == (
+        f"По этой собственности (кв. 1) {day} получено бумажное решение, оно на проверке: учитывается решение, "
+        "полученное первым."
+    )
+    assert not await Ballot.exists().where((Ballot.meeting == meeting.id) & (Ballot.status == BallotStatus.ACCEPTED))
+    # rejected, the paper keeps nothing out: the same code now confirms the answers typed in the portal
+    moderator = await principal_of_user(await make_user(roles=("moderator",), houses=(house_id,)))
+    await actions.reject(moderator, (await queries.ballot_for_staff(moderator, paper))[1], rules.Rejection.UNSIGNED, "")
+    assert await actions.confirm(owner, meeting, code) == actions.Confirmed(1)
+
+
+async def test_a_code_for_two_premises_confirms_the_one_without_a_paper_ballot_and_says_why_not_the_other(
+    db, example_house, make_meeting, make_user, principal_of_user
+):
+    """An owner of flat 1 and half of flat 4 answered for both and asked for a code; flat 1's paper ballot was
+    accepted meanwhile. The code confirms flat 4's answers, and says flat 1's decision is the paper one."""
+    from portal.core.i18n import set_locale
+    from portal.housing.tables import Ownership
+
+    set_locale("ru")
+    house = await example_house()
+    await Ownership(premise=house.premises["4"], owner=house.owners["A"], share_numerator=1, share_denominator=2).save()
+    await Ownership.update({Ownership.share_numerator: 1, Ownership.share_denominator: 2}).where(
+        Ownership.id == house.ownerships["F"]
+    )
+    meeting = await queries.meeting_for_staff(await _admin(), await make_meeting(house.house))
+    owner = await principal_of_user(await _owner_user(make_user, house, "A", "1"))
+    for line in await queries.voter_lines(owner, meeting.id):
+        await actions.save_answers(owner, meeting, line.id, {i.id: rules.Choice.AGAINST for i in meeting.items})
+    await actions.send_code(owner, meeting)
+    code = await _code_from_outbox(owner.user_id)
+    (paper,) = await _paper_ballots(house, meeting.id, "A")
+    await actions.accept(await _admin(), (await queries.ballot_for_staff(await _admin(), paper))[1])
+    day = format_day(clock.now(), "day_month")
+    assert await actions.confirm(owner, meeting, code) == actions.Confirmed(
+        1, [f"По этой собственности (кв. 1) уже учтено бумажное решение, принятое {day}."]
+    )
+    outcome = await queries.outcome(meeting)
+    assert outcome.questions[0].votes_for == 50 and outcome.questions[0].against == Fraction(91, 4)
 
 
 async def test_a_guess_that_read_the_code_alive_is_not_compared_once_its_attempts_are_spent(
@@ -433,4 +507,4 @@ async def test_another_owners_wrong_codes_do_not_kill_this_owners_code(
     for _ in range(actions.CODE_ATTEMPTS + 1):
         with pytest.raises(Refused):
             await actions.confirm(neighbour, meeting, wrong)
-    assert await actions.confirm(owner, meeting, code) == 1
+    assert (await actions.confirm(owner, meeting, code)).locked == 1

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from portal.core import clock
 from portal.core.web import Refused
 from portal.meetings import actions
 from portal.meetings.tables import BallotCode
@@ -86,8 +87,8 @@ async def test_one_code_typed_twice_at_once_confirms_once(
     await actions.send_code(owner, meeting)
     code = await _code_from_outbox(owner.user_id)
     answers = await asyncio.gather(*(actions.confirm(owner, meeting, code) for _ in range(2)), return_exceptions=True)
-    assert 1 in answers, answers
-    (refused,) = [a for a in answers if a != 1]
+    assert actions.Confirmed(1) in answers, answers
+    (refused,) = [a for a in answers if a != actions.Confirmed(1)]
     assert isinstance(refused, Refused) and refused.message == "This code has already been used: your vote is received."
     accepted = await Ballot.count().where((Ballot.meeting == meeting.id) & (Ballot.status == BallotStatus.ACCEPTED))
     assert accepted == 1
@@ -122,3 +123,70 @@ async def test_two_paper_ballots_of_one_ownership_accepted_at_once_count_once(db
         (Ballot.meeting == meeting_id) & (Ballot.status == BallotStatus.ACCEPTED)
     )
     assert len({r["entry"] for r in counted}) == len(counted) == len(owners)
+
+
+@pytest.mark.parametrize("committed_url", ["postgres"], indirect=True)  # SQLite's write transactions are serial
+async def test_an_online_vote_and_a_paper_ballot_of_one_ownership_counted_at_once_count_once(
+    db, committed_url, example_house, make_meeting, make_user, principal_of_user
+):
+    """ЖК ст. 48: one decision per ownership, the first received counts. The owner types the code while the office
+    enters their paper ballot and a moderator accepts it. The confirmation read the ownership's paper ballots
+    without the lock the moderator takes: it read «none», the paper was entered and accepted before it wrote, and
+    both counted. Now the confirmation holds the register line's lock until it commits: the paper ballot waits,
+    then is refused as a repeat. The meeting is made deterministic by a lock on the owner's draft that this test
+    holds, so the confirmation stops between its read and its write while the paper goes its way."""
+    import asyncpg
+
+    from portal.core.i18n import set_locale
+    from portal.meetings import queries
+    from portal.meetings.tables import Ballot
+    from portal.meetings.tables import BallotStatus
+    from tests.meetings.test_actions import SCAN
+    from tests.meetings.test_actions import SNILS
+    from tests.meetings.test_actions import _admin
+    from tests.meetings.test_actions import _code_from_outbox
+
+    set_locale("en")
+    meeting, owner = await _owner_with_answers(example_house, make_meeting, make_user, principal_of_user)
+    await actions.send_code(owner, meeting)
+    code = await _code_from_outbox(owner.user_id)
+    (line,) = await queries.voter_lines(owner, meeting.id)
+    assert Ballot._meta.tablename == "ballot"
+
+    async def on_paper() -> None:
+        answers = {i.id: "for" for i in meeting.items}
+        paper = await actions.enter_paper(await _admin(), meeting, line.id, "", clock.now(), answers, SCAN, SNILS)
+        await actions.accept(await _admin(), (await queries.ballot_for_staff(await _admin(), paper))[1])
+
+    async def waiting(watch: asyncpg.Connection, sessions: int) -> None:
+        """Until ``sessions`` sessions of the database wait for a lock."""
+        for _ in range(500):
+            query = "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = $1"
+            if await watch.fetchval(query, "Lock") >= sessions:
+                return
+            await asyncio.sleep(0.01)
+        raise AssertionError(f"{sessions} sessions never waited for a lock")
+
+    holder, watch = await asyncpg.connect(committed_url), await asyncpg.connect(committed_url)
+    try:
+        hold = holder.transaction()
+        await hold.start()
+        await holder.execute("SELECT id FROM ballot WHERE id = $1 FOR UPDATE", line.ballot_id)
+        confirming = asyncio.create_task(actions.confirm(owner, meeting, code))
+        await waiting(watch, 1)  # the confirmation has read, and waits to write the draft accepted
+        paper = asyncio.create_task(on_paper())
+        both = asyncio.create_task(waiting(watch, 2))  # the paper waits for the confirmation, or went its way
+        await asyncio.wait([paper, both], return_when=asyncio.FIRST_COMPLETED)
+        both.cancel()
+        await hold.rollback()
+        confirmed, refused = await asyncio.gather(confirming, paper, return_exceptions=True)
+    finally:
+        await holder.close()
+        await watch.close()
+    assert confirmed == actions.Confirmed(1), confirmed
+    assert isinstance(refused, Refused), refused
+    assert refused.message == "This ownership already has a counted ballot: reject this one as a duplicate."
+    counted = await Ballot.select(Ballot.source).where(
+        (Ballot.entry == line.id) & (Ballot.status == BallotStatus.ACCEPTED)
+    )
+    assert [r["source"] for r in counted] == ["electronic"]

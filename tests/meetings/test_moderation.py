@@ -140,6 +140,49 @@ async def test_a_repeat_of_a_counted_ballot_is_offered_rejection_not_acceptance(
     assert [r["status"] for r in statuses] == [BallotStatus.ACCEPTED, BallotStatus.MODERATION]
 
 
+async def test_a_paper_ballot_of_an_owner_who_voted_online_is_offered_rejection_saying_when_they_voted(
+    client, login, make_user, example_house, make_meeting, principal_of_user
+):
+    """ЖК ст. 48: the first decision received counts, whatever its channel. Owner A confirmed the vote in the portal,
+    then handed in a paper ballot: its card says the counted decision is the online one and when it was confirmed,
+    offers no «Принять», but rejecting it as a repeat; accepting it anyway is refused, and the online vote counts."""
+    from portal.core.i18n import format_moment
+    from portal.meetings import queries
+    from portal.settings import get_settings
+    from tests.meetings.test_actions import _admin
+    from tests.meetings.test_actions import _owner_user
+    from tests.meetings.test_actions import _vote
+
+    house = await example_house()
+    meeting_id = await make_meeting(house.house)
+    meeting = await queries.meeting_for_staff(await _admin(), meeting_id)
+    owner = await principal_of_user(await _owner_user(make_user, house, "A", "1"))
+    assert await _vote(owner, meeting, "against") == 1
+    online = await Ballot.select(Ballot.id, Ballot.received_at).where(Ballot.source == "electronic").first()
+    (repeat,) = await _paper_ballots(house, meeting_id, "A")
+    await login(client, await make_user(roles=("moderator",), houses=(house.house,)))
+    queue = f"/staff/meetings/{meeting_id}/moderation"
+    page = (await client.get(queue)).text
+    card = re.search(rf'aria-labelledby="b-{repeat}">.*?</section>', page, re.S).group(0)
+    assert _badge(card) == "По этой собственности уже учтено решение"
+    confirmed = format_moment(online["received_at"], get_settings().time_zone)
+    assert f"Учтённое решение подано через портал: собственник подтвердил его кодом {confirmed}." in card, card
+    assert "/accept" not in card and "Принять" not in card and "Открыть учтённое решение" not in card, card
+    assert f'action="/staff/meetings/ballots/{repeat}/reject"' in card and 'value="duplicate" selected' in card
+    refused = await client.form(
+        f"/staff/meetings/ballots/{repeat}/accept", headers={"referer": f"http://testserver{queue}"}
+    )
+    said = (await client.get(refused.headers["location"])).text
+    assert "По этой собственности уже учтено решение: отклоните это как повторное." in said, said
+    assert (await client.form(f"/staff/meetings/ballots/{repeat}/reject", {"reason": "duplicate"})).status_code == 303
+    rows = await Ballot.select(Ballot.id, Ballot.status, Ballot.rejection).order_by(Ballot.id)
+    assert [(r["id"], r["status"], r["rejection"]) for r in rows] == [
+        (online["id"], BallotStatus.ACCEPTED, None),
+        (repeat, BallotStatus.REJECTED, "duplicate"),
+    ]
+    assert (await queries.outcome(meeting)).questions[0].against == 50
+
+
 HOSTILE_NOTE = '<script>alert(1)</script>"><img src=x onerror=alert(2)>'
 
 

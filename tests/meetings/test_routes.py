@@ -7,12 +7,14 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import timedelta
+from fractions import Fraction
 
 import openpyxl
 import pytest
 from pypdf import PdfReader
 
 from portal.core import clock
+from portal.core.i18n import format_day
 from portal.core.tables import AuditEvent
 from portal.core.tables import OutboxMessage
 from portal.meetings import actions
@@ -259,6 +261,58 @@ async def test_answers_saved_after_the_code_was_sent_are_said_to_be_unconfirmed(
     page = (await client.get(f"/meetings/{meeting_id}")).text
     assert "закреплено решений: 1" in page
     assert "Ещё не подтверждено: кв. 4. Запросите новый код." in page
+
+
+async def _paper_accepted_after_the_code(client, voter, flats: tuple[str, ...]) -> tuple[queries.MeetingView, str]:
+    """The owner of flat 1 (and of flat 4, where ``flats`` names it) answered «against» for ``flats`` and asked for
+    the code; then their paper ballot for
+    flat 1, «for», was entered and accepted. The sentence the owner is to read of flat 1."""
+    meeting_id = voter.meeting_id
+    if "4" in flats:
+        await OwnerLink(user=voter.user, owner=await _owner_of_flat_4(meeting_id)).save()
+    meeting = await queries.meeting_for_staff(await _admin(), meeting_id)
+    lines = {x.premise[-1]: x for x in await queries.register_of(meeting_id) if x.premise.endswith((" 1", " 4"))}
+    for flat in flats:
+        await client.form(
+            f"/meetings/{meeting_id}/ballots/{lines[flat].id}", {f"q{i.id}": "against" for i in meeting.items}
+        )
+    await client.form(f"/meetings/{meeting_id}/code")
+    on_paper = {i.id: "for" for i in meeting.items}
+    paper = await actions.enter_paper(await _admin(), meeting, lines["1"].id, "", clock.now(), on_paper, SCAN, SNILS)
+    await actions.accept(await _admin(), (await queries.ballot_for_staff(await _admin(), paper))[1])
+    day = format_day(clock.now(), "day_month")
+    return meeting, f"По этой собственности (кв. 1) уже учтено бумажное решение, принятое {day}."
+
+
+async def test_a_code_typed_after_the_paper_ballot_was_accepted_says_so_and_is_not_spent(client, voter):
+    """ЖК ст. 48: the first decision received counts. Flat 1's paper ballot was accepted after the code was sent;
+    the code used to be spent with «your paper ballot was received first». Now the owner is sent back to the
+    confirmation with the sentence saying when the paper was accepted; nothing is written, the code not spent."""
+    meeting, said = await _paper_accepted_after_the_code(client, voter, ("1",))
+    confirm = f"/meetings/{meeting.id}/confirm"
+    refused = await client.form(
+        confirm, {"code": await _code(voter.user)}, headers={"referer": f"http://testserver{confirm}"}
+    )
+    assert refused.status_code == 303 and refused.headers["location"].endswith(confirm)
+    back = (await client.get(confirm)).text
+    assert said in back and "закреплено" not in back, back
+    assert "Ваш голос получен по всем помещениям" in back  # flat 1's decision is the paper one
+    electronic = (Ballot.source == "electronic") & (Ballot.status == BallotStatus.ACCEPTED)
+    assert not await Ballot.exists().where(electronic)
+    assert await BallotCode.exists().where((BallotCode.user == voter.user) & BallotCode.used_at.is_null())
+    assert (await queries.outcome(meeting)).questions[0].votes_for == 50
+
+
+async def test_a_code_for_two_flats_confirms_the_one_without_a_paper_ballot_and_says_why_not_the_other(client, voter):
+    """The code was sent for flats 1 and 4, and flat 1's paper ballot accepted before it was typed: it confirms flat
+    4 and says why not flat 1 (it used to say «ballots locked: 1» only, flat 1's answers silently not counted)."""
+    meeting, said = await _paper_accepted_after_the_code(client, voter, ("1", "4"))
+    done = await client.form(f"/meetings/{meeting.id}/confirm", {"code": await _code(voter.user)})
+    page = (await client.get(done.headers["location"])).text
+    assert "закреплено решений: 1" in page and said in page, page
+    assert "Ещё не подтверждено" not in page
+    outcome = await queries.outcome(meeting)  # flat 4 «against» online (45.5), flat 1 «for» on paper (50)
+    assert outcome.questions[0].against == Fraction(91, 2) and outcome.questions[0].votes_for == 50
 
 
 async def _owner_of_flat_4(meeting_id: int) -> int:
@@ -629,8 +683,9 @@ async def test_the_dates_of_the_originals_are_refused_in_the_future_or_sent_befo
 
 async def test_a_code_typed_after_the_paper_ballot_was_entered_says_the_paper_one_counts(client, voter):
     """The owner asked for the code, then handed in the signed paper too, entered before the code was typed: the
-    code locks nothing (a decision counts once), and «Ваш голос получен; закреплено решений: 0» told them nothing
-    of why. They read that the paper ballot, received first, is the one counted."""
+    code locks nothing (a decision counts once, the first received), and «Ваш голос получен; закреплено решений: 0»
+    told them nothing of why. They read that the paper ballot, received first and being checked, is the one that
+    counts; the code is not spent."""
     meeting_id = voter.meeting_id
     meeting = await queries.meeting_for_staff(await _admin(), meeting_id)
     (line,) = [x for x in await queries.register_of(meeting_id) if x.owner_id == voter.owner]
@@ -638,7 +693,13 @@ async def test_a_code_typed_after_the_paper_ballot_was_entered_says_the_paper_on
     await client.form(f"/meetings/{meeting_id}/code")
     against = {i.id: "against" for i in meeting.items}
     await actions.enter_paper(await _admin(), meeting, line.id, "", clock.now(), against, SCAN, SNILS)
-    confirmed = await client.form(f"/meetings/{meeting_id}/confirm", {"code": await _code(voter.user)})
-    page = (await client.get(confirmed.headers["location"])).text
-    assert "закреплено решений: 0" not in page
-    assert "Ваше бумажное решение получено раньше: учитывается оно" in page
+    confirm = f"/meetings/{meeting_id}/confirm"
+    refused = await client.form(
+        confirm, {"code": await _code(voter.user)}, headers={"referer": f"http://testserver{confirm}"}
+    )
+    page = (await client.get(refused.headers["location"])).text
+    assert "закреплено решений" not in page
+    day = format_day(clock.now(), "day_month")
+    said = f"По этой собственности (кв. 1) {day} получено бумажное решение, оно на проверке: учитывается решение, "
+    assert said + "полученное первым." in page, page
+    assert await BallotCode.exists().where((BallotCode.user == voter.user) & BallotCode.used_at.is_null())

@@ -454,3 +454,32 @@ def test_an_invalid_snils_is_refused(typed: str) -> None:
 def test_a_snils_is_required_of_a_natural_persons_decision_under_266(first_day, person, required) -> None:
     """DOMAIN.md §1.6: since 01.09.2025 (Приказ № 266/пр) the owner's decision carries their СНИЛС."""
     assert rules.snils_required(first_day, person) is required
+
+
+# ЖК ст. 48: one decision per ownership, the first received counts, whatever its channel. A code was sent for the
+# drafts 11 (register line 1) and 12 (line 2); what the company holds of their paper ballots decides which it confirms.
+EARLY, LATE = IN_TIME - timedelta(days=2), IN_TIME
+ACCEPTED_1 = rules.Received(1, counted=True, at=LATE)
+WAITING_1 = rules.Received(1, counted=False, at=EARLY)
+WAITING_1_AGAIN = rules.Received(1, counted=False, at=LATE)
+
+
+@pytest.mark.parametrize(
+    ("received", "confirmed", "kept_out"),
+    [
+        ([], [11, 12], {}),  # no paper: both count
+        ([ACCEPTED_1], [12], {1: ACCEPTED_1}),  # line 1's paper counted first: only line 2's draft counts
+        ([WAITING_1], [12], {1: WAITING_1}),  # received and being checked: received first, it keeps the draft out
+        ([WAITING_1_AGAIN, WAITING_1], [12], {1: WAITING_1}),  # of two waiting, the owner reads of the first
+        ([WAITING_1, ACCEPTED_1], [12], {1: ACCEPTED_1}),  # a counted one is what the owner reads of, not a repeat
+        (
+            [ACCEPTED_1, rules.Received(2, counted=True, at=EARLY)],
+            [],
+            {1: ACCEPTED_1, 2: rules.Received(2, True, EARLY)},
+        ),
+    ],
+)
+def test_a_code_confirms_only_the_drafts_of_ownerships_whose_paper_decision_was_not_received_first(
+    received, confirmed, kept_out
+) -> None:
+    assert rules.confirmable({11: 1, 12: 2}, received) == (confirmed, kept_out)
