@@ -1,7 +1,7 @@
-"""A resident's applications (absence, people moved, instalment, meter commissioning, owner, payer, lift) open the
-same way, from one template of theirs: the way back to the requests, the page's title as its heading, a card of
-what to know before applying, then the form. The page's HTMX fragment is its main part, rendered from the same
-template (the part its family's template writes and the page fills in)."""
+"""A resident's applications (absence, people moved, instalment, meter commissioning, owner, payer, lift, a
+warranty defect) open the same way, from one template of theirs: the way back to the requests, the page's title as
+its heading, a card of what to know before applying, then the form. The page's HTMX fragment is its main part,
+rendered from the same template (the part its family's template writes and the page fills in)."""
 
 from __future__ import annotations
 
@@ -18,8 +18,13 @@ APPLICATIONS = {
     "/tickets/owner": ("Смена собственника / плательщика", "Как это работает"),
     "/tickets/payer": ("Смена плательщика", "Как это работает"),
     "/tickets/lift": ("Бронирование грузового лифта", "Как это работает"),
+    "/tickets/warranty": ("Гарантийный дефект", "Как это работает"),
 }
-SENDS_FILES = {"/tickets/absence", "/tickets/residents", "/tickets/meter-commissioning", "/tickets/owner"}
+SENDS_FILES = {
+    "/tickets/absence", "/tickets/residents", "/tickets/meter-commissioning", "/tickets/owner", "/tickets/warranty"
+}  # fmt: skip
+# The words of a form's button where they are not «Отправить заявление».
+SUBMITS = {"/tickets/lift": "Забронировать лифт", "/tickets/warranty": "Сообщить о дефекте"}
 
 
 def _opening(html: str) -> tuple[str, str, str]:
@@ -49,6 +54,8 @@ async def test_an_application_opens_with_the_way_back_its_title_and_what_to_know
     assert fragment.text.strip() and fragment.text.strip() in page.text, "the fragment is the page's main part"
     assert ('class="card stack ticket-form"' in fragment.text) is (path != "/tickets/instalment"), "no debt, no form"
     assert ('enctype="multipart/form-data"' in fragment.text) is (path in SENDS_FILES), "a browser sends the files"
+    if path != "/tickets/instalment":
+        assert SUBMITS.get(path, "Отправить заявление") in fragment.text
 
 
 async def test_the_call_centres_lift_booking_leads_back_to_the_staff_requests(client, login, make_user, make_account):
