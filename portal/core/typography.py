@@ -96,3 +96,10 @@ def bound_html(html: str) -> str:
         seen = _bind(first + token + last, _IN_HTML, len(first), len(last))
         tokens[i] = seen[len(first) : len(seen) - len(last)]
     return "".join(tokens)
+
+
+def sentence(text: str) -> str:
+    """Typed text made a sentence for the next one to follow: stripped, with a full stop unless it already ends
+    with one (or with «!», «?», «…»)."""
+    text = text.strip()
+    return text if not text or text[-1] in ".!?…" else text + "."

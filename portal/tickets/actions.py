@@ -57,6 +57,7 @@ from portal.core.security import Principal
 from portal.core.security import ResidentRole
 from portal.core.stale import Stale
 from portal.core.storage import StoredFile
+from portal.core.typography import sentence
 from portal.core.values import placeholders
 from portal.core.web import FormErrors
 from portal.core.web import Refused
@@ -727,14 +728,15 @@ async def record_developer_answer(
             deadline = rules.developer_deadline(answer.until, get_settings().time_zone)
             values[Ticket.deadline] = deadline
             noted["deadline"] = [_plain(ticket.deadline), _plain(deadline)]
-        else:
+        else:  # back to the company, whose term is counted anew from the refusal (its own passed while waiting)
             values[Ticket.internal_status] = rules.InternalStatus.NONE
+            values[Ticket.deadline] = rules.restarted_deadline(ticket, now, get_settings().time_zone)
             noted["internal_status"] = [ticket.internal_status, rules.InternalStatus.NONE]
+            noted["deadline"] = [_plain(ticket.deadline), _plain(values[Ticket.deadline])]
         await _write_while(ticket.id, waiting, values, _not_waiting())
-        if answer.answer == rules.DeveloperAnswer.ACCEPTED:
-            await _by(principal, ticket.id, EventKind.DEADLINE, now, by_staff=True, visible=True,
-                      from_value=_plain(ticket.deadline), to_value=_plain(values[Ticket.deadline]))  # fmt: skip
-        else:
+        await _by(principal, ticket.id, EventKind.DEADLINE, now, by_staff=True, visible=True,
+                  from_value=_plain(ticket.deadline), to_value=_plain(values[Ticket.deadline]))  # fmt: skip
+        if answer.answer != rules.DeveloperAnswer.ACCEPTED:
             await _by(principal, ticket.id, EventKind.INTERNAL_STATUS, now, by_staff=True,
                       from_value=ticket.internal_status, to_value=rules.InternalStatus.NONE)  # fmt: skip
         event_id = await _news(principal, ticket.id, EventKind.MESSAGE, now, by_staff=True, comment=russian,
@@ -778,7 +780,7 @@ def _developer_said(answer: forms.DeveloperAnswerForm, developer: str, email: st
                     gettext(
                         "The developer %(developer)s refused the claim: %(reason)s",
                         developer=developer,
-                        reason=answer.reason.strip(),
+                        reason=sentence(answer.reason),
                     ),
                     owner_may_claim(developer, email),
                 ]

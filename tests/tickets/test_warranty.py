@@ -11,6 +11,7 @@ from datetime import timedelta
 
 import pytest
 
+from portal.core import clock
 from portal.core.i18n import format_day
 from portal.core.i18n import format_moment
 from portal.tickets import rules
@@ -622,11 +623,20 @@ async def test_the_developer_refuses_back_to_the_dispatcher_the_owner_told_how_t
     missing = await staff.form(f"{url}/developer-answer", {"answer": "refused", "reason": ""})
     assert missing.status_code == 422 and "Укажите причину отказа застройщика" in missing.text
     reason = "Трещина от усадки, не гарантийный случай"
+    # The company's own term passed while the developer took weeks to answer: it is counted anew from the refusal,
+    # so the resident does not read «Просрочена» for the wait.
+    long_ago = clock.now() - timedelta(days=24)
+    await Ticket.update({Ticket.deadline: long_ago}).where(Ticket.id == ticket["id"])
     assert (await staff.form(f"{url}/developer-answer", {"answer": "refused", "reason": reason})).status_code == 303
-    row = await Ticket.select(Ticket.internal_status, Ticket.status).where(Ticket.id == ticket["id"]).first()
+    row = (
+        await Ticket.select(Ticket.internal_status, Ticket.status, Ticket.deadline)
+        .where(Ticket.id == ticket["id"])
+        .first()
+    )
     assert row["internal_status"] == "" and row["status"] == "new"  # the dispatcher's again
+    assert row["deadline"] > clock.now()
     page = (await staff.get(url)).text
-    assert f"отказал в претензии: {reason}" in page
+    assert f"отказал в претензии: {reason}. Собственник может" in page  # one sentence ends, the next begins
     assert "Собственник может предъявить требование застройщику сам" in page
     assert 'action="' + url + '/developer-answer"' not in page  # no longer waiting: no answer to record
     told = await _told(resident, "refused the claim")
