@@ -151,6 +151,9 @@ async def seed(ctx: DemoContext) -> None:
     }
     users = ctx.shared.get("users", {})
     resident = users.get("resident")
+    # The resident's own words bear their user's name, as the portal writes them («Иван Петрович Смирнов»), not the
+    # register's «Смирнов Иван Петрович» beside it in one conversation.
+    signed = await User.select(User.full_name).where(User.id == resident).first() if resident else None
     resident_accounts = set(ctx.shared.get("resident_accounts", []))
     by_house: dict[int, list[int]] = {int(k): v for k, v in ctx.shared.get("accounts_by_house", {}).items()}
     account_ids = [a for h in houses for a in by_house.get(h, [])[:60]]
@@ -266,7 +269,8 @@ async def seed(ctx: DemoContext) -> None:
     for ticket_id, (plan, ticket) in enumerate(zip(plans, tickets, strict=True)):  # the ticket's index, for now
         first_event = len(events)
         created = plan["created"]
-        resident_wrote = {"author_name": ticket.owner_name, "by_staff": False, "visible_to_resident": True}
+        writer = signed["full_name"] if signed and ticket.author else ticket.owner_name
+        resident_wrote = {"author_name": writer, "by_staff": False, "visible_to_resident": True}
         resident_acted = {**resident_wrote, "author": ticket.author}
         events.append(
             _event(ticket_id, "created", created, to_value="new", comment=ticket.description, **resident_wrote)

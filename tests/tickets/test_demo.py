@@ -42,6 +42,23 @@ async def test_every_demo_request_s_steps_come_in_the_order_of_time(db):
     assert finished > 50
 
 
+async def test_the_demo_resident_s_own_words_bear_the_name_of_their_user(db, make_user):
+    """What the portal writes for a resident is signed with their user's name; the demo's requests of the resident
+    who signs in were signed with the register's «Смирнов Иван Петрович» beside the portal's «Иван Петрович
+    Смирнов» in one conversation."""
+    ctx = DemoContext(rng=random.Random(20261202), today=date(2026, 12, 2))
+    await housing_demo.seed(ctx)
+    user = await make_user(name="Иван Петрович Смирнов")
+    ctx.shared["users"] = {"resident": user}
+    await demo.seed(ctx)
+    theirs = [r["id"] for r in await Ticket.select(Ticket.id).where(Ticket.author == user)]
+    assert theirs
+    signed = await TicketEvent.select(TicketEvent.author_name).where(
+        TicketEvent.ticket.is_in(theirs) & TicketEvent.by_staff.eq(False) & (TicketEvent.author_name != "")
+    )
+    assert {r["author_name"] for r in signed} == {"Иван Петрович Смирнов"}
+
+
 async def test_every_rated_demo_request_has_its_rating_in_its_history(db):
     """The portal writes a resident's mark as an event as well: the demo's rated requests have it too, so a request
     staff reopen (which clears its rating for the redone work) still shows the mark it had in its history."""
