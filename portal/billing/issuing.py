@@ -21,12 +21,11 @@ from dataclasses import replace
 from datetime import date
 from datetime import datetime
 
-from piccolo.query.functions.aggregate import Count
-
 from portal.billing import notices
 from portal.billing import receipts
 from portal.billing import rules
 from portal.billing.queries import account_ids_of_houses
+from portal.billing.queries import count_of_houses
 from portal.core import audit
 from portal.core import jobs
 from portal.core.db import atomic
@@ -37,8 +36,6 @@ from portal.core.jobs import RUNNING
 from portal.core.security import Principal
 from portal.core.tables import JobRun
 from portal.core.web import Refused
-from portal.housing.queries import house_scope
-from portal.housing.tables import PersonalAccount
 from portal.settings import get_settings
 
 NAME = "receipts-issue"
@@ -61,17 +58,6 @@ def key_of(period: date, house_id: int | None) -> str:
     return f"{rules.period_key(period)}:{house_id if house_id is not None else 'all'}"
 
 
-async def _count(principal: Principal, house_id: int | None) -> int:
-    query = PersonalAccount.select(Count(PersonalAccount.id).as_alias("n"))
-    scope = house_scope(PersonalAccount.premise.house, principal)
-    if scope is not None:
-        query = query.where(scope)
-    if house_id is not None:
-        query = query.where(PersonalAccount.premise.house == house_id)
-    rows = await query
-    return int(rows[0]["n"]) if rows else 0
-
-
 async def of_month(period: date, principal: Principal) -> list[Run]:
     """The runs of the month the staff member may see (every house's, and their houses'), newest first."""
     month = rules.period_key(period)
@@ -92,7 +78,7 @@ async def start(principal: Principal, period: date, house_id: int | None, *, ip:
     if house_id is not None and not principal.may_see_house(house_id):
         raise Refused(gettext("Choose a house from the list."))
     houses = None if principal.house_ids is None else sorted(principal.house_ids)
-    total = await _count(principal, house_id)
+    total = await count_of_houses(principal, house_id)
     fresh = Run(0, RUNNING, rules.period_key(period), house_id, houses, principal.user_id, principal.name, total)
     run, started, _replaced = await replace(fresh, beat=time.time(), ip=ip).begin(NAME, key_of(period, house_id))
     return run, started

@@ -43,6 +43,7 @@ from portal.billing.tables import ReceiptSection
 from portal.billing.tables import Service
 from portal.core import clock
 from portal.core.address import PremiseAddress
+from portal.core.clauses import every
 from portal.core.db import from_kopecks
 from portal.core.db import from_row
 from portal.core.db import is_sqlite
@@ -200,20 +201,28 @@ async def account_ids_by_number(numbers: Sequence[str], principal: Principal | N
     return found
 
 
+def _of_houses(principal: Principal, house_id: int | None) -> list[Any]:
+    """The conditions of the accounts of one house, or of every house the principal works with."""
+    house = PersonalAccount.premise.house
+    return [house_scope(house, principal), house == house_id if house_id is not None else None]
+
+
 async def account_ids_of_houses(
     principal: Principal, house_id: int | None = None, *, after: int = 0, limit: int | None = None
 ) -> list[int]:
     """The accounts of one house, or of every house the principal works with, in the order of their ids: those
     after the id ``after``, at most ``limit`` of them (a batch of a job)."""
-    query = PersonalAccount.select(PersonalAccount.id).where(PersonalAccount.id > after).order_by(PersonalAccount.id)
-    if limit is not None:
-        query = query.limit(limit)
-    scope = house_scope(PersonalAccount.premise.house, principal)
-    if scope is not None:
-        query = query.where(scope)
-    if house_id is not None:
-        query = query.where(PersonalAccount.premise.house == house_id)
-    return [r["id"] for r in await query]
+    where = every([PersonalAccount.id > after, *_of_houses(principal, house_id)])
+    query = PersonalAccount.select(PersonalAccount.id).where(where).order_by(PersonalAccount.id)
+    return [r["id"] for r in await (query if limit is None else query.limit(limit))]
+
+
+async def count_of_houses(principal: Principal, house_id: int | None = None) -> int:
+    """How many accounts ``account_ids_of_houses`` lists from the first."""
+    query = PersonalAccount.select(Count(PersonalAccount.id).as_alias("n"))
+    where = every(_of_houses(principal, house_id))
+    rows = await (query if where is None else query.where(where))
+    return int(rows[0]["n"]) if rows else 0
 
 
 # --- balances and history of one account ----------------------------------------------------------------

@@ -11,6 +11,8 @@ import pytest
 
 from portal.billing import issuing
 from portal.billing import notices
+from portal.billing.queries import account_ids_of_houses
+from portal.billing.queries import count_of_houses
 from portal.billing.tables import Receipt
 from portal.billing.tables import ReceiptNotice
 from portal.billing.tables import ReceiptSection
@@ -135,3 +137,20 @@ async def test_the_receipts_page_starts_a_run_and_shows_its_progress(client, log
     done = await client.get("/staff/billing/receipts/progress?period=2026-11", headers={"HX-Request": "true"})
     assert "Выпущено квитанций за ноябрь 2026: 2; лицевых счетов без начислений: 1." in done.text
     assert "hx-trigger" not in done.text, "a finished run is not polled"
+
+
+async def test_a_runs_total_is_the_number_of_accounts_it_walks(month, make_account):
+    """The accounts a run counts when it starts and those it issues for, a batch at a time, are read alike: of the
+    house chosen, or of every house the accountant works with (another house's account is neither)."""
+    elsewhere = await make_account(number="7700000004", premise_number="1")
+    admin = Principal(user_id=month["user"], name="Администратор", house_ids=None)
+    for principal, house, accounts in [
+        (_accountant(month), None, month["accounts"]),
+        (_accountant(month), month["house"], month["accounts"]),
+        (admin, None, [*month["accounts"], elsewhere.account]),
+        (admin, elsewhere.house, [elsewhere.account]),
+    ]:
+        walked = await account_ids_of_houses(principal, house)
+        assert await count_of_houses(principal, house) == len(walked)
+        assert walked == sorted(accounts)
+        assert await account_ids_of_houses(principal, house, after=walked[0], limit=1) == walked[1:2]
