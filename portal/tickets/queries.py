@@ -875,6 +875,24 @@ async def at_the_door(principal: Principal, ticket_ids: Sequence[int]) -> dict[i
     }
 
 
+async def photo_counts(ticket_ids: Sequence[int]) -> dict[int, int]:
+    """For the executor's cards (a page of them and the latest done): how many photos each request has, kept ones
+    (a request with none has no key; a PDF scan is no photo). The ids are of requests the caller was shown; one
+    grouped query, none for no request."""
+    if not ticket_ids:
+        return {}
+    rows = await (
+        TicketAttachment.select(TicketAttachment.ticket, Count(TicketAttachment.id, alias="n"))
+        .where(
+            TicketAttachment.ticket.is_in(sorted(set(ticket_ids)))
+            & TicketAttachment.content_type.like("image/%")  # a scan in PDF is no photo
+            & TicketAttachment.erased_at.is_null()
+        )
+        .group_by(TicketAttachment.ticket)
+    )
+    return {int(r["ticket"]): int(r["n"]) for r in rows}
+
+
 ACCOUNT_RECENT = 5
 
 

@@ -154,3 +154,44 @@ async def test_an_open_request_card_says_the_entrance_and_floor_and_calls_the_re
     other = await make_user(name="Другой", roles=("executor",), houses=(place.house,))
     await Ticket.update({Ticket.executor: other}).where(Ticket.id == ids["in_work"])
     assert await queries.at_the_door(me, [ids["in_work"]]) == {}
+
+
+async def test_a_card_says_how_many_photos_its_request_has_read_at_once_for_the_page(
+    db, client, login, make_user, make_account
+):
+    """Whether a request has photos (the leak, the broken lock) the executor learnt only by opening it: each card
+    says how many, in words to a screen reader; a PDF scan is no photo. The counts are one query for the whole
+    page, whatever the number of cards (QUERY_BUDGETS["/staff/my-tickets"])."""
+    from portal.tickets.routes_staff import QUERY_BUDGETS
+    from tests.querylog import captured
+
+    place = await make_account()
+    executor = await make_user(name="Мастер", roles=("executor",), houses=(place.house,))
+    await login(client, executor)
+
+    async def count_queries() -> int:
+        await client.get("/staff/my-tickets")
+        with captured(db) as seen:
+            assert (await client.get("/staff/my-tickets")).status_code == 200
+        return len(seen)
+
+    made = {}
+    for description, status, files in (("Течёт кран", "in_work", ["image/jpeg", "image/png", "application/pdf"]),
+                                       ("Без фото", "accepted", ["application/pdf"]),
+                                       ("Сделано", "done", ["image/webp"])):  # fmt: skip
+        opened = await actions.open_ticket(
+            account_id=place.account, category="leaking_taps", description=description, now=datetime.now(UTC)
+        )
+        await Ticket.update({Ticket.status: status, Ticket.executor: executor}).where(Ticket.id == opened.id)
+        for n, kind in enumerate(files):
+            await TicketAttachment(ticket=opened.id, file_key=f"t{opened.id}-{n}", content_type=kind).save()
+        made[description] = opened.id
+        if len(made) == 1:
+            one_card = await count_queries()
+    assert await count_queries() == one_card <= QUERY_BUDGETS["/staff/my-tickets"]
+    page = (await client.get("/staff/my-tickets")).text
+    card = r'(?s)<li class="card ticket-card">(?:(?!</li>).)*?{}.*?</li>'
+    cards = {d: re.search(card.format(d), page).group(0) for d in made}
+    assert '<span class="visually-hidden">2\u00a0фотографии</span>' in cards["Течёт кран"]
+    assert '<span class="visually-hidden">1\u00a0фотография</span>' in cards["Сделано"]
+    assert "photo-count" not in cards["Без фото"]
