@@ -67,6 +67,17 @@ def read_new_ticket(
     category = form_value(data, "category")
     if category not in rules.CATEGORY_BY_CODE or not rules.CATEGORY_BY_CODE[category].resident:
         errors.add("category", gettext("Choose what the request is about."))
+    description = _description(data, errors)
+    _photos_at_most(errors, photos)
+    if errors:
+        return None, errors
+    assert account_id is not None
+    return NewTicket(account_id, place, category, description), errors
+
+
+def _description(data: Mapping[str, Any], errors: FormErrors) -> str:
+    """The problem described, as a resident types it or a dispatcher takes it down from a call: a few words at
+    least, and no more than a request holds (refused at its field, kept as typed: never cut short in silence)."""
     description = form_value(data, "description")
     if len(description) < 5:
         errors.add("description", gettext("Describe the problem in a few words (at least 5 characters)."))
@@ -79,11 +90,7 @@ def read_new_ticket(
                 rules.MAX_DESCRIPTION,
             ),
         )
-    _photos_at_most(errors, photos)
-    if errors:
-        return None, errors
-    assert account_id is not None
-    return NewTicket(account_id, place, category, description), errors
+    return description
 
 
 def _photos_at_most(errors: FormErrors, photos: int) -> None:
@@ -412,9 +419,7 @@ def read_staff_new(
     source = form_value(data, "source") or "phone"
     if source not in rules.SOURCE_LABELS:
         errors.add("source", gettext("Choose a source."))
-    description = form_value(data, "description")
-    if len(description) < 5:
-        errors.add("description", gettext("Describe the problem in a few words (at least 5 characters)."))
+    description = _description(data, errors)
     typed_phone = form_value(data, "contact_phone")
     phone = normalize_phone(typed_phone) if typed_phone else ""  # the dispatcher calls back on it: a real number
     if phone is None:
@@ -426,7 +431,7 @@ def read_staff_new(
             place,
             category,
             ticket_type,
-            description[: rules.MAX_DESCRIPTION],
+            description,
             source,
             form_value(data, "contact_name")[:255],
             phone or "",
