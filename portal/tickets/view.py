@@ -606,13 +606,15 @@ async def message_posted(
         return await ticket_page(
             request, principal, ticket, staff=staff, errors=errors, status_code=422, message=typed, note=internal
         )
-    await actions.post_message(
+    sent = await actions.post_message(
         principal, ticket, text, photos, by_staff=staff, internal=internal, now=clock.now(), ip=client_ip(request)
     )
     if from_queue:
         flash(request, gettext("The photos are sent to request No. %(number)s.", number=ticket.number))
         return see_other(request, "/staff/my-tickets")
-    return see_other(request, ticket_href(ticket, staff=staff) + "#conversation")
+    # Back at the message sent, not at the top of a long conversation with it out of sight below (on a phone, under
+    # the bottom menu): the writer sees it went, and the keyboard goes on from it.
+    return see_other(request, ticket_href(ticket, staff=staff) + f"#event-{sent}")
 
 
 async def _resident_context(ticket: TicketDetail, now: datetime) -> dict[str, Any]:

@@ -56,6 +56,22 @@ async def test_a_resident_files_a_request_with_a_photo_and_sees_it(client, login
     assert sent.status_code == 422 and "не фотография" in sent.text and "Слишком длинное сообщение" in sent.text
 
 
+async def test_a_message_sent_leads_back_to_itself_not_to_the_top_of_the_conversation(
+    client, login, make_user, make_account
+):
+    # In a long conversation the top of it is far above the message just sent (on a phone, it was under the bottom
+    # menu): the answer goes to the message, which the page holds under that id.
+    user, place = await _resident(make_user, make_account)
+    await login(client, user)
+    await _file(client, place)
+    ticket = await Ticket.select(Ticket.id).where(Ticket.account == place.account).first()
+    sent = await client.form(f"/tickets/{ticket['id']}/messages", {"text": "Буду дома после 18:00"})
+    event = await TicketEvent.select(TicketEvent.id).where(TicketEvent.comment == "Буду дома после 18:00").first()
+    assert sent.status_code == 303 and sent.headers["location"] == f"/tickets/{ticket['id']}#event-{event['id']}"
+    page = await client.get(f"/tickets/{ticket['id']}")
+    assert f'id="event-{event["id"]}"' in page.text
+
+
 async def test_a_request_refused_for_its_description_says_the_photo_must_be_chosen_again(
     client, login, make_user, make_account, photo
 ):
