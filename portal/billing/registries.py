@@ -420,15 +420,28 @@ def note_of(payment_id: str, paid_on: date) -> str:
 # --- the queue ----------------------------------------------------------------------------------------------------
 
 
+def _waiting(line_id: int) -> Any:
+    return (RegistryPayment.id == line_id) & (RegistryPayment.status == LineStatus.UNMATCHED)
+
+
+def _gone() -> Refused:
+    return Refused(gettext("This payment is no longer waiting in the queue."))
+
+
 async def _queued(line_id: int) -> dict[str, Any]:
-    row = (
-        await RegistryPayment.select()
-        .where((RegistryPayment.id == line_id) & (RegistryPayment.status == LineStatus.UNMATCHED))
-        .first()
-    )
+    row = await RegistryPayment.select().where(_waiting(line_id)).first()
     if row is None:
-        raise Refused(gettext("This payment is no longer waiting in the queue."))
+        raise _gone()
     return row
+
+
+async def _resolve(principal: Principal, line_id: int, status: LineStatus, columns: dict[Any, Any]) -> None:
+    """The queued line takes ``status`` (with ``columns``), and who resolved it and when; refused when it no longer
+    waits: resolved by another accountant since it was read."""
+    resolved = {RegistryPayment.status: status, RegistryPayment.resolved_by: principal.user_id,
+                RegistryPayment.resolved_at: clock.now(), **columns}  # fmt: skip
+    if not await RegistryPayment.update(resolved).where(_waiting(line_id)).returning(RegistryPayment.id):
+        raise _gone()
 
 
 async def assign(principal: Principal, line_id: int, account_number: str, ip: str = "") -> int:
@@ -442,20 +455,7 @@ async def assign(principal: Principal, line_id: int, account_number: str, ip: st
         account_id = (await account_ids_by_number([account_number], principal)).get(account_number)
         if account_id is None:
             raise Refused(gettext("There is no account %(number)s in your houses.", number=account_number))
-        claimed = (
-            await RegistryPayment.update(
-                {
-                    RegistryPayment.status: LineStatus.ASSIGNED,
-                    RegistryPayment.account: account_id,
-                    RegistryPayment.resolved_by: principal.user_id,
-                    RegistryPayment.resolved_at: clock.now(),
-                }
-            )
-            .where((RegistryPayment.id == line_id) & (RegistryPayment.status == LineStatus.UNMATCHED))
-            .returning(RegistryPayment.id)
-        )
-        if not claimed:
-            raise Refused(gettext("This payment is no longer waiting in the queue."))
+        await _resolve(principal, line_id, LineStatus.ASSIGNED, {RegistryPayment.account: account_id})
         moment = datetime.combine(row["paid_on"], datetime.min.time().replace(hour=12), tzinfo=clock.zone())
         posted = await ledger.post_payment(
             account_id,
@@ -485,20 +485,7 @@ async def mark_returned(principal: Principal, line_id: int, reason: str, ip: str
         raise Refused(gettext("Say why the payment is returned."))
     async with atomic():
         await _queued(line_id)
-        returned = await (
-            RegistryPayment.update(
-                {
-                    RegistryPayment.status: LineStatus.RETURNED,
-                    RegistryPayment.note: reason[:255],
-                    RegistryPayment.resolved_by: principal.user_id,
-                    RegistryPayment.resolved_at: clock.now(),
-                }
-            )
-            .where((RegistryPayment.id == line_id) & (RegistryPayment.status == LineStatus.UNMATCHED))
-            .returning(RegistryPayment.id)
-        )
-        if not returned:  # credited by another accountant since it was read: not to be sent back
-            raise Refused(gettext("This payment is no longer waiting in the queue."))
+        await _resolve(principal, line_id, LineStatus.RETURNED, {RegistryPayment.note: reason[:255]})
         await audit.record(principal, "billing.registry.return", "registry_payment", line_id, {"reason": reason}, ip)
 
 

@@ -387,6 +387,26 @@ async def test_a_payment_credited_while_another_accountant_returns_it_is_not_sai
     assert await AuditEvent.count().where(AuditEvent.action == "billing.registry.return") == 0
 
 
+async def test_a_payment_returned_while_another_accountant_credits_it_is_not_credited(accounts, monkeypatch):
+    """Both read the line waiting; the one who returns it first wins, and the credit is refused, nothing posted."""
+    first, _ = accounts
+    await load(BANK.read_bytes())
+    queued = await RegistryPayment.select().where(RegistryPayment.status == LineStatus.UNMATCHED).first()
+    before = await ledger.balance_of(first)
+    await registries.mark_returned(EVERY_HOUSE, queued["id"], "ошибка")
+
+    async def read_before_the_return(line_id: int) -> dict[str, Any]:
+        return queued
+
+    monkeypatch.setattr(registries, "_queued", read_before_the_return)
+    with pytest.raises(Refused) as refused:
+        await registries.assign(EVERY_HOUSE, queued["id"], "7700000001")
+    assert str(refused.value) == "Этот платёж уже не ждёт разбора."
+    row = await RegistryPayment.select().where(RegistryPayment.id == queued["id"]).first()
+    assert row["status"] == LineStatus.RETURNED and row["account"] is None
+    assert await ledger.balance_of(first) == before
+
+
 def test_an_xlsx_table_of_payments_is_read_like_the_csv():
     import io
 
