@@ -124,8 +124,9 @@ class ResidentMeetings(Controller):
         except actions.WrongCode as wrong:  # said at the field, with what was typed (an expired code: flashed)
             errors = FormErrors(fields={"code": wrong.message})
             return await _summary(request, principal, meeting, form_value(data, "code")[:20], errors, 422)
-        for said in (forms.vote_confirmed(confirmed.locked), *confirmed.kept_out):
-            flash(request, said)
+        flash(request, forms.vote_confirmed(confirmed.locked))
+        for said in confirmed.kept_out:  # neither done nor refused: the premise's decision is its paper ballot
+            flash(request, said, "info")
         # Answers saved after the code was sent are not in it: say so, or that premise would silently never count.
         lines = await queries.voter_lines(principal, meeting.id)
         left = [x.premise for x in lines if x.ballot_status == BallotStatus.DRAFT]

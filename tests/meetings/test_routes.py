@@ -305,12 +305,17 @@ async def test_a_code_typed_after_the_paper_ballot_was_accepted_says_so_and_is_n
 
 async def test_a_code_for_two_flats_confirms_the_one_without_a_paper_ballot_and_says_why_not_the_other(client, voter):
     """The code was sent for flats 1 and 4, and flat 1's paper ballot accepted before it was typed: it confirms flat
-    4 and says why not flat 1 (it used to say «ballots locked: 1» only, flat 1's answers silently not counted)."""
+    4 and says why not flat 1 (it used to say «ballots locked: 1» only, flat 1's answers silently not counted); the
+    page then says flat 1's decision is the paper one, whose answers it shows."""
     meeting, said = await _paper_accepted_after_the_code(client, voter, ("1", "4"))
     done = await client.form(f"/meetings/{meeting.id}/confirm", {"code": await _code(voter.user)})
     page = (await client.get(done.headers["location"])).text
-    assert "закреплено решений: 1" in page and said in page, page
+    assert "закреплено решений: 1" in page and f'<p class="flash flash-info">{said}</p>' in page, page
     assert "Ещё не подтверждено" not in page
+    # flat 1 shows the paper's answers, said to be the paper ballot's (the owner typed others here); flat 4 its own
+    flat_1 = page[page.index("Кв. 1, ") : page.index("Кв. 4, ")]
+    assert "Бумажное решение учтено" in flat_1 and "Решение получено и закреплено" not in flat_1, flat_1
+    assert "Решение получено и закреплено" in page[page.index("Кв. 4, ") :]
     outcome = await queries.outcome(meeting)  # flat 4 «against» online (45.5), flat 1 «for» on paper (50)
     assert outcome.questions[0].against == Fraction(91, 2) and outcome.questions[0].votes_for == 50
 
