@@ -354,20 +354,21 @@ class Gateway:
                 f"{session['status']}.",
                 code="checkout_session_unexpected_state",
             )
+        return self._expired(session)
+
+    def expire_due(self) -> int:
+        due = self.store.due_sessions(now())
+        for session in due:
+            self._expired(session)
+        return len(due)
+
+    def _expired(self, session: dict[str, Any]) -> dict[str, Any]:
+        """The open session closed: its page no longer opens, and the portal is told."""
         session["status"] = "expired"
         session["url"] = None
         self.store.save(session)
         self.emit("checkout.session.expired", session)
         return session
-
-    def expire_due(self) -> int:
-        due = self.store.due_sessions(now())
-        for session in due:
-            session["status"] = "expired"
-            session["url"] = None
-            self.store.save(session)
-            self.emit("checkout.session.expired", session)
-        return len(due)
 
     def success_redirect(self, session: dict[str, Any]) -> str:
         return str(session["success_url"]).replace("{CHECKOUT_SESSION_ID}", session["id"])
