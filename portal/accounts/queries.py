@@ -236,9 +236,14 @@ class ConsentEntry:
 
 
 async def consent_history(user_id: int, limit: int = 50) -> list[ConsentEntry]:
+    return await _consents(ConsentEntry, user_id, limit)
+
+
+async def _consents(row: type[T], user_id: int, limit: int, **joined: Any) -> list[T]:
+    """The person's consent records as ``row``, newest first (by the user's consent index)."""
     return _all(
-        ConsentEntry,
-        await ConsentRecord.select(*columns_of(ConsentRecord, ConsentEntry))
+        row,
+        await ConsentRecord.select(*columns_of(ConsentRecord, row, **joined))
         .where(ConsentRecord.user == user_id)
         .order_by(ConsentRecord.granted_at, ascending=False)
         .order_by(ConsentRecord.id, ascending=False)
@@ -296,14 +301,7 @@ _ENTERED_BY = {
 
 async def consent_evidence(user_id: int, limit: int = 50) -> list[StaffConsentEntry]:
     """The person's consent records with their evidence, newest first (one query by the user's consent index)."""
-    return _all(
-        StaffConsentEntry,
-        await ConsentRecord.select(*columns_of(ConsentRecord, StaffConsentEntry, **_ENTERED_BY))
-        .where(ConsentRecord.user == user_id)
-        .order_by(ConsentRecord.granted_at, ascending=False)
-        .order_by(ConsentRecord.id, ascending=False)
-        .limit(limit),
-    )
+    return await _consents(StaffConsentEntry, user_id, limit, **_ENTERED_BY)
 
 
 @dataclass(frozen=True)

@@ -423,3 +423,21 @@ async def test_a_paper_consent_given_again_the_day_of_a_withdrawal_never_reads_b
     assert before <= given["marketing"] <= clock.now()
     shown = (await client.get(f"/staff/people/{resident}")).text
     assert "подписано 3 декабря 2026" in shown
+
+
+async def test_the_person_and_the_operator_read_the_same_records_newest_first(make_user, make_house):
+    """The person's own list and the operator's list with the evidence are one read: the person's records alone,
+    the newest given first (a consent given twice in one moment, the later entered first)."""
+    from portal.accounts import queries
+
+    _house, resident, manager = await _person(make_user, make_house)
+    other = await make_user(name="Чужой")
+    for user, kind, at in [(resident, "processing", FEBRUARY), (resident, "marketing", GIVEN),
+                           (resident, "processing", GIVEN), (other, "processing", GIVEN)]:  # fmt: skip
+        await ConsentRecord(user=user, consent_type=kind, text_version="v1", granted_at=at, recorded_by=manager).save()
+    mine = [(r.consent_type, r.granted_at) for r in await queries.consent_history(resident)]
+    assert mine == [("processing", GIVEN), ("marketing", GIVEN), ("processing", FEBRUARY)]
+    evidence = await queries.consent_evidence(resident)
+    assert [(r.consent_type, r.granted_at) for r in evidence] == mine
+    assert {r.recorded_by_name for r in evidence} == {"Мария Офисная"}
+    assert len(await queries.consent_history(resident, limit=2)) == 2
