@@ -524,15 +524,17 @@ class Pending:
 async def pending_of_accounts(
     account_ids: Iterable[int], payer: int | None, now: datetime, *, own_unfinished: bool = True
 ) -> dict[int, Pending]:
-    """The payments of these accounts that may still be paid (index ``payment_account``): anyone's checkout open or
-    being confirmed until its time runs out, and an autopay charge whose answer is not in yet. Accounts with none
-    are left out. ``own_unfinished`` False: the payer's own utilities checkouts left open on the gateway's page do
-    not count — the pay sheet's new payment closes them and takes their place (``actions.start_checkout``)."""
+    """The utilities payments of these accounts that may still be paid (index ``payment_account``): anyone's checkout
+    open or being confirmed until its time runs out, and an autopay charge whose answer is not in yet; an order of
+    paid services paid from the account is no part of its debt and never counts. Accounts with none are left out.
+    ``own_unfinished`` False: the payer's own checkouts left open on the gateway's page do not count — the pay
+    sheet's new payment closes them and takes their place (``actions.start_checkout``)."""
     ids = sorted(set(account_ids))
     if not ids:
         return {}
     live = (
-        Payment.status.is_in([PaymentStatus.OPEN, PaymentStatus.PENDING])
+        (Payment.purpose == PaymentPurpose.UTILITIES)
+        & Payment.status.is_in([PaymentStatus.OPEN, PaymentStatus.PENDING])
         & ((Payment.expires_at > now) | Payment.expires_at.is_null())
         & ((Payment.kind == PaymentKind.AUTOPAY) | Payment.session_id.is_not_null())
     )
@@ -540,7 +542,6 @@ async def pending_of_accounts(
         live &= (
             (Payment.status != PaymentStatus.OPEN)
             | (Payment.kind != PaymentKind.CHECKOUT)
-            | (Payment.purpose != PaymentPurpose.UTILITIES)
             | (Payment.created_by != payer)
             | Payment.created_by.is_null()
         )

@@ -6,14 +6,18 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
+from decimal import Decimal
 
 from portal.core import clock
 from portal.core.i18n import format_moment
+from portal.payments import queries
 from portal.payments.tables import Payment
 from portal.settings import get_settings
 
 
-async def _pending(account: int, user: int, kopecks: int, *, kind: str = "autopay", expires_in: int = 30) -> str:
+async def _pending(
+    account: int, user: int, kopecks: int, *, kind: str = "autopay", expires_in: int = 30, purpose: str = "utilities"
+) -> str:
     """A payment of ``account`` by ``user`` whose answer is not in yet; the moment the sheet names, in Russian."""
     now = clock.now()
     created = now - timedelta(minutes=5)
@@ -23,6 +27,7 @@ async def _pending(account: int, user: int, kopecks: int, *, kind: str = "autopa
             uid=uid,
             batch=uid,
             kind=kind,
+            purpose=purpose,
             account=account,
             amount_kopecks=kopecks,
             status="pending",
@@ -64,3 +69,15 @@ async def test_the_payers_own_payment_being_confirmed_is_named_as_theirs_and_one
     assert 'value="3140,00"' in page and f"400,00\u00a0₽ уже в обработке: ваша оплата от {since}." in page
     assert 'value="1200,50"' in page  # the expired one is not taken off
     assert page.count("уже в обработке") == 1
+
+
+async def test_a_paid_service_order_being_paid_is_not_taken_off_the_utilities_due(client, login, household, gateway):
+    # A plumber's visit (an order of paid services) paid from the same account is no part of its debt: the sheet said
+    # «1 500,00 ₽ уже в обработке: ваша оплата» and offered 2 040,00 of the 3 540,00 due, and autopay would take as
+    # little.
+    a = household["accounts"][0]
+    await _pending(a, household["resident"], 150000, kind="checkout", purpose="order")
+    await login(client, household["resident"])
+    page = (await client.get(f"/pay?account={a}")).text
+    assert 'value="3540,00"' in page and "уже в обработке" not in page
+    assert await queries.pending_of(a, household["resident"], clock.now()) == queries.Pending(Decimal("0.00"), False)
