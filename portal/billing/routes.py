@@ -21,7 +21,6 @@ from litestar.di import NamedDependency
 from litestar.di import Provide
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
-from litestar.response import Stream
 from litestar.response import Template
 
 from portal.accounts.queries import access_code_for
@@ -49,6 +48,7 @@ from portal.billing.tables import EntryKind
 from portal.catalog import queries as catalog_queries
 from portal.core import clock
 from portal.core.charts import bar_chart
+from portal.core.csv_stream import Streamed
 from portal.core.exports import CSV
 from portal.core.exports import to_csv
 from portal.core.exports import to_xlsx
@@ -398,10 +398,10 @@ class StaffBilling(Controller):
         return render(request, "billing/staff_received.html", **found, channel_label=channel_label, **_helpers())
 
     @get("/payments.csv", name="billing:received_csv")
-    async def received_csv(self, request: Request, principal: NamedDependency[Principal]) -> Stream:
+    async def received_csv(self, request: Request, principal: NamedDependency[Principal]) -> Streamed:
         _chosen, f = await _received_filter(request, principal)
         rows = exports.received_csv(channels.received_all(principal, f))
-        return Stream(rows, media_type=CSV, headers=_attached(_received_name(f, "csv")))
+        return Streamed(rows, media_type=CSV, headers=_attached(_received_name(f, "csv")))
 
     @get("/payments.xlsx", name="billing:received_xlsx")
     async def received_xlsx(self, request: Request, principal: NamedDependency[Principal]) -> Response[bytes]:

@@ -19,13 +19,13 @@ from litestar import post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromQuery
 from litestar.response import File
-from litestar.response import Stream
 from litestar.response import Template
 
 from portal.billing import outage_reductions
 from portal.core import clock
 from portal.core import stale
 from portal.core import storage
+from portal.core.csv_stream import Streamed
 from portal.core.head import is_head
 from portal.core.i18n import format_day
 from portal.core.i18n import gettext
@@ -223,9 +223,9 @@ class StaffMeters(Controller):
         )
 
     @get("/export.csv", name="meters:export_csv", opt=EXPORTERS)
-    async def export_csv(self, request: Request, principal: Caller) -> Stream:
+    async def export_csv(self, request: Request, principal: Caller) -> Streamed:
         f = await _export_filter(request, principal)
-        return Stream(
+        return Streamed(
             export.csv_chunks(_exported(request, principal, f)),
             media_type="text/csv",
             headers={"Content-Disposition": f'attachment; filename="readings-{f.period:%Y-%m}.csv"'},

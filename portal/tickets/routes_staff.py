@@ -19,10 +19,10 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.params import FromQuery
 from litestar.response import File
-from litestar.response import Stream
 from litestar.response import Template
 
 from portal.core import clock
+from portal.core.csv_stream import Streamed
 from portal.core.head import is_head
 from portal.core.i18n import gettext
 from portal.core.pagination import PageRequest
@@ -109,7 +109,7 @@ class StaffTickets(Controller):
                 media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                 headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
             )
-        return Stream(
+        return Streamed(
             export.csv_chunks(rows, columns, tz, now),
             media_type="text/csv",
             headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
