@@ -22,6 +22,7 @@ from portal.accounts.tables import DataRequest
 from portal.accounts.tables import Residency
 from portal.accounts.tables import User
 from portal.core import clock
+from portal.core.db import json_value
 from portal.core.tables import AuditEvent
 from portal.settings import get_settings
 
@@ -194,8 +195,7 @@ async def subject_data(user_id: int) -> dict[str, Any]:
     tickets, messages = await _tickets(user_id)
     parts = {name: await _part(user_id, *columns) for name, columns in _parts().items()}
     for row in parts["own_actions"]:
-        if isinstance(row["changes"], str):
-            row["changes"] = json.loads(row["changes"] or "{}")
+        row["changes"] = json_value(row["changes"])
     accounts = parts.pop("accounts")
     return {
         "operator": get_settings().company_name,

@@ -4,7 +4,6 @@ pass) into one message per person and channel, each in the person's language, ea
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from markupsafe import Markup
@@ -17,6 +16,7 @@ from portal.content.tables import Post
 from portal.content.tables import PostKind
 from portal.core import clock
 from portal.core import outbox
+from portal.core.db import json_value
 from portal.core.i18n import DEFAULT_LOCALE
 from portal.core.i18n import gettext
 from portal.core.i18n import own_lang
@@ -76,7 +76,7 @@ def _heading(c: dict[str, Any]) -> str:
 async def fan_out(row: dict[str, Any]) -> Any:
     """The sender of the ``post`` channel: one page of the post's audience into messages; ``Again`` with the
     next page's start until everyone is done. A post taken down or ended before its turn sends nothing more."""
-    context = row["context"] if isinstance(row["context"], dict) else json.loads(row["context"] or "{}")
+    context = json_value(row["context"])
     post_id = int(context["post"])
     post = await Post.select().where(Post.id == post_id).first()
     now = clock.now()
@@ -182,7 +182,7 @@ async def remind(row: dict[str, Any]) -> Any:
     from portal.content.tables import EventAnswer
     from portal.core.db import atomic
 
-    context = row["context"] if isinstance(row["context"], dict) else json.loads(row["context"] or "{}")
+    context = json_value(row["context"])
     post_id = int(context["post"])
     post = await Post.select().where((Post.id == post_id) & (Post.kind == PostKind.EVENT)).first()
     now = clock.now()

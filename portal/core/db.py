@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import AsyncIterator
 from collections.abc import Iterable
 from collections.abc import Iterator
@@ -228,6 +229,14 @@ def _fields(cls: type) -> tuple[tuple[str, bool], ...]:
     return tuple(
         (f.name, f.default is not MISSING or f.default_factory is not MISSING) for f in dataclasses.fields(cls)
     )
+
+
+def json_value(value: Any) -> Any:
+    """A JSON column's value as a query hands it over: its text on SQLite (and through a raw query), the object on
+    PostgreSQL; none, or empty text, is an empty object."""
+    if isinstance(value, str):
+        return json.loads(value or "{}")
+    return {} if value is None else value
 
 
 def from_row(cls: type[V], row: Mapping[str, Any], **values: Any) -> V:

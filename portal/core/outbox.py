@@ -22,7 +22,6 @@ was done but not recorded is not done twice.
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Awaitable
 from collections.abc import Callable
@@ -34,6 +33,7 @@ from datetime import timedelta
 from typing import Any
 
 from portal.core.bulk import MAX_PARAMETERS
+from portal.core.db import json_value
 from portal.core.i18n import lazy
 from portal.core.labels import Labels
 from portal.core.tables import OutboxMessage
@@ -200,9 +200,7 @@ async def _record(row: dict[str, Any], outcome: Any, now: datetime) -> bool:
 
 def expired(context: dict[str, Any] | str | None, now: datetime) -> bool:
     """Whether a message of this context is past its expiry (never, for one without)."""
-    if isinstance(context, str):  # a JSON column as SQLite returns it
-        context = json.loads(context or "{}")
-    at = (context or {}).get(EXPIRES)
+    at = json_value(context).get(EXPIRES)
     return bool(at) and datetime.fromisoformat(at) <= now
 
 

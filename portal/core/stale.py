@@ -11,7 +11,6 @@ from the audit log (the record's events since the form's version), so the form s
 
 from __future__ import annotations
 
-import json
 from collections.abc import Collection
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from typing import Any
 from portal.core.audit import diff
 from portal.core.clock import zone
 from portal.core.db import is_sqlite
+from portal.core.db import json_value
 from portal.core.i18n import format_moment
 from portal.core.i18n import gettext as _
 from portal.core.tables import AuditEvent
@@ -114,8 +114,7 @@ async def changed_since(entity: str, record_id: int, since: str, now: Any) -> Ch
     events = await newest.limit(count)
     fields: set[str] = set()
     for event in events:
-        changes = event["changes"]
-        fields.update(json.loads(changes or "{}") if isinstance(changes, str) else changes or {})
+        fields.update(json_value(event["changes"]) or {})
     last = events[0] if events else None
     when = last["created_at"] if last else now if isinstance(now, datetime) else None
     return Change(last["actor_name"] if last else "", when, frozenset(fields))

@@ -40,6 +40,7 @@ import httpx
 from portal.core import jobs
 from portal.core import outbox
 from portal.core import storage
+from portal.core.db import json_value
 from portal.core.db import waiting_at_most
 from portal.core.i18n import own_words
 from portal.notifications import queries
@@ -107,9 +108,7 @@ def build_email(row: dict[str, Any], now: datetime | None = None) -> EmailMessag
     of sending), a Message-ID of its own, the text, and its HTML part, one-click unsubscribe and attached files
     where it has them."""
     settings = get_settings()
-    context = row.get("context") or {}
-    if isinstance(context, str):
-        context = json.loads(context or "{}")
+    context = json_value(row.get("context"))
     message = EmailMessage(policy=_POLICY)
     message["From"] = sender(settings.smtp_from, context.get("locale"))
     message["To"] = row["recipient"]
@@ -337,9 +336,7 @@ async def send_push(row: dict[str, Any]) -> str | None:
     subscriptions = await queries.live_subscriptions(int(row["recipient"]))
     if not subscriptions:
         raise PushGone("no browser subscribed")
-    context = row.get("context") or {}
-    if isinstance(context, str):
-        context = json.loads(context or "{}")
+    context = json_value(row.get("context"))
     # Tapping the push opens the in-app message of the same event through its «open» address, which marks it
     # read on the way to the page; without one, the page itself.
     twin = await queries.inapp_twin(int(row["recipient"]), row.get("ref") or "")

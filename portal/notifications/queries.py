@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Collection
 from collections.abc import Sequence
@@ -17,6 +16,7 @@ from piccolo.table import Table
 from portal.accounts.tables import Residency
 from portal.accounts.tables import User
 from portal.core import clock
+from portal.core.db import json_value
 from portal.core.memo import read_once
 from portal.core.pagination import Page
 from portal.core.pagination import PageRequest
@@ -563,7 +563,7 @@ async def inapp_messages(user_id: int, page: PageRequest) -> Page[InAppMessage]:
     base_url = get_settings().base_url
     items = []
     for r in rows:
-        context = json.loads(r["context"]) if isinstance(r["context"], str) else r["context"]
+        context = json_value(r["context"])
         subject, body = reworded(r["template"], context, r["subject"], r["body"])
         link = inapp_link(context, base_url)
         items.append(InAppMessage(r["id"], subject, body, link, r["created_at"], unread=r["read_at"] is None))
@@ -586,7 +586,7 @@ async def opened(user_id: int, message_id: int) -> Opened | None:
     )
     if row is None:
         return None
-    context = json.loads(row["context"]) if isinstance(row["context"], str) else row["context"]
+    context = json_value(row["context"])
     return Opened(inapp_link(context, get_settings().base_url))
 
 
