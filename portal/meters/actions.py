@@ -267,16 +267,11 @@ async def accept_reading(
     """Staff accept an implausible jump as it was passed. A reading passed after it was counted from the reading
     before (one awaiting review is no previous reading): its consumption is counted again from the accepted one,
     and a later value below it (not a rollover) refuses the acceptance — correct or reject it instead."""
-    facts = reading.facts
-    following = await queries.following_readings(reading.meter_id, reading.period, facts.zones)
-    recounted = rules.recount_following(
-        reading.values, {z: v for z, (_, v) in following.items()}, digits=facts.digits, decimals=facts.decimals
-    )
+    following, recounted = await _following(reading, reading.values)
     refusals = [Refusal(reading.meter_id, z, c.error) for z, c in recounted.items() if c.error]
     if refusals:
         return refusals
-    exported = await queries.last_export(reading.period, reading.house_id)
-    next_exported = await _next_exported(reading, following)
+    exported, next_exported = await _exports(reading, following)
     async with atomic():
         await _count_following_again(recounted, following, next_exported)
         await MeterReading.update(
@@ -292,12 +287,27 @@ async def accept_reading(
     return []
 
 
-async def _next_exported(
-    reading: queries.StaffReading, following: Mapping[int, tuple[int, Decimal]]
-) -> datetime | None:
-    """When the month of the reading passed next was exported to billing: its consumption, counted again from the
-    reviewed one, is to be recounted there too."""
-    return await queries.export_of_reading(next(iter(following.values()))[0], reading.house_id) if following else None
+Following = dict[int, tuple[int, Decimal]]  # the readings passed next, by zone: their id and value
+
+
+async def _following(
+    reading: queries.StaffReading, values: Mapping[int, Decimal]
+) -> tuple[Following, dict[int, rules.Check]]:
+    """The readings passed next after the reviewed one, and their consumption counted again from ``values`` (the
+    reading accepted, corrected, or the one before a rejected one)."""
+    facts = reading.facts
+    following = await queries.following_readings(reading.meter_id, reading.period, facts.zones)
+    nexts = {z: v for z, (_, v) in following.items()}
+    return following, rules.recount_following(values, nexts, digits=facts.digits, decimals=facts.decimals)
+
+
+async def _exports(reading: queries.StaffReading, following: Following) -> tuple[datetime | None, datetime | None]:
+    """When the reviewed reading's month and the month of the reading passed next were exported to billing: what a
+    review changes there is to be recounted."""
+    exported = await queries.last_export(reading.period, reading.house_id)
+    if not following:
+        return exported, None
+    return exported, await queries.export_of_reading(next(iter(following.values()))[0], reading.house_id)
 
 
 def _recount(exported: datetime | None) -> dict[Any, Any]:
@@ -339,15 +349,11 @@ async def correct_reading(
     facts = dataclasses.replace(reading.facts, failed=False, retired=False, next_verification=None)
     checks = rules.check_meter(facts, values, today=reading.period, period=reading.period, confirmed=True)
     refusals = [Refusal(reading.meter_id, z, c.error) for z, c in checks.items() if c.error]
-    following = await queries.following_readings(reading.meter_id, reading.period, facts.zones)
-    recounted = rules.recount_following(
-        values, {z: v for z, (_, v) in following.items()}, digits=facts.digits, decimals=facts.decimals
-    )
+    following, recounted = await _following(reading, values)
     refusals = refusals or [Refusal(reading.meter_id, z, c.error) for z, c in recounted.items() if c.error]
     if refusals:
         return refusals
-    exported = await queries.last_export(reading.period, reading.house_id)
-    next_exported = await _next_exported(reading, following)
+    exported, next_exported = await _exports(reading, following)
     async with atomic():
         if version is not None and not await _as_read(reading, values, version):
             return []
@@ -386,14 +392,8 @@ async def reject_reading(
     """Staff reject a reading (the photo shows another value, a neighbour's meter …): it is not used or exported;
     the resident is told why and asked to pass it again. A reading passed after it is counted again from the one
     before (its consumption unknown when there is none, or when it is lower)."""
-    following = await queries.following_readings(reading.meter_id, reading.period, reading.facts.zones)
-    facts = reading.facts
-    before = {z: v for z, v in facts.last.items() if z in following}
-    recounted = rules.recount_following(
-        before, {z: v for z, (_, v) in following.items()}, digits=facts.digits, decimals=facts.decimals
-    )
-    exported = await queries.last_export(reading.period, reading.house_id)
-    next_exported = await _next_exported(reading, following)
+    following, recounted = await _following(reading, reading.facts.last)
+    exported, next_exported = await _exports(reading, following)
     async with atomic():
         for zone, (row_id, _) in following.items():
             check = recounted.get(zone, rules.Check(error=rules.ReadingError.ABOVE_NEXT))
