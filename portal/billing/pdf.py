@@ -9,6 +9,7 @@ the right margin, and money prints with two decimals everywhere (35,10 ₽ per m
 from __future__ import annotations
 
 import io
+import re
 from decimal import Decimal
 
 from fpdf import FontFace
@@ -27,6 +28,7 @@ from portal.core.i18n import format_area
 from portal.core.i18n import format_day
 from portal.core.i18n import format_money
 from portal.core.i18n import format_number
+from portal.core.i18n import format_phone
 from portal.core.i18n import gettext as _
 from portal.core.pdf import A4
 from portal.settings import get_settings
@@ -57,6 +59,15 @@ class _Receipt(A4):
         self.set_x(x)
         self.set_font("Main", "B" if bold else "", size)
         self.multi_cell(w, h, text, align="L", new_x=XPos.LEFT, new_y=YPos.NEXT)
+
+
+PHONE = re.compile(r"\+?\d[\d ()-]{4,}\d")
+
+
+def _whole_phones(text: str) -> str:
+    """Each phone number of ``text`` (a list of them, as the company writes it) with no-break spaces and hyphens, so a
+    line never ends in the middle of one."""
+    return PHONE.sub(lambda found: format_phone(found.group()), text)
 
 
 def receipt_pdf(info: AccountInfo, view: ReceiptView, access_code: str = "") -> bytes:
@@ -115,12 +126,13 @@ def _parties(pdf: _Receipt, info: AccountInfo, view: ReceiptView) -> None:
         lines = [
             _("INN %(inn)s, KPP %(kpp)s", inn=company.inn, kpp=company.kpp),
             company.address,
-            _("Phone: %(phone)s", phone=company.phone) if company.phone else "",
+            _("Phone: %(phone)s", phone=_whole_phones(company.phone)) if company.phone else "",
             _("E-mail: %(email)s", email=company.email) if company.email else "",
             _("Website: %(site)s", site=company.site) if company.site else "",
         ]
         pdf.block(x, right_w, 3.6, "\n".join(line for line in lines if line), 7.5)
-    pdf.block(x, right_w, 3.8, _("Emergency dispatch service: %(phones)s", phones=view.dispatch_phones), 7.5, bold=True)
+    phones = _whole_phones(view.dispatch_phones)
+    pdf.block(x, right_w, 3.8, _("Emergency dispatch service: %(phones)s", phones=phones), 7.5, bold=True)
     pdf.set_xy(pdf.l_margin, max(left_end, pdf.get_y()) + 3)
 
 

@@ -50,13 +50,14 @@ class Page:
 
 def pages(content: bytes) -> list[Page]:
     """Each page's text boxes: text runs more than half a character apart are apart (small char margin), and a
-    wrapped line of a cell is a box of its own (small line margin)."""
+    wrapped line of a cell is a box of its own (small line margin). No-break spaces and hyphens (a phone's) read as
+    the plain ones they print."""
     found = []
     for number, layout in enumerate(
         extract_pages(io.BytesIO(content), laparams=LAParams(char_margin=0.5, line_margin=0.2)), 1
     ):
         boxes = [
-            Box(number, " ".join(el.get_text().replace("\u00a0", " ").split()), *el.bbox)
+            Box(number, " ".join(el.get_text().replace("\u00a0", " ").replace("\u2011", "-").split()), *el.bbox)
             for el in layout
             if isinstance(el, LTTextBox) and el.get_text().strip()
         ]

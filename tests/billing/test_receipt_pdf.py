@@ -109,3 +109,10 @@ def test_the_layout_check_sees_a_heading_printed_over_its_neighbour():
     found = pdf_layout.headings(page, ["Услуга", "Тариф, ₽", "Начислено, ₽"], "Строка")
     assert list(found) == ["Услуга"]
     assert [b.text for b in pdf_layout.outside(page)] == ["ООО «УК Монолит Комфорт»"]
+
+
+async def test_the_dispatch_service_s_phone_is_printed_whole_on_one_line(receipt_pdf):
+    # «Аварийно-диспетчерская служба: +7 (3652)» at the end of a line and «00-00-00» on the next: a number read off
+    # paper in a hurry must not be pieced together.
+    lines = [b.text for page in receipt_pdf for b in page.boxes]
+    assert any("+7 (3652) 00-00-00" in line for line in lines), [line for line in lines if "3652" in line]
