@@ -364,7 +364,7 @@ async def _service_form_page(
 ) -> Template:
     """The service's form; an edit's carries ``version`` (core.stale): the service's as read, unless the form is
     shown again for a mistake with the one it had."""
-    version = version if version is not None or status_code != 200 else _version(service)
+    version = version if version is not None or status_code != 200 else stale.carried(service)
     availability = (
         await queries.availability_of(service.id) if service else queries.Availability(frozenset(), frozenset())
     )
@@ -402,11 +402,6 @@ def _typed_of(service: queries.ServiceView | None) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _version(record: queries.ServiceView | queries.CategoryView | None) -> str | None:
-    """The version an edit form carries: the record's as read (core.stale)."""
-    return stale.version_of(record.updated_at) if record is not None else None
-
-
 async def _save_service(
     request: Request, principal: Principal, service: queries.ServiceView | None, data: MultipartData
 ) -> Any:
@@ -431,7 +426,7 @@ async def _save_service(
             )  # fmt: skip
     except stale.Stale as exc:  # the form again, with what was typed and the service's version now
         stale.say(form.errors, exc.change)
-        return await _service_form_page(request, principal, service, form, 409, _version(service))
+        return await _service_form_page(request, principal, service, form, 409, stale.carried(service))
     flash(request, gettext("The service is saved."))
     return see_other(request, f"/staff/catalog/services/{saved}")
 
@@ -496,7 +491,7 @@ class StaffCatalogue(Controller):
             "active": category.active,
         }
         return render(request, "catalog/staff_category.html", category=category, typed=typed, errors=FormErrors(),
-                      version=_version(category))  # fmt: skip
+                      version=stale.carried(category))  # fmt: skip
 
     @post("/categories/{category_id:int}", name="catalog:staff_category_update", status_code=200)
     async def update_category(
@@ -520,6 +515,6 @@ async def _save_category(
     except stale.Stale as exc:  # the form again, with what was typed and the section's version now
         stale.say(errors, exc.change)
         return render(request, "catalog/staff_category.html", category=category, typed=typed, errors=errors,
-                      status_code=409, version=_version(category))  # fmt: skip
+                      status_code=409, version=stale.carried(category))  # fmt: skip
     flash(request, gettext("The section is saved."))
     return see_other(request, "/staff/catalog")

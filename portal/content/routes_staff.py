@@ -157,7 +157,7 @@ class StaffPosts(Controller):
         if reason := _edit_refusal(principal, post):  # what its save would answer, said instead of a form
             return render(request, "content/staff_not_editable.html", post=post, reason=reason, status_code=403)
         choice = await queries.form_choice(post.id, principal.house_ids)
-        return await _form_page(request, principal, _form_of(post, choice), post, version=_version(post))
+        return await _form_page(request, principal, _form_of(post, choice), post, version=stale.carried(post))
 
     @post("/{post_id:int}/edit", name="content:staff_update", status_code=200)
     async def update(self, request: Request, principal: Caller, post: LoadedPost, data: MultipartData) -> Any:
@@ -311,11 +311,6 @@ async def _houses(principal: Principal) -> list[tuple[int, str]]:
     return [(h.id, h.address) for h in await houses_in_scope(principal)]
 
 
-def _version(post: queries.PostView | None) -> str | None:
-    """The version an edit form carries: the post's as read (core.stale)."""
-    return stale.version_of(post.updated_at) if post is not None else None
-
-
 async def _save(request: Request, principal: Principal, data: dict[str, Any], post: queries.PostView | None) -> Any:
     typed = stale.typed(data, editing=post is not None)
     form = forms.read_post(data, now=clock.now(), stored_start=post.event_starts_at if post else None)
@@ -353,7 +348,7 @@ async def _save(request: Request, principal: Principal, data: dict[str, Any], po
         )
     except stale.Stale as exc:  # the form again, with what was typed and the post's version now (the audit of an
         form.errors.general.append(exc.change.message())  # edit names no fields: who and when are said)
-        return await _form_page(request, principal, form, post, status_code=409, version=_version(post))
+        return await _form_page(request, principal, form, post, status_code=409, version=stale.carried(post))
     if image is not None:
         await actions.add_image(principal, post_id, image, ip=client_ip(request))
     flash(request, gettext("Saved."))

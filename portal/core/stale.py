@@ -33,6 +33,11 @@ FIELD = "version"  # the form's hidden field
 EVENTS = 20
 
 
+def carried(record: Any) -> str | None:
+    """The version an edit form carries: its record's as read (``updated_at``); None for a new record's form."""
+    return version_of(record.updated_at) if record is not None else None
+
+
 def typed(data: Mapping[str, Any], *, editing: bool = True) -> str | None:
     """The version a submitted form was read at, kept when the form is shown again for a mistake; None for a form
     without one (served before forms carried it), and for a new record's (not ``editing``), which nothing can have

@@ -114,7 +114,7 @@ class StaffMeetings(Controller):
     async def edit_form(self, request: Request, principal: Caller, meeting: LoadedMeeting) -> Template:
         actions.draft_only(meeting)
         form = forms.MeetingForm(typed=forms.typed_of(meeting, clock.zone()))
-        return await _new_page(request, principal, form, None, meeting=meeting, version=_version(meeting))
+        return await _new_page(request, principal, form, None, meeting=meeting, version=stale.carried(meeting))
 
     @post("/{meeting_id:int}/edit", name="meetings:staff_edit", opt=staff(*ORGANISE), status_code=200)
     async def edit(
@@ -129,7 +129,7 @@ class StaffMeetings(Controller):
         except stale.Stale as exc:  # the form again, with what was typed and the draft's version now
             stale.say(form.errors, exc.change)
             return await _new_page(request, principal, form, None, meeting=meeting, status_code=409,
-                                   version=_version(meeting))  # fmt: skip
+                                   version=stale.carried(meeting))  # fmt: skip
         flash(request, gettext("The draft is saved."))
         return see_other(request, f"/staff/meetings/{meeting.id}")
 
@@ -362,11 +362,6 @@ async def _scan(data: dict[str, Any], errors: FormErrors) -> storage.StoredFile 
     except storage.UploadRefused as refused:
         errors.add("scan", _upload_error(refused))
         return None
-
-
-def _version(meeting: queries.MeetingView) -> str:
-    """The version a draft's edit form carries: the meeting's as read (core.stale)."""
-    return stale.version_of(meeting.updated_at)
 
 
 async def _new_page(

@@ -323,7 +323,7 @@ class StaffMeters(Controller):
         self, request: Request, principal: Caller, meter: LoadedMeter, application: FromQuery[str] = ""
     ) -> Template:
         form, new = forms.MeterForm(typed=_typed(meter)), forms.MeterForm(typed=await _applied(application, meter.id))
-        return await _meter_page(request, principal, meter, form, new, version=_version(meter))
+        return await _meter_page(request, principal, meter, form, new, version=stale.carried(meter))
 
     @post("/meter/{meter_id:int}", name="meters:meter_save", opt=REGISTRY, status_code=200)
     async def save(self, request: Request, principal: Caller, meter: LoadedMeter, data: FormData) -> Answer:
@@ -336,7 +336,7 @@ class StaffMeters(Controller):
         except stale.Stale as exc:  # the card again, with what was typed and the meter's version now
             stale.say(form.errors, exc.change)
             return await _meter_page(request, principal, meter, form, forms.MeterForm(), status_code=409,
-                                     version=_version(meter))  # fmt: skip
+                                     version=stale.carried(meter))  # fmt: skip
         return _told(request, gettext("The meter is saved."), f"/staff/meters/meter/{meter.id}")
 
     @post("/meter/{meter_id:int}/verification", name="meters:verify", opt=REGISTRY, status_code=200)
@@ -580,11 +580,6 @@ async def _premise_page(
 VERIFICATION_FIELDS = ("verified_on", "next_verification")
 
 
-def _version(meter: queries.StaffMeter) -> str:
-    """The version the card's edit form carries: the meter's as read (core.stale)."""
-    return stale.version_of(meter.updated_at)
-
-
 async def _meter_page(
     request: Request,
     principal: Principal,
@@ -606,7 +601,7 @@ async def _meter_page(
         rows=rows,
         chart=words.bar_chart(queries.chart_points(rows, period_now())),
         form=form,
-        version=version if version is not None else _version(meter),
+        version=version if version is not None else stale.carried(meter),
         new=new,
         errors=form.errors,
         new_errors=new.errors,
@@ -637,7 +632,7 @@ def _house_meter_page(
     """A house meter's card; its verification form carries ``version`` (the meter's as read, or the one it had)."""
     today = clock.today_local()
     verification = verification or forms.VerificationForm(typed={"verified_on": today.isoformat()})
-    version = version if version is not None else stale.version_of(meter.updated_at)
+    version = version if version is not None else stale.carried(meter)
     return render(request, "meters/staff_house_meter.html", meter=meter, verification=verification, today=today,
                   status_code=status_code, version=version, **_options())  # fmt: skip
 

@@ -153,7 +153,7 @@ class StaffListings(Controller):
     async def edit(
         self, request: Request, principal: NamedDependency[Principal], listing: ListingDep
     ) -> Template | Response[Any]:
-        return await _form_page(request, principal, _form_of(listing), listing, version=_version(listing))
+        return await _form_page(request, principal, _form_of(listing), listing, version=stale.carried(listing))
 
     @post("/{listing_id:int}/edit", name="showcase:staff_update", opt=EDIT, status_code=200)
     async def update(
@@ -272,11 +272,6 @@ async def _form_page(request: Request, principal: Principal, form: forms.Form,
                   version=version, **_staff_words())  # fmt: skip
 
 
-def _version(listing: queries.ListingView | None) -> str | None:
-    """The version an edit form carries: the listing's as read (core.stale)."""
-    return stale.version_of(listing.updated_at) if listing is not None else None
-
-
 def _feature_choices() -> list[tuple[str, str]]:
     return [(f.value, words.feature_label(f)) for f in Feature]
 
@@ -321,7 +316,7 @@ async def _save(
             await actions.update_listing(principal, listing, data_in, place, ip=client_ip(request), version=typed)
         except stale.Stale as exc:  # the form again, with what was typed and the listing's version now
             stale.say(form.errors, exc.change, forms.FIELDS, {"price_kopecks": "price"})
-            return await _form_page(request, principal, form, listing, status_code=409, version=_version(listing))
+            return await _form_page(request, principal, form, listing, status_code=409, version=stale.carried(listing))
         listing_id = listing.id
     flash(request, gettext("Saved."))
     return see_other(request, f"/staff/showcase/{listing_id}")

@@ -156,3 +156,15 @@ def test_the_version_a_form_was_read_at_is_read_only_from_an_edits_own_field():
     assert stale.typed({}) is None  # a form served before forms carried one: not checked
     assert stale.typed({stale.FIELD: ["1", "2"]}) is None  # not a version a form writes
     assert stale.typed({stale.FIELD: "1767225600.123456"}, editing=False) is None  # a new record's form
+
+
+def test_an_edit_form_carries_its_records_version_and_a_new_records_form_none():
+    from datetime import UTC
+    from datetime import datetime
+    from types import SimpleNamespace
+
+    from portal.core import stale
+
+    at = datetime(2026, 12, 1, 9, 30, 15, 123456, tzinfo=UTC)
+    assert stale.carried(SimpleNamespace(updated_at=at)) == stale.version_of(at)
+    assert stale.carried(None) is None
