@@ -66,6 +66,8 @@ async def test_the_payment_list_sends_to_each_accounts_history_for_bank_payments
     english = (await client.get("/payments")).text
     assert f'href="/accounts/{first.account}/history">account {first.number}</a>' in english
     assert f'href="/accounts/{theirs.account}/history"' not in page
+    # A paid service's payment (a plumber's visit paid by card) is with its order, and the page says where.
+    assert 'Оплаты платных услуг и справок — в\u00a0заказах: <a href="/services/orders">мои заказы</a>.' in page
 
 
 async def test_a_refund_in_the_history_is_said_a_refund_of_a_payment_and_why_it_is_charged(
