@@ -22,5 +22,6 @@ APP_REGISTRY = AppRegistry(
         "portal.showcase.piccolo_app",
         "portal.analytics.piccolo_app",
         "portal.catalog.piccolo_app",
+        "portal.documents.piccolo_app",
     ]
 )

@@ -31,6 +31,7 @@ SEED_ORDER = (
     "content",
     "showcase",
     "catalog",
+    "documents",
     "analytics",
 )
 JOB_NAME = "seed-demo"

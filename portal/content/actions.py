@@ -563,6 +563,30 @@ async def announce_outage(
     return int(post.id)
 
 
+async def announce(
+    actor: Principal,
+    title: str,
+    body: str,
+    audience: Audience,
+    now: datetime,
+    *,
+    title_en: str = "",
+    body_en: str = "",
+    ip: str = "",
+) -> int:
+    """A notice another section of the portal publishes at once on a staff member's word (a document put up for
+    residents): in the feed of ``audience`` and sent by e-mail and push to those who take notices so, in the
+    caller's transaction, with no moderation (its words are the portal's, not staff's). Returns the post's id."""
+    notice = PostInput(PostKind.NOTICE, title, body, audience, now, None, by_email=True, by_push=True,
+                       title_en=title_en, body_en=body_en)  # fmt: skip
+    post = _new_post(notice, actor, status=PostStatus.PUBLISHED, published_at=now)
+    await post.save()
+    await _write_targets(int(post.id), audience)
+    await _release(int(post.id), now, now)
+    await audit.record(actor, "post.announce", "post", int(post.id), {"title": post.title}, ip, now=now)
+    return int(post.id)
+
+
 async def end_outage(outage_id: int, now: datetime | None = None) -> None:
     """The outage is over: its notice stops being pinned (in the caller's transaction)."""
     now = now or clock.now()

@@ -27,6 +27,7 @@ describe(
         "post.republish": lazy("Post published again"),
         "post.delete": lazy("Draft post deleted"),
         "post.outage": lazy("Outage notice published"),
+        "post.announce": lazy("Notice published at once"),
     },
     fields={
         "kind": lazy("Type"),

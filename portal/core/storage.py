@@ -226,6 +226,17 @@ async def save_document(upload: Any) -> StoredFile:
         raise refused from None
 
 
+async def save_pdf(upload: Any) -> StoredFile:
+    """A PDF kept as sent, checked by its content whatever its name (a picture or a page renamed «.pdf» is refused
+    with ``not_document``): the documents residents download are PDFs, never pictures."""
+    data = await read_upload(upload)
+    try:
+        return await asyncio.to_thread(_write_pdf, data)
+    except UploadRefused as refused:
+        refused.name = getattr(upload, "filename", "") or ""
+        raise
+
+
 def content_type_of(key: str) -> str:
     return "application/pdf" if key.endswith(".pdf") else "image/jpeg"
 

@@ -36,12 +36,13 @@ from tests.walker import sign_in
 A, B = "resident@demo.ru", "resident2@demo.ru"
 PARAM = re.compile(r"\{(\w+):(\w+)\}")
 # Ids that name no one's private record: the catalogue's services, a house's meetings, news and their images, the
-# items of a meeting's agenda, neighbours' initiatives, the published editions of the consent texts; B may open them
-# as A does.
+# items of a meeting's agenda, neighbours' initiatives, the published editions of the consent texts, the house's
+# documents; B may open them as A does.
 # Staff pages of a meeting that exist only while it is announced or voting (a closed meeting's answer 404 to all).
 WHILE_OPEN = {"/staff/meetings/{meeting_id:int}/paper-ballots"}
 SHARED = {
     "service_id", "meeting_id", "post_id", "image_id", "item_id", "initiative_id", "consent_type", "edition",
+    "house_document_id",
     "n",  # the place of a document among a request's documents, not a record of its own
 }  # fmt: skip
 
@@ -372,6 +373,12 @@ def staff_records(db: Database) -> dict[str, list[Any]]:
     tickets = f"SELECT id FROM ticket WHERE house IN {houses}"
     orders = f"SELECT id FROM service_order WHERE house IN {houses}"
     meetings = f"SELECT id FROM meeting WHERE house IN {houses}"
+    # The documents of these houses alone (the company's are every staff member's to read).
+    documents = (
+        "SELECT id FROM house_document d WHERE NOT d.company_wide AND EXISTS (SELECT 1 FROM document_house h "
+        f"WHERE h.document = d.id) AND NOT EXISTS (SELECT 1 FROM document_house h WHERE h.document = d.id AND "
+        f"h.house NOT IN {houses})"
+    )
     reading = db.one(
         f"SELECT min(id) FROM meter_reading WHERE photo <> '' AND meter IN (SELECT id FROM meter WHERE account IN "
         f"({accounts}))"
@@ -406,6 +413,8 @@ def staff_records(db: Database) -> dict[str, list[Any]]:
         "post_id": [db.one(f"SELECT min(id) FROM ({only_here}) AS p")],
         "image_id": [db.one(f"SELECT min(id) FROM post_image WHERE post IN ({only_here})")],
         "view_id": [db.one("SELECT min(id) FROM ticket_saved_view WHERE name = 'Чужой вид'")],
+        "house_document_id": [db.one(f"SELECT min(id) FROM ({documents}) AS d")],
+        "file_id": [db.one(f"SELECT min(id) FROM document_file WHERE document IN ({documents})")],
         "export_id": [db.one("SELECT min(id) FROM job_run WHERE name = 'meters-export'")],
         # A person with access to accounts of these houses only (someone of other houses too is theirs as well).
         "user_id": [

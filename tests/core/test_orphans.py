@@ -155,7 +155,8 @@ def test_every_domain_that_stores_files_says_which_its_rows_refer_to():
     storing = {
         path.parent.name
         for path in PORTAL.glob("*/*.py")
-        if path.parent.name != "core" and re.search(r"storage\.(save_image|save_document|_write)", path.read_text())
+        if path.parent.name != "core"
+        and re.search(r"storage\.(save_image|save_document|save_pdf|_write)", path.read_text())
     }
     assert storing and storing <= set(orphans.readers()), storing - set(orphans.readers())
     assert storing <= set(orphans.holders()), storing - set(orphans.holders())

@@ -12,6 +12,7 @@ CURRENT = re.compile(r'class="navitem current" aria-current="page">.*?<span>(.*?
 PLACES = [
     ("/news", "Ещё"),
     ("/meetings", "Ещё"),
+    ("/documents", "Ещё"),
     ("/services", "Ещё"),
     ("/profile", "Ещё"),
     ("/notifications/settings", "Ещё"),  # reached from the profile

@@ -1,0 +1,49 @@
+"""The decisions of the house's documents, as plain functions: who among staff may change a document, how a
+file's size is told and the name it is saved under."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP
+from decimal import Decimal
+
+MAX_TITLE = 200
+KB = 1024
+MB = 1024 * 1024
+
+
+def may_change(scope: frozenset[int] | None, company_wide: bool, houses: Iterable[int]) -> bool:
+    """Whether a staff member who works with the houses ``scope`` (None: every house) may change a document: one
+    for the whole company only staff of every house; one for houses only if every one of them is theirs (a manager
+    of one house does not hide the contract another house's residents read)."""
+    if scope is None:
+        return True
+    chosen = set(houses)
+    return not company_wide and bool(chosen) and chosen <= scope
+
+
+@dataclass(frozen=True)
+class Size:
+    """A file's size as told: a number (one decimal at most) and its unit, "KB" or "MB"."""
+
+    number: Decimal
+    unit: str
+
+
+def size_of(size: int) -> Size:
+    """«1,2 МБ» for 1,258,291 bytes; under a megabyte in kilobytes, whole («340 КБ»), never «0 КБ»."""
+    if size < MB:
+        return Size(max(Decimal(1), (Decimal(size) / KB).quantize(Decimal(1), ROUND_HALF_UP)), "KB")
+    return Size((Decimal(size) / MB).quantize(Decimal("0.1"), ROUND_HALF_UP), "MB")
+
+
+_UNSAFE_IN_NAME = str.maketrans({c: " " for c in '/\\:*?"<>|'})
+
+
+def file_name(title: str) -> str:
+    """The name a document is saved under: its title (the characters a file name may not hold become spaces),
+    at most 100 characters, with «.pdf»."""
+    cleaned = "".join(c for c in title.translate(_UNSAFE_IN_NAME) if c.isprintable())
+    stem = " ".join(cleaned.split())[:100].strip(" .") or "document"
+    return f"{stem}.pdf"

@@ -1,0 +1,43 @@
+"""The decisions of the house's documents, without a database: who among staff changes a document, how a size
+and a file name are written."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from portal.documents import rules
+
+
+@pytest.mark.parametrize(
+    ("scope", "company_wide", "houses", "may"),
+    [
+        (None, True, [], True),  # staff of every house: any document
+        (None, False, [1, 2], True),
+        (frozenset({1}), False, [1], True),
+        (frozenset({1}), False, [1, 2], False),  # also another house's: not theirs to hide or replace
+        (frozenset({1, 2}), True, [], False),  # the company's: staff of every house only
+        (frozenset({1}), False, [], False),
+    ],
+)
+def test_who_among_staff_may_change_a_document(scope, company_wide, houses, may):
+    assert rules.may_change(scope, company_wide, houses) is may
+
+
+@pytest.mark.parametrize(
+    ("size", "number", "unit"),
+    [
+        (1_258_291, Decimal("1.2"), "MB"),
+        (1024 * 1024, Decimal("1.0"), "MB"),
+        (348_160, Decimal(340), "KB"),
+        (100, Decimal(1), "KB"),  # never «0 КБ»
+    ],
+)
+def test_a_size_is_told_in_kilobytes_under_a_megabyte_and_in_megabytes_with_a_decimal(size, number, unit):
+    assert rules.size_of(size) == rules.Size(number, unit)
+
+
+def test_a_file_is_saved_under_its_title_without_the_characters_a_file_name_may_not_hold():
+    assert rules.file_name("Отчёт УК за 2025/2026 год: «итоги»") == "Отчёт УК за 2025 2026 год «итоги».pdf"
+    assert rules.file_name(' ../"?') == "document.pdf"
