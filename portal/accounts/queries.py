@@ -25,7 +25,9 @@ from portal.accounts.tables import StaffHouse
 from portal.accounts.tables import User
 from portal.accounts.tables import UserRole
 from portal.core import clock
+from portal.core import jobs
 from portal.core.address import PremiseAddress
+from portal.core.db import from_row
 from portal.core.memo import read_once
 from portal.core.paged import read_page
 from portal.core.pagination import Page
@@ -37,7 +39,8 @@ from portal.core.security import Principal
 from portal.core.security import ResidentRole
 from portal.core.security import StaffRole
 from portal.core.tables import AuditEvent
-from portal.core.tables import JobRun
+from portal.core.tables import JobFailure
+from portal.core.tables import JobState
 from portal.core.tables import OutboxMessage
 from portal.housing.queries import kept
 from portal.housing.rules import account_kept
@@ -885,46 +888,66 @@ async def outbox_message(message_id: int) -> OutboxLetter | None:
 
 
 @dataclass(frozen=True)
-class JobRunEntry:
-    """One run of a scheduled job as the administrators' page of jobs shows it."""
+class JobStateEntry:
+    """A scheduled job's last run and last failure as the administrators' page of jobs shows them."""
 
-    id: int
     name: str
     key: str
     status: str
     started_at: datetime
-    finished_at: datetime | None
-    detail: str
+    finished_at: datetime
+    items: int | None
+    failed_at: datetime | None
+    error: str
 
     @property
-    def error(self) -> str:
-        return rules.error_line(self.detail) if self.status == "failed" else ""
+    def error_line(self) -> str:
+        return rules.error_line(self.error)
 
 
-async def last_runs(names: list[str]) -> list[tuple[str, JobRunEntry | None]]:
-    """Each of the jobs ``names`` with its last run (the one started last; None: none recorded), in that order: a
-    lookup per job by the (name, started_at) index, the jobs being those the code registers (a score)."""
-    columns = columns_of(JobRun, JobRunEntry)
-    found = []
-    for name in names:
-        last = JobRun.select(*columns).where(JobRun.name == name).order_by(JobRun.started_at, ascending=False)
-        found.append((name, _as(JobRunEntry, await last.first())))
-    return found
+@dataclass(frozen=True)
+class JobFailureEntry:
+    """A failed run of a job (or the same failure run after run: ``times``, from ``started_at`` to ``last_at``)."""
+
+    id: int
+    name: str
+    key: str
+    started_at: datetime
+    last_at: datetime
+    times: int
+    error: str
+
+    @property
+    def error_line(self) -> str:
+        return rules.error_line(self.error)
 
 
-def _failed_since(since: datetime) -> Any:
-    return (JobRun.status == "failed") & (JobRun.started_at >= since)
+JOB_STATES_READ = 500  # the jobs' rows: one per job the code registers (a score), or once registered
 
 
-async def failed_runs(page: PageRequest, now: datetime) -> Page[JobRunEntry]:
-    """The runs failed in the last ``FAILURES_KEPT_DAYS`` days, the last started first, a page at a time (by the
-    (status, started_at) index)."""
-    since = now - timedelta(days=rules.FAILURES_KEPT_DAYS)
-    newest = (JobRun.started_at, JobRun.id)
-    rows, total = await read_page(JobRun, columns_of(JobRun, JobRunEntry), _failed_since(since), page, newest)
-    return Page(items=_all(JobRunEntry, rows), total=total, number=page.number, size=page.size)
+async def job_states() -> dict[str, JobStateEntry]:
+    """Each job's last run and last failure, by its name: one read of their table."""
+    rows = await JobState.select(*columns_of(JobState, JobStateEntry)).order_by(JobState.id).limit(JOB_STATES_READ)
+    return {row["name"]: from_row(JobStateEntry, row) for row in rows}
+
+
+async def failed_runs(page: PageRequest, now: datetime) -> Page[JobFailureEntry]:
+    """The failures of the last ``FAILURES_KEPT_DAYS`` days, the last failed first, a page at a time (by the
+    ``last_at`` index)."""
+    since = now - timedelta(days=jobs.FAILURES_KEPT_DAYS)
+    newest = (JobFailure.last_at, JobFailure.id)
+    columns = columns_of(JobFailure, JobFailureEntry)
+    rows, total = await read_page(JobFailure, columns, JobFailure.last_at >= since, page, newest)
+    return Page(items=_all(JobFailureEntry, rows), total=total, number=page.number, size=page.size)
 
 
 async def failed_lately(now: datetime) -> int:
-    """How many runs failed in the last ``FAILURES_WARNED`` (the overview's warning)."""
-    return await JobRun.count().where(_failed_since(now - rules.FAILURES_WARNED))
+    """How many jobs failed in the last ``FAILURES_WARNED`` (the overview's warning)."""
+    return await JobState.count().where(JobState.failed_at >= now - rules.FAILURES_WARNED)
+
+
+async def undelivered_messages() -> int:
+    """How many messages of the outbox staff read were given up after their last attempt (by the status index)."""
+    return await OutboxMessage.count().where(
+        (OutboxMessage.status == "failed") & OutboxMessage.channel.is_in(list(STAFF_READ_CHANNELS))
+    )

@@ -231,13 +231,13 @@ class StaffAdmin(Controller):
 
     @get("/jobs")
     async def job_runs(self, request: Request, paging: Paging) -> Template:
-        """Each background job with its last run, and the runs failed in the last days, a page of 50 at a time."""
-        registered = jobs.registered()
+        """Each background job with its last run and last failure, the failures of the last days a page of 50 at a
+        time, and the outbox's messages given up."""
         failures = await queries.failed_runs(PageRequest(paging.number, JOBS_FAILURES_PAGE), clock.now())
         return render(
-            request, "accounts/staff_jobs.html", last=await queries.last_runs(sorted(registered)), page=failures,
-            job_label=forms.job_label, recorded={n for n, job in registered.items() if job.recorded},
-            kept_days=rules.FAILURES_KEPT_DAYS,
+            request, "accounts/staff_jobs.html", names=sorted(jobs.registered()), last=await queries.job_states(),
+            page=failures, undelivered=await queries.undelivered_messages(), job_label=forms.job_label,
+            kept_days=jobs.FAILURES_KEPT_DAYS,
         )  # fmt: skip
 
     @get("/outbox/{message_id:int}")

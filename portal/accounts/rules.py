@@ -368,17 +368,13 @@ def language_at_sign_in(saved: str, chosen: object, now: float, languages: Itera
 
 # --- background jobs ------------------------------------------------------------------------------------------
 
-FAILURES_KEPT_DAYS = 7  # the administrators' page of jobs lists the failed runs of this many days
 FAILURES_WARNED = timedelta(days=1)  # the overview warns of the runs failed in this time
 ERROR_LINE_LENGTH = 200
 
 
-def error_line(detail: str) -> str:
+def error_line(error: str) -> str:
     """The one line of a failed run's error the administrators read in the list: the first line of the text the run
-    kept, cut at ``ERROR_LINE_LENGTH`` characters. A long job's run keeps its progress there instead (a JSON object,
-    not an error): "" (its error is in the server log)."""
-    text = detail.strip()
-    if text.startswith("{"):
-        return ""
+    kept, cut at ``ERROR_LINE_LENGTH`` characters."""
+    text = error.strip()
     line = text.splitlines()[0].strip() if text else ""
     return line if len(line) <= ERROR_LINE_LENGTH else line[: ERROR_LINE_LENGTH - 1].rstrip() + "…"

@@ -133,7 +133,7 @@ async def carry_on(run: Run, now: datetime) -> Run | None:
     return current
 
 
-@jobs.register(NAME, 30, timeout=3600, keeps_runs=True)  # 20,000 accounts take about half a minute
+@jobs.register(NAME, 30, timeout=3600)  # 20,000 accounts take about half a minute
 async def work(now: datetime) -> int:
     """The job: every run not finished (new ones, and those a stopped process left), each to the end."""
     rows = await JobRun.select().where((JobRun.name == NAME) & (JobRun.status == RUNNING)).order_by(JobRun.id).limit(20)

@@ -3,6 +3,11 @@
 A job is a plain async function registered here with how often it runs. Each run for one key (a period, a
 day) is recorded in ``JobRun``, so a job that runs twice, or on two processes at once, does its work once.
 
+Every run that did its work — keyed or not — is seen by the administrators (``record_run``): the job's one
+``JobState`` row is written over with its start, end, outcome, the count of what it did (a job returning a whole
+number) and its last failure; a failure is also a ``JobFailure`` row, kept ``FAILURES_KEPT_DAYS``, one row counted
+again while the job fails the same way run after run.
+
 Two ways to run them:
 - embedded mode (no ``REDIS_URL``): an in-process ``Scheduler`` started with the app;
 - production (``REDIS_URL`` set): ``portal worker`` runs them on SAQ with Redis (``run_worker``): one SAQ
@@ -25,6 +30,7 @@ from dataclasses import replace
 from datetime import UTC
 from datetime import date
 from datetime import datetime
+from datetime import timedelta
 from typing import Any
 from typing import Self
 
@@ -35,7 +41,9 @@ from portal.core.db import unique_violations
 from portal.core.db import waiting_at_most
 from portal.core.parse import parse_month
 from portal.core.security import Principal
+from portal.core.tables import JobFailure
 from portal.core.tables import JobRun
+from portal.core.tables import JobState
 
 log = logging.getLogger("portal.jobs")
 
@@ -52,13 +60,6 @@ class Job:
     # How long one run may take on a SAQ worker before it is stopped (None: SAQ's 10 s for a kick, a minute or the
     # interval for the scheduled run); a job working through a month's accounts says more.
     timeout: int | None = None
-    # A job without a key that keeps its runs in ``JobRun`` itself (a long run a staff member started).
-    keeps_runs: bool = False
-
-    @property
-    def recorded(self) -> bool:
-        """Whether its runs are in ``JobRun`` (a job without a key and keeping none leaves its errors in the log)."""
-        return self.key is not None or self.keeps_runs
 
 
 _jobs: dict[str, Job] = {}
@@ -69,12 +70,11 @@ def register(
     every_seconds: int,
     key: Callable[[datetime], str] | None = None,
     timeout: int | None = None,
-    keeps_runs: bool = False,
 ) -> Callable[[JobFunction], JobFunction]:
     """Decorator: ``@jobs.register("penalties", 3600, key=lambda now: now.strftime("%Y-%m"))``."""
 
     def wrap(function: JobFunction) -> JobFunction:
-        _jobs[name] = Job(name, every_seconds, function, key, timeout, keeps_runs)
+        _jobs[name] = Job(name, every_seconds, function, key, timeout)
         return function
 
     return wrap
@@ -224,17 +224,80 @@ class MonthRun:
 
 
 async def run_job(job: Job, now: datetime | None = None) -> None:
-    """One run of ``job`` (once per key when it has one); failures are logged, never raised. Its writes wait for
-    a lock as long as the engine does, even when a page started it (``kick``): nobody waits for a job's answer."""
+    """One run of ``job`` (once per key when it has one), recorded (``record_run``) unless its key's run was done
+    already; failures are logged and recorded, never raised. Its writes wait for a lock as long as the engine does,
+    even when a page started it (``kick``): nobody waits for a job's answer."""
     now = now or datetime.now(UTC)
+    key = job.key(now) if job.key is not None else None
+    started = datetime.now(UTC)
+    done: list[Any] = []  # what the run returned, once it ran
+
+    async def work() -> None:
+        done.append(await job.run(now))
+
     try:
         with waiting_at_most(None):
-            if job.key is None:
-                await job.run(now)
+            if key is None:
+                await work()
             else:
-                await run_once(job.name, job.key(now), lambda: job.run(now), now)
+                await run_once(job.name, key, work, now)
     except Exception as exc:
         log.exception("job %s failed: %s", job.name, exc)
+        await _recorded(job.name, key, started, error=error_text(exc))
+        return
+    if done:
+        await _recorded(job.name, key, started, items=items_of(done[0]))
+
+
+def items_of(result: object) -> int | None:
+    """How many things a run did, when the job says (a whole number: messages sent, rows swept)."""
+    return result if isinstance(result, int) and not isinstance(result, bool) else None
+
+
+FAILURES_KEPT_DAYS = 14  # a failure is listed this long: over the New Year holidays, or an administrator's leave
+
+
+def same_failure(last: dict[str, Any] | None, key: str, error: str) -> bool:
+    """Whether a failure goes on the job's last failure row (counted again) rather than a new one: its last run
+    failed too, of the same key, with the same error."""
+    return last is not None and last["status"] == FAILED and last["key"] == key and last["error"] == error
+
+
+async def record_run(
+    name: str, key: str | None, started: datetime, *, items: int | None = None, error: str | None = None
+) -> None:
+    """Write job ``name``'s run over its ``JobState`` row (made at its first run); a failure (``error``) is also
+    its ``JobFailure``: the last one counted again (``same_failure``), or a new one, the failures older than
+    ``FAILURES_KEPT_DAYS`` deleted then."""
+    finished, key = datetime.now(UTC), key or ""
+    status = DONE if error is None else FAILED
+    values: dict[Any, Any] = {JobState.key: key, JobState.status: status, JobState.started_at: started}
+    values |= {JobState.finished_at: finished, JobState.items: items}
+    async with atomic():
+        if error is not None:
+            columns = (JobState.status, JobState.key, JobState.error, JobState.failure)
+            last = await JobState.select(*columns).where(JobState.name == name).first()
+            if last is not None and last["failure"] is not None and same_failure(last, key, error):
+                failure = last["failure"]
+                counted = {JobFailure.times: JobFailure.times + 1, JobFailure.last_at: finished}
+                await JobFailure.update(counted).where(JobFailure.id == failure)
+            else:
+                row = JobFailure(name=name, key=key, started_at=started, last_at=finished, error=error)
+                failure = (await JobFailure.insert(row).returning(JobFailure.id))[0]["id"]
+                await JobFailure.delete().where(JobFailure.last_at < finished - timedelta(days=FAILURES_KEPT_DAYS))
+            values |= {JobState.failed_at: finished, JobState.error: error, JobState.failure: failure}
+        await JobState.insert(JobState(name=name, **{c._meta.name: v for c, v in values.items()})).on_conflict(
+            target=JobState.name, action="DO UPDATE", values=list(values.items())
+        )
+
+
+async def _recorded(name: str, key: str | None, started: datetime, **outcome: Any) -> None:
+    """``record_run``, its own failure only logged (the database a job could not reach refuses the record too)."""
+    try:
+        with waiting_at_most(None):
+            await record_run(name, key, started, **outcome)
+    except Exception:
+        log.exception("the run of job %s could not be recorded", name)
 
 
 async def tick(now: datetime | None = None) -> None:

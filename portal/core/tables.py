@@ -23,6 +23,35 @@ class JobRun(Table):
     detail = Text(default="")
 
 
+class JobState(Table):
+    """Each scheduled job's last run and last failure, one row per job written over at every run that did its work
+    (the administrators' page of jobs reads every job in one query)."""
+
+    id = Serial(primary_key=True)
+    name = Varchar(length=64, unique=True)
+    key = Varchar(length=64, default="")  # the last run's key (a day, a period) for a job run once per key
+    status = Varchar(length=16)  # done, failed
+    started_at = Timestamptz()
+    finished_at = Timestamptz()
+    items = Integer(null=True, default=None)  # what the run did, when the job counts it (messages sent, rows swept)
+    failed_at = Timestamptz(null=True, default=None, index=True)  # the last failure (the overview's warning counts)
+    error = Text(default="")  # the last failure's error, shortened
+    failure = Integer(null=True, default=None)  # its ``JobFailure`` row, counted again while it fails the same way
+
+
+class JobFailure(Table):
+    """A failed run of a scheduled job, kept ``FAILURES_KEPT_DAYS``: a job failing the same way run after run (the
+    outbox's sender every few seconds while the mail server is away) keeps one row, its count and last time."""
+
+    id = Serial(primary_key=True)
+    name = Varchar(length=64)
+    key = Varchar(length=64, default="")  # the run's key (a day, a period) for a job run once per key
+    started_at = Timestamptz()  # the first failure of the row
+    last_at = Timestamptz(index=True)
+    times = Integer(default=1)
+    error = Text(default="")
+
+
 class OutboxMessage(Table):
     """A message to deliver (e-mail, SMS, in-app), written in the same transaction as the change it tells of."""
 

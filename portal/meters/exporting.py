@@ -239,7 +239,7 @@ async def sweep(now: datetime) -> int:
     return gone
 
 
-@jobs.register(NAME, 30, timeout=3600, keeps_runs=True)  # 20,000 accounts take about a minute
+@jobs.register(NAME, 30, timeout=3600)  # 20,000 accounts take about a minute
 async def work(now: datetime) -> int:
     """The job: every run not finished (new ones, and those a stopped process left), each to the end; then the
     files kept their day are deleted."""

@@ -1,10 +1,12 @@
-"""The administrators' page of background jobs (/staff/jobs): each registered job with its last run, the runs failed
-in the last seven days a page of 50 at a time, and a one-line warning on the overview of the runs failed in the last
-day. Read by indexes (both engines)."""
+"""The administrators' page of background jobs (/staff/jobs): every registered job with its last run and last
+failure (one row per job, written over by each run: ``core.jobs.record_run``), the failures of the last
+``FAILURES_KEPT_DAYS`` days a page of 50 at a time (the same failure run after run counted on one row), the outbox's
+messages given up, and a one-line warning on the overview of the jobs failed in the last day. Both engines."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
@@ -17,28 +19,46 @@ from portal.accounts import rules
 from portal.core import jobs
 from portal.core.db import is_sqlite
 from portal.core.pagination import PageRequest
+from portal.core.tables import JobFailure
 from portal.core.tables import JobRun
+from portal.core.tables import JobState
+from portal.core.tables import OutboxMessage
 from tests import querylog
 from tests.querylog import captured
 from tests.querylog import plan_of
 
 
 @pytest.mark.parametrize(
-    ("detail", "line"),
+    ("error", "line"),
     [
         ("orphan files: nothing deleted in /srv/files: no row holds a file's key", None),
         ("connection refused\nTraceback (most recent call last):\n  File …", "connection refused"),
         ("\n  timeout  \nmore", "timeout"),
-        ('{"period": "2026-11", "total": 41, "done": 20}', ""),  # a long job's progress: no error text
         ("", ""),
         ("x" * 500, "x" * 199 + "…"),
     ],
 )
-def test_the_error_is_shown_as_its_first_line(detail: str, line: str | None) -> None:
-    assert rules.error_line(detail) == (detail if line is None else line)
+def test_the_error_is_shown_as_its_first_line(error: str, line: str | None) -> None:
+    assert rules.error_line(error) == (error if line is None else line)
 
 
-async def test_a_failed_run_keeps_when_it_finished_and_why(db: Any) -> None:
+@pytest.mark.parametrize(
+    ("last", "key", "error", "same"),
+    [
+        (None, "", "refused", False),  # the job's first run
+        ({"status": "failed", "key": "", "error": "refused"}, "", "refused", True),
+        ({"status": "done", "key": "", "error": "refused"}, "", "refused", False),  # it worked in between
+        ({"status": "failed", "key": "", "error": "refused"}, "", "timeout", False),  # another error
+        ({"status": "failed", "key": "2026-11", "error": "refused"}, "2026-12", "refused", False),  # another month
+    ],
+)
+def test_a_failure_is_counted_again_only_while_the_job_fails_the_same_way(
+    last: dict[str, Any] | None, key: str, error: str, same: bool
+) -> None:
+    assert jobs.same_failure(last, key, error) is same
+
+
+async def test_a_failed_keyed_run_keeps_when_it_finished_and_why(db: Any) -> None:
     async def refuse() -> None:
         raise RuntimeError("the bank is not answering")
 
@@ -46,20 +66,12 @@ async def test_a_failed_run_keeps_when_it_finished_and_why(db: Any) -> None:
         await jobs.run_once("payments-autopay", "autopay-test", refuse)
     row = await JobRun.select().where(JobRun.key == "autopay-test").first()
     assert (row["status"], row["detail"]) == ("failed", "the bank is not answering")
-    assert row["finished_at"] is not None and row["finished_at"] >= row["started_at"]
 
     async def work() -> None:
         again = await JobRun.select(JobRun.status, JobRun.finished_at).where(JobRun.key == "autopay-test").first()
         assert again == {"status": "running", "finished_at": None}  # the retry is running, not finished
 
     assert await jobs.run_once("payments-autopay", "autopay-test", work)
-
-
-async def _run(name: str, key: str, status: str, started: datetime, detail: str = "") -> None:
-    finished = None if status == "running" else started + timedelta(minutes=1)
-    await JobRun.insert(
-        JobRun(name=name, key=key, status=status, started_at=started, finished_at=finished, detail=detail)
-    )
 
 
 def _rows(html: str, section: str) -> list[str]:
@@ -71,63 +83,114 @@ def _rows(html: str, section: str) -> list[str]:
     ]
 
 
-async def test_the_page_shows_each_jobs_last_run_and_the_failures_of_the_week(
-    client: Any, login: Any, make_user: Any
+def _broken(monkeypatch: pytest.MonkeyPatch, name: str, error: str | None, result: Any = None) -> jobs.Job:
+    """The registered job ``name``, made to raise ``error`` (None: to return ``result``)."""
+
+    async def run(now: datetime) -> Any:
+        if error is not None:
+            raise ConnectionError(error)
+        return result
+
+    job = replace(jobs.registered()[name], run=run)
+    monkeypatch.setitem(jobs._jobs, name, job)
+    return job
+
+
+async def test_a_job_that_raises_shows_on_the_page_as_failed_with_its_error(
+    client: Any, login: Any, make_user: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    now = datetime.now(UTC)
-    await _run("orphan-files", "2026-01-01", "failed", now - timedelta(days=8), "too old to list")
-    await _run("orphan-files", "2026-01-02", "failed", now - timedelta(days=2), "orphan files: nothing deleted\nmore")
-    await _run("orphan-files", "2026-01-03", "done", now - timedelta(hours=3))
-    await _run("payments-autopay", "autopay-1", "failed", now - timedelta(hours=1), "the bank is not answering")
-    await _run("receipts-issue", "2026-11:all", "failed", now - timedelta(hours=2), '{"period": "2026-11"}')
+    """The outbox's sender has no run key: its failures were in the server log alone."""
     await login(client, await make_user(roles=("admin",)))
-
+    await jobs.run_job(_broken(monkeypatch, "outbox-delivery", "SMTP server refused: 421 try later\ntraceback"))
     page = (await client.get("/staff/jobs")).text
-    assert "<h1>Фоновые задачи</h1>" in page
     last = {row.split(" ")[0]: row for row in _rows(page, "last-runs")}
-    assert "Выполнена" in last["Очистка"] and "orphan-files" in last["Очистка"]  # the run of 3 hours ago, not older
-    assert "С ошибкой" in last["Автоплатежи"] and "the bank is not answering" in last["Автоплатежи"]
-    assert "Подробности — в журнале сервера" in last["Выпуск"]
-    assert "Ещё не запускалась." in last["Пени"]  # a job recorded by key that has not run
-    assert "Запуски не записываются" in last["Отправка"]  # a job run every few seconds, not recorded
-    assert "Ещё не запускалась." in last["Выгрузка"]  # the meters' export keeps its runs itself
-
+    assert "С ошибкой" in last["Отправка"] and "SMTP server refused: 421 try later" in last["Отправка"]
+    assert "traceback" not in page  # its first line
+    assert "Ещё не запускалась." in last["Пени"]  # every registered job is listed, run or not
+    assert len(_rows(page, "last-runs")) == len(jobs.registered())
     failures = _rows(page, "failures")
-    assert len(failures) == 3  # not the one of 8 days ago
-    assert ["Автоплатежи" in failures[0], "Выпуск" in failures[1], "Очистка" in failures[2]] == [True] * 3
-    assert "orphan files: nothing deleted" in failures[2] and "more" not in failures[2]
-    assert "too old to list" not in page
+    assert len(failures) == 1 and "Отправка" in failures[0] and " с " not in failures[0]
+
+    await jobs.run_job(_broken(monkeypatch, "outbox-delivery", "SMTP server refused: 421 try later\ntraceback"))
+    failures = _rows((await client.get("/staff/jobs")).text, "failures")
+    assert len(failures) == 1 and " 2 раза с " in failures[0]  # the same failure, counted on its row
+
+    await jobs.run_job(_broken(monkeypatch, "outbox-delivery", None, result=3))
+    last = {row.split(" ")[0]: row for row in _rows((await client.get("/staff/jobs")).text, "last-runs")}
+    assert "Выполнена" in last["Отправка"] and " 3 " in last["Отправка"]  # it works again: 3 messages sent
+    assert "SMTP server refused" in last["Отправка"]  # its last failure still shown
+    overview = (await client.get("/staff")).text
+    assert '<a href="/staff/jobs">1 задача завершилась с ошибкой за сутки</a>' in overview
 
     await client.speak("en")
     english = (await client.get("/staff/jobs")).text
-    assert "<h1>Background jobs</h1>" in english and "Failed in the last 7 days" in english
-    assert "Autopay" in english and "Details are in the server log" in english
+    assert "<h1>Background jobs</h1>" in english and "Failed in the last 14 days" in english
 
 
-async def test_the_failures_are_paged_by_50(client: Any, login: Any, make_user: Any) -> None:
+async def test_a_keyed_job_is_recorded_once_per_key_and_its_skipped_runs_leave_its_row(
+    db: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    job = _broken(monkeypatch, "reconciliation", None, result=7)
+    morning = datetime(2026, 11, 20, 6, tzinfo=UTC)
+    await jobs.run_job(job, morning)
+    first = await JobState.select().where(JobState.name == "reconciliation").first()
+    assert (first["status"], first["items"], first["key"]) == ("done", 7, "2026-11-20")
+    await jobs.run_job(replace(job, run=_broken(monkeypatch, "reconciliation", "must not run").run), morning)
+    assert await JobState.select().where(JobState.name == "reconciliation").first() == first  # its day is done
+
+
+async def test_failures_older_than_kept_are_deleted_when_a_job_fails(db: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    now = datetime.now(UTC)
+    old, kept = (
+        now - timedelta(days=jobs.FAILURES_KEPT_DAYS, hours=1),
+        now - timedelta(days=jobs.FAILURES_KEPT_DAYS - 1),
+    )
+    for at in (old, kept):
+        await JobFailure.insert(JobFailure(name="orphan-files", key="", started_at=at, last_at=at, error="old"))
+    await jobs.run_job(_broken(monkeypatch, "catalog-refunds", "the bank is away"))
+    assert sorted(r["error"] for r in await JobFailure.select(JobFailure.error)) == ["old", "the bank is away"]
+
+
+async def test_the_failures_are_paged_by_50_and_the_undelivered_messages_counted(
+    client: Any, login: Any, make_user: Any
+) -> None:
     now = datetime.now(UTC)
     for n in range(51):
-        await _run("payments-autopay", f"autopay-{n:02}", "failed", now - timedelta(minutes=n), f"error {n}")
+        at = now - timedelta(minutes=n)
+        await JobFailure.insert(JobFailure(name="payments-autopay", started_at=at, last_at=at, error=f"error {n}"))
+    for n, status in enumerate(("failed", "failed", "pending")):
+        await OutboxMessage.insert(
+            OutboxMessage(
+                channel="email",
+                recipient="a@example.ru",
+                template="t",
+                dedupe_key=f"t-{n}",
+                status=status,
+            )
+        )
     await login(client, await make_user(roles=("admin",)))
     first = await client.get("/staff/jobs")
     assert len(_rows(first.text, "failures")) == 50 and "error 0<" in first.text and "error 50<" not in first.text
+    assert "2 сообщения не доставлены и после последней попытки" in first.text
+    assert 'href="/staff/outbox?status=failed"' in first.text
     second = await client.get("/staff/jobs?page=2")
     assert [row.split(" ")[-1] for row in _rows(second.text, "failures")] == ["50"]
 
 
-async def test_the_overview_warns_the_administrator_of_jobs_failed_in_the_last_day(
+async def test_the_overview_warns_the_administrator_only(
     client: Any, new_client: Any, login: Any, make_user: Any
 ) -> None:
     now = datetime.now(UTC)
     await login(client, await make_user(roles=("admin",)))
     assert '/staff/jobs">' not in (await client.get("/staff")).text.split("</nav>")[-1]  # nothing failed
-    await _run("payments-autopay", "autopay-1", "failed", now - timedelta(hours=1), "no answer")
-    await _run("orphan-files", "2026-01-02", "failed", now - timedelta(hours=23), "refused")
-    await _run("orphan-files", "2026-01-01", "failed", now - timedelta(hours=25), "yesterday's")
+    await jobs.record_run("payments-autopay", "autopay-1", now, error="no answer")
+    await jobs.record_run("orphan-files", "2026-01-02", now, error="refused")
+    await jobs.record_run("orphan-files", "2026-01-03", now)  # it failed, then worked: it failed within the day
+    await JobState.update({JobState.failed_at: now - timedelta(hours=25)}).where(JobState.name == "payments-autopay")
     overview = (await client.get("/staff")).text
-    assert '<a href="/staff/jobs">2 задачи завершились с ошибкой за сутки</a>' in overview
+    assert '<a href="/staff/jobs">1 задача завершилась с ошибкой за сутки</a>' in overview
     await client.speak("en")
-    assert '<a href="/staff/jobs">2 jobs failed in the last day</a>' in (await client.get("/staff")).text
+    assert '<a href="/staff/jobs">1 job failed in the last day</a>' in (await client.get("/staff")).text
 
     manager = new_client()
     await login(manager, await make_user(roles=("manager",)))
@@ -135,18 +198,21 @@ async def test_the_overview_warns_the_administrator_of_jobs_failed_in_the_last_d
     assert (await manager.get("/staff/jobs")).status_code == 403
 
 
-async def test_the_reads_of_the_page_are_indexed(db: Any) -> None:
+async def test_the_reads_of_the_page_are_indexed_and_one_reads_every_job(db: Any) -> None:
     now = datetime.now(UTC)
-    for n in range(30):
-        await _run("payments-autopay", f"autopay-{n}", "failed" if n % 3 else "done", now - timedelta(hours=n))
+    for n, name in enumerate(sorted(jobs.registered())):
+        await jobs.record_run(name, "", now - timedelta(hours=n), error="refused" if n % 3 else None)
     if not is_sqlite(db):
-        await db.run_ddl("ANALYZE job_run")
+        for table in ("job_state", "job_failure", "outbox_message"):
+            await db.run_ddl(f"ANALYZE {table}")
     with captured(db) as seen:
-        await queries.last_runs(["payments-autopay", "orphan-files"])
+        await queries.job_states()
         await queries.failed_runs(PageRequest(1, 50), now)
         await queries.failed_lately(now)
-    assert len(seen) == 5  # a lookup per job, the failures' count and page, the overview's count
-    for querystring in seen:
+        await queries.undelivered_messages()
+    assert len(seen) == 5  # every job's row at once, the failures' count and page, the two counts
+    every_job, *indexed = seen
+    assert "LIMIT 500" in str(every_job)  # the whole table of a row per job, bounded
+    for querystring, table in zip(indexed, ("job_failure", "job_failure", "job_state", "outbox_message"), strict=True):
         plan = await plan_of(db, querystring, forbid_seqscan=True)
-        assert querylog.unindexed_steps(plan, "job_run", is_sqlite(db)) == [], f"{querystring}\n{plan}"
-        assert "job_run_name_started" in plan or "job_run_status_started" in plan, f"{querystring}\n{plan}"
+        assert querylog.unindexed_steps(plan, table, is_sqlite(db)) == [], f"{querystring}\n{plan}"

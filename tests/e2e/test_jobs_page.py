@@ -24,13 +24,21 @@ ERROR = "orphan files: nothing deleted in /srv/portal/files: 100% of the 120 fil
 
 
 def _failed(served: Served) -> None:
-    """Two runs failed in the last hours, written where the live server keeps its runs (as Piccolo writes a moment)."""
+    """Two jobs failed in the last hours, written where the live server keeps its jobs' runs (as Piccolo writes a
+    moment): each job's row of its last run, and its failure."""
     started = datetime.now(UTC) - timedelta(hours=2)
+    at, finished = started.isoformat(" "), (started + timedelta(minutes=1)).isoformat(" ")
     with sqlite3.connect(served[1] / "live.sqlite") as connection:
-        for name, key, detail in (("orphan-files", "2099-01-01", ERROR), ("payments-autopay", "autopay-x", "timeout")):
+        for name, key, error in (("orphan-files", "2099-01-01", ERROR), ("payments-autopay", "autopay-x", "timeout")):
+            failure = connection.execute(
+                "INSERT INTO job_failure (name, key, started_at, last_at, times, error) VALUES (?, ?, ?, ?, 1, ?)",
+                (name, key, at, finished, error),
+            ).lastrowid
             connection.execute(
-                "INSERT INTO job_run (name, key, status, started_at, finished_at, detail) VALUES (?, ?, ?, ?, ?, ?)",
-                (name, key, "failed", started.isoformat(" "), (started + timedelta(minutes=1)).isoformat(" "), detail),
+                "INSERT INTO job_state (name, key, status, started_at, finished_at, failed_at, error, failure) "
+                "VALUES (?, ?, 'failed', ?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET key = excluded.key, "
+                "status = 'failed', failed_at = excluded.failed_at, error = excluded.error, failure = excluded.failure",
+                (name, key, at, finished, finished, error, failure),
             )
 
 
