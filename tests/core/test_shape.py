@@ -201,6 +201,19 @@ def test_lists_take_their_page_from_the_paging_dependency():
     assert not own, f"page size read outside the paging dependency: {own}"
 
 
+LITESTAR_STREAM = re.compile(r"^from litestar\.response import .*\bStream\b|\blitestar\.response\.Stream\b", re.M)
+
+
+def test_every_streamed_download_is_closed_cleanly_when_its_reader_leaves():
+    """A download streamed from the database is a ``core.csv_stream.Streamed``: Litestar's own ``Stream`` cut its
+    query or transaction short when the reader left, and the connection stayed in a transaction outside the pool
+    (tests/core/test_download_left.py)."""
+    root = Path(portal.__file__).parent
+    own = [str(path.relative_to(root)) for path in sorted(root.rglob("*.py")) if path != root / "core" / "csv_stream.py"
+           and LITESTAR_STREAM.search(path.read_text(encoding="utf-8"))]  # fmt: skip
+    assert not own, f"Litestar's Stream used where csv_stream.Streamed belongs: {own}"
+
+
 @pytest.mark.parametrize("module", ["portal.app", "portal.sandbox_gateway.app", "portal.sandbox_sms.app"])
 def test_every_path_and_query_parameter_says_where_it_comes_from(module):
     """Handlers and dependencies take path and query values as ``FromPath[...]`` / ``FromQuery[...]``: the style
