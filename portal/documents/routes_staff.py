@@ -72,7 +72,7 @@ def _detail(
     status_code: int = 200,
     version: str | None = None,
 ) -> Template:
-    version = version if version is not None else stale.version_of(document.updated_at)
+    version = version if version is not None else stale.carried(document)
     return render(
         request,
         "documents/staff_detail.html",

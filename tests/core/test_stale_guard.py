@@ -33,6 +33,7 @@ NOT_EDITS: dict[str, str] = {
     "/staff/premises/{premise_id:int}/ownerships/new": "creates a share",
     "/staff/premises/{premise_id:int}/accounts/new": "creates an account",
     "/staff/meetings/new": "creates a meeting",
+    "/staff/documents/new": "puts up a document for residents",
     "/staff/meetings/{meeting_id:int}/items": "adds an agenda item",
     "/staff/meetings/{meeting_id:int}/documents": "attaches a document",
     "/staff/meetings/{meeting_id:int}/paper": "enters a paper ballot (a new ballot; a second one is refused)",

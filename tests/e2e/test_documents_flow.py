@@ -10,6 +10,7 @@ from playwright.sync_api import Page
 from playwright.sync_api import expect
 
 from tests.browser import OpenPage
+from tests.browser import record_htmx_requests
 from tests.browser import sign_in
 from tests.conftest import ROOT
 
@@ -37,12 +38,14 @@ def test_a_resident_finds_the_houses_documents_under_more_and_opens_one(open_pag
     _shot(page, "documents-390.png")
 
     href = contract.get_attribute("href")
+    sent = record_htmx_requests(page)
     with page.expect_response(lambda r: r.url == live_server + href) as opened:
         contract.click()  # not boosted: the browser opens the file itself, htmx writes no bytes over the page
     answer = opened.value
     assert answer.status == 200 and answer.headers["content-type"] == "application/pdf"
     assert "%D0%94%D0%BE%D0%B3%D0%BE%D0%B2%D0%BE%D1%80" in answer.headers["content-disposition"]  # «Договор…»
     page.wait_for_url(live_server + href)  # the browser's own PDF viewer shows it
+    assert href and f"GET {href}" not in sent()  # htmx fetched nothing to write over a page
     assert page.request.get(live_server + href).body().startswith(b"%PDF-")
 
 
