@@ -227,12 +227,12 @@ class ServiceView:
         return rules.is_generated(self.document)
 
     def matches(self, query: str) -> bool:
-        """Whether every word of ``query`` is in the service's words, in Russian or in English, whatever the
-        reader's language (a resident searches in either; staff find a service by either name)."""
-        words = normalise(query).split(" ")
+        """Whether every word of ``query`` is in the service's words (in any case: ``rules.found_in``), in Russian or
+        in English, whatever the reader's language (a resident searches in either; staff find a service by either
+        name)."""
         own = (self.title, self.title_en, self.description, self.description_en)
         text = normalise(" ".join((*own, self.category_title, self.category_title_en)))
-        return all(w in text for w in words if w)
+        return rules.found_in(normalise(query), text)
 
 
 def _service_columns() -> list[Any]:

@@ -35,6 +35,34 @@ DEFAULT_SLOTS = ("09:00–12:00", "12:00–15:00", "15:00–18:00", "18:00–21:
 S = OrderStatus
 
 
+# --- search -------------------------------------------------------------------------------------------------------
+
+# The endings a Russian noun or adjective takes in its cases, longest first: a resident types «розетка», «люстра»,
+# «смеситель» and the catalogue says «Установка розетки», «Подключение люстры», «Замена смесителя».
+ENDINGS = (
+    *("ами", "ями", "ого", "его", "ому", "ему"),
+    *("ой", "ей", "ом", "ем", "ам", "ям", "ах", "ях", "ов", "ев"),
+    *("ую", "юю", "ая", "яя", "ое", "ее", "ые", "ие", "ый", "ий"),
+    *("а", "я", "ы", "и", "у", "ю", "е", "о", "ь"),
+)
+MIN_STEM = 4  # «вода» is not cut to «вод», which would find «водоотведение»
+
+
+def stem(word: str) -> str:
+    """A word less its case ending, where at least ``MIN_STEM`` letters are left; else the word as it is."""
+    for ending in ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= MIN_STEM:
+            return word[: -len(ending)]
+    return word
+
+
+def found_in(query: str, text: str) -> bool:
+    """Whether every word of ``query`` is in ``text`` (both lower case), as typed or in another case: a word of the
+    text begins with the query word less its ending."""
+    words = text.split()
+    return all(w in text or any(t.startswith(stem(w)) for t in words) for w in query.split())
+
+
 # --- prices and amounts -----------------------------------------------------------------------------------------
 
 

@@ -53,6 +53,8 @@ async def test_a_resident_orders_a_fixed_price_service_pays_and_the_dispatcher_s
     assert "от 800,00\u00a0₽" in index.text  # a «from» price reads as one
     found = await client.get("/services", params={"q": "уборка"})
     assert "Уборка квартиры" in found.text and "Вызов сантехника" not in found.text
+    # «уборку», as a resident may type it, finds «Уборка квартиры» too.
+    assert "Уборка квартиры" in (await client.get("/services", params={"q": "уборку"})).text
     section = await client.get("/services", params={"category": shop["papers"]})
     assert "Выписка из лицевого счёта" in section.text and "Вызов сантехника" not in section.text
     page = await client.get(f"/services/{shop['plumber']}")

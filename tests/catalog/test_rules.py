@@ -184,3 +184,21 @@ def test_on_a_closed_account_only_the_certificate_of_no_debt_is_ordered():
     assert rules.ordered_on_closed(DocumentKind.NO_DEBT)
     for other in (DocumentKind.NONE, DocumentKind.STATEMENT, DocumentKind.RECEIPT_COPY, DocumentKind.BY_STAFF):
         assert not rules.ordered_on_closed(other)
+
+
+@pytest.mark.parametrize(
+    ("query", "text", "found"),
+    [
+        ("розетка", "установка розетки электрика", True),  # typed as one says it, written in another case
+        ("люстра", "подключение люстры", True),
+        ("смеситель", "замена смесителя сантехника", True),
+        ("дверь", "вскрытие двери двери и замки", True),
+        ("установка розетки", "установка розетки", True),  # as written
+        ("сантех", "вызов сантехника", True),  # the start of a word
+        ("розетка люстра", "установка розетки", False),  # every word must be found
+        ("вода", "водоотведение", False),  # too short to cut: not every «вод…»
+        ("розетка", "ремонт розлива", False),
+    ],
+)
+def test_a_search_word_finds_the_service_in_another_case(query, text, found):
+    assert rules.found_in(query, text) is found
