@@ -116,6 +116,18 @@ rejection_label = Labels(
         rules.Rejection.DUPLICATE: lazy("This ownership already has a counted ballot"),
     }
 )
+# The same reasons as the moderator's select offers them: short enough to read whole in the closed box on a phone
+# («По этой собственности уже учте…» was cut at 390 px); the full reason above is what the ballot's line, the
+# owner's page and message say once it is chosen.
+rejection_choice = Labels(
+    {
+        rules.Rejection.LATE: lazy("Received late"),
+        rules.Rejection.NOT_OWNER: lazy("No right to vote"),
+        rules.Rejection.NO_IDENTITY: lazy("No voter data"),
+        rules.Rejection.UNSIGNED: lazy("Not signed"),
+        rules.Rejection.DUPLICATE: lazy("Repeat ballot"),
+    }
+)
 
 
 def plan_error(error: rules.PlanError) -> tuple[str, str]:

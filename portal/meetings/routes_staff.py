@@ -337,7 +337,7 @@ async def _moderation_page(
         waiting=waiting,
         done=[b for b in done if b.source == "paper"][-30:],
         outcome=await queries.outcome(meeting),
-        reasons=[(r.value, forms.rejection_label(r)) for r in rules.Rejection],
+        reasons=[(r.value, forms.rejection_choice(r)) for r in rules.Rejection],
         refused=refused,
         **LABELS,
     )

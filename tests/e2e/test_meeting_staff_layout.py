@@ -90,3 +90,28 @@ def test_on_a_draft_the_announcement_stands_apart_from_the_question_form(open_pa
         add = _box(page.get_by_role("button", name="Добавить вопрос"))
         told = _box(page.locator("form[action$='/publish'] p").first)
         assert told["y"] - (add["y"] + add["height"]) >= 12, width
+
+
+def test_every_reason_for_rejecting_reads_whole_in_the_closed_box_on_a_phone(open_page: OpenPage, own_server: Served):
+    """«По этой собственности уже учте…» was what the closed select showed at 390 px: the moderator chose a reason
+    they could not read. Each option's text fits the box (its width less the padding and the arrow's room); the
+    full reason is what the ballot's line says once chosen."""
+    base, folder = own_server
+    with sqlite3.connect(folder / "live.sqlite") as conn:
+        voting = conn.execute("SELECT id FROM meeting WHERE status = 'published' ORDER BY id LIMIT 1").fetchone()[0]
+    page = open_page(390, 900)
+    sign_in(page, base, "admin@demo.ru")
+    page.goto(f"{base}/staff/meetings/{voting}/moderation")
+    select = page.locator(".moderation-item select[name=reason]").first
+    room, widths = select.evaluate(
+        """s => {
+            const style = getComputedStyle(s);
+            const pen = document.createElement("canvas").getContext("2d");
+            pen.font = style.font;
+            const room = s.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+            return [room, [...s.options].filter(o => o.value).map(o => [o.text, pen.measureText(o.text).width])];
+        }"""
+    )
+    assert len(widths) == 5
+    cut = [(text, round(width)) for text, width in widths if width > room]
+    assert cut == [], (room, cut)
