@@ -4,6 +4,8 @@ screenshots/."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -39,3 +41,22 @@ def test_on_a_phone_the_executors_cards_say_where_to_go_and_call_the_resident_wi
         TARGET,
     )
     assert small == []
+
+
+def test_on_a_phone_the_requests_page_calls_its_contact_with_a_44_px_button(
+    live_server: str, open_page: OpenPage
+) -> None:
+    page = open_page(390)
+    sign_in(page, live_server, "executor@demo.ru")
+    page.goto(live_server + "/staff/my-tickets")
+    card = page.locator("#my-work li:has(a[href^='tel:'])").first
+    number = card.locator("a[href^='tel:']").get_attribute("href")
+    card.locator(".ticket-card-title").click()
+    expect(page).to_have_url(re.compile(r"/staff/tickets/\d+$"))
+    call = page.locator("dl.facts a[href^='tel:']")
+    expect(call).to_have_attribute("href", number or "")
+    expect(call).to_contain_text("Позвонить жителю")
+    call.scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / "executor-request-call-390.png"))
+    box = call.bounding_box()
+    assert box and box["height"] >= TARGET and box["width"] >= TARGET, box
