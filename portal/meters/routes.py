@@ -139,7 +139,7 @@ class ResidentMeters(Controller):
             return await _page(request, principal, form, meters=meters, status_code=409)
         if form.errors:  # shown again for a mistake: with the readings its page had shown
             return await _page(request, principal, form, meters=meters, status_code=422, seen=form.seen)
-        flash(request, _thanks(passed, meters))
+        flash(request, _thanks(passed, meters), "info" if passed.flagged else "success")
         return see_other(request, "/meters")
 
     @get("/{meter_id:int}", name="meters:history")

@@ -288,6 +288,8 @@ async def test_a_reading_far_above_the_usual_is_named_and_stays_marked_until_che
     assert (await client.form("/meters", {f"m{meter}z1": "9999"})).status_code == 303
     page = (await client.get("/meters")).text
     assert "Показания переданы. Намного больше обычного: Холодная вода №\u00a0S1. Проверьте цифры ниже" in page
+    # Something to look at again, in the blue of news to note, not the green of «всё хорошо».
+    assert '<p class="flash flash-info">Показания переданы. Намного больше обычного' in page
     assert "Передано, проверяем" in page and "Если ошиблись в цифре, введите верное показание ниже" in page
     await client.speak("en")
     page = (await client.get("/meters")).text
