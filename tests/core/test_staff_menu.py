@@ -37,3 +37,15 @@ async def test_the_menu_holds_exactly_what_the_role_may_open(
     assert "/staff/jobs" not in shown  # the background jobs are the administrators' alone
     if role in ("dispatcher", "executor", "moderator"):
         assert "/staff/billing" not in shown and "/staff/payments" not in shown
+
+
+@pytest.mark.parametrize(("locale", "words"), [("ru", "Мои заявки"), ("en", "My requests")])
+async def test_the_executors_menu_names_their_list_as_its_page_does(
+    client: Any, login: Any, make_user: Any, locale: str, words: str
+) -> None:
+    """The English menu said «My work» over a page headed «My requests» (one thing, one name, as in Russian)."""
+    await login(client, await make_user(roles=("executor",), locale=locale))
+    page = (await client.get("/staff/my-tickets")).text
+    nav = re.search(r'<nav class="sidebar"[^>]*>(.*?)</nav>', page, re.S)
+    assert nav and re.search(rf'<a href="/staff/my-tickets"[^>]*>.*?{words}.*?</a>', nav.group(1), re.S)
+    assert re.search(rf"<h1[^>]*>\s*{words}\s*</h1>", page)
