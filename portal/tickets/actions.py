@@ -1071,29 +1071,63 @@ async def file_by_staff(
     principal: Principal, draft: forms.StaffNewTicket, account: AccountRef, now: datetime, *, ip: str = ""
 ) -> OpenedTicket:
     """The call centre files a request on a resident's behalf (by the account number)."""
+    return await _staff_filed(
+        principal,
+        ip,
+        now,
+        account_id=account.id,
+        place=draft.place,
+        category=draft.category,
+        ticket_type=draft.ticket_type or None,
+        description=draft.description,
+        source=draft.source,
+        contact_name=draft.contact_name or account.payer_name,
+        contact_phone=draft.contact_phone,
+        damage_at=draft.damage_at,
+        defect_kind=draft.defect_kind,
+    )
+
+
+async def file_about_house(
+    principal: Principal,
+    *,
+    house_id: int,
+    entrance_id: int | None,
+    place: str,
+    category: str,
+    description: str,
+    photos: Sequence[StoredFile],
+    source: str,
+    now: datetime,
+    ip: str = "",
+) -> OpenedTicket:
+    """Staff file a request about a common place of a house with no account (a remark of an inspection round)."""
+    return await _staff_filed(
+        principal,
+        ip,
+        now,
+        house_id=house_id,
+        entrance_id=entrance_id,
+        place=place,
+        category=category,
+        description=description,
+        source=source,
+        photos=photos,
+    )
+
+
+async def _staff_filed(principal: Principal, ip: str, now: datetime, **ticket: Any) -> OpenedTicket:
+    """A request staff file (``open_ticket``'s values), with its audit event, in one transaction."""
     async with atomic():
         opened = await open_ticket(
-            account_id=account.id,
-            place=draft.place,
-            category=draft.category,
-            ticket_type=draft.ticket_type or None,
-            description=draft.description,
-            source=draft.source,
-            author_name=principal.name,
-            created_by=principal.user_id,
-            contact_name=draft.contact_name or account.payer_name,
-            contact_phone=draft.contact_phone,
-            damage_at=draft.damage_at,
-            defect_kind=draft.defect_kind,
-            by_staff=True,
-            now=now,
+            **ticket, author_name=principal.name, created_by=principal.user_id, by_staff=True, now=now
         )
         await audit.record(
             principal,
             "ticket.create",
             "ticket",
             opened.id,
-            {"number": opened.number, "source": draft.source},
+            {"number": opened.number, "source": ticket["source"]},
             ip,
             now=now,
         )
