@@ -23,5 +23,6 @@ APP_REGISTRY = AppRegistry(
         "portal.analytics.piccolo_app",
         "portal.catalog.piccolo_app",
         "portal.documents.piccolo_app",
+        "portal.inspections.piccolo_app",
     ]
 )

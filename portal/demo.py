@@ -32,6 +32,7 @@ SEED_ORDER = (
     "showcase",
     "catalog",
     "documents",
+    "inspections",
     "analytics",
 )
 JOB_NAME = "seed-demo"

@@ -137,6 +137,9 @@ class Settings:
     lift_slot_hours: int = 2
     lift_weekday_hours: tuple[int, int] = (8, 20)
     lift_saturday_hours: tuple[int, int] = (10, 18)
+    # INSPECTION_OVERDUE_DAYS: a house with no inspection round (обход) completed in so many days is listed as
+    # «давно не было обхода» on the rounds' page (ПП № 491 п. 13: common property is inspected regularly).
+    inspection_overdue_days: int = 30
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -191,6 +194,7 @@ class Settings:
             viewing_keep_days=max(1, int(env.get("VIEWING_KEEP_DAYS") or 90)),
             meter_commissioning_days=max(1, int(env.get("METER_COMMISSIONING_DAYS") or 15)),
             lift_slot_hours=max(1, int(env.get("LIFT_SLOT_HOURS") or 2)),
+            inspection_overdue_days=max(1, int(env.get("INSPECTION_OVERDUE_DAYS") or 30)),
             lift_weekday_hours=_hours(env.get("LIFT_WEEKDAY_HOURS") or "8-20"),
             lift_saturday_hours=_hours(env.get("LIFT_SATURDAY_HOURS") or "10-18"),
             **_meter_window(env),

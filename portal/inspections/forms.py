@@ -1,0 +1,84 @@
+"""The forms of inspection rounds read into typed values with their errors (no I/O)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from portal.core.i18n import gettext
+from portal.core.parse import parse_id
+from portal.core.parse import parse_int
+from portal.core.web import FormErrors
+from portal.core.web import form_value
+from portal.inspections import rules
+from portal.inspections.rules import RoundKind
+from portal.inspections.rules import Verdict
+
+
+@dataclass(frozen=True)
+class NewRound:
+    house_id: int
+    kind: RoundKind
+
+
+@dataclass(frozen=True)
+class Answer:
+    verdict: Verdict
+    comment: str
+    entrance_id: int | None
+    floor: int | None
+    no_request: bool
+
+
+def read_new_round(data: Mapping[str, Any], house_ids: Sequence[int]) -> tuple[NewRound | None, FormErrors]:
+    """The house (one of the user's) and the kind of a round to start."""
+    errors = FormErrors()
+    house_id = parse_id(form_value(data, "house"))
+    if house_id not in house_ids:
+        errors.add("house", gettext("Choose the house."))
+    kind = form_value(data, "kind")
+    if kind not in RoundKind.__members__.values():
+        errors.add("kind", gettext("Choose the kind of inspection."))
+    if errors or house_id is None:
+        return None, errors
+    return NewRound(house_id, RoundKind(kind)), errors
+
+
+def read_answer(
+    data: Mapping[str, Any], entrance_ids: Sequence[int], photos: int, photos_kept: int
+) -> tuple[Answer | None, FormErrors]:
+    """A point's answer: «в порядке» or a remark (its comment required), where (entrance, floor) and whether it was
+    fixed on the spot; ``photos`` chosen now, ``photos_kept`` from before: at most ``rules.MAX_PHOTOS`` in all."""
+    errors = FormErrors()
+    verdict = form_value(data, "verdict")
+    if verdict not in Verdict.__members__.values():
+        errors.add("verdict", gettext("Choose “In order” or “Remark”."))
+    comment = form_value(data, "comment").strip()
+    if verdict == Verdict.REMARK and not comment:
+        errors.add("comment", gettext("Say what is wrong: the request is filed with these words."))
+    if len(comment) > rules.MAX_COMMENT:
+        errors.add("comment", gettext("At most %(count)s characters.", count=rules.MAX_COMMENT))
+    entrance_id = parse_id(form_value(data, "entrance")) if form_value(data, "entrance") else None
+    if form_value(data, "entrance") and entrance_id not in entrance_ids:
+        errors.add("entrance", gettext("Choose an entrance of the house."))
+    typed_floor = form_value(data, "floor").strip()
+    floor = parse_int(typed_floor, low=-5, high=200) if typed_floor else None
+    if typed_floor and floor is None:
+        errors.add("floor", gettext("Enter the floor as a number."))
+    if photos + photos_kept > rules.MAX_PHOTOS:
+        errors.add("photos", gettext("At most %(count)s photos for a point.", count=rules.MAX_PHOTOS))
+    if errors:
+        return None, errors
+    remark = verdict == Verdict.REMARK
+    return (
+        Answer(
+            Verdict(verdict),
+            comment,
+            entrance_id,
+            floor,
+            no_request=remark and form_value(data, "no_request") == "1",
+        ),
+        errors,
+    )

@@ -1,0 +1,76 @@
+"""The act of a round (акт осмотра общего имущества, ПП № 491 п. 13–14) as a PDF (fpdf2 with the vendored font):
+the house, the day, the kind, who walked it, each point's result, and the remarks with the numbers of the requests
+they filed. Made in the reader's language, as the round's page is."""
+
+from __future__ import annotations
+
+from portal.core import clock
+from portal.core.i18n import format_day
+from portal.core.i18n import gettext
+from portal.core.pdf import A4
+from portal.inspections.queries import AnswerRow
+from portal.inspections.queries import Point
+from portal.inspections.queries import RoundRow
+from portal.inspections.rules import KIND_LABELS
+from portal.inspections.rules import PLACE_LABELS
+from portal.inspections.rules import Verdict
+from portal.settings import get_settings
+
+
+def result(answer: AnswerRow | None) -> str:
+    """A point's result as the act states it."""
+    if answer is None:
+        return gettext("Not inspected")
+    if answer.verdict == Verdict.OK:
+        return gettext("In order")
+    if answer.ticket_number is not None:
+        return gettext("Remark, request No. %(number)s", number=answer.ticket_number)
+    if answer.no_request:
+        return gettext("Remark, fixed on the spot")
+    return gettext("Remark")
+
+
+def act_pdf(round_: RoundRow, points: list[Point], answers: dict[int, AnswerRow], entrances: dict[int, int]) -> bytes:
+    pdf = A4(margin=15)
+    pdf.set_title(gettext("Inspection report of the common property"))
+    pdf.add_page()
+    pdf.set_font("Main", "B", 10)
+    pdf.multi_cell(pdf.width, 5, get_settings().company_name)
+    pdf.ln(4)
+    pdf.set_font("Main", "B", 14)
+    pdf.multi_cell(pdf.width, 7, gettext("Inspection report of the common property"), align="C")
+    pdf.ln(3)
+    day = clock.local(round_.completed_at or round_.started_at)
+    for label, value in (
+        (gettext("House"), round_.address),
+        (gettext("Date"), format_day(day.date())),
+        (gettext("Kind of inspection"), KIND_LABELS.shown(round_.kind)),
+        (gettext("Inspected by"), round_.completed_name or round_.started_name),
+    ):
+        pdf.set_font("Main", "", 9)
+        pdf.cell(45, 6, label)
+        pdf.set_font("Main", "B", 10)
+        pdf.multi_cell(pdf.width - 45, 6, value, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(3)
+    rows = [[gettext("No."), gettext("Point"), gettext("Result"), gettext("Remark")]]
+    for number, point in enumerate(points, 1):
+        answer = answers.get(point.id)
+        remark = f"{_where(answer, entrances)}{answer.comment}" if answer and answer.verdict == Verdict.REMARK else ""
+        rows.append([str(number), f"{PLACE_LABELS.shown(point.place)}: {point.title}", result(answer), remark])
+    pdf.set_font("Main", "", 8)
+    with pdf.table(col_widths=(8, 72, 45, 55), line_height=4.2, first_row_as_headings=True, text_align="LEFT") as t:
+        for row in rows:
+            t.row(row)
+    pdf.ln(10)
+    pdf.set_font("Main", "", 9)
+    pdf.multi_cell(pdf.width, 5, gettext("Signature: ____________________  %(name)s", name=round_.completed_name))
+    return bytes(pdf.output())
+
+
+def _where(answer: AnswerRow, entrances: dict[int, int]) -> str:
+    parts = []
+    if answer.entrance_id in entrances:
+        parts.append(gettext("entrance %(number)s", number=entrances[answer.entrance_id]))
+    if answer.floor is not None:
+        parts.append(gettext("floor %(number)s", number=answer.floor))
+    return f"{', '.join(parts)}: " if parts else ""

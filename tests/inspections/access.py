@@ -1,0 +1,13 @@
+"""Who may call each route of inspection rounds (read by the route × role matrix test)."""
+
+WALK = "staff:manager,executor"
+
+ACCESS: dict[str, str] = {
+    "GET /staff/inspections": WALK,
+    "POST /staff/inspections": WALK,
+    "GET /staff/inspections/{round_id:int}": WALK,
+    "POST /staff/inspections/{round_id:int}/points/{point_id:int}": WALK,
+    "POST /staff/inspections/{round_id:int}/complete": WALK,
+    "GET /staff/inspections/{round_id:int}/act.pdf": WALK,
+    "GET /staff/inspections/photos/{photo_id:int}": WALK,
+}

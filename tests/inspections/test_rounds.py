@@ -1,0 +1,154 @@
+"""A comendant's round through the pages, on both engines: points answered one by one (photos with a remark),
+completed once, its remarks filed as requests of source «обход» with their photos, the act with their numbers."""
+
+from __future__ import annotations
+
+import io
+
+from pypdf import PdfReader
+
+from portal.core.tables import AuditEvent
+from portal.inspections.tables import InspectionAnswer
+from portal.inspections.tables import InspectionRound
+from portal.tickets.tables import Ticket
+from portal.tickets.tables import TicketAttachment
+from tests.tickets.conftest import jpeg_bytes
+
+
+async def _start(client, walk, kind="current") -> int:
+    answer = await client.form("/staff/inspections", {"house": walk.house, "kind": kind})
+    assert answer.status_code == 303, answer.text[-500:]
+    return int(answer.headers["location"].rsplit("/", 1)[1])
+
+
+async def _answer(client, round_id, point, photos=0, **values):
+    files = [("photos", (f"p{n}.jpg", jpeg_bytes(), "image/jpeg")) for n in range(photos)]
+    return await client.form(
+        f"/staff/inspections/{round_id}/points/{point}", {k: str(v) for k, v in values.items()}, files=files or None
+    )
+
+
+async def _walked(client, walk) -> int:
+    round_id = await _start(client, walk)
+    second = walk.entrances[1]
+    assert (await _answer(client, round_id, walk.points["lights"], verdict="ok")).status_code == 303
+    saved = await _answer(
+        client, round_id, walk.points["door"], photos=2, verdict="remark", comment="Доводчик сломан", entrance=second
+    )
+    assert saved.status_code == 303, saved.text[-800:]
+    saved = await _answer(client, round_id, walk.points["lift"], verdict="remark", comment="Грязно", no_request="1")
+    assert saved.status_code == 303
+    saved = await _answer(
+        client, round_id, walk.points["roof"], photos=1, verdict="remark", comment="Течёт над 9 этажом", floor=9
+    )
+    assert saved.status_code == 303
+    return round_id
+
+
+async def test_completing_a_round_files_one_request_per_remark_with_its_photos(client, login, walk):
+    await login(client, walk.user)
+    round_id = await _walked(client, walk)
+    done = await client.form(f"/staff/inspections/{round_id}/complete")
+    assert done.status_code == 303
+    tickets = await Ticket.select().where(Ticket.house == walk.house).order_by(Ticket.number)
+    assert [(t["source"], t["category"], t["place"], t["description"]) for t in tickets] == [
+        ("walk_in", "entrance_doors", "entrance", "Доводчик сломан"),
+        ("walk_in", "roof_leak", "roof", "Течёт над 9 этажом"),
+    ]
+    assert tickets[0]["entrance"] == walk.entrances[1]
+    photos = {t["id"]: await TicketAttachment.count().where(TicketAttachment.ticket == t["id"]) for t in tickets}
+    assert list(photos.values()) == [2, 1]
+    filed = await InspectionAnswer.select(InspectionAnswer.ticket).where(InspectionAnswer.ticket.is_not_null())
+    assert sorted(r["ticket"] for r in filed) == sorted(photos)
+    audit = await AuditEvent.count().where(AuditEvent.action == "ticket.create")
+    assert audit == 2  # the tickets domain's own audit row of a request staff file, once each
+
+    page = (await client.get(f"/staff/inspections/{round_id}")).text
+    assert "701" in page and "702" in page
+
+
+async def test_a_round_completed_twice_files_nothing_twice(client, login, walk):
+    await login(client, walk.user)
+    round_id = await _walked(client, walk)
+    assert (await client.form(f"/staff/inspections/{round_id}/complete")).status_code == 303
+    again = await client.form(f"/staff/inspections/{round_id}/complete")
+    assert again.status_code == 303  # refused: told it is completed, back to the round
+    assert await Ticket.count().where(Ticket.house == walk.house) == 2
+    assert await AuditEvent.count().where(AuditEvent.action == "inspection.complete") == 1
+    late = await _answer(client, round_id, walk.points["lights"], verdict="remark", comment="Поздно")
+    assert late.status_code == 303
+    assert await InspectionAnswer.count().where(InspectionAnswer.comment == "Поздно") == 0
+
+
+async def test_a_second_start_resumes_the_open_round(client, login, walk):
+    await login(client, walk.user)
+    first = await _start(client, walk)
+    assert await _start(client, walk, kind="spring") == first
+    assert await InspectionRound.count() == 1
+
+
+async def test_the_act_names_the_requests_filed(client, login, walk):
+    await login(client, walk.user)
+    round_id = await _walked(client, walk)
+    await client.form(f"/staff/inspections/{round_id}/complete")
+    numbers = [r["number"] for r in await Ticket.select(Ticket.number).where(Ticket.house == walk.house)]
+    act = await client.get(f"/staff/inspections/{round_id}/act.pdf")
+    assert act.status_code == 200 and act.headers["content-type"] == "application/pdf"
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(act.content)).pages)
+    assert sorted(numbers) == [701, 702]
+    for number in numbers:
+        assert f"№ {number}" in text or f"No. {number}" in text, text
+    assert "Доводчик сломан" in text
+
+
+async def test_a_remark_needs_its_words_and_at_most_three_photos(client, login, walk):
+    await login(client, walk.user)
+    round_id = await _start(client, walk)
+    wordless = await _answer(client, round_id, walk.points["door"], verdict="remark")
+    assert wordless.status_code == 422
+    too_many = await _answer(client, round_id, walk.points["door"], photos=4, verdict="remark", comment="x")
+    assert too_many.status_code == 422
+    assert await InspectionAnswer.count() == 0
+
+
+async def test_staff_outside_the_house_get_404(client, login, walk, make_user, make_account):
+    await login(client, walk.user)
+    round_id = await _walked(client, walk)
+    other = await make_account()
+    stranger = await make_user(roles=("executor",), houses=(other.house,))
+    await login(client, stranger)
+    assert (await client.get(f"/staff/inspections/{round_id}")).status_code == 404
+    assert (await client.get(f"/staff/inspections/{round_id}/act.pdf")).status_code == 404
+    assert (await client.form(f"/staff/inspections/{round_id}/complete")).status_code == 404
+    point = walk.points["lights"]
+    assert (await _answer(client, round_id, point, verdict="ok")).status_code == 404
+    assert await Ticket.count().where(Ticket.house == walk.house) == 0
+    listed = (await client.get("/staff/inspections")).text
+    assert f"/staff/inspections/{round_id}" not in listed
+
+
+async def test_a_point_saved_by_htmx_gets_its_form_back_saying_so(client, login, walk):
+    await login(client, walk.user)
+    round_id = await _start(client, walk)
+    point = walk.points["door"]
+    url = f"/staff/inspections/{round_id}/points/{point}"
+    headers = {"HX-Request": "true", "HX-Target": f"point-{point}"}
+    saved = await client.form(url, {"verdict": "remark", "comment": "Скрипит"}, headers=headers)
+    assert saved.status_code == 200, saved.text[-800:]
+    assert saved.text.lstrip().startswith("<form") and 'role="status"' in saved.text and "Скрипит" in saved.text
+    refused = await client.form(url, {"verdict": "remark", "comment": ""}, headers=headers)
+    assert refused.status_code == 422 and 'aria-invalid="true"' in refused.text
+
+
+async def test_the_staff_menu_offers_rounds_to_those_who_walk_a_house(client, login, walk, make_user):
+    for roles, shown in (
+        (("executor",), True),
+        (("manager",), True),
+        (("dispatcher",), False),
+        (("accountant",), False),
+    ):
+        user = await make_user(roles=roles, houses=(walk.house,))
+        await login(client, user)
+        page = (await client.get("/staff")).text
+        assert ('href="/staff/inspections"' in page) is shown, roles
+        assert (await client.get("/staff/inspections")).status_code == (200 if shown else 403), roles
