@@ -246,3 +246,34 @@ async def test_telling_residents_publishes_a_notice_for_the_documents_houses(cli
     assert post is not None and post["status"] == "published" and f"/documents/{document}" in post["body"]
     targets = await PostTarget.select(PostTarget.kind, PostTarget.ref).where(PostTarget.post == post["id"])
     assert targets == [{"kind": "house", "ref": place.house}]
+
+
+async def test_hiding_a_document_another_manager_replaced_meanwhile_is_refused_saying_who(
+    client, new_client, login, make_user, make_account
+):
+    place = await make_account()
+    document = await _put_up("Договор управления", [place.house], kind=DocumentKind.CONTRACT)
+    first, second = client, new_client()
+    await login(first, await make_user(roles=("manager",), houses=(place.house,)))
+    await login(second, await make_user(name="Пётр Второй", roles=("manager",), houses=(place.house,)))
+    read = re.search(r'name="version" value="([^"]*)"', (await first.get(f"/staff/documents/{document}")).text)[1]
+    now = re.search(r'name="version" value="([^"]*)"', (await second.get(f"/staff/documents/{document}")).text)[1]
+    replaced = await second.form(f"/staff/documents/{document}/replace", {"version": now},
+                                 files=[("file", ("new.pdf", NEW_PDF, "application/pdf"))])  # fmt: skip
+    assert replaced.status_code == 303
+
+    refused = await first.form(f"/staff/documents/{document}/visibility", {"hidden": "1", "version": read})
+    assert refused.status_code == 409
+    assert "Пётр Второй" in refused.text
+    assert not (await HouseDocument.select(HouseDocument.hidden).where(HouseDocument.id == document).first())["hidden"]
+
+
+async def test_a_reader_of_english_reads_the_kinds_in_english_and_the_titles_as_written(
+    client, login, make_user, make_account
+):
+    place = await make_account()
+    await _put_up("Правила проживания", [place.house], kind=DocumentKind.HOUSE_RULES)
+    await login(client, await make_user(accounts={place.account: "owner"}, locale="en"))
+    page = (await client.get("/documents")).text
+    assert "House documents" in page and ">House rules</h2>" in page
+    assert 'lang="ru">Правила проживания' in page
