@@ -44,6 +44,7 @@ from portal.core.pagination import Page
 from portal.core.pagination import PageRequest
 from portal.core.parse import normalize_phone
 from portal.core.rows import columns_of
+from portal.core.rows import looked_up
 from portal.core.search import text_match
 from portal.core.security import Principal
 from portal.core.security import StaffRole
@@ -246,16 +247,17 @@ class TicketDetail(TicketRow):
 
 
 def _joined() -> dict[str, Any]:
-    """The fields of a request's rows read through its joins (``core.rows.columns_of``)."""
+    """The fields of a request's rows read from the records it refers to (``core.rows.columns_of``), each looked up
+    by its key (``core.rows.looked_up``), not joined: the lists plan as one table."""
     return {
-        "house_address": Ticket.house.address,
-        "premise_kind": Ticket.premise.kind,
-        "premise_number": Ticket.premise.number,
-        "account_number": Ticket.account.number,
-        "executor_name": Ticket.executor.full_name,
-        "entrance_number": Ticket.entrance.number,
-        "author_name": Ticket.author.full_name,
-        "author_phone": Ticket.author.phone,
+        "house_address": looked_up(Ticket.house.address),
+        "premise_kind": looked_up(Ticket.premise.kind),
+        "premise_number": looked_up(Ticket.premise.number),
+        "account_number": looked_up(Ticket.account.number),
+        "executor_name": looked_up(Ticket.executor.full_name),
+        "entrance_number": looked_up(Ticket.entrance.number),
+        "author_name": looked_up(Ticket.author.full_name),
+        "author_phone": looked_up(Ticket.author.phone),
     }
 
 

@@ -6,12 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from dataclasses import field
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
 from portal.core.db import from_row
 from portal.core.piccolo_app import domain_app
 from portal.core.rows import columns_of
+from portal.core.rows import looked_up
 from portal.tickets.tables import Outage
 
 
@@ -81,3 +83,37 @@ def test_a_field_named_after_a_foreign_key_with_id_reads_the_key_under_its_own_n
     columns = columns_of(Outage, _OutagePlace, riser_id=Outage.riser.code)
     assert [c._meta.name for c in columns] == ["house", "code"]
     assert [c._alias for c in columns] == ["house_id", "riser_id"]
+
+
+async def test_a_looked_up_column_reads_what_a_join_reads_and_none_without_the_reference(
+    db: Any, make_account: Any
+) -> None:
+    from portal.housing.tables import Entrance
+    from portal.housing.tables import Premise
+
+    place = await make_account(premise_number="17")
+    with_entrance = await Premise.objects().get(Premise.id == place.premise)
+    alone = Premise(house=place.house, entrance=None, kind="parking", number="P-3", floor=-1, area=Decimal("13.25"))
+    await alone.save()
+    await Entrance.update({Entrance.number: 4}).where(Entrance.id == place.entrance)
+    wanted = [with_entrance.id, alone.id]
+
+    looked = await Premise.select(
+        Premise.id,
+        looked_up(Premise.entrance.number).as_alias("entrance_number"),
+        looked_up(Premise.house.address).as_alias("address"),
+    ).where(Premise.id.is_in(wanted))
+    joined = await Premise.select(
+        Premise.id, Premise.entrance.number.as_alias("entrance_number"), Premise.house.address.as_alias("address")
+    ).where(Premise.id.is_in(wanted))
+
+    by_id = sorted(looked, key=lambda row: row["id"])
+    assert [row["entrance_number"] for row in by_id] == [4, None]
+    assert by_id == sorted(joined, key=lambda row: row["id"])
+
+
+def test_a_lookup_goes_one_reference_deep() -> None:
+    from portal.housing.tables import Premise
+
+    with pytest.raises(ValueError, match="one reference"):
+        looked_up(Premise.entrance.house.address)

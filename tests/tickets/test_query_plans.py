@@ -201,3 +201,26 @@ async def test_the_tab_badges_are_counted_in_one_statement(
         expected.update(shown)
     assert counts == expected
     assert counts["unassigned"] > 0 and counts["overdue"] > 0  # the numbers are of real rows
+
+
+async def test_the_page_of_requests_looks_its_addresses_and_names_up_by_key_without_a_join(
+    db: Any, world: dict[str, Any]
+) -> None:
+    """The page reads the house, premise, account, executor and entrance of each of its rows by primary key after
+    its LIMIT: joined instead, PostgreSQL weighed every order of five joins against the ticket table's indexes on
+    each request (about 4 ms of planning a page for 0.4 ms of work, most of the database's part of the page)."""
+    dispatcher = Principal(
+        user_id=2, name="Диспетчер", staff_roles=frozenset({"dispatcher"}), house_ids=frozenset({world["house"]})
+    )
+    with captured(db) as seen:
+        page = await queries.staff_list(dispatcher, TicketFilters(tab="active"), PageRequest(1, 30), now=NOW)
+    assert page.items and all(row.house_address and row.premise_number for row in page.items)
+    assert any(row.executor_name == "Исполнитель" for row in page.items)
+    listed = str(seen[-1])
+    assert " JOIN " not in listed.upper(), listed
+    if is_sqlite(db):
+        return
+    plan = await plan_of(db, seen[-1], forbid_seqscan=True)
+    assert "Join" not in plan and "Nested Loop" not in plan, plan
+    for table in ("house", "premise", "personal_account", "portal_user", "entrance"):
+        assert re.search(rf"SubPlan[\s\S]*Index Scan using {table}_pkey on {table}\b", plan), plan
