@@ -1559,8 +1559,10 @@ async def update_fields(
 ) -> list[int]:
     """Staff edits of type, category, internal status, deadline, control date, the damage's moment and flags: one
     event per change. A deadline set before the request was filed or more than a year after it, or damage after it
-    or more than 30 days before it, is refused, nothing written."""
+    or more than 30 days before it, is refused, nothing written. A deadline's event carries the reason it changed
+    (``changes["deadline_reason"]``), which the resident reads."""
     tz = get_settings().time_zone
+    reason = changes.get("deadline_reason", "")
     current = {key: getattr(ticket, key) for key in (*rules.EDITABLE, "created_at")}
     real = rules.changed_fields(current, changes)
     if rules.retimes(real):
@@ -1589,9 +1591,12 @@ async def update_fields(
                     from_value="" if flag else _plain(before),
                     to_value=f"{key}={'1' if after else '0'}" if flag else _plain(after),
                     visible=key in ("deadline", "category", "damage_at"),
+                    comment=reason if key == "deadline" else "",
                 )
             )
-        changed = {k: list(v) for k, v in real.items()}
+        changed: dict[str, Any] = {k: list(v) for k, v in real.items()}
+        if "deadline" in real and reason:
+            changed["deadline_reason"] = reason
         await audit.record(principal, "ticket.update", "ticket", ticket.id, changed, ip, now=now)
     return event_ids
 

@@ -290,9 +290,10 @@ def _moment_at(data: Mapping[str, Any], name: str, tz: str, errors: FormErrors, 
 def read_staff_update(
     data: Mapping[str, Any], tz: str, filed_at: datetime | None = None
 ) -> tuple[dict[str, Any] | None, FormErrors]:
-    """The staff edit form: type, category, internal status, deadline, control date, the moment of the damage,
-    flags; a deadline before the request was filed (``filed_at``, to the minute the form shows) or more than a year
-    after it, or damage after it or more than 30 days before it, is a year or month typed wrong."""
+    """The staff edit form: type, category, internal status, deadline (with the reason it changes), control date,
+    the moment of the damage, flags; a deadline before the request was filed (``filed_at``, to the minute the form
+    shows) or more than a year after it, or damage after it or more than 30 days before it, is a year or month typed
+    wrong."""
     errors = FormErrors()
     changes: dict[str, Any] = {}
     for name, known, refusal in (
@@ -322,7 +323,14 @@ def read_staff_update(
         changes[flag] = form_value(data, flag) == "1"
         if changes[flag] and (problem := agreed_flag_problem(changes.get("category", ""), flag)):
             errors.add(flag, problem)
-    return (None, errors) if errors else ({k: v for k, v in changes.items() if not _as_shown(data, k)}, errors)
+    changed = {k: v for k, v in changes.items() if not _as_shown(data, k)}
+    # A deadline moved by hand on the page (typed other than it showed) says why: the resident reads it with the new
+    # deadline, the audit log keeps it.
+    reason = form_value(data, "deadline_reason")
+    if "was_deadline" in data and "deadline" in changed and not reason:
+        errors.add("deadline_reason", gettext("Say why the deadline changes."))
+    _at_most(errors, "deadline_reason", reason, rules.MAX_MESSAGE)
+    return (None, errors) if errors else ({**changed, "deadline_reason": reason}, errors)
 
 
 def _check_filing(

@@ -301,7 +301,8 @@ class StaffTickets(Controller):
             return actions.update_fields(principal, ticket, changes, clock.now(), ip=client_ip(request))
 
         read = forms.read_staff_update(data, clock.zone().key, filed_at=ticket.created_at)
-        typed = {name: form_value(data, name) for name in (*rules.EDITABLE, *(f"was_{n}" for n in rules.EDITABLE))}
+        names = (*rules.EDITABLE, *(f"was_{n}" for n in rules.EDITABLE), "deadline_reason")
+        typed = {name: form_value(data, name) for name in names}
         done = gettext("Changes saved.")
         return await form_answered(request, principal, ticket, read, act, done, staff=True, edit=typed)
 

@@ -3,6 +3,7 @@ field, both as a plain post and as HTMX asks for it."""
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC
 from datetime import date
@@ -476,7 +477,9 @@ async def test_details_saved_from_a_page_drawn_before_a_return_keep_the_restarte
 
     typed = posted_form((await client.get(url)).text, url + "/update")
     later = (restarted + timedelta(days=1)).astimezone(clock.zone()).strftime("%Y-%m-%dT%H:%M")
-    assert (await client.form(url + "/update", {**typed, "deadline": later})).status_code == 303
+    assert (
+        await client.form(url + "/update", {**typed, "deadline": later, "deadline_reason": "Ждём запчасть"})
+    ).status_code == 303
     stored = await Ticket.select(Ticket.deadline).where(Ticket.id == filed["ticket"]).first()
     assert stored["deadline"] == restarted + timedelta(days=1)  # a deadline the dispatcher typed is saved
 
@@ -645,3 +648,44 @@ async def test_the_next_step_under_the_heading_follows_the_status_the_poller_fin
     assert 'value="done">Отметить выполненной</button>' in step, step
     same = (await client.get(url + "&status=in_work", headers={"HX-Request": "true"})).text
     assert 'id="ticket-next"' not in same
+
+
+async def test_a_deadline_moved_by_hand_says_why_to_the_resident_and_the_log(client, login, filed):
+    """A dispatcher moved a legal deadline without a word: the resident saw the date jump, the log had no reason.
+    Moved on the page, it is refused at «Почему меняется срок» with what was typed kept; with a reason, the reason
+    goes with the deadline's event the resident reads, and into the audit log. Other details need none."""
+    from portal.core.tables import AuditEvent
+    from portal.tickets.tables import TicketEvent
+
+    await login(client, filed["dispatcher"])
+    url = f"/staff/tickets/{filed['ticket']}"
+    form = posted_form((await client.get(url)).text, url + "/update")
+    assert (await client.form(url + "/update", {**form, "control_date": "2026-12-20"})).status_code == 303
+    stored = await Ticket.select(Ticket.deadline).where(Ticket.id == filed["ticket"]).first()
+    later = (stored["deadline"] + timedelta(days=2)).astimezone(clock.zone()).strftime("%Y-%m-%dT%H:%M")
+    form = posted_form((await client.get(url)).text, url + "/update")
+
+    refused = await client.form(url + "/update", {**form, "deadline": later, "deadline_reason": " "})
+    assert refused.status_code == 422
+    field = re.search(r'<div class="field has-error">.*?name="deadline_reason"', refused.text, re.S)
+    assert field and "Напишите, почему меняется срок." in field.group(0)
+    assert typed_value(refused.text, "deadline") == later
+    assert await Ticket.select(Ticket.deadline).where(Ticket.id == filed["ticket"]).first() == stored
+
+    saved = await client.form(url + "/update", {**form, "deadline": later, "deadline_reason": "Ждём запчасть"})
+    assert saved.status_code == 303
+    event = await (
+        TicketEvent.select(TicketEvent.comment, TicketEvent.visible_to_resident)
+        .where((TicketEvent.ticket == filed["ticket"]) & (TicketEvent.kind == "deadline"))
+        .first()
+    )
+    assert event == {"comment": "Ждём запчасть", "visible_to_resident": True}
+    logged = await (
+        AuditEvent.select(AuditEvent.changes)
+        .where((AuditEvent.action == "ticket.update") & (AuditEvent.entity_id == filed["ticket"]))
+        .order_by(AuditEvent.id, ascending=False)
+        .first()
+    )
+    changes = logged["changes"]
+    assert (json.loads(changes) if isinstance(changes, str) else changes)["deadline_reason"] == "Ждём запчасть"
+    assert "Ждём запчасть" in (await client.get(url)).text
