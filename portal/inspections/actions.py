@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from portal.core import audit
+from portal.core import stale
 from portal.core.db import atomic
 from portal.core.db import unique_violations
 from portal.core.i18n import gettext
@@ -20,6 +22,7 @@ from portal.inspections.forms import Answer
 from portal.inspections.forms import NewRound
 from portal.inspections.queries import Point
 from portal.inspections.queries import RoundRow
+from portal.inspections.tables import ChecklistPoint
 from portal.inspections.tables import InspectionAnswer
 from portal.inspections.tables import InspectionPhoto
 from portal.inspections.tables import InspectionRound
@@ -168,3 +171,33 @@ async def complete_round(principal: Principal, round_: RoundRow, now: datetime, 
 
 def _stored(photo: queries.PhotoRow) -> StoredFile:
     return StoredFile(photo.file_key, photo.content_type, photo.size, photo.width, photo.height)
+
+
+async def save_point(
+    principal: Principal,
+    point_id: int | None,
+    values: dict[str, Any],
+    now: datetime,
+    *,
+    ip: str = "",
+    version: str | None = None,
+) -> int:
+    """Add a point to the checklist or change one; a change whose form was read at another ``version`` is refused
+    (``Stale``), one that changes nothing of the point as it is now writes nothing. Rounds already walked keep
+    their answers to it as they were."""
+    async with atomic():
+        if point_id is None:
+            row = ChecklistPoint(**values)
+            await row.save()
+            await audit.record(principal, "inspection.point.create", "inspection_point", row.id, values, ip, now=now)
+            return int(row.id)
+        changes = await stale.changes(ChecklistPoint, point_id, values)
+        if not changes:
+            return point_id
+        await stale.check(ChecklistPoint, point_id, "inspection_point", version)
+        changed: dict[Any, Any] = {getattr(ChecklistPoint, k): v for k, v in values.items()} | stale.bump(
+            ChecklistPoint
+        )
+        await ChecklistPoint.update(changed).where(ChecklistPoint.id == point_id)
+        await audit.record(principal, "inspection.point.update", "inspection_point", point_id, changes, ip, now=now)
+    return point_id

@@ -7,6 +7,7 @@ from portal.core.audit import describe
 from portal.core.audit import looked_up
 from portal.core.i18n import lazy
 from portal.inspections.rules import KIND_LABELS
+from portal.inspections.rules import PLACE_LABELS
 from portal.inspections.rules import VERDICT_LABELS
 from portal.inspections.tables import ChecklistPoint
 
@@ -29,4 +30,19 @@ describe(
     entities={"inspection_round": lazy("Inspection round")},
     values={"kind": KIND_LABELS, "verdict": VERDICT_LABELS, "house": Ref("house"), "point": Ref("inspection_point")},
     lists=("requests",),
+)
+describe(
+    actions={
+        "inspection.point.create": lazy("Point added to the checklist"),
+        "inspection.point.update": lazy("Point of the checklist changed"),
+    },
+    fields={
+        "title": lazy("What is checked"),
+        "place": lazy("Place"),
+        "category": lazy("Category of the request"),
+        "position": lazy("Position in the list"),
+        "active": lazy("In use"),
+    },
+    entities={"inspection_point": lazy("Point of the checklist")},
+    values={"place": PLACE_LABELS},
 )

@@ -24,6 +24,10 @@ async def provide_point(point_id: FromPath[int]) -> Point:
     return found(await queries.point(point_id))
 
 
+async def provide_point_edit(point_id: FromPath[int]) -> queries.PointEdit:
+    return found(await queries.point_edit(point_id))
+
+
 async def provide_photo(principal: NamedDependency[Principal], photo_id: FromPath[int]) -> PhotoRow:
     return found(await queries.photo_for_staff(principal, photo_id))
 
@@ -32,5 +36,7 @@ Caller = NamedDependency[Principal]
 LoadedRound = NamedDependency[RoundRow]
 LoadedPoint = NamedDependency[Point]
 LoadedPhoto = NamedDependency[PhotoRow]
+LoadedPointEdit = NamedDependency[queries.PointEdit]
 
 STAFF = {"inspection": Provide(provide_round), "point": Provide(provide_point), "photo": Provide(provide_photo)}
+CHECKLIST = {"point": Provide(provide_point_edit)}

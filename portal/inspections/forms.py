@@ -15,6 +15,7 @@ from portal.core.web import form_value
 from portal.inspections import rules
 from portal.inspections.rules import RoundKind
 from portal.inspections.rules import Verdict
+from portal.tickets.rules import CATEGORY_BY_CODE
 
 
 @dataclass(frozen=True)
@@ -82,3 +83,25 @@ def read_answer(
         ),
         errors,
     )
+
+
+def read_point(data: Mapping[str, Any]) -> tuple[dict[str, Any], FormErrors]:
+    """A point of the checklist as the administrator types it: the values to write (column → value) and errors."""
+    errors = FormErrors()
+    title = form_value(data, "title").strip()
+    if not title:
+        errors.add("title", gettext("Enter what is checked at this point."))
+    elif len(title) > 200:
+        errors.add("title", gettext("At most %(count)s characters.", count=200))
+    place = form_value(data, "place")
+    if place not in rules.Place.__members__.values():
+        errors.add("place", gettext("Choose the place."))
+    category = form_value(data, "category")
+    if category not in CATEGORY_BY_CODE:
+        errors.add("category", gettext("Choose the category of the request."))
+    typed_position = form_value(data, "position").strip() or "0"
+    position = parse_int(typed_position, low=0, high=9999)
+    if position is None:
+        errors.add("position", gettext("Enter the position as a whole number from 0 to 9999."))
+    values = {"title": title, "place": place, "category": category, "position": position or 0}
+    return values | {"active": form_value(data, "active") == "1"}, errors

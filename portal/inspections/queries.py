@@ -43,6 +43,19 @@ class Point:
 
 
 @dataclass(frozen=True)
+class PointEdit:
+    """A point as the administrator edits it, in use or taken out, with its version (``core.stale``)."""
+
+    id: int
+    place: str
+    title: str
+    category: str
+    position: int
+    active: bool
+    version: int
+
+
+@dataclass(frozen=True)
 class RoundRow:
     id: int
     house_id: int
@@ -109,6 +122,25 @@ async def points() -> list[Point]:
 async def point(point_id: int) -> Point | None:
     row = await ChecklistPoint.select(*columns_of(ChecklistPoint, Point)).where(ChecklistPoint.id == point_id).first()
     return from_row(Point, row) if row else None
+
+
+async def checklist() -> list[PointEdit]:
+    """Every point of the checklist, those in use first, in their order."""
+    rows = await (
+        ChecklistPoint.select(*columns_of(ChecklistPoint, PointEdit))
+        .order_by(ChecklistPoint.active, ascending=False)
+        .order_by(ChecklistPoint.position)
+        .order_by(ChecklistPoint.id)
+        .limit(MAX_POINTS)
+    )
+    return [from_row(PointEdit, r, active=bool(r["active"])) for r in rows]
+
+
+async def point_edit(point_id: int) -> PointEdit | None:
+    row = (
+        await ChecklistPoint.select(*columns_of(ChecklistPoint, PointEdit)).where(ChecklistPoint.id == point_id).first()
+    )
+    return from_row(PointEdit, row, active=bool(row["active"])) if row else None
 
 
 _ROUND_JOINS = {"address": InspectionRound.house.address}

@@ -13,6 +13,7 @@ from litestar import post
 from litestar.response import Template
 
 from portal.core import clock
+from portal.core import stale
 from portal.core import storage
 from portal.core.i18n import gettext
 from portal.core.i18n import ngettext
@@ -28,6 +29,7 @@ from portal.core.web import FormErrors
 from portal.core.web import MultipartData
 from portal.core.web import among
 from portal.core.web import flash
+from portal.core.web import form_value
 from portal.core.web import is_fragment_request
 from portal.core.web import render
 from portal.core.web import see_other
@@ -41,12 +43,15 @@ from portal.inspections import rules
 from portal.inspections.deps import Caller
 from portal.inspections.deps import LoadedPhoto
 from portal.inspections.deps import LoadedPoint
+from portal.inspections.deps import LoadedPointEdit
 from portal.inspections.deps import LoadedRound
 from portal.inspections.queries import Filters
 from portal.inspections.queries import RoundRow
+from portal.inspections.tables import ChecklistPoint
 from portal.settings import get_settings
 from portal.tickets.actions import store_photos
 from portal.tickets.forms import files_of
+from portal.tickets.rules import CATEGORIES
 
 # Who walks a house: its manager and its executors (the comendant, the technician); the administrator as everyone.
 WALK = (StaffRole.MANAGER, StaffRole.EXECUTOR)
@@ -179,3 +184,57 @@ def _completed_message(numbers: list[int]) -> str:
         len(numbers),
         numbers=listed,
     )
+
+
+class StaffChecklist(Controller):
+    """The company's checklist of a round, edited by the administrator."""
+
+    path = "/staff/inspections/checklist"
+    opt = staff(StaffRole.ADMIN)
+    dependencies = deps.CHECKLIST
+
+    @get("/", name="inspections:checklist")
+    async def index(self, request: Request) -> Template:
+        return await _checklist_page(request, None, {"active": True, "place": "entrance", "category": "other"})
+
+    @post("/", name="inspections:point_create", status_code=200)
+    async def create(self, request: Request, principal: Caller, data: FormData) -> Any:
+        return await _save_point(request, principal, None, data)
+
+    @get("/{point_id:int}", name="inspections:point")
+    async def edit(self, request: Request, point: LoadedPointEdit) -> Template:
+        typed = {k: getattr(point, k) for k in ("title", "place", "category", "position", "active")}
+        return await _checklist_page(request, point, typed, version=stale.version_of(point.version))
+
+    @post("/{point_id:int}", name="inspections:point_update", status_code=200)
+    async def update(self, request: Request, principal: Caller, point: LoadedPointEdit, data: FormData) -> Any:
+        return await _save_point(request, principal, point, data)
+
+
+async def _checklist_page(
+    request: Request, point: queries.PointEdit | None, typed: dict[str, Any], status_code: int = 200, **extra: Any
+) -> Template:
+    categories = [(c.code, c.label()) for c in CATEGORIES]
+    return render(
+        request, "inspections/checklist.html", status_code=status_code, point=point, typed=typed,
+        points=await queries.checklist(), categories=categories, category_labels=dict(categories),
+        place_options=[(p.value, rules.PLACE_LABELS(p)) for p in rules.Place], **_words(),
+        **({"errors": FormErrors(), "version": None} | extra),
+    )  # fmt: skip
+
+
+async def _save_point(request: Request, principal: Any, point: queries.PointEdit | None, data: Any) -> Any:
+    values, errors = forms.read_point(data)
+    version = stale.typed(data, editing=point is not None)
+    typed = {k: form_value(data, k) for k in ("title", "place", "category", "position")} | {"active": values["active"]}
+    if errors:
+        return await _checklist_page(request, point, typed, 422, errors=errors, version=version)
+    try:
+        point_id = point.id if point else None
+        await actions.save_point(principal, point_id, values, clock.now(), ip=client_ip(request), version=version)
+    except stale.Stale as exc:  # the form again, with what was typed and the point's version now
+        stale.say(errors, exc.change)
+        now = await stale.current(ChecklistPoint, point.id if point else None)
+        return await _checklist_page(request, point, typed, 409, errors=errors, version=now)
+    flash(request, gettext("The point of the checklist is saved."))
+    return see_other(request, "/staff/inspections/checklist")

@@ -22,7 +22,8 @@ from portal.tickets.tables import Ticket
 
 class ChecklistPoint(Table, tablename="inspection_point"):
     """A point of the company's checklist («Лифт: кабина чистая»): its place, and the category of the request a
-    remark on it files. A point taken out (``active`` false) stays with the rounds that answered it."""
+    remark on it files. A point taken out (``active`` false) stays with the rounds that answered it. The
+    administrator edits the list."""
 
     id = Serial(primary_key=True)
     place = Varchar(length=16, choices=Place)
@@ -30,6 +31,7 @@ class ChecklistPoint(Table, tablename="inspection_point"):
     category = Varchar(length=32, default="other")
     position = Integer(default=0, index=True)
     active = Boolean(default=True, index=True)
+    version = Integer(default=0)  # raised by each change, for the edit form's check (core.stale)
 
 
 class InspectionRound(Table, tablename="inspection_round"):

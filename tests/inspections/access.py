@@ -1,6 +1,7 @@
 """Who may call each route of inspection rounds (read by the route × role matrix test)."""
 
 WALK = "staff:manager,executor"
+CHECKLIST = "staff:admin"
 
 ACCESS: dict[str, str] = {
     "GET /staff/inspections": WALK,
@@ -10,4 +11,8 @@ ACCESS: dict[str, str] = {
     "POST /staff/inspections/{round_id:int}/complete": WALK,
     "GET /staff/inspections/{round_id:int}/act.pdf": WALK,
     "GET /staff/inspections/photos/{photo_id:int}": WALK,
+    "GET /staff/inspections/checklist": CHECKLIST,
+    "POST /staff/inspections/checklist": CHECKLIST,
+    "GET /staff/inspections/checklist/{point_id:int}": CHECKLIST,
+    "POST /staff/inspections/checklist/{point_id:int}": CHECKLIST,
 }
