@@ -195,3 +195,25 @@ async def test_a_card_says_how_many_photos_its_request_has_read_at_once_for_the_
     assert '<span class="visually-hidden">2\u00a0фотографии</span>' in cards["Течёт кран"]
     assert '<span class="visually-hidden">1\u00a0фотография</span>' in cards["Сделано"]
     assert "photo-count" not in cards["Без фото"]
+
+
+async def test_a_request_opened_from_my_requests_is_marked_there_in_the_menu(client, login, make_user, make_account):
+    """The menu marked «Заявки» (and the phone's menu button said so) over a request the executor opened from «Мои
+    заявки», whose breadcrumb leads back there: the menu marks the section they came from."""
+    place = await make_account()
+    executor = await make_user(name="Мастер", roles=("executor",), houses=(place.house,))
+    opened = await actions.open_ticket(
+        account_id=place.account, category="leaking_taps", description="Течёт кран", now=datetime.now(UTC)
+    )
+    await Ticket.update({Ticket.executor: executor}).where(Ticket.id == opened.id)
+    await login(client, executor)
+
+    def current(page: str) -> list[str]:
+        nav = re.search(r'<nav class="sidebar"[^>]*>(.*?)</nav>', page, re.S)
+        assert nav
+        return re.findall(r'<a href="([^"]+)" class="current"', nav.group(1))
+
+    await client.get("/staff/my-tickets")
+    assert current((await client.get(f"/staff/tickets/{opened.id}")).text) == ["/staff/my-tickets"]
+    await client.get("/staff/tickets")
+    assert current((await client.get(f"/staff/tickets/{opened.id}")).text) == ["/staff/tickets"]
