@@ -229,7 +229,7 @@ def test_the_request_lists_checklists_stand_level_with_the_inputs_beside_them(
         executor = box(page, "#f-executor")
         assert all(abs(c["width"] - executor["width"]) <= 1 for c in checklists), checklists
     else:
-        assert beside, "a checklist shares its row with the executor's dropdown"
+        assert beside, "a checklist shares its row with a dropdown («Источник»)"
     assert all(abs(c["top"] - c["row"]) <= 1 for c in beside), checklists
 
 
