@@ -106,6 +106,14 @@ class StaffInspections(Controller):
             house_options=[(h.id, h.address) for h in houses], chosen=chosen, last=last, overdue_days=days, **_words(),
         )  # fmt: skip
 
+    @get("/overdue", name="inspections:overdue")
+    async def overdue(self, request: Request, principal: Caller) -> Template:
+        """The staff overview's section: the houses with no round in the setting's days (loaded by HTMX; without
+        JavaScript the overview links to the rounds' page, which lists them)."""
+        today, days = clock.today_local(), get_settings().inspection_overdue_days
+        late = [h for h in await queries.last_rounds(principal) if rules.overdue(h.last_on, today, days)]
+        return render(request, "inspections/_overdue.html", block=None, late=late, overdue_days=days)
+
     @post("/", name="inspections:start", status_code=200)
     async def start(self, request: Request, principal: Caller, data: FormData) -> Response[Any]:
         houses = [h.id for h in await houses_in_scope(principal)]

@@ -6,6 +6,7 @@ CHECKLIST = "staff:admin"
 ACCESS: dict[str, str] = {
     "GET /staff/inspections": WALK,
     "POST /staff/inspections": WALK,
+    "GET /staff/inspections/overdue": WALK,
     "GET /staff/inspections/{round_id:int}": WALK,
     "POST /staff/inspections/{round_id:int}/points/{point_id:int}": WALK,
     "POST /staff/inspections/{round_id:int}/complete": WALK,

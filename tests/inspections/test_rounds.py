@@ -152,3 +152,15 @@ async def test_the_staff_menu_offers_rounds_to_those_who_walk_a_house(client, lo
         page = (await client.get("/staff")).text
         assert ('href="/staff/inspections"' in page) is shown, roles
         assert (await client.get("/staff/inspections")).status_code == (200 if shown else 403), roles
+
+
+async def test_the_overview_names_the_houses_with_no_round_for_long(client, login, walk, make_account):
+    await login(client, walk.user)
+    overview = (await client.get("/staff")).text
+    assert 'hx-get="/staff/inspections/overdue"' in overview
+    late = (await client.get("/staff/inspections/overdue", headers={"HX-Request": "true"})).text
+    assert "Тестовая" in late and "обходов ещё не было" in late
+    round_id = await _walked(client, walk)
+    await client.form(f"/staff/inspections/{round_id}/complete")
+    done = (await client.get("/staff/inspections/overdue", headers={"HX-Request": "true"})).text
+    assert "Тестовая" not in done and "Все дома" in done
