@@ -61,11 +61,16 @@ def test_a_round_walked_on_a_phone_files_its_remark(live_server: str, open_page:
     expect(page.locator("#flashes")).to_contain_text("создана 1 заявка")
     expect(page.get_by_role("link", name="Скачать акт (PDF)")).to_be_visible()
     expect(page.get_by_role("link", name="заявка №")).to_have_count(1)
+    shown = page.locator(".inspection-photos img")
+    shown.scroll_into_view_if_needed()
+    expect(shown).to_have_js_property("complete", True)
+    assert shown.evaluate("img => img.naturalWidth") > 0, "the remark's photo is not shown on the completed round"
     page.screenshot(path=str(SHOTS / "inspection-done-390.png"), full_page=True)
 
     wide = open_page(width=1280)
     sign_in(wide, live_server, "executor@demo.ru")
     wide.goto(page.url)
+    expect(wide.locator(".inspection-photos img")).to_have_js_property("complete", True)
     wide.screenshot(path=str(SHOTS / "inspection-done-1280.png"), full_page=True)
     wide.goto(live_server + "/staff/inspections")
     wide.screenshot(path=str(SHOTS / "inspections-1280.png"), full_page=True)

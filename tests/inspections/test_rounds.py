@@ -65,6 +65,10 @@ async def test_completing_a_round_files_one_request_per_remark_with_its_photos(c
 
     page = (await client.get(f"/staff/inspections/{round_id}")).text
     assert "701" in page and "702" in page
+    shown = await client.get(page.split('<img src="', 1)[1].split('"', 1)[0])  # a remark's photo on the round's page
+    assert (
+        shown.status_code == 200 and shown.headers["content-type"] == "image/jpeg" and shown.content[:2] == b"\xff\xd8"
+    )
 
 
 async def test_a_round_completed_twice_files_nothing_twice(client, login, walk):
