@@ -32,6 +32,7 @@ from portal.core.memo import read_once
 from portal.core.paged import read_page
 from portal.core.pagination import Page
 from portal.core.pagination import PageRequest
+from portal.core.parse import normalize_phone
 from portal.core.rows import columns_of
 from portal.core.search import normalise
 from portal.core.search import text_match
@@ -42,6 +43,7 @@ from portal.core.tables import AuditEvent
 from portal.core.tables import JobFailure
 from portal.core.tables import JobState
 from portal.core.tables import OutboxMessage
+from portal.housing.queries import OWNED_PREMISES
 from portal.housing.queries import kept
 from portal.housing.rules import account_kept
 from portal.housing.tables import House
@@ -951,3 +953,25 @@ async def undelivered_messages() -> int:
     return await OutboxMessage.count().where(
         (OutboxMessage.status == "failed") & OutboxMessage.channel.is_in(list(STAFF_READ_CHANNELS))
     )
+
+
+async def residents_by_phone(typed: str) -> dict[int, str]:
+    """The accounts of the portal user whose confirmed profile phone is ``typed`` (read as a phone, +7…), by the
+    residencies not revoked (owner, family member, tenant; a closed account's owners only: a former tenant's phone
+    no longer finds the flat they left, ``housing.queries.kept``), with the user's name; at most ``OWNED_PREMISES``.
+    The phone is unique (its index finds the one user), the residencies are read by their user's index. The staff's
+    searches of accounts (the call-centre form, «Лицевые счета», the Overview) find a caller by it."""
+    phone = normalize_phone(typed)
+    if phone is None:
+        return {}
+    rows = (
+        await Residency.select(Residency.account, Residency.user.full_name.as_alias("name"))
+        .where(
+            (Residency.user.phone == phone)
+            & Residency.user.phone_confirmed_at.is_not_null()
+            & Residency.revoked_at.is_null()
+            & kept(clock.today_local())
+        )
+        .limit(OWNED_PREMISES)
+    )
+    return {r["account"]: r["name"] for r in rows}

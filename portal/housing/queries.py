@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from collections.abc import Collection
 from collections.abc import Iterable
 from collections.abc import Sequence
 from collections.abc import Sized
@@ -153,6 +154,16 @@ async def premises_owned_by(q: str) -> list[int]:
     named = Owner.select(Owner.id).where(owners)
     rows = await Ownership.select(Ownership.premise).where(Ownership.owner.is_in(named)).limit(OWNED_PREMISES)
     return sorted({r["premise"] for r in rows})
+
+
+async def account_match(q: str, people: Collection[int] = ()) -> Any:
+    """The staff search of accounts: ``account_search`` with the premises of the owners ``q`` names, or one of the
+    accounts ``people`` (those of the portal user whose phone ``q`` is, ``accounts.queries.residents_by_phone``): a
+    caller is found by any phone the portal knows, the owners' register's or a resident's confirmed one. ``None``:
+    nothing to look for."""
+    q = q.strip()
+    owned = account_search(q, await premises_owned_by(q)) if q else None
+    return either([owned, PersonalAccount.id.is_in(sorted(people)) if people else None])
 
 
 _PHONE_PART = re.compile(r"[+(]*\d[\d()\-.]*")
@@ -650,8 +661,12 @@ def _account(r: dict[str, Any]) -> AccountView:
     )
 
 
-async def list_accounts(principal: Principal, page: PageRequest, q: str = "") -> Page[AccountView]:
-    search = account_search(q, await premises_owned_by(q)) if q else None
+async def list_accounts(
+    principal: Principal, page: PageRequest, q: str = "", people: Collection[int] = ()
+) -> Page[AccountView]:
+    """«Лицевые счета»: the accounts ``q`` names (``account_match``; ``people``: those of the resident whose phone it
+    is), in the user's houses, by number."""
+    search = await account_match(q, people) if q.strip() else None
     condition = every([house_scope(PersonalAccount.premise.house, principal), search])
     query = PersonalAccount.select(*_ACCOUNT_COLUMNS).order_by(PersonalAccount.number)
     return await _page(_where(query, condition), _where(PersonalAccount.count(), condition), page, _account)

@@ -24,6 +24,8 @@ from portal.core import clock
 from portal.core.i18n import gettext as _
 from portal.core.import_pages import ImportPage
 from portal.core.import_pages import table_words
+from portal.core.pagination import Page
+from portal.core.pagination import PageRequest
 from portal.core.pagination import Paging
 from portal.core.parse import parse_id
 from portal.core.parse import parse_int
@@ -175,8 +177,14 @@ async def searched_list(request: Request, principal: NamedDependency[Principal],
     return _show(request, f"housing/{name}.html", principal, q=q, **{name: listed})
 
 
+async def _accounts(principal: Principal, page: PageRequest, q: str) -> Page[queries.AccountView]:
+    """«Лицевые счета» (and the Overview's search): a caller is found by any phone the portal knows, an owner's in
+    the register or a resident's confirmed one, as on the call-centre form."""
+    return await queries.list_accounts(principal, page, q=q, people=await people_queries.residents_by_phone(q))
+
+
 # The searched lists, each at /staff/<name> (its template and what the template gets are named alike).
-LISTS = {"accounts": ("account_list", queries.list_accounts), "owners": ("owner_list", queries.list_owners)}
+LISTS = {"accounts": ("account_list", _accounts), "owners": ("owner_list", queries.list_owners)}
 
 registry_lists = Router(
     path="/staff",

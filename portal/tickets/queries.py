@@ -31,12 +31,10 @@ from piccolo.query import OrderByRaw
 from piccolo.query import Select
 from piccolo.query.functions.aggregate import Count
 
-from portal.accounts.tables import Residency
+from portal.accounts.queries import residents_by_phone
 from portal.accounts.tables import User
-from portal.core import clock
 from portal.core import orphans
 from portal.core.address import PremiseAddress
-from portal.core.clauses import either
 from portal.core.clauses import every
 from portal.core.clauses import within
 from portal.core.paged import read_page
@@ -49,12 +47,9 @@ from portal.core.search import text_match
 from portal.core.security import Principal
 from portal.core.security import StaffRole
 from portal.core.values import placeholders
-from portal.housing.queries import OWNED_PREMISES
-from portal.housing.queries import account_search
+from portal.housing.queries import account_match
 from portal.housing.queries import house_scope
 from portal.housing.queries import houses_in_scope
-from portal.housing.queries import kept
-from portal.housing.queries import premises_owned_by
 from portal.housing.rules import share_text
 from portal.housing.tables import Entrance
 from portal.housing.tables import House
@@ -567,34 +562,11 @@ async def caller_account(principal: Principal, typed: str, picked: int | None) -
     return CallerAccount(typed, chosen or exact, shown, len(matches) > ACCOUNT_MATCHES, phone, named)
 
 
-async def residents_by_phone(typed: str) -> dict[int, str]:
-    """The accounts of the portal user whose confirmed profile phone is ``typed`` (read as a phone, +7…), by the
-    residencies not revoked (owner, family member, tenant; a closed account's owners only: a former tenant's phone
-    no longer finds the flat they left, ``housing.queries.kept``), with the user's name; at most ``OWNED_PREMISES``. The
-    phone is unique (its index finds the one user), the residencies are read by their user's index."""
-    phone = normalize_phone(typed)
-    if phone is None:
-        return {}
-    rows = (
-        await Residency.select(Residency.account, Residency.user.full_name.as_alias("name"))
-        .where(
-            (Residency.user.phone == phone)
-            & Residency.user.phone_confirmed_at.is_not_null()
-            & Residency.revoked_at.is_null()
-            & kept(clock.today_local())
-        )
-        .limit(OWNED_PREMISES)
-    )
-    return {r["account"]: r["name"] for r in rows}
-
-
 async def find_accounts(principal: Principal, typed: str, people: Mapping[int, str] | None = None) -> list[AccountRef]:
     """The accounts a caller's words name (part of the number, the payer, the address with the flat: the staff
     accounts list's search; or an owner's name or phone; or the accounts ``people`` — of the portal user with that
     phone, ``residents_by_phone``), in the operator's houses, by number: one more than ``ACCOUNT_MATCHES`` at most."""
-    typed = typed.strip()
-    owned = account_search(typed, await premises_owned_by(typed)) if typed else None
-    words = either([owned, PersonalAccount.id.is_in(sorted(people)) if people else None])
+    words = await account_match(typed, people or ())
     if words is None:
         return []
     where = every([house_scope(PersonalAccount.premise.house, principal), words])

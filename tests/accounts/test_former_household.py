@@ -13,6 +13,7 @@ import pytest
 
 from portal.accounts.principal import load_principal_for
 from portal.accounts.queries import people_of_account
+from portal.accounts.queries import residents_by_phone
 from portal.accounts.tables import User
 from portal.content import queries as content
 from portal.content.tables import Post
@@ -30,7 +31,6 @@ from portal.notifications.queries import people_of_accounts
 from portal.notifications.queries import resolve_audience
 from portal.notifications.rules import TargetKind
 from portal.payments.queries import payer_as_seen_by
-from portal.tickets.queries import residents_by_phone
 
 
 @dataclass

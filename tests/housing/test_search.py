@@ -2,6 +2,7 @@
 
 import importlib
 import re
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -290,3 +291,69 @@ async def test_a_manager_s_owners_are_counted_from_their_houses_not_by_reading_e
     for querystring in counts:
         plan = await plan_of(db, querystring, forbid_seqscan=True)
         assert whole_reads(plan, is_sqlite(db), "owner", "mine") == [], f"{querystring}\n{plan}"
+
+
+async def resident(make_user, phone: str, accounts: dict[int, str], *, confirmed: bool = True) -> int:
+    """A portal user who is no owner in the register, with their profile's phone (confirmed or not) and ``accounts``."""
+    from datetime import UTC
+    from datetime import datetime
+
+    from portal.accounts.tables import User
+
+    user = await make_user(name="Лисицына Вера Павловна", accounts=accounts)
+    stamp = datetime(2026, 1, 1, tzinfo=UTC) if confirmed else None
+    await User.update({User.phone: phone, User.phone_confirmed_at: stamp}).where(User.id == user)
+    return user
+
+
+async def account_id(number: str) -> int:
+    return (await PersonalAccount.select(PersonalAccount.id).where(PersonalAccount.number == number).first())["id"]
+
+
+async def listed(client, q: str) -> list[str]:
+    page = await client.get("/staff/accounts", params={"q": q})
+    assert page.status_code == 200
+    return re.findall(r"\b(?:77|55)000000\d\d\b", page.text)
+
+
+async def test_a_resident_calling_from_their_profile_phone_is_found_in_the_accounts_list(manager, make_user, world):
+    """«Лицевые счета» (where the Overview's search goes) finds a caller by any phone the portal knows, as the
+    call-centre form does: a family member's or a tenant's confirmed profile phone too, within the user's houses."""
+    flat, elsewhere = await account_id("7700000003"), world["account"]
+    await resident(make_user, "+79781234561", {flat: "tenant", elsewhere: "family"})
+    await resident(make_user, "+79781234562", {await account_id("7700000001"): "family"}, confirmed=False)
+    for typed in ("+7 (978) 123-45-61", "8 978 123 45 61", "9781234561"):
+        assert await listed(manager, typed) == ["7700000003"], typed  # not the other house's account
+    assert await listed(manager, "+7 978 123-45-62") == []  # a phone not confirmed names nobody
+    assert await listed(manager, "+7 978 111-22-33") == ["7700000001"]  # an owner's register phone, as before
+    overview = (await manager.get("/staff/")).text
+    assert "телефон собственника или жильца" in overview and "собственнику или телефону" in overview
+    assert "Номер, адрес, плательщик, собственник или телефон" in (await manager.get("/staff/accounts")).text
+
+
+async def test_a_former_tenant_s_phone_no_longer_finds_the_closed_account(manager, make_user, world):
+    """The kept-accounts rule: a closed account keeps its owners only, so its former tenant's phone finds nothing."""
+    flat = await account_id("7700000003")
+    await resident(make_user, "+79781234563", {flat: "tenant"})
+    await resident(make_user, "+79781234564", {flat: "owner"})
+    await PersonalAccount.update({PersonalAccount.closed_on: date(2026, 1, 31)}).where(PersonalAccount.id == flat)
+    assert await listed(manager, "+7 978 123-45-63") == []
+    assert await listed(manager, "+7 978 123-45-64") == ["7700000003"]
+
+
+async def test_the_search_by_a_resident_s_phone_reads_users_residencies_and_accounts_by_their_indexes(
+    db, make_user, world
+):
+    """The user by the unique index of the phone, their residencies by the user's index, each account's closing day
+    by its key (the kept-accounts rule), the accounts found by their keys: on both engines."""
+    from portal.accounts.queries import residents_by_phone
+
+    await resident(make_user, "+79781234565", {world["account"]: "family"})
+    with captured(db) as seen:
+        people = await residents_by_phone("+7 978 123-45-65")
+        page = await queries.list_accounts(scope(None), PAGE, q="+7 978 123-45-65", people=people)
+    assert [a.number for a in page.items] == ["5500000001"]
+    for querystring in seen:
+        plan = await plan_of(db, querystring, forbid_seqscan=True)
+        for table in ("portal_user", "residency", "personal_account", "owner", "ownership"):  # SQLite: residency$user
+            assert querylog.unindexed_steps(plan, table, is_sqlite(db)) == [], f"{table}: {querystring}\n{plan}"
