@@ -8,11 +8,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from portal.core.i18n import gettext
+from portal.core.parse import parse_date
 from portal.core.parse import parse_id
 from portal.core.parse import parse_int
 from portal.core.web import FormErrors
+from portal.core.web import among
 from portal.core.web import form_value
+from portal.core.web import no_such_choice
+from portal.core.web import no_such_house
+from portal.core.web import not_a_day
+from portal.core.web import read_range
+from portal.core.web import shown_days
+from portal.core.web import unread_filters
 from portal.inspections import rules
+from portal.inspections.queries import Filters
 from portal.inspections.rules import RoundKind
 from portal.inspections.rules import Verdict
 from portal.tickets.rules import CATEGORY_BY_CODE
@@ -31,6 +40,32 @@ class Answer:
     entrance_id: int | None
     floor: int | None
     no_request: bool
+
+
+def read_filters(query: Mapping[str, Any], house_ids: Sequence[int]) -> tuple[Filters, dict[str, str], FormErrors]:
+    """The list's filters from its address, the filters as typed (a date read as its date field holds it) and a
+    message at each it could not read, a period that ends before it starts (``core.web.unread_filters``): the list
+    is shown without those, and says so."""
+    kinds = [str(k) for k in rules.RoundKind]
+    days = read_range(query, "from", "to", parse_date)
+    chosen = Filters(
+        house_id=among(parse_id(form_value(query, "house")), house_ids),
+        kind=among(form_value(query, "kind"), kinds) or "",
+        day_from=days.start,
+        day_to=days.end,
+    )
+    day = not_a_day()
+    typed, problems = unread_filters(
+        query,
+        {
+            "house": (chosen.house_id, gettext("House"), no_such_house()),
+            "kind": (chosen.kind or None, gettext("Kind of inspection"), no_such_choice(query, "kind")),
+            "from": (days.low, gettext("Started from"), day),
+            "to": (days.high, gettext("Started to"), day),
+        },
+        [("from", "to")],
+    )
+    return chosen, typed | shown_days(typed, {"from": days.low, "to": days.high}), problems
 
 
 def read_new_round(data: Mapping[str, Any], house_ids: Sequence[int]) -> tuple[NewRound | None, FormErrors]:

@@ -18,8 +18,6 @@ from portal.core import storage
 from portal.core.i18n import gettext
 from portal.core.i18n import ngettext
 from portal.core.pagination import Paging
-from portal.core.parse import parse_date
-from portal.core.parse import parse_id
 from portal.core.security import StaffRole
 from portal.core.security import client_ip
 from portal.core.security import staff
@@ -27,7 +25,6 @@ from portal.core.threads import written
 from portal.core.web import FormData
 from portal.core.web import FormErrors
 from portal.core.web import MultipartData
-from portal.core.web import among
 from portal.core.web import flash
 from portal.core.web import form_value
 from portal.core.web import is_fragment_request
@@ -45,7 +42,6 @@ from portal.inspections.deps import LoadedPhoto
 from portal.inspections.deps import LoadedPoint
 from portal.inspections.deps import LoadedPointEdit
 from portal.inspections.deps import LoadedRound
-from portal.inspections.queries import Filters
 from portal.inspections.queries import RoundRow
 from portal.inspections.tables import ChecklistPoint
 from portal.settings import get_settings
@@ -55,16 +51,6 @@ from portal.tickets.rules import CATEGORIES
 
 # Who walks a house: its manager and its executors (the comendant, the technician); the administrator as everyone.
 WALK = (StaffRole.MANAGER, StaffRole.EXECUTOR)
-
-
-def _filters(query: Any, house_ids: list[int]) -> Filters:
-    kinds = [str(k) for k in rules.RoundKind]
-    return Filters(
-        house_id=among(parse_id(query.get("house")), house_ids),
-        kind=among(query.get("kind") or "", kinds) or "",
-        day_from=parse_date(query.get("from")),
-        day_to=parse_date(query.get("to")),
-    )
 
 
 async def _round_page(request: Request, round_: RoundRow, status_code: int = 200, **extra: Any) -> Template:
@@ -98,12 +84,13 @@ class StaffInspections(Controller):
     @get("/", name="inspections:list")
     async def index(self, request: Request, principal: Caller, paging: Paging) -> Template:
         houses = await houses_in_scope(principal)
-        chosen = _filters(request.query_params, [h.id for h in houses])
+        chosen, typed, problems = forms.read_filters(request.query_params, [h.id for h in houses])
         today, days = clock.today_local(), get_settings().inspection_overdue_days
         last = [(h, rules.overdue(h.last_on, today, days)) for h in await queries.last_rounds(principal)]
         return render(
             request, "inspections/list.html", page=await queries.rounds(principal, chosen, paging), houses=houses,
-            house_options=[(h.id, h.address) for h in houses], chosen=chosen, last=last, overdue_days=days, **_words(),
+            house_options=[(h.id, h.address) for h in houses], chosen=chosen, typed=typed, problems=problems,
+            last=last, overdue_days=days, **_words(),
         )  # fmt: skip
 
     @get("/overdue", name="inspections:overdue")

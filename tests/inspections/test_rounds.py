@@ -168,3 +168,16 @@ async def test_the_overview_names_the_houses_with_no_round_for_long(client, logi
     await client.form(f"/staff/inspections/{round_id}/complete")
     done = (await client.get("/staff/inspections/overdue", headers={"HX-Request": "true"})).text
     assert "Тестовая" not in done and "Все дома" in done
+
+
+async def test_a_wrongly_typed_period_is_said_not_applied_and_kept_as_typed(client, login, walk):
+    await login(client, walk.user)
+    await _start(client, walk)
+    page = (await client.get("/staff/inspections", params={"from": "31.02.2026", "to": "31.12.2099"})).text
+    assert "Не применены, так как не прочитаны: Начат с." in page  # the list does not pass for one of that period
+    assert 'value="31.02.2026"' in page and 'value="2099-12-31"' in page
+    assert "/staff/inspections/" in page.split('id="list"', 1)[1]  # shown without the date not read
+    backwards = (await client.get("/staff/inspections", params={"from": "02.01.2026", "to": "01.01.2026"})).text
+    assert "Не применён период" in backwards and 'value="2026-01-02"' in backwards
+    fine = (await client.get("/staff/inspections", params={"from": "01.01.2026"})).text
+    assert "не прочитаны" not in fine and "Не применён" not in fine
