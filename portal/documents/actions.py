@@ -1,6 +1,6 @@
-"""What staff do with the house's documents, one transaction each with its audit row: put a document up, replace
-its file (the old one kept for the audit), hide it from residents or show it again; residents may be told through
-the news and notices (``content.actions.announce``)."""
+"""What staff do with the house's documents, one transaction each with its audit row: put a document up, correct
+its title, kind, date and houses, replace its file (the old one kept for the audit), hide it from residents or show
+it again; residents may be told through the news and notices (``content.actions.announce``)."""
 
 from __future__ import annotations
 
@@ -97,6 +97,58 @@ async def put_up(
             if form.notify:
                 await _tell(principal, document_id, form.title, form.kind, form.company_wide, form.houses, ip)
     return document_id
+
+
+async def edit(
+    principal: Principal,
+    document: queries.StaffDocument,
+    form: forms.DocumentForm,
+    *,
+    version: str | None = None,
+    ip: str = "",
+) -> bool:
+    """The document's title, kind, date and houses become the form's; the audit row tells each change, old → new.
+    A resident of a house taken off the document no longer sees it. False when nothing changed (nothing written)."""
+    assert form.kind is not None and form.issued_on is not None
+    if not rules.may_edit(
+        principal.house_ids, document.company_wide, document.house_ids, form.company_wide, form.houses
+    ):
+        raise Refused(gettext("This document is also for houses you do not work with: you may not change it."))
+    now = clock.now()
+    before = {
+        "title": document.title,
+        "kind": document.kind,
+        "issued_on": document.issued_on,
+        "company_wide": bool(document.company_wide),
+        "houses": sorted(document.house_ids),
+    }
+    after = {
+        "title": form.title,
+        "kind": str(form.kind),
+        "issued_on": form.issued_on,
+        "company_wide": form.company_wide,
+        "houses": sorted(form.houses),
+    }
+    changes = audit.diff(before, after)
+    if not changes:
+        return False
+    async with atomic():
+        await stale.check(HouseDocument, document.id, ENTITY, version)
+        await HouseDocument.update(
+            {
+                HouseDocument.title: form.title,
+                HouseDocument.kind: form.kind,
+                HouseDocument.issued_on: form.issued_on,
+                HouseDocument.company_wide: form.company_wide,
+                HouseDocument.updated_at: now,
+            }
+        ).where(HouseDocument.id == document.id)
+        if "houses" in changes:
+            await DocumentHouse.delete().where(DocumentHouse.document == document.id)
+            if form.houses:
+                await DocumentHouse.insert(*[DocumentHouse(document=document.id, house=h) for h in form.houses])
+        await audit.record(principal, "document.edit", ENTITY, document.id, changes, ip, now=now)
+    return True
 
 
 async def replace_file(

@@ -13,6 +13,7 @@ audit.namer("document")(audit.looked_up(HouseDocument.title))
 describe(
     actions={
         "document.create": lazy("Document put up for residents"),
+        "document.edit": lazy("Document's details corrected"),
         "document.replace": lazy("Document's file replaced"),
         "document.hide": lazy("Document hidden from residents"),
         "document.show": lazy("Document shown to residents again"),

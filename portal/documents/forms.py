@@ -71,6 +71,13 @@ class DocumentForm:
     errors: FormErrors = field(default_factory=FormErrors)
 
 
+def typed_from(title: str, kind: str, issued_on: date, company_wide: bool, houses: Sequence[int]) -> DocumentForm:
+    """A document's form typed with what it is now, for staff to correct."""
+    chosen = [EVERY_HOUSE] if company_wide else [str(h) for h in houses]
+    typed = {"title": title, "kind": kind, "issued_on": issued_on.strftime("%d.%m.%Y"), "houses": chosen}
+    return DocumentForm(typed=typed)
+
+
 def read_document(data: Mapping[str, Any], scope: Sequence[int], every_house: bool, today: date) -> DocumentForm:
     """The new document's form: a title, a kind, the date it bears (not a day to come), and its houses among the
     staff member's ``scope`` — or every house, for one who works with every house (``every_house``)."""

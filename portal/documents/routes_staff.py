@@ -46,13 +46,21 @@ from portal.housing.queries import houses_in_scope
 EDIT = ("manager",)
 
 
-async def _new_page(
-    request: Request, principal: Principal, form: forms.DocumentForm, status_code: int = 200
+async def _form_page(
+    request: Request,
+    principal: Principal,
+    form: forms.DocumentForm,
+    status_code: int = 200,
+    document: queries.StaffDocument | None = None,
+    version: str | None = None,
 ) -> Template:
+    """The form of a new document, or of ``document``'s details (with the version it was read at)."""
     return render(
         request,
         "documents/staff_new.html",
         form=form,
+        document=document,
+        version=version,
         every_house=principal.house_ids is None,
         status_code=status_code,
         **await _options(principal),
@@ -113,7 +121,7 @@ class StaffDocuments(Controller):
     @get("/new", name="documents:staff_new", opt=staff(*EDIT))
     async def new(self, request: Request, principal: Caller) -> Template:
         form = forms.DocumentForm(typed={"issued_on": clock.today_local().strftime("%d.%m.%Y")})
-        return await _new_page(request, principal, form)
+        return await _form_page(request, principal, form)
 
     @post("/new", name="documents:staff_create", opt=staff(*EDIT), status_code=200)
     async def create(self, request: Request, principal: Caller, data: MultipartData) -> Template | Response[Any]:
@@ -121,7 +129,7 @@ class StaffDocuments(Controller):
         form = forms.read_document(data, scope, principal.house_ids is None, clock.today_local())
         stored = None if form.errors else await _stored(data, form.errors)
         if stored is None:
-            return await _new_page(request, principal, form, status_code=422)
+            return await _form_page(request, principal, form, status_code=422)
         name = getattr(data["file"], "filename", "") or ""
         document_id = await actions.put_up(principal, form, stored, name, ip=client_ip(request))
         flash(
@@ -140,6 +148,31 @@ class StaffDocuments(Controller):
     async def file(self, document: StaffDocument, file_id: FromPath[int]) -> File:
         version = found(await queries.file_of(document.id, file_id))
         return storage.response_for(version.key, "application/pdf", rules.file_name(document.title))
+
+    @get("/{house_document_id:int}/edit", name="documents:staff_edit", opt=staff(*EDIT))
+    async def edit(self, request: Request, principal: Caller, document: StaffDocument) -> Template:
+        d = document
+        form = forms.typed_from(d.title, d.kind, d.issued_on, d.company_wide, d.house_ids)
+        return await _form_page(request, principal, form, document=document, version=stale.carried(document))
+
+    @post("/{house_document_id:int}/edit", name="documents:staff_update", opt=staff(*EDIT), status_code=200)
+    async def update(self, request: Request, principal: Caller, document: StaffDocument, data: FormData) -> Any:
+        scope = [h.id for h in await houses_in_scope(principal)]
+        form, typed = (
+            forms.read_document(data, scope, principal.house_ids is None, clock.today_local()),
+            stale.typed(data),
+        )
+        try:
+            if not form.errors:
+                await actions.edit(principal, document, form, version=typed, ip=client_ip(request))
+        except stale.Stale as exc:
+            stale.say(form.errors, exc.change, ("title", "kind", "issued_on", "houses"), {"company_wide": "houses"})
+            document = await queries.document_for_staff(principal, document.id)
+            return await _form_page(request, principal, form, 409, document, stale.carried(document))
+        if form.errors:
+            return await _form_page(request, principal, form, 422, document, typed)
+        flash(request, gettext("The document's details are saved."))
+        return see_other(request, f"/staff/documents/{document.id}")
 
     @post("/{house_document_id:int}/replace", name="documents:staff_replace", opt=staff(*EDIT), status_code=200)
     async def replace(self, request: Request, principal: Caller, document: StaffDocument, data: MultipartData) -> Any:

@@ -23,6 +23,18 @@ def may_change(scope: frozenset[int] | None, company_wide: bool, houses: Iterabl
     return not company_wide and bool(chosen) and chosen <= scope
 
 
+def may_edit(
+    scope: frozenset[int] | None,
+    was_company_wide: bool,
+    was_houses: Iterable[int],
+    company_wide: bool,
+    houses: Iterable[int],
+) -> bool:
+    """Whether a staff member may change a document's houses: they must be allowed to change it as it was and as it
+    becomes (a manager neither takes a document from another manager's house nor gives one to it)."""
+    return may_change(scope, was_company_wide, was_houses) and may_change(scope, company_wide, houses)
+
+
 @dataclass(frozen=True)
 class Size:
     """A file's size as told: a number (one decimal at most) and its unit, "KB" or "MB"."""

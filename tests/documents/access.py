@@ -12,6 +12,8 @@ ACCESS: dict[str, str] = {
     "POST /staff/documents/new": EDIT,
     "GET /staff/documents/{house_document_id:int}": READ,
     "GET /staff/documents/{house_document_id:int}/files/{file_id:int}": READ,
+    "GET /staff/documents/{house_document_id:int}/edit": EDIT,
+    "POST /staff/documents/{house_document_id:int}/edit": EDIT,
     "POST /staff/documents/{house_document_id:int}/replace": EDIT,
     "POST /staff/documents/{house_document_id:int}/visibility": EDIT,
 }

@@ -6,6 +6,7 @@ form was read at."""
 from __future__ import annotations
 
 import io
+import json
 import re
 import secrets
 from datetime import date
@@ -277,3 +278,85 @@ async def test_a_reader_of_english_reads_the_kinds_in_english_and_the_titles_as_
     page = (await client.get("/documents")).text
     assert "House documents" in page and ">House rules</h2>" in page
     assert 'lang="ru">Правила проживания' in page
+
+
+def _version(page: str) -> str:
+    return re.search(r'name="version" value="([^"]*)"', page)[1]
+
+
+async def test_staff_correct_a_documents_details_and_a_resident_of_a_house_taken_off_no_longer_sees_it(
+    client, new_client, login, make_user, make_account
+):
+    first, second = await make_account(), await make_account()
+    document = await _put_up("Правила", [first.house], kind=DocumentKind.OTHER)
+    await login(client, await make_user(roles=("manager",), houses=(first.house, second.house)))
+    left, moved_in = new_client(), new_client()
+    await login(left, await make_user(accounts={first.account: "owner"}))
+    await login(moved_in, await make_user(accounts={second.account: "owner"}))
+    assert (await left.get(f"/documents/{document}")).status_code == 200
+
+    form = await client.get(f"/staff/documents/{document}/edit")
+    assert 'value="Правила"' in form.text
+    typed = {"title": "Правила проживания", "kind": "house_rules", "issued_on": "15.01.2026",
+             "houses": str(second.house), "version": _version(form.text)}  # fmt: skip
+    assert (await client.form(f"/staff/documents/{document}/edit", typed)).status_code == 303
+
+    assert (await left.get(f"/documents/{document}")).status_code == 404
+    assert (await moved_in.get(f"/documents/{document}")).status_code == 200
+    assert "Правила проживания" in (await moved_in.get("/documents")).text
+    event = (
+        await AuditEvent.select(AuditEvent.changes)
+        .where((AuditEvent.entity_id == document) & (AuditEvent.action == "document.edit"))
+        .first()
+    )
+    changes = event["changes"] if isinstance(event["changes"], dict) else json.loads(event["changes"])
+    assert changes == {
+        "title": ["Правила", "Правила проживания"],
+        "kind": ["other", "house_rules"],
+        "houses": [[first.house], [second.house]],
+    }
+    again = {**typed, "version": _version((await client.get(f"/staff/documents/{document}/edit")).text)}
+    assert (await client.form(f"/staff/documents/{document}/edit", again)).status_code == 303  # nothing changed
+    assert (
+        await AuditEvent.count().where((AuditEvent.entity_id == document) & (AuditEvent.action == "document.edit")) == 1
+    )
+
+
+async def test_a_manager_corrects_no_document_also_for_another_managers_house(client, login, make_user, make_account):
+    mine, other = await make_account(), await make_account()
+    shared = await _put_up("Общий договор", [mine.house, other.house])
+    await login(client, await make_user(roles=("manager",), houses=(mine.house,)))
+    assert "/edit" not in (await client.get(f"/staff/documents/{shared}")).text
+    typed = {"title": "Только мой", "kind": "other", "issued_on": "15.01.2026", "houses": str(mine.house)}
+    assert (await client.form(f"/staff/documents/{shared}/edit", typed)).status_code == 303  # refused, sent back
+    row = await HouseDocument.select(HouseDocument.title).where(HouseDocument.id == shared).first()
+    assert row["title"] == "Общий договор"
+    assert not await AuditEvent.exists().where(
+        (AuditEvent.entity_id == shared) & (AuditEvent.action == "document.edit")
+    )
+
+    company = await _put_up("Памятка", [], company_wide=True)
+    assert (await client.form(f"/staff/documents/{company}/edit", typed)).status_code == 303
+    assert (await HouseDocument.select(HouseDocument.company_wide).where(HouseDocument.id == company).first())[
+        "company_wide"
+    ]
+
+
+async def test_correcting_a_document_another_manager_changed_meanwhile_is_refused_saying_who(
+    client, new_client, login, make_user, make_account
+):
+    place = await make_account()
+    document = await _put_up("Договор", [place.house], kind=DocumentKind.CONTRACT)
+    first, second = client, new_client()
+    await login(first, await make_user(roles=("manager",), houses=(place.house,)))
+    await login(second, await make_user(name="Пётр Второй", roles=("manager",), houses=(place.house,)))
+    read = _version((await first.get(f"/staff/documents/{document}/edit")).text)
+    typed = {"kind": "contract", "issued_on": "15.01.2026", "houses": str(place.house)}
+    now = _version((await second.get(f"/staff/documents/{document}/edit")).text)
+    assert (await second.form(f"/staff/documents/{document}/edit", {**typed, "title": "Договор управления",
+                                                                       "version": now})).status_code == 303  # fmt: skip
+    refused = await first.form(f"/staff/documents/{document}/edit", {**typed, "title": "Договор 2026", "version": read})
+    assert refused.status_code == 409 and "Пётр Второй" in refused.text
+    assert 'value="Договор 2026"' in refused.text  # what they typed stays
+    row = await HouseDocument.select(HouseDocument.title).where(HouseDocument.id == document).first()
+    assert row["title"] == "Договор управления"

@@ -41,3 +41,17 @@ def test_a_size_is_told_in_kilobytes_under_a_megabyte_and_in_megabytes_with_a_de
 def test_a_file_is_saved_under_its_title_without_the_characters_a_file_name_may_not_hold():
     assert rules.file_name("Отчёт УК за 2025/2026 год: «итоги»") == "Отчёт УК за 2025 2026 год «итоги».pdf"
     assert rules.file_name(' ../"?') == "document.pdf"
+
+
+@pytest.mark.parametrize(
+    ("scope", "was", "becomes", "may"),
+    [
+        (frozenset({1, 2}), (False, [1]), (False, [2]), True),  # moved between their own houses
+        (frozenset({1}), (False, [1, 2]), (False, [1]), False),  # taken off another manager's house
+        (frozenset({1}), (False, [1]), (False, [1, 2]), False),  # given to another manager's house
+        (frozenset({1}), (True, []), (False, [1]), False),  # the company's made one house's
+        (None, (True, []), (False, [1]), True),
+    ],
+)
+def test_who_among_staff_may_change_a_documents_houses(scope, was, becomes, may):
+    assert rules.may_edit(scope, *was, *becomes) is may
