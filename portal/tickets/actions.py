@@ -349,6 +349,7 @@ async def open_ticket(
     created_by: int | None = None,
     contact_name: str = "",
     contact_phone: str = "",
+    contact_email: str = "",
     photos: Sequence[StoredFile] = (),
     deadline: datetime | None = None,
     control_date: date | None = None,
@@ -414,6 +415,7 @@ async def open_ticket(
             created_by=created_by,
             contact_name=contact_name[:255],
             contact_phone=contact_phone[:32],
+            contact_email=contact_email[:254],
             owner_name=owner_name[:255],
             has_new_for_staff=not by_staff,
             **flags,
@@ -1083,6 +1085,7 @@ async def file_by_staff(
         source=draft.source,
         contact_name=draft.contact_name or account.payer_name,
         contact_phone=draft.contact_phone,
+        contact_email=draft.contact_email,
         damage_at=draft.damage_at,
         defect_kind=draft.defect_kind,
     )

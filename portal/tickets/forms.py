@@ -32,6 +32,8 @@ from portal.core.storage import MAX_IMAGE_BYTES
 from portal.core.storage import is_upload
 from portal.core.web import FormErrors
 from portal.core.web import form_value
+from portal.housing.rules import Problem
+from portal.housing.rules import parse_email
 from portal.housing.rules import parse_share
 from portal.meters import forms as meters_forms
 from portal.tickets import deadlines
@@ -359,6 +361,7 @@ class StaffNewTicket:
     contact_phone: str
     damage_at: datetime | None = None  # when the damage happened, as the caller says (``deadlines.deadline_for``)
     defect_kind: str = ""  # what is defective, for a defect of a new house (``rules.DEFECT_KINDS``)
+    contact_email: str = ""  # the e-mail a letter came from (a request filed from it is answered there)
 
 
 def caller_account_problem(typed: str, found: int, phone: str | None = None) -> str:
@@ -432,6 +435,9 @@ def read_staff_new(
     phone = normalize_phone(typed_phone) if typed_phone else ""  # the dispatcher calls back on it: a real number
     if phone is None:
         errors.add("contact_phone", gettext("Enter the phone as +7 978 123-45-67."))
+    email = parse_email(form_value(data, "contact_email"))  # where a request from a letter is answered
+    if isinstance(email, Problem):
+        errors.add("contact_email", gettext("Enter an e-mail such as name@example.ru."))
     if errors:
         return None, errors
     return (
@@ -445,6 +451,7 @@ def read_staff_new(
             phone or "",
             damage_at,
             defect_kind,
+            str(email),
         ),
         errors,
     )

@@ -231,6 +231,7 @@ class TicketDetail(TicketRow):
     entrance: int | None
     closed_at: datetime | None = None
     updated_at: datetime | None = None
+    contact_email: str = ""  # the resident's e-mail a request filed from their letter came from
     # A defect of a new house: what is defective, and why the developer refused its claim (``Ticket``).
     defect_kind: str = ""
     developer_reason: str = ""
@@ -816,6 +817,7 @@ class AtTheDoor:
     floor: int | None
     contact_phone: str
     author_phone: str | None
+    contact_email: str = ""  # a request filed from a resident's letter: written back to
 
     @property
     def phone(self) -> str:
@@ -834,6 +836,7 @@ async def at_the_door(principal: Principal, ticket_ids: Sequence[int]) -> dict[i
         Ticket.premise.floor.as_alias("floor"),
         Ticket.contact_phone,
         Ticket.author.phone.as_alias("author_phone"),
+        Ticket.contact_email,
     ).where(
         Ticket.id.is_in(list(ticket_ids)) & (Ticket.executor == principal.user_id) & Ticket.status.is_in(sorted(ACTIVE))
     )
@@ -844,6 +847,7 @@ async def at_the_door(principal: Principal, ticket_ids: Sequence[int]) -> dict[i
             row["floor"],
             row["contact_phone"],
             row["author_phone"],
+            row["contact_email"],
         )
         for row in rows
     }

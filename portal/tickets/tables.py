@@ -96,6 +96,8 @@ class Ticket(Table):
     created_by = ForeignKey(User, on_delete=OnDelete.restrict, null=True, default=None)
     contact_name = Varchar(length=255, default="")
     contact_phone = Varchar(length=32, default="")
+    # A request staff file from a resident's letter: the e-mail it came from, written back to (empty otherwise).
+    contact_email = Varchar(length=254, default="")
     owner_name = Varchar(length=255, default="")
     rating = Integer(null=True, default=None, index=True)
     feedback = Text(default="")

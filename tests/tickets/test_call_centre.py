@@ -581,3 +581,30 @@ async def test_every_choice_still_to_make_says_the_same_choose(client, login, ho
     templates = Path(__file__).resolve().parents[2] / "templates"
     worded = [str(p.relative_to(templates)) for p in templates.rglob("*.html") if 'blank=_("Choose' in p.read_text()]
     assert worded == [], "a placeholder of its own words instead of the components' (blank=true)"
+
+
+async def test_a_request_from_a_letter_keeps_the_e_mail_the_executor_writes_back_to(client, login, houses, make_user):
+    """A request filed from a resident's e-mail said «Контакт —» to the executor: the e-mail is kept with it and
+    is a letter at one tap on the request's page and on the executor's card (the phone too, when there is one)."""
+    await login(client, houses["dispatcher"])
+    letter = {**REQUEST, "source": "email", "account_number": houses["flat12"].number, "contact_phone": ""}
+    page = await client.form("/staff/tickets/new", letter)
+    picked = {**letter, **checked(page.text)}
+    page = await client.form("/staff/tickets/new", {**picked, "contact_email": "petrova@"})
+    assert page.status_code == 422 and "Введите e-mail вида name@example.ru." in page.text
+    assert re.search(r'name="contact_email"[^>]*value="petrova@"', page.text)
+    page = await client.form("/staff/tickets/new", {**picked, "contact_email": " Petrova.A@Example.ru "})
+    assert page.status_code == 303 and await tickets_of(houses["flat12"].account) == 1
+    ticket = await Ticket.select(Ticket.id, Ticket.contact_email).where(Ticket.account == houses["flat12"].account)
+    assert ticket[0]["contact_email"] == "petrova.a@example.ru"
+    mail = 'href="mailto:petrova.a@example.ru"'
+    detail = (await client.get(f"/staff/tickets/{ticket[0]['id']}")).text
+    assert mail in detail and "Написать жителю: petrova.a@example.ru" in detail and "tel:" not in detail
+    executor = await make_user(name="Мастер", roles=("executor",), houses=(houses["flat12"].house,))
+    work = {Ticket.status: "in_work", Ticket.executor: executor, Ticket.contact_phone: "+79780001122"}
+    await Ticket.update(work).where(Ticket.id == ticket[0]["id"])
+    await login(client, executor)
+    card = re.search(r'<li class="card ticket-card.*?</li>', (await client.get("/staff/my-tickets")).text, re.S)
+    assert card and mail in card.group(0) and 'href="tel:+79780001122"' in card.group(0), card
+    detail = (await client.get(f"/staff/tickets/{ticket[0]['id']}")).text
+    assert mail in detail and 'href="tel:+79780001122"' in detail
