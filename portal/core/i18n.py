@@ -128,15 +128,21 @@ UNIT_WORDS = (
     r"(?:рабоч|дн[яеи]|дней|день|числ|час|мин|сут|секунд|месяц|недел|лет|год|символ|цифр|знак|букв|полн|календарн"
     r"|файл|фотограф|мб|кб|гб|м²|м³|°)"
 )
-# A placeholder and the space after it, before such a word: «за %(num)s рабочих дня», «до %(day)s числа».
-_PLACEHOLDER_THEN_UNIT = re.compile(r"(%\((\w+)\)[sd]) (?=" + UNIT_WORDS + ")", re.IGNORECASE)
+# The same in an English sentence: "3 days", "10 working days", "2 photos", "up to 10 MB".
+UNIT_WORDS_EN = (
+    r"(?:(?:days?|working|calendar|full|hours?|minutes?|seconds?|weeks?|months?|years?|photos?|files?|characters?"
+    r"|digits?|letters?|mb|kb|gb)\b|m²|m³|°)"
+)
+# A placeholder and the space after it, before such a word: «за %(num)s рабочих дня», «до %(day)s числа», "within
+# %(num)s days".
+_PLACEHOLDER_THEN_UNIT = re.compile(r"(%\((\w+)\)[sd]) (?=" + UNIT_WORDS + "|" + UNIT_WORDS_EN + ")", re.IGNORECASE)
 
 
 def fill(text: str, variables: Mapping[str, object]) -> str:
     """A translated sentence with its ``%(name)s`` filled in, a number given to it kept on one line with the unit
     after it («за 3 рабочих дня», «до 15 числа», «в течение 30 дней» never break after the number on a phone: the
     space after a whole number's placeholder becomes a no-break space). A number written in a sentence itself
-    carries its no-break space in the catalog (``UNIT_WORDS``, tests/core/test_units_kept.py)."""
+    carries its no-break space in the catalog (``UNIT_WORDS``, ``UNIT_WORDS_EN``, tests/core/test_units_kept.py)."""
     if not variables:
         return text
 

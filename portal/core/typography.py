@@ -1,10 +1,10 @@
 """Short words kept with the next one: the company's prose on a phone never ends a line with «в», «на» or «ул.».
 
 Russian typography binds a one- or two-letter preposition or conjunction to the word after it, an abbreviation
-of an address («д.», «кв.», «ул.», «г.») to what it names, and a dash to the word before it, each with a no-break
-space (U+00A0): «Отключение воды в / доме» on a narrow screen reads as a sentence cut short, «в доме» on the next
-line does not. Only ordinary spaces become no-break ones, so the text reads the same, is copied the same, and a
-second pass changes nothing.
+of an address («д.», «кв.», «ул.», «г.») or a legal reference («ст. 5 ч. 7», «п. 13», «ПП № 354») and the sign «№» to
+what it names, and a dash to the word before it, each with a no-break space (U+00A0): «Отключение воды в / доме» on
+a narrow screen reads as a sentence cut short, «в доме» on the next line does not. Only ordinary spaces become
+no-break ones, so the text reads the same, is copied the same, and a second pass changes nothing.
 
 ``bound`` does it to plain text (an e-mail's text part); ``bound_html`` to sanitised HTML (a post's body): in its
 text nodes only, never inside a tag, an attribute or a link's address, nor in code. A word's neighbour may stand
@@ -17,14 +17,18 @@ import re
 
 NBSP = "\u00a0"
 SHORT_WORDS = ("в", "с", "к", "о", "у", "и", "а", "на", "по", "за", "от", "до", "из", "не", "но")
-ABBREVIATIONS = ("д", "кв", "ул", "г")
+ABBREVIATIONS = ("д", "кв", "ул", "г", "ст", "ч", "п")  # an address's and a law's: «ул. Ленина», «ст. 5 ч. 7», «п. 13»
+SIGNS = ("№",)
+# A legal reference's abbreviation or a number's sign and the plain space after it: «ст. 5», «№ 354». The catalogs
+# write a no-break space there (tests/core/test_units_kept.py), as ``bound`` does to a post.
+REFERENCE_SPACE = re.compile(r"((?<![\w.])(?:ст|ч|п)\.|№) (?=\S)", re.IGNORECASE)
 
 _SPACE = r"[ \t]+"  # spaces within a line: a plain text's line end stays a line end
 _HTML_SPACE = r"[ \t\r\n]+"  # in HTML a line end in the text is a space like any other
 
 
 def _rules(space: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
-    words = "|".join(SHORT_WORDS) + "|" + "|".join(rf"{a}\." for a in ABBREVIATIONS)
+    words = "|".join((*SHORT_WORDS, *(rf"{a}\." for a in ABBREVIATIONS), *SIGNS))
     # A short word or an abbreviation standing alone (no letter or digit before it), with a word after it.
     after = re.compile(rf"(?<![\w.])((?:{words})){space}(?=\S)", re.IGNORECASE)
     # A dash with a word before it.
@@ -47,8 +51,14 @@ def _bind(text: str, rules: tuple[re.Pattern[str], re.Pattern[str]], head: int =
 
 
 def bound(text: str) -> str:
-    """Plain ``text`` with its short words, address abbreviations and dashes bound by no-break spaces."""
+    """Plain ``text`` with its short words, abbreviations, signs and dashes bound by no-break spaces."""
     return _bind(text, _PLAIN)
+
+
+def references_bound(text: str) -> str:
+    """``text`` with only its legal references and number signs bound («ст.\u00a05», «№\u00a0354»): a sentence of
+    the catalogs as it is written there."""
+    return REFERENCE_SPACE.sub(lambda m: m[1] + NBSP, text)
 
 
 _TAG = re.compile(r"(<[^>]*>)")  # sanitised HTML escapes «<» and «>» in text and attribute values alike

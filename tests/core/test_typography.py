@@ -27,6 +27,8 @@ N = "\u00a0"
         ("и т.д. Ещё", f"и{N}т.д. Ещё"),
         ("Приходите в", "Приходите в"),
         ("повестка в\nразделе", "повестка в\nразделе"),
+        ("по ПП № 354, п. 81 и 152-ФЗ ст. 5 ч. 7", f"по{N}ПП №{N}354, п.{N}81 и{N}152-ФЗ ст.{N}5 ч.{N}7"),
+        ("и т.п. Далее", f"и{N}т.п. Далее"),
     ],
     ids=[
         "a preposition with the next word",
@@ -38,6 +40,8 @@ N = "\u00a0"
         "an abbreviation ending another is no house",
         "the last word stays",
         "a plain text's line end stays",
+        "a legal reference and a number's sign",
+        "an abbreviation ending another is no item",
     ],
 )
 def test_short_words_are_bound_to_the_next_word_in_plain_text(text: str, shown: str) -> None:

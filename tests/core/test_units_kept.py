@@ -1,7 +1,9 @@
 """A number inside a sentence never breaks from its word on a phone's narrow screen: «в течение 30 дней», «до 15
 числа», «за 3 рабочих дня», «10 рабочих дней» wrapped after the number at 390 px and left «дней» alone at the start
 of the next line. A number written in a Russian sentence is followed by a no-break space in the catalog; a number
-given to a sentence (``%(days)s``, a plural's ``%(num)d``) gets one from the formatter (``i18n.fill``)."""
+given to a sentence (``%(days)s``, a plural's ``%(num)d``) gets one from the formatter (``i18n.fill``). English
+sentences keep theirs the same way ("within 10 working days", "2 photos"), and a legal reference or a number's sign
+in either language never ends a line («ст. 5 ч. 7», «ПП № 354», «п. 13»: a no-break space after the abbreviation)."""
 
 from __future__ import annotations
 
@@ -9,8 +11,10 @@ import re
 from gettext import GNUTranslations
 
 import pytest
+from babel.messages.pofile import read_po
 
 from portal.core import i18n
+from portal.core.typography import REFERENCE_SPACE
 from tests.conftest import ROOT
 
 # A written number, a space, and the word that counts it (what the catalogs were fixed for).
@@ -23,6 +27,20 @@ def _compiled(domain: str) -> dict[object, str]:
 
 
 DOMAINS = sorted(p.stem for p in (ROOT / "locale" / "ru" / "LC_MESSAGES").glob("*.mo"))
+NUMBER_SPACE_UNIT_EN = re.compile(r"\d (?=" + i18n.UNIT_WORDS_EN + ")", re.IGNORECASE)
+
+
+def _english(domain: str) -> list[str]:
+    """The English a page shows: a message's English text where the catalog gives one, else its msgid."""
+    with (ROOT / "locale" / "en" / "LC_MESSAGES" / f"{domain}.po").open("rb") as fp:
+        catalog = read_po(fp, locale="en")
+    texts = []
+    for message in catalog:
+        if message.id:
+            ids = list(message.id) if isinstance(message.id, tuple | list) else [message.id]
+            given = list(message.string) if isinstance(message.string, tuple | list) else [message.string]
+            texts += [text or ids[min(i, len(ids) - 1)] for i, text in enumerate(given)]
+    return texts
 
 
 @pytest.mark.parametrize("domain", DOMAINS)
@@ -32,11 +50,43 @@ def test_no_russian_sentence_parts_a_written_number_from_its_unit(domain: str) -
     assert parted == [], parted
 
 
+@pytest.mark.parametrize("domain", DOMAINS)
+def test_no_english_sentence_parts_a_written_number_from_its_unit(domain: str) -> None:
+    parted = [text for text in _english(domain) if NUMBER_SPACE_UNIT_EN.search(text)]
+    assert parted == [], parted
+
+
+@pytest.mark.parametrize("domain", DOMAINS)
+def test_no_sentence_ends_a_line_with_a_legal_abbreviation_or_a_number_sign(domain: str) -> None:
+    """«ПП №» at a line's end and «354» on the next, «ст.» parted from «5»: in Russian and in English alike (an
+    English sentence names the Russian law as it is written)."""
+    russian = [text for key, text in _compiled(domain).items() if key]
+    parted = [text for text in russian + _english(domain) if REFERENCE_SPACE.search(text)]
+    assert parted == [], parted
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["ПП № 354", "152-ФЗ ст. 5 ч. 7", "(п. 13)", "Заказ № %(number)s", "П. 1.3 ч. 2 ст. 44 ЖК"],
+)
+def test_a_plain_space_after_a_reference_is_seen(text: str) -> None:
+    assert REFERENCE_SPACE.search(text)
+    assert not REFERENCE_SPACE.search(text.replace(" ", "\u00a0"))
+
+
+@pytest.mark.parametrize("text", ["3 days", "10 working days", "2 photos", "up to 10 MB", "12 digits"])
+def test_a_plain_space_after_an_english_number_is_seen(text: str) -> None:
+    assert NUMBER_SPACE_UNIT_EN.search(text)
+    assert not NUMBER_SPACE_UNIT_EN.search(text.replace(" ", "\u00a0"))
+
+
 def test_the_fixed_sentences_are_among_them() -> None:
     """The check reads the catalogs the pages read (a few of the sentences residents meet on a phone)."""
     tickets, accounts = _compiled("tickets").values(), _compiled("accounts").values()
     assert "Документы о собственности не нужны. Ответим в течение 10\u00a0рабочих дней." in tickets
     assert "Запомнить меня на этом устройстве на 30\u00a0дней" in accounts
+    assert "Remember me on this device for 30\u00a0days" in _english("accounts")
+    assert "Изменение числа проживающих (ПП №\u00a0354, п.\u00a034 «з»)." in _compiled("tickets").values()
     mails = [text for text in accounts if "\n" in text]
     invitations = [text for text in mails if "откройте эту ссылку в течение 7\u00a0дней:\n" in text]
     registrations = [text for text in mails if "откройте эту ссылку в течение 2\u00a0дней:\n" in text]
@@ -55,6 +105,9 @@ def test_the_fixed_sentences_are_among_them() -> None:
         ("%(num)s заявки", {"num": 2}, "2 заявки"),
         ("%(name)s подал заявку", {"name": "Иван Петров"}, "Иван Петров подал заявку"),
         ("Срок — %(term)s дня", {"term": "3 рабочих"}, "Срок — 3 рабочих дня"),
+        ("Staff answer within %(num)s working days.", {"num": 10}, "within 10\u00a0working days."),
+        ("Up to %(num)s photos", {"num": 2}, "Up to 2\u00a0photos"),
+        ("%(num)s daylight hours", {"num": 2}, "2 daylight hours"),  # an English unit is a whole word
     ],
 )
 def test_a_number_given_to_a_sentence_keeps_its_next_word(text: str, variables: dict, shown: str) -> None:
