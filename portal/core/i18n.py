@@ -471,16 +471,16 @@ def format_term(*, days: int = 0, years: int = 0) -> str:
 def format_day(
     value: date | datetime | None, style: str = "long", locale: str | None = None, tz: str | None = None
 ) -> str:
-    """«15 декабря 2026» (long), «15.12.2026» (short). An aware moment is dated by the day it fell on in the
-    company's zone (``tz``, else the setting ``TIME_ZONE``): a payment at 00:43 on 6 December in Simferopol is
-    «6 декабря», not the 5th of its UTC clock."""
+    """«15 декабря 2026» (long), «15.12.2026» (short), «15 декабря» (day_month, never parted on a line). An aware
+    moment is dated by the day it fell on in the company's zone (``tz``, else the setting ``TIME_ZONE``): a payment
+    at 00:43 on 6 December in Simferopol is «6 декабря», not the 5th of its UTC clock."""
     if value is None:
         return ""
     if isinstance(value, datetime):
         if value.tzinfo is not None:
             value = value.astimezone(_zone(tz or get_settings().time_zone))
         value = value.date()
-    fmt = {"long": "d MMMM y", "short": "dd.MM.y", "month": "LLLL y", "day_month": "d MMMM"}.get(style, style)
+    fmt = {"long": "d MMMM y", "short": "dd.MM.y", "month": "LLLL y", "day_month": DAY_MONTH}.get(style, style)
     return _day_text(value, fmt, locale or get_locale())
 
 
@@ -491,7 +491,13 @@ def _day_text(value: date, fmt: str, locale: str) -> str:
     if fmt in ("full", "medium"):
         return _format_date(value, format=fmt, locale=locale)
     date_pattern, parsed = _date_pattern(fmt, locale)
-    return date_pattern.apply(value, parsed)
+    text = date_pattern.apply(value, parsed)
+    return text.replace(" ", "\u00a0") if fmt == DAY_MONTH else text
+
+
+# A day and its month without the year («7 декабря», "7 December"), as the resident's home says a due date: held
+# together by a no-break space, as «до 7 / декабря» broke at 320–360 px.
+DAY_MONTH = "d MMMM"
 
 
 def format_moment(value: datetime | None, tz: str, locale: str | None = None) -> str:

@@ -125,7 +125,7 @@ async def test_the_user_reads_what_they_accepted(client, make_user, login):
     await login(client, user_id)
     page = await client.get("/consent")
     assert "Вы приняли этот текст" in page.text
-    assert "Редакция № 1 от 25 ноября 2026" in page.text
+    assert "Редакция №\u00a01 от 25 ноября 2026" in page.text
     assert "Отозвать согласие" in page.text
     # One press closed the portal at once: the browser now asks before the consent is withdrawn.
     withdraw = page.text.split('action="/consent/withdraw"')[1].split(">")[0]
@@ -162,8 +162,8 @@ async def test_the_history_says_which_document_which_edition_when_and_how_and_ke
     for words in (
         "Согласие на обработку персональных данных",
         "Согласие на получение предложений услуг",
-        "Редакция № 1 от 25 ноября 2026",
-        "Редакция № 1 от 2 декабря 2026",
+        "Редакция №\u00a01 от 25 ноября 2026",
+        "Редакция №\u00a01 от 2 декабря 2026",
         "Более ранняя редакция текста",
         "26 ноября 2026",
         "1 декабря 2026",
@@ -190,7 +190,7 @@ async def test_the_history_says_which_document_which_edition_when_and_how_and_ke
     text = await client.get("/consent/text/marketing/1")
     assert text.status_code == 200
     assert "<h1>Согласие на получение предложений услуг</h1>" in text.text
-    assert "предложения платных услуг" in text.text and "Редакция № 1 от 2 декабря 2026 · действует" in text.text
+    assert "предложения платных услуг" in text.text and "Редакция №\u00a01 от 2 декабря 2026 · действует" in text.text
     assert (await client.get("/consent/text/marketing/2")).status_code == 404
     assert (await client.get("/consent/text/nothing/1")).status_code == 404
 
@@ -223,7 +223,7 @@ async def test_registration_shows_the_consents_edition_and_records_that_edition(
 
     page = (await client.get("/register")).text
     preview = page.split('class="consent-preview"')[1].split("</details>")[0]
-    assert "7. Новый пункт." in preview and "Редакция № 2 от 10 декабря 2026" in preview
+    assert "7. Новый пункт." in preview and "Редакция №\u00a02 от 10 декабря 2026" in preview
     english = (await client.get("/register", headers={"accept-language": "en"})).text
     assert "Edition 2 of 10 December 2026" in english.split('class="consent-preview"')[1].split("</details>")[0]
 

@@ -124,7 +124,7 @@ async def test_a_job_that_raises_shows_on_the_page_as_failed_with_its_error(
 
     await client.speak("en")
     english = (await client.get("/staff/jobs")).text
-    assert "<h1>Background jobs</h1>" in english and "Failed in the last 14 days" in english
+    assert "<h1>Background jobs</h1>" in english and "Failed in the last 14\u00a0days" in english
 
 
 async def test_a_keyed_job_is_recorded_once_per_key_and_its_skipped_runs_leave_its_row(

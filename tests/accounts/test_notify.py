@@ -52,7 +52,10 @@ async def test_a_status_change_by_a_russian_speaking_dispatcher_reaches_an_engli
     finally:
         i18n.set_locale("ru")
     assert await _messages(resident_en) == {"inapp": "Request No. 42: Done", "email": "Request No. 42: Done"}
-    assert await _messages(resident_ru) == {"inapp": "Заявка № 42: Выполнена", "email": "Заявка № 42: Выполнена"}
+    assert await _messages(resident_ru) == {
+        "inapp": "Заявка №\u00a042: Выполнена",
+        "email": "Заявка №\u00a042: Выполнена",
+    }
 
 
 async def test_a_persons_own_words_are_sent_as_they_are(make_user, db):

@@ -115,7 +115,7 @@ async def test_a_consent_signed_on_paper_is_entered_with_its_edition_its_day_and
     _house, resident, manager = await _person(make_user, make_house)
     await login(client, manager)
     page = await client.get(f"/staff/people/{resident}")
-    assert "Предложения услуг — редакция № 1 от 2 декабря 2026" in page.text
+    assert "Предложения услуг — редакция №\u00a01 от 2 декабря 2026" in page.text
     sent = await client.form(
         f"/staff/people/{resident}/consents", {"edition": "marketing:1", "locale": "ru", "signed_on": "2026-12-03"}
     )

@@ -423,4 +423,4 @@ async def test_a_correction_too_long_is_refused_with_what_was_typed_kept(client,
     assert await DataRequest.count().where(DataRequest.user == user_id) == 0
     await client.speak("en")
     refused = await client.form("/consent/correction", {"details": long})
-    assert "The request is too long: at most 2000 characters. Shorten it, please." in refused.text
+    assert "The request is too long: at most 2000\u00a0characters. Shorten it, please." in refused.text

@@ -46,7 +46,7 @@ async def test_home_shows_each_account_balance_due_date_receipt_and_pay_button(c
     await login(client, await make_user(accounts={billed["first"]: "owner"}))
     page = await client.get("/")
     assert page.status_code == 200
-    assert "К оплате 3\u00a0341,23\u00a0₽ до 15 декабря" in page.text
+    assert "К оплате 3\u00a0341,23\u00a0₽ до 15\u00a0декабря" in page.text
     assert f'href="/pay?account={billed["first"]}"' in page.text
     assert f"/accounts/{billed['first']}/receipts/2026-11" in page.text
     assert "7700000002" not in page.text
@@ -518,7 +518,7 @@ async def test_home_says_how_much_of_the_debt_is_overdue(client, login, make_use
     await login(client, await make_user(accounts={billed["second"]: "owner"}))
     page = await client.get("/")
     # October (2 591.29) was not paid; November's 2 591.29 is not due yet.
-    assert "К оплате 5\u00a0182,58\u00a0₽ до 15 декабря" in page.text
+    assert "К оплате 5\u00a0182,58\u00a0₽ до 15\u00a0декабря" in page.text
     assert "Из них просрочено: 2\u00a0591,29\u00a0₽" in page.text
 
 
@@ -537,7 +537,7 @@ async def test_a_month_is_overdue_on_the_home_page_from_the_day_after_its_last_p
     _today(monkeypatch, today)
     await login(client, await make_user(accounts={billed["first"]: "owner"}))
     page = await client.get("/")
-    assert "К оплате 3\u00a0341,23\u00a0₽ до 15 декабря" in page.text
+    assert "К оплате 3\u00a0341,23\u00a0₽ до 15\u00a0декабря" in page.text
     assert ("Из них просрочено: 3\u00a0341,23\u00a0₽" in page.text) is overdue
     assert ("Из них просрочено" in page.text) is overdue
 

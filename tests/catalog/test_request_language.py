@@ -52,7 +52,7 @@ async def test_the_request_of_an_order_reads_english_to_the_resident_and_russian
     order_id = await _free_order(household, shop)
     ticket = await Ticket.select(Ticket.id, Ticket.description, Ticket.description_en).first()
     assert ticket is not None
-    assert ticket["description"].startswith(f"Заказ № {order_id} из каталога платных услуг.")
+    assert ticket["description"].startswith(f"Заказ №\u00a0{order_id} из каталога платных услуг.")
     assert "— Замена лампочки: 0,00" in _plain(ticket["description"])
     assert ticket["description_en"].startswith(f"Order No. {order_id} from the catalogue of paid services.")
     assert "— Bulb replacement: ₽0.00" in ticket["description_en"] and "Comment: Code 12" in ticket["description_en"]

@@ -17,8 +17,8 @@ CASES = [
     ("ru", 2, "2\u00a0символов", "2 строк"),
     ("ru", 5, "5\u00a0символов", "5 строк"),
     ("ru", 21, "21\u00a0символа", "21 строки"),
-    ("en", 1, "1 character.", "1 row."),
-    ("en", 2, "2 characters.", "2 rows."),
+    ("en", 1, "1\u00a0character.", "1 row."),
+    ("en", 2, "2\u00a0characters.", "2 rows."),
 ]
 
 
@@ -79,5 +79,8 @@ async def test_the_charges_import_page_gives_its_row_limit_with_the_plural(
     page = await client.get("/staff/billing/import")
     assert page.status_code == 200
     hint = " ".join(re.sub(r"<[^>]+>", " ", page.text).split())
-    expected = {"ru": f"До 30 МБ и {rows.rstrip('.')}. В первой строке", "en": f"Up to 30 MB and {rows} The first line"}
+    expected = {
+        "ru": f"До 30 МБ и {rows.rstrip('.')}. В первой строке",
+        "en": f"Up to 30 MB and {rows} The first line",
+    }
     assert expected[lang] in hint, re.findall(r"(?:До|Up to) \d+[^.]*\.", hint)

@@ -125,3 +125,19 @@ def test_code_and_templates_fill_sentences_the_same_way() -> None:
     env.install_gettext_callables(web._template_gettext, web._template_ngettext, newstyle=True)  # type: ignore[attr-defined]
     page = env.from_string('{{ ngettext("%(num)d day", "%(num)d days", 5) }}').render()
     assert page == i18n.ngettext("%(num)d day", "%(num)d days", 5) == "5\u00a0дней"
+
+
+@pytest.mark.parametrize(
+    ("locale", "style", "shown"),
+    [
+        ("ru", "day_month", "7\u00a0декабря"),
+        ("en", "day_month", "7\u00a0December"),
+        ("ru", "long", "7 декабря 2026"),  # a date with its year, in a sentence, as before
+        ("ru", "short", "07.12.2026"),
+    ],
+)
+def test_a_due_dates_day_and_month_never_part(locale: str, style: str, shown: str) -> None:
+    """The resident's home said «Передайте показания до 7» and «декабря» on the next line at 320–360 px."""
+    from datetime import date
+
+    assert i18n.format_day(date(2026, 12, 7), style, locale) == shown

@@ -23,7 +23,7 @@ async def test_the_log_names_an_account_by_its_number_linked_to_its_page(client,
         ("housing.account.update", "account", gone, {"payer_name": ["Иванов", "Петров"]}),
     ]
     listed = as_read(await _page(client, make_user, login, "ru", *events))
-    linked = f'<a href="/staff/accounts/{account}">Лицевой счёт № {number}</a></td>'
+    linked = f'<a href="/staff/accounts/{account}">Лицевой счёт №\u00a0{number}</a></td>'
     assert listed.count(linked) == 2, listed
     assert f"Лицевой счёт #{account}<" not in listed
     assert f"Лицевой счёт #{gone}</td>" in listed  # an account since deleted keeps its id, unlinked

@@ -229,7 +229,7 @@ async def test_on_english_pages_the_house_address_is_marked_russian(manager, est
 async def test_on_english_pages_names_complexes_and_risers_are_marked_russian(manager, estate):
     """Owners' and payers' names, a complex's name and a riser's code «ХВС-1» are the registry's Russian words: an
     English screen reader's voice read them as gibberish unless they say ``lang="ru"``."""
-    await Ownership.update({Ownership.document: "ЕГРН № 1"}).where(Ownership.premise == estate["flat"])
+    await Ownership.update({Ownership.document: "ЕГРН №\u00a01"}).where(Ownership.premise == estate["flat"])
     await manager.speak("en")
     premise = (await manager.get(f"/staff/premises/{estate['flat']}")).text
     assert '<span lang="ru">Сидорова Анна Ивановна</span></a>' in premise
@@ -239,7 +239,7 @@ async def test_on_english_pages_names_complexes_and_risers_are_marked_russian(ma
     assert '<dd><span lang="ru">ЖК «Южная Долина»</span></dd>' in house
     assert '<li><strong><span lang="ru">ХВС-1</span></strong>' in house
     assert re.search(r'<td data-label="Risers"><span lang="ru">[ХГОТВС, -1]+</span></td>', house)
-    assert '<span lang="ru">ЕГРН № 1</span>' in premise
+    assert '<span lang="ru">ЕГРН №\u00a01</span>' in premise
     owners = (await manager.get("/staff/owners")).text
     assert '<span lang="ru">Петров Пётр Петрович</span></a></td>' in owners
     accounts = (await manager.get("/staff/accounts")).text
@@ -389,7 +389,7 @@ async def test_the_import_page_previews_then_applies(client, login, make_user, d
     # the file's limits as numbers of the reader's language
     assert "До 10\u00a0МБ и 50\u00a0000 строк." in (await client.get("/staff/housing/import")).text
     await client.speak("en")
-    assert "Up to 10 MB and 50,000 rows." in (await client.get("/staff/housing/import")).text
+    assert "Up to 10\u00a0MB and 50,000 rows." in (await client.get("/staff/housing/import")).text
     await client.speak("ru")
     data = SAMPLE.read_bytes()
     preview = await client.form("/staff/housing/import", files={"file": ("registry.csv", data, "text/csv")})

@@ -54,7 +54,7 @@ async def test_owners_who_have_not_voted_are_reminded_once_in_their_language(
     (ru,) = [r["body"] for r in reminded[russian] if r["channel"] == "inapp"]
     assert ru == "До конца голосования по собранию «Годовое собрание» осталось 3\u00a0дня. Вы ещё не проголосовали."
     (en,) = [r["body"] for r in reminded[english] if r["channel"] == "inapp"]
-    assert en.startswith("3 days are left until the voting in the owners' meeting “Годовое собрание” ends.")
+    assert en.startswith("3\u00a0days are left until the voting in the owners' meeting “Годовое собрание” ends.")
 
     # The next run, or the next day's: nobody is reminded twice; the later meeting's owners are, when its day comes.
     assert await actions.send_reminders(clock.now(), 3) == 0

@@ -471,7 +471,7 @@ async def test_a_verification_reminder_comes_30_days_before_the_date_once(flat):
         .where((OutboxMessage.template == "meters/verification_due") & (OutboxMessage.channel == "email"))
         .first()
     )["body"]
-    assert "Срок поверки счётчика холодной воды № ХВ-1 " in body, body
+    assert "Срок поверки счётчика холодной воды №\u00a0ХВ-1 " in body, body
 
 
 async def test_a_reminder_another_worker_recorded_first_is_not_sent_again(flat):

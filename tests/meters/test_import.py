@@ -222,7 +222,7 @@ async def test_the_import_page_previews_then_applies(client, new_client, login, 
     assert "До 10\u00a0МБ и 50\u00a0000 строк." in (await client.get("/staff/meters/import")).text
     await client.speak("en")
     page = (await client.get("/staff/meters/import")).text
-    assert "Up to 10 MB and 50,000 rows." in page, re.findall(r"Up to[^<]*", page)
+    assert "Up to 10\u00a0MB and 50,000 rows." in page, re.findall(r"Up to[^<]*", page)
     await client.speak("ru")
     data = as_csv(good_rows(registry["address"]))
     preview = await client.form("/staff/meters/import", files={"file": ("meters.csv", data, "text/csv")})

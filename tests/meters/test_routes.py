@@ -273,7 +273,7 @@ async def test_a_residents_ask_for_a_verification_is_in_the_audit_log_with_the_r
     await login(admin, await make_user(roles=("admin",)))
     log = as_read(html.unescape((await admin.get("/staff/audit")).text))
     number = (await Ticket.select(Ticket.number).where(Ticket.id == ticket).first())["number"]
-    said = ("Житель попросил поверить или заменить счётчик", f"Заявка</strong>: № {number}",
+    said = ("Житель попросил поверить или заменить счётчик", f"Заявка</strong>: №\u00a0{number}",
             "поверка</strong>: 1 января 2020")  # fmt: skip
     assert [words for words in said if words not in log] == []
 

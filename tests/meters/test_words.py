@@ -40,7 +40,7 @@ def test_a_meters_message_names_the_meter_in_a_phrase_of_its_own_in_each_languag
     context = {**template.sample, "service": service, "serial": "X-1"}
     for locale, phrase in zip(("ru", "en"), SAID[service], strict=True):
         text = render(template, locale, context).text
-        assert f" {phrase} № X-1 " in text if locale == "ru" else f" {phrase} No. X-1 " in text, text
+        assert f" {phrase} №\u00a0X-1 " in text if locale == "ru" else f" {phrase} No. X-1 " in text, text
 
 
 DAY_MESSAGES = (

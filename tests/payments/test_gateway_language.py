@@ -192,4 +192,4 @@ async def test_a_checkout_continued_in_other_languages_stands_once_in_the_payers
     assert all(f'href="/staff/payments/{p}"' in listed for p in (first, second, third))
     assert f"продолжен как №\u00a0{second}" in listed  # the number kept on the line of its sign
     detail = (await staff.get(f"/staff/payments/{first}")).text
-    assert f'<a href="/staff/payments/{second}">Платёж № {second}</a>' in detail
+    assert f'<a href="/staff/payments/{second}">Платёж №\u00a0{second}</a>' in detail

@@ -140,7 +140,7 @@ async def test_a_declined_card_says_so_and_posts_nothing(client, login, househol
     assert payment["failure_code"] == "generic_decline"
     page = await client.get(f"/payments/{payment['id']}")
     assert "Платёж отклонён" in page.text
-    assert f"<h1>Платёж № {payment['id']}</h1>" in page.text
+    assert f"<h1>Платёж №\u00a0{payment['id']}</h1>" in page.text
     await client.speak("en")
     assert f"<h1>Payment No. {payment['id']}</h1>" in (await client.get(f"/payments/{payment['id']}")).text
     await client.speak("ru")

@@ -317,7 +317,7 @@ async def test_the_payer_is_told_of_a_refund_once(client, new_client, login, hou
     number = await Payment.select(Payment.account.number.as_alias("n")).where(Payment.id == payment["id"]).first()
     assert inapp["subject"] == "Деньги возвращены"
     assert inapp["body"].startswith(
-        f"Вам возвращено 1\u00a0000,00\u00a0₽ по платежу № {payment['id']}, лицевой счёт {number['n']}"
+        f"Вам возвращено 1\u00a0000,00\u00a0₽ по платежу №\u00a0{payment['id']}, лицевой счёт {number['n']}"
     )
     page = (await client.get("/notifications")).text
     assert "Деньги возвращены" in page and f"/notifications/{inapp['id']}/open" in page

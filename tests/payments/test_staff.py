@@ -364,7 +364,7 @@ async def test_the_payments_list_and_a_refund_page_read_no_in_english_and_no_in_
     await login(staff, household["accountant"])
     refund = f"/staff/payments/{payment['id']}/refund"
     russian = [(await staff.get(path)).text for path in ("/staff/payments", refund)]
-    assert '<th scope="col">№</th>' in russian[0] and f"Платёж № {payment['id']}</a>" in russian[1]
+    assert '<th scope="col">№</th>' in russian[0] and f"Платёж №\u00a0{payment['id']}</a>" in russian[1]
     await staff.speak("en")
     listed, refunding = [(await staff.get(path)).text for path in ("/staff/payments", refund)]
     assert '<th scope="col">No.</th>' in listed and 'data-label="No."' in listed

@@ -80,7 +80,9 @@ async def test_a_visitors_name_and_phone_go_the_day_after_their_term_and_the_lea
     assert json.loads(event["changes"]) == {"leads": 1}
 
     with in_locale("ru"):
-        said = f"Имя, телефон и сообщение удалены {format_day(NOW.date())} по сроку хранения (152-ФЗ ст. 5 ч. 7)"
+        said = (
+            f"Имя, телефон и сообщение удалены {format_day(NOW.date())} по сроку хранения (152-ФЗ ст.\u00a05 ч.\u00a07)"
+        )
     page = await client.get(f"/staff/showcase/leads/{old}")
     assert page.status_code == 200 and said in page.text and "Заявка: посетитель" in page.text
     listed = await client.get("/staff/showcase/leads")
@@ -221,7 +223,9 @@ async def test_a_visitors_lead_says_the_day_its_data_go_and_the_job_takes_it_tha
     on = rules.lead_erased_on(today - timedelta(days=10), today - timedelta(days=20), DAYS)
     assert on == today + timedelta(days=DAYS - 9)
     with in_locale("ru"):
-        said = f"Имя, телефон и сообщение будут удалены {format_day(on)} по сроку хранения (152-ФЗ ст. 5 ч. 7)"
+        said = (
+            f"Имя, телефон и сообщение будут удалены {format_day(on)} по сроку хранения (152-ФЗ ст.\u00a05 ч.\u00a07)"
+        )
     page = await client.get(f"/staff/showcase/leads/{lead}")
     assert page.status_code == 200 and said in page.text
     eve = datetime.combine(on - timedelta(days=1), datetime.min.time(), clock.zone()) + timedelta(hours=9)

@@ -89,7 +89,7 @@ async def test_a_resident_applies_with_a_document_and_the_request_says_who_and_w
     assert "Петрова Анна Сергеевна; Петров Иван Петрович" in text
     assert "01.07.2026" in text and "20.07.2026" in text and "18\u00a0полных дней" in text
     assert "Были на даче" in text
-    assert "18 full days away" in ticket["description_en"]
+    assert "18\u00a0full days away" in ticket["description_en"]
     assert await TicketAttachment.count().where(TicketAttachment.ticket == ticket["id"]) == 1
     page = await client.get(response.headers["location"])
     assert "Петров Иван Петрович" in page.text

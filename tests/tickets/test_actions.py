@@ -112,7 +112,7 @@ async def test_an_assignment_is_audited_and_the_executor_is_told_in_their_langua
     audit = await AuditEvent.select().where(AuditEvent.action == "ticket.assign").output(load_json=True).first()
     assert audit["entity_id"] == filed["ticket"] and audit["changes"] == {"executor": [None, filed["executor"]]}
     told = await OutboxMessage.select(OutboxMessage.subject).where(OutboxMessage.user_id == filed["executor"])
-    assert {m["subject"] for m in told} == {f"Вам назначена заявка № {filed['number']}"}
+    assert {m["subject"] for m in told} == {f"Вам назначена заявка №\u00a0{filed['number']}"}
     # The same executor again changes nothing and writes nothing.
     again = await _ticket(dispatcher, filed["ticket"])
     assert await actions.assign_executor(dispatcher, again, Option(filed["executor"], "Иванов Пётр"), NOW) is None
@@ -181,9 +181,9 @@ async def test_a_cancelled_request_gets_no_executor_nor_tells_one_it_is_theirs(f
     rows = await Ticket.select(Ticket.id, Ticket.executor).where(Ticket.id.is_in([filed["ticket"], second.id]))
     assert {r["id"]: r["executor"] for r in rows} == {filed["ticket"]: None, second.id: filed["executor"]}
     told = await OutboxMessage.select(OutboxMessage.subject).where(OutboxMessage.user_id == filed["executor"])
-    assert {m["subject"] for m in told} == {f"Вам назначена заявка № {second.number}"}
+    assert {m["subject"] for m in told} == {f"Вам назначена заявка №\u00a0{second.number}"}
     said = forms.ticked_assigned(done.changed, done.refused, done.finished)
-    assert said[-1] == (f"Заявка № {filed['number']} не назначена: она закрыта или отменена.", "error")
+    assert said[-1] == (f"Заявка №\u00a0{filed['number']} не назначена: она закрыта или отменена.", "error")
 
 
 async def test_closing_an_outage_completes_its_requests_and_tells_the_residents(filed):
@@ -504,9 +504,9 @@ async def test_the_executor_a_request_is_taken_from_is_told_so(filed, make_user)
         }
 
     number = filed["number"]
-    taken = f"Заявка № {number} больше не назначена вам"
-    assert await subjects(filed["executor"]) == {f"Вам назначена заявка № {number}", taken}
-    assert await subjects(sidorov) == {f"Вам назначена заявка № {number}", taken}
+    taken = f"Заявка №\u00a0{number} больше не назначена вам"
+    assert await subjects(filed["executor"]) == {f"Вам назначена заявка №\u00a0{number}", taken}
+    assert await subjects(sidorov) == {f"Вам назначена заявка №\u00a0{number}", taken}
 
 
 async def test_work_staff_send_back_is_said_to_its_executor(filed):
@@ -522,7 +522,7 @@ async def test_work_staff_send_back_is_said_to_its_executor(filed):
     told = await OutboxMessage.select(OutboxMessage.subject, OutboxMessage.body).where(
         OutboxMessage.user_id == filed["executor"]
     )
-    back = [m for m in told if m["subject"] == f"Заявка № {filed['number']}: В работе"]
+    back = [m for m in told if m["subject"] == f"Заявка №\u00a0{filed['number']}: В работе"]
     assert back and any("Новый срок" in m["body"] for m in back)
 
 
@@ -539,12 +539,12 @@ async def test_a_request_the_dispatcher_cancels_or_pauses_is_said_to_its_executo
     told = await OutboxMessage.select(OutboxMessage.subject).where(OutboxMessage.user_id == filed["executor"])
     number = filed["number"]
     assert {m["subject"] for m in told} == {
-        f"Вам назначена заявка № {number}",
-        f"Заявка № {number}: Принята",
-        f"Заявка № {number}: Отменена",
+        f"Вам назначена заявка №\u00a0{number}",
+        f"Заявка №\u00a0{number}: Принята",
+        f"Заявка №\u00a0{number}: Отменена",
     }
     subjects = [m["subject"] for m in told]  # the executor's own pause is not said to them: one pause, one cancel
-    assert subjects.count(f"Заявка № {number}: Принята") == subjects.count(f"Заявка № {number}: Отменена")
+    assert subjects.count(f"Заявка №\u00a0{number}: Принята") == subjects.count(f"Заявка №\u00a0{number}: Отменена")
 
 
 async def test_staff_reopening_a_rated_closed_request_clears_its_rating_and_the_redone_work_is_rated_anew(filed):

@@ -79,7 +79,7 @@ async def test_the_log_names_a_request_by_its_number_linked_to_its_page(client, 
         ("ticket.status", "ticket", gone, {"status": ["new", "in_work"]}),
     ]
     listed = as_read(await _page(client, make_user, login, "ru", *events))
-    assert f'<a href="/staff/tickets/{ticket}">Заявка № {number}</a></td>' in listed
+    assert f'<a href="/staff/tickets/{ticket}">Заявка №\u00a0{number}</a></td>' in listed
     assert f"Заявка #{ticket}<" not in listed
     assert f"Заявка #{gone}</td>" in listed  # a request since deleted keeps its id, unlinked
     await client.speak("en")
@@ -168,7 +168,7 @@ async def test_a_resident_s_own_steps_on_their_request_are_in_the_log_with_their
     for said in ("Житель подал заявку", "Житель написал в заявке",
                  "Житель отменил заявку", "Житель вернул заявку в работу", "Житель подтвердил выполнение работ",
                  "Житель оценил работу", "Статус</strong>: Выполнена → Закрыта", "Оценка</strong>: 4",
-                 "Петрова Анна", f"Запись истории</strong>: в заявке № {numbers[worked]}<"):  # fmt: skip
+                 "Петрова Анна", f"Запись истории</strong>: в заявке №\u00a0{numbers[worked]}<"):  # fmt: skip
         assert said in listed, said
     await admin.speak("en")
     listed = as_read(html.unescape((await admin.get("/staff/audit")).text))

@@ -361,7 +361,7 @@ async def test_the_account_page_shows_the_callers_requests_newest_first_to_those
     )
     await login(client, houses["dispatcher"])
     page = (await client.get(f"/staff/accounts/{account.account}")).text
-    shown = [int(n) for n in re.findall(r'href="/staff/tickets/\d+">№ (\d+) ·', page)]
+    shown = [int(n) for n in re.findall(r'href="/staff/tickets/\d+">№\s(\d+) ·', page)]
     assert shown == filed[:5]  # the newest five (filed earlier, dated later), not the neighbour's
     assert f"/staff/tickets?tab=all&amp;q={account.number}" in page and "Все заявки по счёту: 7" in page
     # The accountant answers the account's instalment requests alone: the others are not theirs to see.
@@ -372,7 +372,7 @@ async def test_the_account_page_shows_the_callers_requests_newest_first_to_those
         account_id=account.account, category="instalment_plan", description="Рассрочка", now=start
     )
     page = (await client.get(f"/staff/accounts/{account.account}")).text
-    assert len(re.findall(r'href="/staff/tickets/\d+">№ \d+ ·', page)) == 1 and "Течёт кран" not in page
+    assert len(re.findall(r'href="/staff/tickets/\d+">№\s\d+ ·', page)) == 1 and "Течёт кран" not in page
 
 
 async def test_the_staff_overview_finds_an_account_from_its_first_screen(client, login, houses):
@@ -504,7 +504,7 @@ async def test_a_damage_moment_years_before_the_call_is_refused_at_its_field(cli
     assert f'value="{years_back}"' in field
     await client.speak("en")
     refused = await client.form("/staff/tickets/new", {**typed, "damage_at": years_back})
-    assert "Check the date: the damage is more than 30 days before the request." in refused.text
+    assert "Check the date: the damage is more than 30\u00a0days before the request." in refused.text
     assert await tickets_of(houses["flat12"].account) == 0
 
 

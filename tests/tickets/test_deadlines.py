@@ -222,11 +222,11 @@ def test_terms_are_described_in_words():
     set_locale("en")
     try:
         on = date(2026, 3, 10)
-        assert deadlines.describe("sewer_blockage", "ordinary", on) == "2 hours"
-        assert deadlines.describe("written_appeal", "ordinary", on) == "10 working days"
+        assert deadlines.describe("sewer_blockage", "ordinary", on) == "2\u00a0hours"
+        assert deadlines.describe("written_appeal", "ordinary", on) == "10\u00a0working days"
         assert deadlines.describe("electrical_emergency", "emergency", on) == "immediately"
         assert deadlines.describe("leaking_taps", "paid", on) == "by agreement"
-        assert deadlines.describe("lift_trapped", "planned", on) == "30 minutes"
+        assert deadlines.describe("lift_trapped", "planned", on) == "30\u00a0minutes"
     finally:
         set_locale("ru")
 
@@ -235,15 +235,21 @@ def test_terms_are_described_in_words():
     ("category", "ticket_type", "registered", "expected", "why"),
     [
         # DOMAIN §5, ПП № 491 п. 40 «а»: a report on works is 5 working days, whatever type the form gives it.
-        ("works_report", "consultation", local(2026, 2, 6, 10, 0), local(2026, 2, 13, 23, 59, 59), "5 working days"),
-        ("works_report", "ordinary", local(2026, 2, 6, 10, 0), local(2026, 2, 13, 23, 59, 59), "5 working days"),
+        (
+            "works_report",
+            "consultation",
+            local(2026, 2, 6, 10, 0),
+            local(2026, 2, 13, 23, 59, 59),
+            "5\u00a0working days",
+        ),
+        ("works_report", "ordinary", local(2026, 2, 6, 10, 0), local(2026, 2, 13, 23, 59, 59), "5\u00a0working days"),
         # A consultation about anything else is basic data: by the next working day (ПП № 416 разд. VIII).
         ("other", "consultation", local(2026, 2, 6, 10, 0), local(2026, 2, 9, 23, 59, 59), "next working day"),
         # ПП № 416 п. 13: an emergency request is localised within 30 minutes whatever its category.
-        ("other", "emergency", local(2026, 2, 6, 10, 0), local(2026, 2, 6, 10, 30), "30 minutes"),
-        ("roof_leak", "emergency", local(2026, 2, 6, 10, 0), local(2026, 2, 6, 10, 30), "30 minutes"),
+        ("other", "emergency", local(2026, 2, 6, 10, 0), local(2026, 2, 6, 10, 30), "30\u00a0minutes"),
+        ("roof_leak", "emergency", local(2026, 2, 6, 10, 0), local(2026, 2, 6, 10, 30), "30\u00a0minutes"),
         # …and an emergency category keeps its own emergency clock.
-        ("sewer_blockage", "emergency", local(2026, 2, 6, 10, 0), local(2026, 2, 6, 12, 0), "2 hours"),
+        ("sewer_blockage", "emergency", local(2026, 2, 6, 10, 0), local(2026, 2, 6, 12, 0), "2\u00a0hours"),
         ("electrical_emergency", "emergency", local(2026, 2, 6, 10, 0), local(2026, 2, 6, 10, 0), "immediately"),
         # Planned and paid works have no legal term, appeal or not.
         ("works_report", "paid", local(2026, 2, 6, 10, 0), None, "by agreement"),

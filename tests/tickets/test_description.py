@@ -35,8 +35,8 @@ def test_a_description_as_long_as_a_request_holds_is_taken_whole(who):
     ("text", "said"),
     [
         ("течёт", None),
-        ("тек", "Describe the problem in a few words (at least 5 characters)."),
-        ("x" * (MAX_DESCRIPTION + 1), f"The description is too long: at most {MAX_DESCRIPTION} characters."),
+        ("тек", "Describe the problem in a few words (at least 5\u00a0characters)."),
+        ("x" * (MAX_DESCRIPTION + 1), f"The description is too long: at most {MAX_DESCRIPTION}\u00a0characters."),
     ],
 )
 def test_too_short_or_too_long_a_description_is_refused_at_its_field(who, text, said):

@@ -132,7 +132,7 @@ async def test_a_bulk_assignment_assigns_the_rows_the_executor_may_take_and_name
     said = (await client.get(r.headers["location"])).text
     number = two_houses["numbers"][1]
     assert "Назначена 1 заявка." in said
-    assert f"Заявка № {number} не назначена: выбранный исполнитель не работает в её доме" in said
+    assert f"Заявка №\u00a0{number} не назначена: выбранный исполнитель не работает в её доме" in said
 
 
 async def test_a_bulk_assignment_to_an_executor_of_none_of_the_houses_names_every_ticked_row(client, login, two_houses):
@@ -144,7 +144,7 @@ async def test_a_bulk_assignment_to_an_executor_of_none_of_the_houses_names_ever
     assert not await AuditEvent.exists().where(AuditEvent.action == "ticket.assign")
     said = (await client.get(r.headers["location"])).text
     numbers = ", ".join(str(n) for n in two_houses["numbers"])
-    assert f"Заявки № {numbers} не назначены: выбранный исполнитель не работает в их домах" in said
+    assert f"Заявки №\u00a0{numbers} не назначены: выбранный исполнитель не работает в их домах" in said
     assert "Назначено 0 заявок" not in said
 
 

@@ -105,7 +105,7 @@ async def test_a_status_changed_from_a_card_says_which_request_it_was(client, lo
     moved = await client.form(f"/staff/tickets/{opened.id}/status", {"status": "in_work", "back": "/staff/my-tickets"})
     assert moved.status_code == 303 and moved.headers["location"] == "/staff/my-tickets"
     queue = (await client.get("/staff/my-tickets")).text
-    assert f"Заявка № {opened.number}: Статус изменён: В работе." in queue
+    assert f"Заявка №\u00a0{opened.number}: Статус изменён: В работе." in queue
 
 
 async def test_an_overdue_request_says_so_once_on_the_executors_card(client, login, make_user, make_account):

@@ -128,7 +128,7 @@ async def test_a_refused_applications_documents_go_the_day_after_their_term_and_
     handover = await _documents(ticket["id"])
     assert handover["documents_erased_at"] == NOW and not any(storage.path_of(k).exists() for k in keys)
     assert handover["full_name"] == "Новикова Анна Сергеевна"  # the application itself stays
-    said = f"Документы удалены {_said_today()} по сроку хранения (152-ФЗ ст. 5 ч. 7)"
+    said = f"Документы удалены {_said_today()} по сроку хранения (152-ФЗ ст.\u00a05 ч.\u00a07)"
     for who, page, document in (
         (client, f"/tickets/{ticket['id']}", f"/tickets/{ticket['id']}/documents/1"),
         (staff, f"/staff/tickets/{ticket['id']}/handover", f"/staff/tickets/{ticket['id']}/handover/documents/1"),

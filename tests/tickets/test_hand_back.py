@@ -53,10 +53,10 @@ async def test_a_request_handed_back_loses_its_executor_and_the_dispatchers_are_
     told = await OutboxMessage.select(OutboxMessage.subject, OutboxMessage.body).where(
         OutboxMessage.user_id == dispatcher
     )
-    assert told and {m["subject"] for m in told} == {f"Исполнитель вернул заявку № {opened.number}"}
+    assert told and {m["subject"] for m in told} == {f"Исполнитель вернул заявку №\u00a0{opened.number}"}
     assert any("Не тот адрес: нет кв. 50" in m["body"] for m in told)
     queue = (await client.get("/staff/my-tickets")).text
-    assert f"Заявка № {opened.number} возвращена диспетчеру." in queue and "Течёт кран" not in queue
+    assert f"Заявка №\u00a0{opened.number} возвращена диспетчеру." in queue and "Течёт кран" not in queue
 
 
 async def test_without_a_reason_nothing_changes_and_what_was_typed_is_kept(client, login, make_user, make_account):

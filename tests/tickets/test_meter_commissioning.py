@@ -120,7 +120,7 @@ async def test_a_resident_applies_for_a_new_meters_commissioning_and_staff_read_
     ticket = await Ticket.select().where(Ticket.account == place.account).first()
     assert ticket["category"] == "meter_commissioning" and ticket["author"] == user and ticket["deadline"]
     text = ticket["description"]
-    assert "Заявка на ввод прибора учёта в эксплуатацию" in text and "Горячая вода, № ГВ-2026-77, СГВ-15." in text
+    assert "Заявка на ввод прибора учёта в эксплуатацию" in text and "Горячая вода, №\u00a0ГВ-2026-77, СГВ-15." in text
     assert "Новое место: кухня." in text and "Показание при вводе: 1,250." in text
     assert "Предложенные дни визита: 14.09.2026 или 15.09.2026." in text
     assert "Hot water, No. ГВ-2026-77" in ticket["description_en"]

@@ -179,7 +179,7 @@ async def test_a_resident_in_debt_asks_to_pay_it_in_parts(client, login, make_us
     text = _plain(ticket["description"])
     assert "Долг 10 000,00 ₽, погашение за 3 месяца: 3 333,34 ₽ в месяц." in text
     assert "Причина: Потерял работу" in text
-    assert "over 3 months" in ticket["description_en"]
+    assert "over 3\u00a0months" in ticket["description_en"]
     filed = await AuditEvent.select().where(AuditEvent.action == "ticket.file")
     assert [(e["actor_id"], e["entity_id"], e["ip"]) for e in filed] == [(user, ticket["id"], CLIENT_IP)]
 

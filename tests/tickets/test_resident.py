@@ -462,7 +462,7 @@ async def test_a_return_or_a_rating_too_long_is_refused_with_its_text_kept(
     assert (await Ticket.select(Ticket.rating).where(Ticket.id == tid).first())["rating"] is None
     await client.speak("en")
     page = await client.form(f"/tickets/{tid}/reopen", {"reason": reason})
-    assert "The text is too long: at most 4000 characters." in page.text
+    assert "The text is too long: at most 4000\u00a0characters." in page.text
 
 
 async def test_cancelling_or_confirming_again_says_it_is_already_done(

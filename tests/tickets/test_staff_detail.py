@@ -128,11 +128,11 @@ async def test_a_reason_typed_before_cancelling_is_kept_on_the_question_that_fol
     asks once more, so that confirming does not cancel without the words the dispatcher wrote."""
     await login(client, filed["dispatcher"])
     url = f"/staff/tickets/{filed['ticket']}/status"
-    reason = "Дубликат заявки № 12 <повтор>"
+    reason = "Дубликат заявки №\u00a012 <повтор>"
     page = await client.form(url, {"status": "cancelled", "comment": reason})
     assert page.status_code == 200 and "Отменить заявку" in page.text
     box = re.search(r'<textarea id="f-comment" name="comment"[^>]*>([^<]*)</textarea>', page.text)
-    assert box and box.group(1) == "Дубликат заявки № 12 &lt;повтор&gt;"
+    assert box and box.group(1) == "Дубликат заявки №\u00a012 &lt;повтор&gt;"
     stored = await Ticket.select(Ticket.status).where(Ticket.id == filed["ticket"]).first()
     assert stored["status"] == "new"
 
@@ -315,7 +315,7 @@ async def test_a_damage_moment_years_before_the_filing_is_refused_at_its_field(c
     assert typed_value(refused.text, "damage_at") == years_back
     await client.speak("en")
     refused = await client.form(url, {**form, "damage_at": years_back})
-    assert "Check the date: the damage is more than 30 days before the request." in refused.text
+    assert "Check the date: the damage is more than 30\u00a0days before the request." in refused.text
     assert (await Ticket.select(Ticket.damage_at).where(Ticket.id == filed["ticket"]).first())["damage_at"] is None
 
     month_back = stored["created_at"].replace(second=0, microsecond=0) - timedelta(days=29)

@@ -532,7 +532,7 @@ async def test_a_filter_changed_keeps_the_outage_and_the_page_size_the_form_has_
     hidden = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', form))
     assert hidden["outage"] == "7" and hidden["size"] == "10"
     narrowed = (await client.get("/staff/tickets", params={**hidden, "status": "new"})).text
-    assert "Отключение: № 7" in narrowed
+    assert "Отключение: №\u00a07" in narrowed
 
 
 async def test_a_closed_or_cancelled_request_offers_no_executor_to_choose(client, login, world):

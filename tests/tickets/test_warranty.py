@@ -289,11 +289,11 @@ async def test_the_dispatcher_forwards_the_claim_to_the_developer_by_e_mail_with
     [envelope] = [m for m in smtp_server.messages if "claims@test-stroy.ru" in m.rcpt_tos]
     letter = email.message_from_bytes(envelope.content, policy=email.policy.default)
     assert letter["Subject"].startswith("Гарантийная претензия: г. Симферополь, ул. Тестовая, д. ")
-    assert letter["Subject"].endswith(f", кв. {premise_number} (заявка № {ticket['number']})")
+    assert letter["Subject"].endswith(f", кв. {premise_number} (заявка №\u00a0{ticket['number']})")
     text = letter.get_body(("plain",)).get_content()
     assert "Кому: ООО СЗ «Тест Строй»" in text and "Претензия собственника — Петрова Анна" in text
     assert "Трещина в стене спальни от окна до потолка" in text and "Замечен 10.01.2026." in text
-    assert "ст. 7 Федерального закона № 214-ФЗ" in text and "Прилагается 1\u00a0фотография дефекта." in text
+    assert "ст.\u00a07 Федерального закона №\u00a0214-ФЗ" in text and "Прилагается 1\u00a0фотография дефекта." in text
     [attached] = list(letter.iter_attachments())
     assert attached.get_content_type() == "image/jpeg" and attached.get_filename() == "photo-1.jpg"
     assert attached.get_content()[:2] == b"\xff\xd8"

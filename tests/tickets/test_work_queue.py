@@ -218,9 +218,14 @@ async def test_status_buttons_are_named_as_actions_and_change_the_row_in_place(c
     await login(client, queue["dispatcher"])
     page = await client.get("/staff/tickets")
     # Each row's button says which request it acts on (to a screen reader; the eye sees the row).
-    accept = f'value="accepted">Принять<span class="visually-hidden">: Заявка № {queue["numbers"][1]}</span></button>'
+    accept = (
+        f'value="accepted">Принять<span class="visually-hidden">: Заявка №\u00a0{queue["numbers"][1]}</span></button>'
+    )
     assert f'<button class="button" type="submit" name="status" {accept}' in page.text
-    assert f'>Взять в работу<span class="visually-hidden">: Заявка № {queue["numbers"][1]}</span></button>' in page.text
+    assert (
+        f'>Взять в работу<span class="visually-hidden">: Заявка №\u00a0{queue["numbers"][1]}</span></button>'
+        in page.text
+    )
     ticket = queue["ids"][1]
     r = await client.htmx_form(f"/staff/tickets/{ticket}/status", {"status": "accepted", "row": "1"}, headers=HX_ROW)
     assert r.status_code == 200 and "Статус изменён: Принята." in r.text and "badge-accepted" in r.text
@@ -233,11 +238,11 @@ async def test_cancelling_asks_once_more_in_place_and_on_a_page_without_javascri
     asked = await client.htmx_form(
         f"/staff/tickets/{ticket}/status", {"status": "cancelled", "row": "1"}, headers=HX_ROW
     )
-    assert asked.status_code == 200 and f"Отменить заявку № {number}?" in asked.text
+    assert asked.status_code == 200 and f"Отменить заявку №\u00a0{number}?" in asked.text
     assert 'name="confirm" value="1"' in asked.text
     assert (await Ticket.select(Ticket.status).where(Ticket.id == ticket).first())["status"] == "new"
     page = await client.form(f"/staff/tickets/{ticket}/status", {"status": "cancelled"})
-    assert page.status_code == 200 and "<h1>" in page.text and f"Отменить заявку № {number}?" in page.text
+    assert page.status_code == 200 and "<h1>" in page.text and f"Отменить заявку №\u00a0{number}?" in page.text
     assert (await Ticket.select(Ticket.status).where(Ticket.id == ticket).first())["status"] == "new"
     kept = await client.get(f"/staff/tickets/{ticket}/row?back=%3Ftab%3Dactive", headers=HX_ROW)
     assert kept.status_code == 200 and "Отменить заявку №" not in kept.text and f'id="row-{ticket}"' in kept.text
@@ -261,7 +266,7 @@ async def test_a_rows_answer_takes_the_keyboard_to_what_happened_and_its_buttons
     ticket, number = queue["ids"][1], queue["numbers"][1]
     page = await client.get("/staff/tickets")
     assert "autofocus" not in page.text
-    assert f'<span>Назначить</span><span class="visually-hidden">: Заявка № {number}</span>' in page.text
+    assert f'<span>Назначить</span><span class="visually-hidden">: Заявка №\u00a0{number}</span>' in page.text
     assigned = await client.htmx_form(
         f"/staff/tickets/{ticket}/assign", {"executor": str(queue["ivanov"]), "row": "1"}, headers=HX_ROW
     )
@@ -273,7 +278,7 @@ async def test_a_rows_answer_takes_the_keyboard_to_what_happened_and_its_buttons
     asked = await client.htmx_form(
         f"/staff/tickets/{ticket}/status", {"status": "cancelled", "row": "1"}, headers=HX_ROW
     )
-    assert f'<p role="alert" tabindex="-1" autofocus><strong>Отменить заявку № {number}?' in asked.text
+    assert f'<p role="alert" tabindex="-1" autofocus><strong>Отменить заявку №\u00a0{number}?' in asked.text
     kept = await client.get(f"/staff/tickets/{ticket}/row?back=%3Ftab%3Dactive", headers=HX_ROW)
     assert '<p class="row-done" role="status" tabindex="-1" autofocus>' in kept.text
     assert "Заявка не отменена." in kept.text
@@ -628,7 +633,7 @@ async def test_an_outage_started_years_back_is_refused_at_its_start(client, logi
     typed = {"house": str(queue["house"]), "service": "hot_water", "starts_at": years_back}
     said = (
         "Проверьте дату: отключение началось больше 30\u00a0дней назад.",
-        "Check the date: the outage started more than 30 days ago.",
+        "Check the date: the outage started more than 30\u00a0days ago.",
     )
     await _refused_outage(client, typed, "starts_at", said)
     month_back = (datetime.now(UTC) - timedelta(days=29)).astimezone(zone).strftime("%Y-%m-%dT%H:%M")
@@ -646,7 +651,7 @@ async def test_an_outage_until_more_than_a_month_after_its_start_is_refused_at_i
              "ends_at": far}  # fmt: skip
     said = (
         "Проверьте дату: окончание позже начала больше чем на 31\u00a0день.",
-        "Check the date: the end is more than 31 days after the start.",
+        "Check the date: the end is more than 31\u00a0days after the start.",
     )
     await _refused_outage(client, typed, "ends_at", said)
     month = f"{starts + timedelta(days=31):%Y-%m-%dT%H:%M}"
