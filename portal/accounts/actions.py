@@ -50,6 +50,7 @@ from portal.settings import get_settings
 
 TOKEN_TTL = {
     TokenPurpose.RESET: timedelta(hours=1),
+    TokenPurpose.RESET_CODE: timedelta(minutes=15),
     TokenPurpose.INVITE: timedelta(days=7),
     TokenPurpose.CONFIRM: timedelta(days=2),
     TokenPurpose.PHONE: timedelta(minutes=15),
@@ -239,28 +240,85 @@ async def sign_in(counter: limits.Counter, login: str, password: str, ip: str) -
 # --- password reset and change ----------------------------------------------------------------------------
 
 
-async def request_password_reset(counter: limits.Counter, email: str, ip: str) -> bool:
-    """Send a reset link if the address is a user's; False when the address or the IP asked too often.
-    Known and unknown addresses are answered alike."""
-    if not await counter.take(rules.RESET_PER_IP, ip) or not await counter.take(rules.RESET_PER_EMAIL, email):
+async def request_password_reset(counter: limits.Counter, login: str, ip: str) -> bool:
+    """Send a reset link to an e-mail, or a reset code by SMS to a phone, if the login is a user's; False when the
+    login or the IP asked too often. Known and unknown logins are answered alike."""
+    kind = rules.login_kind(login)
+    if kind is None:
+        return True
+    if not await counter.take(rules.RESET_PER_IP, ip) or not await counter.take(rules.RESET_PER_EMAIL, kind[1]):
         return False
     async with atomic():
-        user = await queries.user_by_email(email)
-        if user is not None and (user.is_active or user.email_confirmed_at is None):
-            token = await _create_token(TokenPurpose.RESET, user_id=user.id, sent_to=email, locale=user.locale)
-            await mail.send_reset(email, token, user.locale, user.id)
+        user = await queries.user_by_login(kind[1])
+        if kind[0] == "phone":
+            if user is not None and user.is_active and user.phone_confirmed_at is not None:
+                await _send_reset_code(user, kind[1])
+        elif user is not None and (user.is_active or user.email_confirmed_at is None):
+            token = await _create_token(TokenPurpose.RESET, user_id=user.id, sent_to=kind[1], locale=user.locale)
+            await mail.send_reset(kind[1], token, user.locale, user.id)
     mail.deliver_soon()
     return True
 
 
+async def _send_reset_code(user: queries.UserInfo, phone: str) -> None:
+    """A new reset code to the login phone; the codes sent before it stop working (and are dropped: a code's hash is
+    bound to the user only, so a new code equal to an old one would otherwise collide with it)."""
+    await OneTimeToken.delete().where(
+        (OneTimeToken.purpose == TokenPurpose.RESET_CODE) & (OneTimeToken.user == user.id)
+    )
+    code = rules.new_confirm_code()
+    issued = await _create_token(
+        TokenPurpose.RESET_CODE,
+        user_id=user.id,
+        sent_to=phone,
+        token_hash=rules.reset_code_hash(user.id, code),
+        locale=user.locale,
+    )
+    await mail.send_reset_code(phone, rules.Issued(code, issued.expires_at), user.locale, user.id)
+
+
+class CodeReset(StrEnum):
+    WRONG = "wrong"  # wrong, expired, used, dead after too many tries, or the phone is nobody's: all alike
+    LIMITED = "limited"  # too many codes typed for this phone or from this IP
+
+
+async def open_reset_by_code(counter: limits.Counter, login: str, code: str, ip: str) -> str | CodeReset:
+    """The code of a reset sent by SMS, typed back: it is used up and exchanged for a reset link of the user (the
+    token of ``/password/reset/…``), where the new password is set as through an e-mailed link. Every try is counted
+    per phone and per IP before the check; a code dies after a few wrong tries."""
+    kind = rules.login_kind(login)
+    if kind is None or kind[0] != "phone":
+        return CodeReset.WRONG
+    phone = kind[1]
+    if not await counter.take(rules.RESET_CODE_PER_IP, ip) or not await counter.take(rules.RESET_CODE_PER_PHONE, phone):
+        return CodeReset.LIMITED
+    user = await queries.user_by_login(phone)
+    pending = await queries.pending_code(user.id, TokenPurpose.RESET_CODE) if user else None
+    if user is None or pending is None or pending.attempts >= rules.PHONE_CODE_TRIES:
+        return CodeReset.WRONG
+    if not hmac.compare_digest(rules.reset_code_hash(user.id, code), pending.token_hash):
+        await OneTimeToken.update({OneTimeToken.attempts: OneTimeToken.attempts + 1}).where(
+            OneTimeToken.id == pending.id
+        )
+        return CodeReset.WRONG
+    async with atomic():
+        if not await _use_token(pending.id):
+            return CodeReset.WRONG
+        issued = await _create_token(TokenPurpose.RESET, user_id=user.id, sent_to=phone, locale=user.locale)
+    await counter.clear(rules.RESET_CODE_PER_PHONE, phone)
+    return issued.token
+
+
 async def reset_password(token: queries.Token, password: str) -> bool:
-    """Set a new password through a reset link (once); every session of the user ends."""
+    """Set a new password through a reset link (e-mailed, or given for a code sent by SMS), once; every session of
+    the user ends, and every other reset link or code of theirs stops working."""
     password_hash = await passwords.hash_async(password)
     async with atomic():
         if token.user is None or not await _use_token(token.id):
             return False
         epoch = await _set_password_hash(token.user, password_hash)
         await _cancel_tokens(TokenPurpose.RESET, token.user)
+        await _cancel_tokens(TokenPurpose.RESET_CODE, token.user)
         await _password_changed(token.user, epoch)
     mail.deliver_soon()
     return True
@@ -863,7 +921,7 @@ async def confirm_phone(user: queries.UserInfo, code: str, *, ip: str = "") -> P
     """The code sent to the new phone, typed back: the phone is stored as confirmed, and, as it signs in like the
     e-mail, the change is in the audit log as the e-mail's is. A code dies after a few wrong tries (counted
     atomically)."""
-    pending = await queries.pending_phone_code(user.id)
+    pending = await queries.pending_code(user.id, TokenPurpose.PHONE)
     if pending is None or pending.attempts >= rules.PHONE_CODE_TRIES:
         return PhoneConfirm.NO_CODE
     if not hmac.compare_digest(rules.confirm_code_hash(user.id, code), pending.token_hash):

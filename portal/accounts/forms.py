@@ -3,6 +3,7 @@ nothing here touches the database. Also the words for roles and rights shown on 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import UTC
 from datetime import date
@@ -145,20 +146,39 @@ def _password_pair(data: Mapping[str, Any], errors: FormErrors, email: str = "")
 
 def login_form(data: Mapping[str, Any]) -> tuple[Values, FormErrors]:
     errors = FormErrors()
-    login = form_value(data, "login")[:255]
+    login = _login(data, errors)
     password = str(data.get("password") or "")[:200]
-    if not login:
-        errors.add("login", _("Enter your e-mail or phone number."))
-    elif rules.login_kind(login) is None:
-        errors.add("login", _("Enter an e-mail such as name@example.ru or a phone such as +7 978 123-45-67."))
     if not password:
         errors.add("password", _("Enter your password."))
     return {"login": login, "password": password, "remember": bool(form_value(data, "remember"))}, errors
 
 
-def email_form(data: Mapping[str, Any]) -> tuple[Values, FormErrors]:
+def _login(data: Mapping[str, Any], errors: FormErrors) -> str:
+    """An e-mail or a phone as the sign-in takes it, as typed."""
+    login = form_value(data, "login")[:255]
+    if not login:
+        errors.add("login", _("Enter your e-mail or phone number."))
+    elif rules.login_kind(login) is None:
+        errors.add("login", _("Enter an e-mail such as name@example.ru or a phone such as +7 978 123-45-67."))
+    return login
+
+
+def reset_form(data: Mapping[str, Any]) -> tuple[Values, FormErrors]:
+    """«Забыли пароль?»: the e-mail or the phone of the account; ``phone`` tells which was typed."""
     errors = FormErrors()
-    return {"email": _email(data, errors)}, errors
+    login = _login(data, errors)
+    kind = rules.login_kind(login)
+    return {"login": login, "phone": kind is not None and kind[0] == "phone"}, errors
+
+
+def reset_code_form(data: Mapping[str, Any]) -> tuple[Values, FormErrors]:
+    """The phone a reset code was sent to and the code typed back (its digits)."""
+    errors = FormErrors()
+    login = _login(data, errors)
+    code = re.sub(r"[^0-9]", "", form_value(data, "code"))[:12]
+    if not code:
+        errors.add("code", _("Enter the code from the text message."))
+    return {"login": login, "code": code}, errors
 
 
 def new_password_form(data: Mapping[str, Any], email: str = "") -> tuple[Values, FormErrors]:

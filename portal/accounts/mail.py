@@ -100,14 +100,16 @@ async def send_email_taken(email: str, locale: str | None, user_id: int) -> None
     await _email(email, messages.EMAIL_TAKEN, locale, {"url": link("/password/forgot")}, user_id)
 
 
-async def send_phone_code(phone: str, code: Issued, locale: str | None, user_id: int) -> None:
-    """The code that confirms a new phone number, as a text message to that number (kept for the Outbox page
-    while no SMS provider is configured), not sent after the code expires."""
-    message = render(messages.PHONE_CODE, locale, {"code": code.token})
+async def _sms(
+    phone: str, template: MessageTemplate, locale: str | None, context: dict, user_id: int, code: Issued
+) -> None:
+    """A text message carrying a code, in the recipient's language (kept for the Outbox page while no SMS provider is
+    configured), not sent after the code expires."""
+    message = render(template, locale, {**context, "code": code.token})
     await outbox.enqueue(
         "sms",
         phone,
-        messages.PHONE_CODE.name,
+        template.name,
         {},
         None,
         subject=message.subject,
@@ -115,6 +117,17 @@ async def send_phone_code(phone: str, code: Issued, locale: str | None, user_id:
         user_id=user_id,
         expires_at=code.expires_at,
     )
+
+
+async def send_reset_code(phone: str, code: Issued, locale: str | None, user_id: int) -> None:
+    """The code of a password reset, to the login phone, with the link of the page that asks it."""
+    url = link(f"/password/code?login={phone.removeprefix('+')}")
+    await _sms(phone, messages.RESET_CODE, locale, {"url": url}, user_id, code)
+
+
+async def send_phone_code(phone: str, code: Issued, locale: str | None, user_id: int) -> None:
+    """The code that confirms a new phone number, to that number."""
+    await _sms(phone, messages.PHONE_CODE, locale, {}, user_id, code)
 
 
 class Told(NamedTuple):

@@ -161,6 +161,18 @@ EMAIL_TAKEN = message_template(
     sample={"url": "https://portal.example/password/forgot"},
 )
 
+RESET_CODE = message_template(
+    "accounts/reset_code",
+    Topic.ACCOUNT,
+    one_time=True,
+    subject=lazy("Password reset code"),
+    text=lazy(
+        "Code %(code)s resets the password of your account on the residents' portal; type it here: %(url)s "
+        "It works once, for 15 minutes. Do not tell it to anyone."
+    ),
+    sample={"code": "123456", "url": "https://portal.example/password/code?login=79781234567"},
+)
+
 PHONE_CODE = message_template(
     "accounts/phone_code",
     Topic.ACCOUNT,

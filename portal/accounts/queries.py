@@ -169,14 +169,14 @@ async def valid_token(token: str, purpose: TokenPurpose, now: datetime | None = 
     return row if row is not None and row.works(now or clock.now()) else None
 
 
-async def pending_phone_code(user_id: int, now: datetime | None = None) -> Token | None:
-    """The phone code the user was sent last and has not used, if it still works."""
+async def pending_code(user_id: int, purpose: TokenPurpose, now: datetime | None = None) -> Token | None:
+    """The code of ``purpose`` (a new phone's, a reset's) the user was sent last and has not used, if it still works."""
     row = _as(
         Token,
         await OneTimeToken.select()
         .where(
             (OneTimeToken.user == user_id)
-            & (OneTimeToken.purpose == TokenPurpose.PHONE)
+            & (OneTimeToken.purpose == purpose)
             & OneTimeToken.used_at.is_null()
             & (OneTimeToken.expires_at > (now or clock.now()))
         )

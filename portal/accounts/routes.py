@@ -214,6 +214,32 @@ def _check_email(request: Request, told: mail.Told, **extra: Any) -> Template:
     return _notice(request, _("Check your e-mail"), told.text, **extra)
 
 
+async def _reset_mailed(request: Request, email: str) -> Template:
+    """The page after a reset link asked for by e-mail: the address as typed, the same for an account and for none
+    (a typo is seen here, not after an hour of waiting)."""
+    sent = _(
+        "If an account with the e-mail %(email)s exists, we have sent it a link to choose a new password. "
+        "The link works once, for an hour.",
+        email=email,
+    )
+    waiting = _(
+        "If an account with the e-mail %(email)s exists, we will send it a link to choose a new password as soon "
+        "as our mail server answers: it is not answering now. The link works once, for an hour from now: if no "
+        "letter has come by then, ask for a new one.",
+        email=email,
+    )
+    again = ("/password/forgot", _("Mistyped the address? Type it again"))
+    return _check_email(request, await mail.told(sent, waiting), again=again)
+
+
+def _reset_code_page(
+    request: Request, values: dict[str, Any], errors: FormErrors | None, *, sent: bool = False, status_code: int = 200
+) -> Template:
+    """The page asking the code of a reset sent by SMS; right after asking (``sent``) it says where the code went,
+    the same whether or not the phone is an account's."""
+    return render(request, "accounts/reset_code.html", values=values, errors=errors, sent=sent, status_code=status_code)
+
+
 def _code_error(errors: FormErrors, outcome: actions.CodeCheck) -> int:
     """The message and status of a refused account number and code."""
     if outcome is actions.CodeCheck.LIMITED:
@@ -279,28 +305,37 @@ class Visitors(Controller):
 
     @post("/password/forgot", status_code=200)
     async def forgot_submit(self, request: Request, data: FormData) -> Template:
-        values, errors = forms.email_form(data)
+        values, errors = forms.reset_form(data)
         if not errors and not await actions.request_password_reset(
-            limits.counter(request), values["email"], client_ip(request)
+            limits.counter(request), values["login"], client_ip(request)
         ):
             errors.general.append(forms.too_many())
             return render(request, "accounts/forgot.html", values=values, errors=errors, status_code=429)
         if errors:
             return render(request, "accounts/forgot.html", values=values, errors=errors, status_code=422)
-        # The address as typed, the same for an account and for none: a typo is seen here, not after an hour of waiting.
-        sent = _(
-            "If an account with the e-mail %(email)s exists, we have sent it a link to choose a new password. "
-            "The link works once, for an hour.",
-            email=values["email"],
+        if values["phone"]:
+            return _reset_code_page(request, values, None, sent=True)
+        return await _reset_mailed(request, values["login"])
+
+    @get("/password/code")
+    async def reset_code_page(self, request: Request, login: FromQuery[str] = "") -> Template:
+        return _reset_code_page(request, {"login": login[:32]}, None)
+
+    @post("/password/code", status_code=200)
+    async def reset_code_submit(self, request: Request, data: FormData) -> Template | Response[Any]:
+        values, errors = forms.reset_code_form(data)
+        if errors:
+            return _reset_code_page(request, values, errors, status_code=422)
+        opened = await actions.open_reset_by_code(
+            limits.counter(request), values["login"], values["code"], client_ip(request)
         )
-        waiting = _(
-            "If an account with the e-mail %(email)s exists, we will send it a link to choose a new password as soon "
-            "as our mail server answers: it is not answering now. The link works once, for an hour from now: if no "
-            "letter has come by then, ask for a new one.",
-            email=values["email"],
-        )
-        again = ("/password/forgot", _("Mistyped the address? Type it again"))
-        return _check_email(request, await mail.told(sent, waiting), again=again)
+        if opened is actions.CodeReset.LIMITED:
+            errors.general.append(forms.too_many())
+            return _reset_code_page(request, values, errors, status_code=429)
+        if opened is actions.CodeReset.WRONG:
+            errors.add("code", _("The code is wrong or no longer works. Check it, or ask for a new one."))
+            return _reset_code_page(request, values, errors, status_code=422)
+        return Redirect(path=f"/password/reset/{opened}", status_code=303)
 
     @get("/password/reset/{token:str}", opt=public())
     async def reset_page(self, request: Request, token: FromPath[str]) -> Template:

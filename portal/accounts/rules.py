@@ -36,6 +36,8 @@ REGISTER_PER_IP = Limit("register-ip", 20, 3600)
 CODE_PER_ACCOUNT = Limit("access-code", 5, 900)  # wrong access codes of one account
 RESET_PER_EMAIL = Limit("reset", 3, 3600)
 RESET_PER_IP = Limit("reset-ip", 20, 3600)
+RESET_CODE_PER_PHONE = Limit("reset-code", 10, 3600)  # reset codes typed for one phone, right or wrong
+RESET_CODE_PER_IP = Limit("reset-code-ip", 30, 3600)
 PASSWORD_CHECK_PER_USER = Limit("password-check", 5, 900)  # the current password on the profile page
 PHONE_CODES_PER_USER = Limit("phone-code", 3, 3600)  # codes sent to new phones
 EMAIL_LINKS_PER_USER = Limit("email-link", 3, 3600)  # links sent to new e-mail addresses
@@ -46,6 +48,7 @@ class TokenPurpose(StrEnum):
     """What a one-time token is for."""
 
     RESET = "reset"  # a password reset link
+    RESET_CODE = "reset_code"  # the code of a password reset, sent by SMS to a login phone
     INVITE = "invite"  # an invitation link
     CONFIRM = "confirm"  # the e-mail confirmation link of a self-registration
     PHONE = "phone"  # the code that confirms a new phone number
@@ -131,6 +134,11 @@ def new_confirm_code() -> str:
 def confirm_code_hash(user_id: int, code: str) -> str:
     """The stored form of a phone code: bound to the user, so equal codes of two users never collide."""
     return token_hash(f"phone:{user_id}:{re.sub(r'[^0-9]', '', code)}")
+
+
+def reset_code_hash(user_id: int, code: str) -> str:
+    """The stored form of a password reset code sent by SMS, bound to the user as a phone code is."""
+    return token_hash(f"reset:{user_id}:{re.sub(r'[^0-9]', '', code)}")
 
 
 def derive_access_code(secret: str, account_id: int, generation: int) -> str:

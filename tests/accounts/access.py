@@ -11,6 +11,8 @@ ACCESS: dict[str, str] = {
     "POST /logout": "user",
     "GET /password/forgot": "guest",
     "POST /password/forgot": "guest",
+    "GET /password/code": "guest",
+    "POST /password/code": "guest",
     "GET /password/reset/{token:str}": "public",
     "POST /password/reset/{token:str}": "public",
     "GET /register": "guest",

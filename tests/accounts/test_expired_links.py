@@ -49,7 +49,7 @@ async def test_a_reset_link_is_not_mailed_after_it_expired_while_a_notification_
     client, new_client, login, make_user, smtp_down
 ):
     user = await make_user(email="late@example.ru")
-    await client.form("/password/forgot", {"email": "late@example.ru"})
+    await client.form("/password/forgot", {"login": "late@example.ru"})
     await notify(user, "accounts/password_changed", context={"url": "http://x/password/forgot"}, dedupe_key="pw")
     await outbox.deliver_due()  # the mail server is away: both wait
     rows = await OutboxMessage.select().where(OutboxMessage.recipient == "late@example.ru")

@@ -57,7 +57,7 @@ async def test_a_reset_asked_on_a_russian_page_is_english_in_the_letter_and_on_e
 ):
     _, email = await _person(make_user, "en")
     client.headers.update(RUSSIAN_BROWSER)
-    asked = await client.form("/password/forgot", {"email": email})
+    asked = await client.form("/password/forgot", {"login": email})
     assert asked.status_code == 200 and _page_language(asked.text) == "ru"  # the asking page: this browser's
     assert await _kept(email, "reset") == "en"  # the person's saved language, not the page's
     path = await _english_letter(smtp_server, email, "/password/reset/")
@@ -80,7 +80,7 @@ async def test_a_visitor_who_switches_the_language_on_a_links_page_keeps_their_c
     client, new_client, make_user, smtp_server
 ):
     _, email = await _person(make_user, "en")
-    await client.form("/password/forgot", {"email": email})
+    await client.form("/password/forgot", {"login": email})
     path = await _english_letter(smtp_server, email, "/password/reset/")
     reader = _russian_computer(new_client)
     assert _page_language((await reader.get(path)).text) == "en"
@@ -177,7 +177,7 @@ async def test_a_new_login_address_is_confirmed_in_the_persons_language_and_its_
 
 async def test_an_expired_link_says_so_in_its_language(client, new_client, make_user, smtp_server):
     _, email = await _person(make_user, "en")
-    await client.form("/password/forgot", {"email": email})
+    await client.form("/password/forgot", {"login": email})
     path = await _english_letter(smtp_server, email, "/password/reset/")
     await OneTimeToken.update({OneTimeToken.expires_at: clock.now() - timedelta(minutes=1)}).where(
         OneTimeToken.email == email
@@ -189,7 +189,7 @@ async def test_an_expired_link_says_so_in_its_language(client, new_client, make_
 
 async def test_a_link_sent_before_it_kept_a_language_follows_the_browser(client, new_client, make_user, smtp_server):
     _, email = await _person(make_user, "en")
-    await client.form("/password/forgot", {"email": email})
+    await client.form("/password/forgot", {"login": email})
     path = await _english_letter(smtp_server, email, "/password/reset/")
     await OneTimeToken.update({OneTimeToken.locale: ""}).where(OneTimeToken.email == email)
     assert _page_language((await _russian_computer(new_client).get(path)).text) == "ru"

@@ -55,7 +55,7 @@ async def _user(make_user: Any, email: str) -> int:
 
 async def _reset(f: dict[str, Any]) -> str:
     await _user(f["make_user"], "forgetful@example.ru")
-    assert (await f["client"].form("/password/forgot", {"email": "forgetful@example.ru"})).status_code == 200
+    assert (await f["client"].form("/password/forgot", {"login": "forgetful@example.ru"})).status_code == 200
     return await _link("forgetful@example.ru", "/password/reset/")
 
 

@@ -21,16 +21,16 @@ async def test_a_reset_asked_while_the_mail_server_is_down_is_told_it_goes_when_
     client, make_user, smtp_down
 ):
     await make_user(email="away-reset@example.ru")
-    await client.form("/password/forgot", {"email": "away-reset@example.ru"})
+    await client.form("/password/forgot", {"login": "away-reset@example.ru"})
     await outbox.deliver_due()  # the dispatcher finds the mail server away
-    asked = await client.form("/password/forgot", {"email": "away-reset@example.ru"})
+    asked = await client.form("/password/forgot", {"login": "away-reset@example.ru"})
     assert WAITING in asked.text and SENT not in asked.text
     # The heading says what is true while the letter waits, not «check your e-mail».
     assert "<h1>Письмо отправим, как только ответит почтовый сервер</h1>" in asked.text
     assert "Проверьте почту" not in asked.text
     smtp_down.start()
     await outbox.deliver_due(clock.now() + timedelta(minutes=2))
-    answered = await client.form("/password/forgot", {"email": "away-reset@example.ru"})
+    answered = await client.form("/password/forgot", {"login": "away-reset@example.ru"})
     await outbox.deliver_due(clock.now() + timedelta(minutes=2))
     assert SENT in answered.text and "<h1>Проверьте почту</h1>" in answered.text
     assert [r for m in smtp_down.messages for r in m.rcpt_tos] == ["away-reset@example.ru"] * 3

@@ -88,7 +88,7 @@ async def test_a_password_set_through_a_reset_link_is_told_by_e_mail_whatever_is
 ):
     user_id = await _unticked(make_user, "reset.sec@example.ru")
     await User.update({User.locale: "en"}).where(User.id == user_id)
-    assert (await client.form("/password/forgot", {"email": "reset.sec@example.ru"})).status_code in (200, 303)
+    assert (await client.form("/password/forgot", {"login": "reset.sec@example.ru"})).status_code in (200, 303)
     await _deliver(smtp_server)
     path = re.search(r"https?://\S+(/password/reset/\S+)", _text(smtp_server.wait_for("reset.sec@example.ru")))
     smtp_server.messages.clear()

@@ -331,7 +331,7 @@ async def test_a_login_post_without_the_csrf_token_is_refused(client, make_user)
 
 
 async def _reset_link(client, email: str) -> str:
-    response = await client.form("/password/forgot", {"email": email})
+    response = await client.form("/password/forgot", {"login": email})
     assert response.status_code == 200
     message = (
         await OutboxMessage.select()
@@ -347,8 +347,8 @@ async def _reset_link(client, email: str) -> str:
 async def test_reset_answers_alike_for_a_known_and_an_unknown_address(client, make_user):
     user_id = await _user_with_password(make_user)
     email = await _email(user_id)
-    known = await client.form("/password/forgot", {"email": email})
-    unknown = await client.form("/password/forgot", {"email": "nobody-here@example.ru"})
+    known = await client.form("/password/forgot", {"login": email})
+    unknown = await client.form("/password/forgot", {"login": "nobody-here@example.ru"})
     assert known.status_code == unknown.status_code == 200
     # Each page repeats the address typed (a typo is seen at once) and is otherwise the same.
     assert f"Если есть учётная запись с e-mail {email}, мы отправили на него ссылку" in known.text
@@ -432,5 +432,5 @@ async def test_reset_tokens_are_stored_hashed_and_live_an_hour(make_user, db):
 
 async def test_reset_requests_are_rate_limited(client):
     for _ in range(3):
-        assert (await client.form("/password/forgot", {"email": "someone@example.ru"})).status_code == 200
-    assert (await client.form("/password/forgot", {"email": "someone@example.ru"})).status_code == 429
+        assert (await client.form("/password/forgot", {"login": "someone@example.ru"})).status_code == 200
+    assert (await client.form("/password/forgot", {"login": "someone@example.ru"})).status_code == 429

@@ -33,8 +33,8 @@ def test_a_reset_link_opens_in_the_residents_english_on_a_russian_computer(
     shared = open_page(1280, locale="ru-RU")  # asked on a Russian page
     shared.goto(base + "/password/forgot")
     expect(shared.locator("html")).to_have_attribute("lang", "ru")
-    shared.get_by_label("E-mail").fill(RESIDENT)
-    shared.get_by_role("button", name="Отправить ссылку").click()
+    shared.get_by_label("E-mail или телефон").fill(RESIDENT)
+    shared.get_by_role("button", name="Продолжить").click()
     expect(shared.get_by_role("heading", level=1)).to_contain_text("почт")
 
     letter = mail_server.wait_for(RESIDENT)

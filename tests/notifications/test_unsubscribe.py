@@ -110,7 +110,7 @@ async def test_a_news_e_mail_carries_one_click_unsubscribe_and_a_password_reset_
 ):
     t = await _send_news(town, staff_principal)
     anna, boris, _vera = t["residents"]
-    assert (await client.form("/password/forgot", {"email": "vera@example.ru"})).status_code == 200
+    assert (await client.form("/password/forgot", {"login": "vera@example.ru"})).status_code == 200
     await _deliver()
 
     for person, email, line in (
