@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import datetime
 from typing import Any
 
 from litestar.connection import ASGIConnection
@@ -66,7 +67,11 @@ async def _build(user_id: int, epoch: int | None) -> tuple[Principal, int]:
         rows = await StaffHouse.select(StaffHouse.house).where(StaffHouse.user == user_id)
         house_ids = frozenset(r["house"] for r in rows)
     residencies = await Residency.select(
-        Residency.account, Residency.role, Residency.rights, Residency.account.closed_on.as_alias("closed_on")
+        Residency.account,
+        Residency.role,
+        Residency.rights,
+        Residency.created_at,
+        Residency.account.closed_on.as_alias("closed_on"),
     ).where((Residency.user == user_id) & Residency.revoked_at.is_null())
     today = clock.today_local()
     residencies = [r for r in residencies if account_kept(r["role"], r["closed_on"], today)]
@@ -85,8 +90,13 @@ async def _build(user_id: int, epoch: int | None) -> tuple[Principal, int]:
         closed_accounts=closed,
         consent_required=not await has_current_consent(user_id),
         locale=user["locale"],
+        resident_since=min((_moment(r["created_at"]) for r in residencies), default=None),
     )
     return principal, user["principal_version"]
+
+
+def _moment(value: datetime | str) -> datetime:
+    return value if isinstance(value, datetime) else datetime.fromisoformat(value)
 
 
 def dump_principal(principal: Principal, version: int) -> dict[str, Any]:
@@ -103,6 +113,7 @@ def dump_principal(principal: Principal, version: int) -> dict[str, Any]:
         "d": clock.today_local().isoformat(),  # an account closes at midnight: built again on a new day
         "cr": principal.consent_required,
         "l": principal.locale,
+        "rs": principal.resident_since.isoformat() if principal.resident_since else None,
     }
 
 
@@ -123,6 +134,7 @@ def restore_principal(data: Any, user_id: int, version: int) -> Principal | None
             closed_accounts=frozenset(data["x"]),
             consent_required=bool(data["cr"]),
             locale=data["l"],
+            resident_since=_moment(data["rs"]) if data.get("rs") else None,
         )
     except (KeyError, TypeError, ValueError):
         return None

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 from typing import Literal
@@ -60,6 +61,9 @@ class Principal:
     closed_accounts: frozenset[int] = frozenset()
     consent_required: bool = False
     locale: str | None = None
+    # When the earliest of the resident's residencies in force began (None for one with none): a newcomer is told
+    # where the newcomer's memo is (``documents.rules.is_newcomer``).
+    resident_since: datetime | None = None
 
     @property
     def is_authenticated(self) -> bool:

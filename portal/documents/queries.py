@@ -96,6 +96,21 @@ async def document_for_resident(principal: Principal, document_id: int) -> Docum
     return from_row(DocumentRow, row)
 
 
+async def newcomer_memos(principal: Principal) -> list[int]:
+    """The newcomer's memos the resident sees, newest first (two at most: the home page links to one if it is the
+    only one)."""
+    houses = await resident_houses(principal)
+    if not houses:
+        return []
+    rows = (
+        await HouseDocument.select(HouseDocument.id)
+        .where((HouseDocument.kind == DocumentKind.NEWCOMER) & _visible_to(houses))
+        .order_by(HouseDocument.issued_on, ascending=False)
+        .limit(2)
+    )
+    return [r["id"] for r in rows]
+
+
 # --- staff ------------------------------------------------------------------------------------------------------
 
 

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
+from datetime import timedelta
 from decimal import ROUND_HALF_UP
 from decimal import Decimal
 
 MAX_TITLE = 200
+NEWCOMER_DAYS = 30  # a resident is told of the newcomer's memo for so many days after their first residency began
 KB = 1024
 MB = 1024 * 1024
 
@@ -33,6 +36,11 @@ def may_edit(
     """Whether a staff member may change a document's houses: they must be allowed to change it as it was and as it
     becomes (a manager neither takes a document from another manager's house nor gives one to it)."""
     return may_change(scope, was_company_wide, was_houses) and may_change(scope, company_wide, houses)
+
+
+def is_newcomer(resident_since: datetime | None, now: datetime) -> bool:
+    """Whether a resident whose residency began at ``resident_since`` is still new (under ``NEWCOMER_DAYS``)."""
+    return resident_since is not None and now - resident_since < timedelta(days=NEWCOMER_DAYS)
 
 
 @dataclass(frozen=True)

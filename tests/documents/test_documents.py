@@ -15,6 +15,7 @@ from datetime import timedelta
 from PIL import Image
 
 from portal.accounts.principal import load_principal_for
+from portal.accounts.tables import Residency
 from portal.accounts.tables import User
 from portal.accounts.tables import UserRole
 from portal.content.tables import Post
@@ -360,3 +361,29 @@ async def test_correcting_a_document_another_manager_changed_meanwhile_is_refuse
     assert 'value="Договор 2026"' in refused.text  # what they typed stays
     row = await HouseDocument.select(HouseDocument.title).where(HouseDocument.id == document).first()
     assert row["title"] == "Договор управления"
+
+
+async def _resident_since(make_user, place, days_ago: int) -> int:
+    user_id = await make_user(accounts={place.account: "owner"})
+    await Residency.update({Residency.created_at: clock.now() - timedelta(days=days_ago)}).where(
+        Residency.user == user_id
+    )
+    return user_id
+
+
+async def test_a_new_resident_is_shown_the_newcomers_memo_on_the_home_page_for_thirty_days(
+    client, new_client, login, make_user, make_account
+):
+    place = await make_account()
+    memo = await _put_up("Памятка новосела", [place.house], kind=DocumentKind.NEWCOMER)
+    await login(client, await _resident_since(make_user, place, 3))
+    home = (await client.get("/")).text
+    assert "Вы недавно с нами: памятка новосела и правила дома" in home
+    assert f'href="/documents/{memo}"' in home  # the house's only memo, straight
+
+    await _put_up("Памятка новосела (для всех домов)", [], kind=DocumentKind.NEWCOMER, company_wide=True)
+    assert 'href="/documents"' in (await client.get("/")).text  # two of them: the list
+
+    settled = new_client()
+    await login(settled, await _resident_since(make_user, place, 31))
+    assert "Вы недавно с нами" not in (await settled.get("/")).text

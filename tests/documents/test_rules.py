@@ -3,6 +3,9 @@ and a file name are written."""
 
 from __future__ import annotations
 
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -55,3 +58,10 @@ def test_a_file_is_saved_under_its_title_without_the_characters_a_file_name_may_
 )
 def test_who_among_staff_may_change_a_documents_houses(scope, was, becomes, may):
     assert rules.may_edit(scope, *was, *becomes) is may
+
+
+def test_a_resident_is_new_for_thirty_days_after_their_residency_began():
+    began = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+    assert rules.is_newcomer(began, began + timedelta(days=29, hours=23))
+    assert not rules.is_newcomer(began, began + timedelta(days=30))
+    assert not rules.is_newcomer(None, began)
