@@ -64,3 +64,15 @@ def test_the_documents_at_1280_for_a_resident_and_for_staff(open_page: OpenPage,
     expect(staff.get_by_role("link", name="Разместить документ")).to_be_visible()
     expect(staff.get_by_text("Все дома").first).to_be_visible()
     _shot(staff, "documents-staff-1280.png")
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_a_new_resident_finds_the_newcomers_memo_from_the_home_page(open_page: OpenPage, live_server: str, width: int):
+    page = open_page(width)
+    sign_in(page, live_server, "resident@demo.ru")  # the demo's residencies began as it was seeded: days ago at most
+    page.goto(live_server + "/")
+    line = page.get_by_role("link", name="Вы недавно с нами: памятка новосела и правила дома")
+    expect(line).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    _shot(page, f"home-newcomer-{width}.png")
+    assert line.get_attribute("href").startswith("/documents")
