@@ -6,6 +6,7 @@ Plain functions over plain data: no I/O, no clock (``today`` is an argument).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -14,6 +15,8 @@ from datetime import timedelta
 from decimal import ROUND_HALF_UP
 from decimal import Decimal
 from enum import StrEnum
+
+import snowballstemmer
 
 from portal.catalog.tables import DocumentKind
 from portal.catalog.tables import OrderStatus
@@ -37,30 +40,24 @@ S = OrderStatus
 
 # --- search -------------------------------------------------------------------------------------------------------
 
-# The endings a Russian noun or adjective takes in its cases, longest first: a resident types «розетка», «люстра»,
-# «смеситель» and the catalogue says «Установка розетки», «Подключение люстры», «Замена смесителя».
-ENDINGS = (
-    *("ами", "ями", "ого", "его", "ому", "ему"),
-    *("ой", "ей", "ом", "ем", "ам", "ям", "ах", "ях", "ов", "ев"),
-    *("ую", "юю", "ая", "яя", "ое", "ее", "ые", "ие", "ый", "ий"),
-    *("а", "я", "ы", "и", "у", "ю", "е", "о", "ь"),
-)
-MIN_STEM = 4  # «вода» is not cut to «вод», which would find «водоотведение»
+# A resident types «розетка», «замок», «окно» and the catalogue says «Установка розетки», «Ремонт замка», «Мойка
+# окна»: words are compared by their stems (the Snowball stemmer for Russian; an English word is left as it is
+# and found as typed). Snowball keeps the fleeting vowel of «замок»/«замка» («замок», «замк»): a stem ending in
+# «ок», «ек» or «ец» loses that vowel on both sides, so the two meet.
+_RUSSIAN = snowballstemmer.stemmer("russian")
+_FLEETING = re.compile(r"([а-яё]{2,})[ое]([кц])$")
 
 
 def stem(word: str) -> str:
-    """A word less its case ending, where at least ``MIN_STEM`` letters are left; else the word as it is."""
-    for ending in ENDINGS:
-        if word.endswith(ending) and len(word) - len(ending) >= MIN_STEM:
-            return word[: -len(ending)]
-    return word
+    """The word's stem as searching compares it (``_RUSSIAN``, less a fleeting vowel)."""
+    return _FLEETING.sub(r"\1\2", _RUSSIAN.stemWord(word))
 
 
 def found_in(query: str, text: str) -> bool:
-    """Whether every word of ``query`` is in ``text`` (both lower case), as typed or in another case: a word of the
-    text begins with the query word less its ending."""
-    words = text.split()
-    return all(w in text or any(t.startswith(stem(w)) for t in words) for w in query.split())
+    """Whether every word of ``query`` is in ``text`` (both lower case): as typed (the start of a word too), or a word
+    of the text has its stem. Stems are compared whole, so «вода» does not find every «вод…» («водоотведение»)."""
+    stems = {stem(t) for t in text.split()}
+    return all(w in text or stem(w) in stems for w in query.split())
 
 
 # --- prices and amounts -----------------------------------------------------------------------------------------
