@@ -500,13 +500,15 @@ def _day_text(value: date, fmt: str, locale: str) -> str:
 DAY_MONTH = "d MMMM"
 
 
-def format_moment(value: datetime | None, tz: str, locale: str | None = None) -> str:
-    """A point in time in the company's zone: «15 декабря 2026, 14:05»."""
+def format_moment(value: datetime | None, tz: str, locale: str | None = None, *, held: bool = False) -> str:
+    """A point in time in the company's zone: «15 декабря 2026, 14:05»; ``held``: its day and month never parted on
+    a line (the emergency strip's «до 7 / декабря» at 320–360 px)."""
     if value is None:
         return ""
     local = value.astimezone(_zone(tz))
     date_pattern, parsed = _date_pattern("d MMMM y, HH:mm", locale or get_locale())
-    return date_pattern.apply(local, parsed)
+    text = date_pattern.apply(local, parsed)
+    return text.replace(" ", "\u00a0", 1) if held else text
 
 
 def format_clock(value: datetime | None, tz: str) -> str:

@@ -117,7 +117,7 @@ def _per_reader(write: Callable[..., Any]) -> Callable[..., Any]:
 _READER_FILTERS: dict[str, Callable[..., Any]] = {
     "money": lambda value: i18n.format_money(value),
     "day": lambda value, style="long": i18n.format_day(value, style),
-    "moment": lambda value: i18n.format_moment(value, get_settings().time_zone),
+    "moment": lambda value, held=False: i18n.format_moment(value, get_settings().time_zone, held=held),
     "clock": lambda value: i18n.format_clock(value, get_settings().time_zone),
     "number": lambda value, digits=2, fixed=False: i18n.format_number(value, digits, fixed=fixed),
     # «12,345 м³», «37,80 м²», «38,89 %»: a number and its unit never parted by a line break

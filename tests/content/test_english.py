@@ -122,6 +122,24 @@ async def test_a_pinned_emergency_reads_in_english_where_staff_wrote_it(db, new_
     assert RU_TITLE in banner and EN_TITLE not in banner
 
 
+async def test_the_pinned_emergencys_end_keeps_its_day_and_month_together(db, new_client, login, town, staff_principal):
+    """«до 7» at a line's end and «декабря 2026, 09:00» on the next at 320 px: the strip's end is held."""
+    from datetime import timedelta
+
+    from portal.core import clock
+    from portal.core.i18n import format_moment
+    from portal.settings import get_settings
+
+    t = await town()
+    end = clock.now().replace(microsecond=0) + timedelta(days=2)
+    await _published(t, staff_principal, kind=PostKind.EMERGENCY, ends_at=end)
+    pinned.forget()
+    anna = await _reader(new_client, login, t["residents"][0], "ru")
+    banner = (await anna.get("/")).text.split('class="pinned-emergencies"', 1)[1].split("</section>", 1)[0]
+    held = format_moment(end, get_settings().time_zone, "ru", held=True)
+    assert "\u00a0" in held and f"до {held}" in banner, banner
+
+
 async def test_the_email_of_a_post_carries_the_english_title_to_a_reader_of_english(db, town, staff_principal):
     from portal.notifications import channels  # noqa: F401  (registers the senders)
 

@@ -141,3 +141,13 @@ def test_a_due_dates_day_and_month_never_part(locale: str, style: str, shown: st
     from datetime import date
 
     assert i18n.format_day(date(2026, 12, 7), style, locale) == shown
+
+
+def test_the_emergency_strips_end_keeps_its_day_and_month() -> None:
+    """«Аварийное: … до 7» and «декабря 2026, 09:00» on the next line at 320 px: the strip's moment is held."""
+    from datetime import UTC
+    from datetime import datetime
+
+    end = datetime(2026, 12, 7, 6, 0, tzinfo=UTC)
+    assert i18n.format_moment(end, "Europe/Simferopol", "ru", held=True) == "7\u00a0декабря 2026, 09:00"
+    assert i18n.format_moment(end, "Europe/Simferopol", "ru") == "7 декабря 2026, 09:00"  # elsewhere as before
