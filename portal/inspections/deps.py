@@ -28,8 +28,8 @@ async def provide_point_edit(point_id: FromPath[int]) -> queries.PointEdit:
     return found(await queries.point_edit(point_id))
 
 
-async def provide_photo(principal: NamedDependency[Principal], photo_id: FromPath[int]) -> PhotoRow:
-    return found(await queries.photo_for_staff(principal, photo_id))
+async def provide_photo(principal: NamedDependency[Principal], inspection_photo_id: FromPath[int]) -> PhotoRow:
+    return found(await queries.photo_for_staff(principal, inspection_photo_id))
 
 
 Caller = NamedDependency[Principal]

@@ -146,7 +146,7 @@ class StaffInspections(Controller):
         headers = {"content-disposition": f'attachment; filename="{name}"'}
         return Response(content, media_type="application/pdf", headers=headers)
 
-    @get("/photos/{photo_id:int}", name="inspections:photo")
+    @get("/photos/{inspection_photo_id:int}", name="inspections:photo")
     async def photo(self, photo: LoadedPhoto) -> Any:
         return storage.response_for(photo.file_key, photo.content_type)
 

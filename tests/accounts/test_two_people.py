@@ -360,7 +360,7 @@ def test_resident_b_reaches_nothing_of_resident_as_by_an_id(site: tuple[str, Dat
 # a house: the company's catalogue, payees, key rates, the showcase, KPIs, registries and imports (by token).
 STAFF_SHARED = {
     "category_id", "service_id", "payee_id", "entry_id", "line_id", "kind", "token", "kpi_id", "lead_id",
-    "offer_id", "listing_id", "photo_id", "n",
+    "offer_id", "listing_id", "photo_id", "n", "point_id",
 }  # fmt: skip
 ROLE_ORDER = ("manager", "dispatcher", "accountant", "moderator", "operator", "executor")
 
@@ -416,6 +416,14 @@ def staff_records(db: Database) -> dict[str, list[Any]]:
         "house_document_id": [db.one(f"SELECT min(id) FROM ({documents}) AS d")],
         "file_id": [db.one(f"SELECT min(id) FROM document_file WHERE document IN ({documents})")],
         "export_id": [db.one("SELECT min(id) FROM job_run WHERE name = 'meters-export'")],
+        "round_id": [db.one(f"SELECT min(id) FROM inspection_round WHERE house IN {houses}")],
+        "point_id": [db.one("SELECT min(id) FROM inspection_point")],  # the company's checklist: every house's
+        "inspection_photo_id": [
+            db.one(
+                "SELECT min(p.id) FROM inspection_photo p JOIN inspection_answer a ON a.id = p.answer "
+                f"JOIN inspection_round r ON r.id = a.round WHERE r.house IN {houses}"
+            )
+        ],
         # A person with access to accounts of these houses only (someone of other houses too is theirs as well).
         "user_id": [
             db.one(
@@ -459,6 +467,9 @@ def staff_state(db: Database) -> dict[str, list[tuple[Any, ...]]]:
         f"(SELECT post FROM post_target WHERE house IN {houses})",
         "consents": 'SELECT id, withdrawn_at FROM consent_record WHERE "user" IN '
         f'(SELECT "user" FROM residency WHERE account IN ({accounts}))',
+        "rounds": f"SELECT id, open_house, completed_at FROM inspection_round WHERE house IN {houses}",
+        "answers": "SELECT id, verdict, comment, ticket FROM inspection_answer WHERE round IN "
+        f"(SELECT id FROM inspection_round WHERE house IN {houses})",
     }
     return {name: sorted(db.rows(sql), key=repr) for name, sql in queries.items()}
 
@@ -524,6 +535,22 @@ def test_staff_of_other_houses_reach_nothing_of_a_house_by_an_id(site: tuple[str
         db.rows(
             "INSERT INTO handover_application (ticket, kind, day, full_name, documents) "
             f"VALUES ({first}, 'owner', CURRENT_DATE, 'Новый Собственник', '{stored}')"
+        )
+    # An open round of house 1 with a remark and its photo (the demo has none): its pages, its act and its photo.
+    if not db.one("SELECT count(*) FROM inspection_round WHERE house = 1"):
+        db.rows(
+            "INSERT INTO inspection_round (house, kind, started_name, started_at, open_house, completed_name) "
+            "VALUES (1, 'current', 'Обход', CURRENT_TIMESTAMP, 1, '')"
+        )
+        walk, point = db.one("SELECT max(id) FROM inspection_round"), db.one("SELECT min(id) FROM inspection_point")
+        db.rows(
+            "INSERT INTO inspection_answer (round, point, slot, verdict, comment, no_request, answered_at) "
+            f"VALUES ({walk}, {point}, '{walk}:{point}', 'remark', 'Перегорела лампа', false, CURRENT_TIMESTAMP)"
+        )
+        answer = db.one("SELECT max(id) FROM inspection_answer")
+        db.rows(
+            "INSERT INTO inspection_photo (answer, file_key, content_type, size, width, height, created_at) "
+            f"VALUES ({answer}, '{stored}', 'application/pdf', 1, 1, 1, CURRENT_TIMESTAMP)"
         )
     theirs = {**staff_records(db), "n": [1]}
     failures: list[str] = []

@@ -11,7 +11,7 @@ ACCESS: dict[str, str] = {
     "POST /staff/inspections/{round_id:int}/points/{point_id:int}": WALK,
     "POST /staff/inspections/{round_id:int}/complete": WALK,
     "GET /staff/inspections/{round_id:int}/act.pdf": WALK,
-    "GET /staff/inspections/photos/{photo_id:int}": WALK,
+    "GET /staff/inspections/photos/{inspection_photo_id:int}": WALK,
     "GET /staff/inspections/checklist": CHECKLIST,
     "POST /staff/inspections/checklist": CHECKLIST,
     "GET /staff/inspections/checklist/{point_id:int}": CHECKLIST,
