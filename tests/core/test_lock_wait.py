@@ -161,7 +161,7 @@ async def test_a_form_sent_while_sqlite_is_locked_waits_the_web_wait_not_the_bus
 
     path = engines["sqlite"].path
     engine = PortalSQLiteEngine(path=path, timeout=30)
-    form = {"email": "busy-wait@example.ru"}
+    form = {"login": "busy-wait@example.ru"}
     back = {"Referer": "http://testserver/password/forgot"}
     bucket = f"test-lock-wait-{secrets.token_hex(4)}"
     async with committed({"sqlite": engine}, "sqlite"), client_of(quick_app) as c:

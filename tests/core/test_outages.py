@@ -158,7 +158,7 @@ async def test_a_form_sent_while_another_process_holds_the_database_is_answered_
     path = engines["sqlite"].path
     engine = PortalSQLiteEngine(path=path, timeout=0.5)
     async with committed({"sqlite": engine}, "sqlite"), client_of(app) as c:
-        form = {"email": "busy@example.ru"}
+        form = {"login": "busy@example.ru"}
         back = {"Referer": "http://testserver/password/forgot"}
         other_process = sqlite3.connect(path, isolation_level=None)
         try:

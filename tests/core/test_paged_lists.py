@@ -39,6 +39,8 @@ STAFF_LISTS = (
     "/staff/showcase/leads",
     "/staff/showcase/offers",
     "/staff/tickets",
+    "/staff/documents",
+    "/staff/inspections",
 )
 # Paged lists that read their page number themselves: the resident's news feed, the public showcase's cards.
 FEEDS = ("/news",)

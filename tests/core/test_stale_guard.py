@@ -53,6 +53,9 @@ NOT_EDITS: dict[str, str] = {
     "/staff/payments/{payment_id:int}/refund": "a refund is a new record, within what is left to refund",
     # a state changed from the state it was read in; the second one is told the state
     "/staff/meetings/{meeting_id:int}/publish": "a transition",
+    "/staff/inspections": "starts a round (a house's open round is unique: a second start resumes it)",
+    "/staff/inspections/{round_id:int}/complete": "a transition, once (guarded in the database)",
+    "/staff/inspections/{round_id:int}/points/{point_id:int}": "a point's answer, saved again by its walker",
     "/staff/meetings/{meeting_id:int}/close": "a transition",
     "/staff/meetings/ballots/{ballot_id:int}/accept": "a transition",
     "/staff/meetings/ballots/{ballot_id:int}/reject": "a transition",

@@ -19,7 +19,7 @@ def test_resident_sees_the_balance_opens_the_receipt_and_downloads_the_pdf(page:
     page.get_by_role("button", name="Войти").click()
 
     balance = page.locator("[data-balance=debt]").first
-    expect(balance).to_have_text(re.compile(r"К оплате [\d\s]+,\d\d\s₽ до \d+ \S+"))
+    expect(balance).to_have_text(re.compile(r"К оплате [\d\s]+,\d\d\s₽ до \d+\s\S+"))
     page.get_by_role("link", name=re.compile("Квитанция за")).first.click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text(re.compile("Квитанция за"))

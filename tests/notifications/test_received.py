@@ -215,6 +215,17 @@ async def _phone_code(world: World, locale: str, name: str) -> Sent:
     return Sent(phone, user_id, sms=True, says={"ru": ("483920",), "en": ("483920",)})
 
 
+@case("accounts/reset_code")
+async def _reset_code(world: World, locale: str, name: str) -> Sent:
+    from portal.accounts import mail
+    from portal.accounts.rules import Issued
+
+    user_id, _ = await _resident(world, locale)
+    phone = "+79780000078"
+    await mail.send_reset_code(phone, Issued("519204", datetime.now(UTC) + timedelta(minutes=15)), locale, user_id)
+    return Sent(phone, None, sms=True, says={"ru": ("519204", "15 минут"), "en": ("519204", "15 minutes")})
+
+
 @case("accounts/password_changed")
 async def _password_changed(world: World, locale: str, name: str) -> Sent:
     from portal.accounts.actions import _password_changed
