@@ -46,6 +46,8 @@ def test_a_resident_resets_the_password_by_phone_on_a_phone(
     page = open_page(390, locale="ru-RU")
     page.goto(base + "/login")
     page.get_by_role("link", name="Забыли пароль?").click()
+    # The sign-in page has a field of the same label: type only once the reset form is there.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Сброс пароля")
     page.get_by_label("E-mail или телефон").fill("8 978 000-00-02")
     page.get_by_role("button", name="Продолжить").click()
 
