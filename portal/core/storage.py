@@ -89,6 +89,11 @@ class StoredFile:
     width: int
     height: int
 
+    def columns(self) -> dict[str, Any]:
+        """The values of a row keeping this file (``core.stamps.PhotoColumns``)."""
+        return {"file_key": self.key, "content_type": self.content_type, "size": self.size, "width": self.width,
+                "height": self.height}  # fmt: skip
+
 
 def root() -> Path:
     return Path(get_settings().var_dir) / "uploads"

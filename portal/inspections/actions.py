@@ -100,18 +100,7 @@ async def answer_point(
             await InspectionAnswer.update(values).where(InspectionAnswer.id == answer_id)
         if photos:
             await InspectionPhoto.insert(
-                *[
-                    InspectionPhoto(
-                        answer=answer_id,
-                        file_key=p.key,
-                        content_type=p.content_type,
-                        size=p.size,
-                        width=p.width,
-                        height=p.height,
-                        created_at=now,
-                    )
-                    for p in photos
-                ]
+                *[InspectionPhoto(answer=answer_id, created_at=now, **p.columns()) for p in photos]
             )
         changes = {"point": point.id, "verdict": str(answer.verdict), "no_request": answer.no_request}
         await audit.record(principal, "inspection.answer", "inspection_round", round_.id, changes, ip, now=now)

@@ -12,6 +12,7 @@ from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from portal.accounts.tables import User
+from portal.core.stamps import PhotoColumns
 from portal.housing.tables import Entrance
 from portal.housing.tables import House
 from portal.inspections.rules import Place
@@ -69,14 +70,9 @@ class InspectionAnswer(Table, tablename="inspection_answer"):
     answered_at = Timestamptz(default=TimestamptzNow())
 
 
-class InspectionPhoto(Table, tablename="inspection_photo"):
+class InspectionPhoto(PhotoColumns, Table, tablename="inspection_photo"):
     """A photo of a point's answer, stored by ``core.storage``; the request filed for the remark carries it too."""
 
     id = Serial(primary_key=True)
     answer = ForeignKey(InspectionAnswer, on_delete=OnDelete.restrict, null=False, index=True)
-    file_key = Varchar(length=128, unique=True)
-    content_type = Varchar(length=64, default="image/jpeg")
-    size = Integer(default=0)
-    width = Integer(default=0)
-    height = Integer(default=0)
     created_at = Timestamptz(default=TimestamptzNow())

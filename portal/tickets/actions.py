@@ -172,13 +172,9 @@ async def _attach(
                     ticket=ticket_id,
                     event=event_id,
                     author=author_id,
-                    file_key=p.key,
-                    content_type=p.content_type,
-                    size=p.size,
-                    width=p.width,
-                    height=p.height,
                     visible_to_resident=visible,
                     created_at=now,
+                    **p.columns(),
                 )
                 for p in photos
             ]

@@ -15,6 +15,7 @@ from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from portal.accounts.tables import User
+from portal.core.stamps import PhotoColumns
 from portal.housing.tables import Entrance
 from portal.housing.tables import House
 from portal.housing.tables import PersonalAccount
@@ -138,18 +139,13 @@ class TicketEvent(Table):
     created_at = Timestamptz(default=TimestamptzNow(), index=True)
 
 
-class TicketAttachment(Table):
+class TicketAttachment(PhotoColumns, Table):
     """A photo of a request (the resident's or the executor's), stored by ``core.storage`` under ``file_key``."""
 
     id = Serial(primary_key=True)
     ticket = ForeignKey(Ticket, on_delete=OnDelete.restrict, null=False, index=True)
     event = ForeignKey(TicketEvent, on_delete=OnDelete.restrict, null=True, default=None, index=True)
     author = ForeignKey(User, on_delete=OnDelete.restrict, null=True, default=None)
-    file_key = Varchar(length=128, unique=True)
-    content_type = Varchar(length=64, default="image/jpeg")
-    size = Integer(default=0)
-    width = Integer(default=0)
-    height = Integer(default=0)
     visible_to_resident = Boolean(default=True)
     created_at = Timestamptz(default=TimestamptzNow())
     # When the file was deleted at the end of its keeping term (``actions.erase_request_files``); null while kept.

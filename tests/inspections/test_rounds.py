@@ -9,6 +9,7 @@ from pypdf import PdfReader
 
 from portal.core.tables import AuditEvent
 from portal.inspections.tables import InspectionAnswer
+from portal.inspections.tables import InspectionPhoto
 from portal.inspections.tables import InspectionRound
 from portal.tickets.tables import Ticket
 from portal.tickets.tables import TicketAttachment
@@ -68,6 +69,23 @@ async def test_completing_a_round_files_one_request_per_remark_with_its_photos(c
     shown = await client.get(page.split('<img src="', 1)[1].split('"', 1)[0])  # a remark's photo on the round's page
     assert (
         shown.status_code == 200 and shown.headers["content-type"] == "image/jpeg" and shown.content[:2] == b"\xff\xd8"
+    )
+
+
+async def test_a_remarks_photos_keep_their_file_type_size_and_pixels_on_the_round_and_the_request(client, login, walk):
+    """One photo row shape (``core.stamps.PhotoColumns``, filled by ``StoredFile.columns()``) serves the round's
+    answer and the request filed from it: each keeps the stored file's key, type, bytes and pixels."""
+    await login(client, walk.user)
+    round_id = await _walked(client, walk)
+    assert (await client.form(f"/staff/inspections/{round_id}/complete")).status_code == 303
+    kept = ("file_key", "content_type", "size", "width", "height")
+    on_round = await InspectionPhoto.select(*(getattr(InspectionPhoto, c) for c in kept)).order_by(InspectionPhoto.id)
+    on_request = await TicketAttachment.select(*(getattr(TicketAttachment, c) for c in kept)).order_by(
+        TicketAttachment.id
+    )
+    assert len(on_round) == 3 and on_request == on_round
+    assert all(
+        (p["content_type"], p["width"], p["height"]) == ("image/jpeg", 64, 48) and p["size"] > 0 for p in on_round
     )
 
 
