@@ -8,6 +8,8 @@ Every record in a path is loaded only within the user's houses (404 for a missin
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from collections.abc import Awaitable
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -342,20 +344,14 @@ class StaffMeters(Controller):
     @post("/meter/{meter_id:int}/verification", name="meters:verify", opt=REGISTRY, status_code=200)
     async def verify(self, request: Request, principal: Caller, meter: LoadedMeter, data: FormData) -> Answer:
         last_change = (await queries.last_changes([meter.id])).get(meter.id)
-        form, typed = _verification_form(data, meter, last_change), stale.typed(data)
         card = forms.MeterForm(typed=_typed(meter))
-        if form.errors or form.verified_on is None or form.next_verification is None:
-            return await _meter_page(request, principal, meter, card, forms.MeterForm(), form, status_code=422,
-                                     version=typed)  # fmt: skip
-        try:
-            await actions.record_verification(
-                principal, meter, verified_on=form.verified_on, next_verification=form.next_verification,
-                now=clock.now(), ip=client_ip(request), version=typed,
-            )  # fmt: skip
-        except stale.Stale as exc:  # the card again, with the dates typed and the meter's version now
-            stale.say(form.errors, exc.change, VERIFICATION_FIELDS)
-            return await _meter_page(request, principal, meter, card, forms.MeterForm(), form, status_code=409)
-        return _told(request, gettext("The verification is recorded."), f"/staff/meters/meter/{meter.id}")
+
+        async def page(form: forms.VerificationForm, status_code: int, version: str | None) -> Template:
+            return await _meter_page(request, principal, meter, card, forms.MeterForm(), form, status_code, version)
+
+        form, path = _verification_form(data, meter, last_change), f"/staff/meters/meter/{meter.id}"
+        return await _verification_recorded(request, principal, meter, form, data, actions.record_verification, page,
+                                            path)  # fmt: skip
 
     @post("/meter/{meter_id:int}/replace", name="meters:replace", opt=REGISTRY, status_code=200)
     async def replace(self, request: Request, principal: Caller, meter: LoadedMeter, data: FormData) -> Answer:
@@ -382,19 +378,14 @@ class StaffMeters(Controller):
     async def house_verify(
         self, request: Request, principal: Caller, house_meter: LoadedHouseMeter, data: FormData
     ) -> Answer:
+
+        async def page(form: forms.VerificationForm, status_code: int, version: str | None) -> Template:
+            return _house_meter_page(request, house_meter, form, status_code, version)
+
         form = _verification_form(data, house_meter, None)  # a house meter keeps no history of its dates
-        typed = stale.typed(data)
-        if form.errors or form.verified_on is None or form.next_verification is None:
-            return _house_meter_page(request, house_meter, form, status_code=422, version=typed)
-        try:
-            await actions.record_house_verification(
-                principal, house_meter, verified_on=form.verified_on, next_verification=form.next_verification,
-                now=clock.now(), ip=client_ip(request), version=typed,
-            )  # fmt: skip
-        except stale.Stale as exc:  # the card again, with the dates typed and the meter's version now
-            stale.say(form.errors, exc.change, VERIFICATION_FIELDS)
-            return _house_meter_page(request, house_meter, form, status_code=409)
-        return _told(request, gettext("The verification is recorded."), f"/staff/meters/house-meter/{house_meter.id}")
+        path = f"/staff/meters/house-meter/{house_meter.id}"
+        return await _verification_recorded(request, principal, house_meter, form, data,
+                                            actions.record_house_verification, page, path)  # fmt: skip
 
     @get("/houses", name="meters:houses")
     async def houses(self, request: Request, principal: Caller) -> Template:
@@ -620,6 +611,31 @@ def _verification_form(
     """A verification typed on a meter's card, a flat's or a house's, checked against the meter's dates."""
     bounds = {"installed_on": meter.installed_on, "previous": meter.verified_on, "last_change": last_change}
     return forms.read_verification(data, today=clock.today_local(), bounds=bounds)
+
+
+async def _verification_recorded(
+    request: Request,
+    principal: Principal,
+    meter: Any,
+    form: forms.VerificationForm,
+    data: FormData,
+    record: Callable[..., Awaitable[None]],
+    page: Callable[[forms.VerificationForm, int, str | None], Awaitable[Template]],
+    path: str,
+) -> Answer:
+    """A verification typed from the technician's paper, recorded on a flat's meter or a house meter (``record``):
+    refused, ``page`` (the meter's card) comes back with the dates typed and the version the form had (422); read
+    at another version, with the meter's version now and the fields changed meanwhile (409); recorded, ``path``."""
+    typed = stale.typed(data)
+    if form.errors or form.verified_on is None or form.next_verification is None:
+        return await page(form, 422, typed)
+    try:
+        await record(principal, meter, verified_on=form.verified_on, next_verification=form.next_verification,
+                     now=clock.now(), ip=client_ip(request), version=typed)  # fmt: skip
+    except stale.Stale as exc:
+        stale.say(form.errors, exc.change, VERIFICATION_FIELDS)
+        return await page(form, 409, None)
+    return _told(request, gettext("The verification is recorded."), path)
 
 
 def _house_meter_page(
