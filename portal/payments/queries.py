@@ -696,13 +696,10 @@ class SavedCard:
 
 
 @dataclass(frozen=True)
-class Mandate:
-    id: int
-    account: int
-    number: str  # the account's, for one the user may no longer pay for (autopay turned off for that)
-    card: int
-    last4: str
-    brand: str
+class AutopayState:
+    """How an autopay stands, as ``payments/_autopay_state.html`` tells its payer and staff: its limit, on or off,
+    its month's last charge or the payment waiting for the bank's answer, or why it turned itself off and when."""
+
     limit: Decimal
     active: bool
     last_status: str
@@ -711,6 +708,16 @@ class Mandate:
     waiting_until: datetime | None
     stopped: str  # why autopay turned itself off (``AutopayStop``), "" while on or turned off by its payer
     stopped_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Mandate(AutopayState):
+    id: int
+    account: int
+    number: str  # the account's, for one the user may no longer pay for (autopay turned off for that)
+    card: int
+    last4: str
+    brand: str
 
 
 async def cards_of(user_id: int) -> list[SavedCard]:
@@ -741,20 +748,11 @@ async def mandates_of(user_id: int) -> dict[int, Mandate]:
 
 
 @dataclass(frozen=True)
-class AccountMandate:
-    """An account's autopay as staff see it: whose it is, its limit and how its month stands, or why it turned
-    itself off and when."""
+class AccountMandate(AutopayState):
+    """An account's autopay as staff see it: whose it is, and how it stands."""
 
     user_id: int
     name: str
-    limit: Decimal
-    active: bool
-    last_status: str
-    last_message: str
-    waiting_since: datetime | None
-    waiting_until: datetime | None
-    stopped: str
-    stopped_at: datetime | None
 
 
 async def autopay_of_account(account_id: int) -> list[AccountMandate]:
