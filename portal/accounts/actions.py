@@ -296,10 +296,7 @@ async def open_reset_by_code(counter: limits.Counter, login: str, code: str, ip:
     pending = await queries.pending_code(user.id, TokenPurpose.RESET_CODE) if user else None
     if user is None or pending is None or pending.attempts >= rules.PHONE_CODE_TRIES:
         return CodeReset.WRONG
-    if not hmac.compare_digest(rules.reset_code_hash(user.id, code), pending.token_hash):
-        await OneTimeToken.update({OneTimeToken.attempts: OneTimeToken.attempts + 1}).where(
-            OneTimeToken.id == pending.id
-        )
+    if not await _code_holds(pending, rules.reset_code_hash(user.id, code)):
         return CodeReset.WRONG
     async with atomic():
         if not await _use_token(pending.id):
@@ -917,6 +914,15 @@ class PhoneConfirm(StrEnum):
     TAKEN = "taken"  # the number went to another account after the code was sent
 
 
+async def _code_holds(pending: queries.Token, typed_hash: str) -> bool:
+    """A code typed back, checked against the one sent (``pending``): a wrong one counts a try (atomically), so
+    that the code dies after ``rules.PHONE_CODE_TRIES`` of them."""
+    if hmac.compare_digest(typed_hash, pending.token_hash):
+        return True
+    await OneTimeToken.update({OneTimeToken.attempts: OneTimeToken.attempts + 1}).where(OneTimeToken.id == pending.id)
+    return False
+
+
 async def confirm_phone(user: queries.UserInfo, code: str, *, ip: str = "") -> PhoneConfirm:
     """The code sent to the new phone, typed back: the phone is stored as confirmed, and, as it signs in like the
     e-mail, the change is in the audit log as the e-mail's is. A code dies after a few wrong tries (counted
@@ -924,10 +930,7 @@ async def confirm_phone(user: queries.UserInfo, code: str, *, ip: str = "") -> P
     pending = await queries.pending_code(user.id, TokenPurpose.PHONE)
     if pending is None or pending.attempts >= rules.PHONE_CODE_TRIES:
         return PhoneConfirm.NO_CODE
-    if not hmac.compare_digest(rules.confirm_code_hash(user.id, code), pending.token_hash):
-        await OneTimeToken.update({OneTimeToken.attempts: OneTimeToken.attempts + 1}).where(
-            OneTimeToken.id == pending.id
-        )
+    if not await _code_holds(pending, rules.confirm_code_hash(user.id, code)):
         return PhoneConfirm.WRONG
     async with atomic():
         if not await _use_token(pending.id):

@@ -8,6 +8,7 @@ import json
 import re
 
 from portal.accounts import forms
+from portal.accounts import rules
 from portal.accounts.passwords import hash_password
 from portal.accounts.passwords import verify_password
 from portal.accounts.queries import AuditFilter
@@ -73,6 +74,21 @@ async def test_profile_saves_name_language_and_channels_and_a_new_phone_once_its
     assert [json.loads(e["changes"]) if isinstance(e["changes"], str) else e["changes"] for e in changed] == [
         {"phone": [None, "+79781112233"]}, {"phone": ["+79781112233", None]}
     ]  # fmt: skip
+
+
+async def test_a_new_phones_code_dies_after_its_wrong_tries_as_a_reset_code_does(client, make_user, login):
+    """The count of wrong tries is the reset code's (``test_reset_by_phone``): after them the right code is refused
+    too, and the phone is not changed."""
+    user_id = await make_user()
+    await login(client, user_id)
+    saved = {"full_name": "Иван Новиков", "phone": "8 978 111-22-44", "locale": "ru", "channels": []}
+    assert (await client.form("/profile", saved)).status_code == 303
+    code = await _sms_code("+79781112244")
+    wrong = f"{(int(code) + 1) % 10**6:06d}"
+    for _try in range(rules.PHONE_CODE_TRIES):
+        assert (await client.form("/profile/phone", {"code": wrong})).status_code == 422
+    assert (await client.form("/profile/phone", {"code": code})).status_code == 422
+    assert (await User.select(User.phone).where(User.id == user_id).first())["phone"] is None
 
 
 async def test_the_name_language_and_e_mail_switch_a_user_changes_are_in_the_audit_log(
