@@ -15,12 +15,16 @@ import re
 import secrets
 import threading
 import warnings
+from collections.abc import Awaitable
+from collections.abc import Callable
 from collections.abc import Iterator
+from collections.abc import Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from typing import Any
 
 from litestar.connection import ASGIConnection
@@ -32,6 +36,9 @@ from PIL import ImageOps
 from portal.core import limits
 from portal.core.i18n import gettext
 from portal.settings import get_settings
+
+if TYPE_CHECKING:  # core.web reads this module's sizes
+    from portal.core.web import FormErrors
 
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
 # A larger header is refused before any pixel is decoded. A picture decoded whole (PNG, WebP…) may have 24 megapixels;
@@ -367,3 +374,25 @@ def response_for(key: str, content_type: str = "image/jpeg", filename: str = "ph
 def is_upload(value: Any) -> bool:
     """A non-empty file field of a multipart form (browsers send an empty part when no file was chosen)."""
     return hasattr(value, "read") and bool(getattr(value, "filename", ""))
+
+
+async def required_file(
+    data: Mapping[str, Any],
+    name: str,
+    errors: FormErrors,
+    *,
+    missing: str,
+    refusal: Callable[[UploadRefused], str],
+    save: Callable[[Any], Awaitable[StoredFile]] = save_document,
+) -> StoredFile | None:
+    """The file a form requires at its field ``name``, stored by ``save``; else None, what is wrong said at that
+    field: ``missing`` when no file was chosen, ``refusal`` of the reason ``save`` refused it."""
+    upload = data.get(name)
+    if not is_upload(upload):
+        errors.add(name, missing)
+        return None
+    try:
+        return await save(upload)
+    except UploadRefused as refused:
+        errors.add(name, refusal(refused))
+        return None

@@ -94,14 +94,9 @@ def _detail(
 
 async def _stored(data: dict[str, Any], errors: FormErrors) -> storage.StoredFile | None:
     """The uploaded PDF stored, or None with the reason at the field ``file``."""
-    if not storage.is_upload(data.get("file")):
-        errors.add("file", gettext("Attach the document as a PDF file."))
-        return None
-    try:
-        return await storage.save_pdf(data["file"])
-    except storage.UploadRefused as refused:
-        errors.add("file", forms.upload_refusal(refused))
-        return None
+    missing = gettext("Attach the document as a PDF file.")
+    return await storage.required_file(data, "file", errors, missing=missing, refusal=forms.upload_refusal,
+                                       save=storage.save_pdf)  # fmt: skip
 
 
 class StaffDocuments(Controller):

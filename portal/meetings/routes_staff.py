@@ -354,14 +354,9 @@ async def _scan_gone(request: Request, principal: Principal, ballot: queries.Bal
 
 
 async def _scan(data: dict[str, Any], errors: FormErrors) -> storage.StoredFile | None:
-    if not storage.is_upload(data.get("scan")):
-        errors.add("scan", gettext("Attach the scan of the signed ballot."))
-        return None
-    try:
-        return await storage.save_document(data["scan"])
-    except storage.UploadRefused as refused:
-        errors.add("scan", _upload_error(refused))
-        return None
+    """The scan of a paper ballot (a PDF or a photo) stored, or None with the reason at the field ``scan``."""
+    missing = gettext("Attach the scan of the signed ballot.")
+    return await storage.required_file(data, "scan", errors, missing=missing, refusal=_upload_error)
 
 
 async def _new_page(

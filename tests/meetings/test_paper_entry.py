@@ -183,3 +183,24 @@ async def test_a_paper_ballot_of_an_owner_whose_vote_is_already_in_is_said_not_t
     typed["entry"] = str(other)
     fresh = await client.form(url, typed, files=[("scan", ("ballot.pdf", PDF, "application/pdf"))])
     assert "по этой собственности уже есть решение" not in (await client.get(fresh.headers["location"])).text
+
+
+async def test_a_paper_ballot_needs_its_scan_and_a_file_not_a_document_is_refused_at_the_scans_field(
+    client, login, make_user, example_house, make_meeting
+):
+    """The scan is stored as a document form's file is (``storage.required_file``): none chosen, or one neither a
+    PDF nor a picture, is said at its field and no ballot is written."""
+    house = await example_house()
+    meeting_id = await make_meeting(house.house)
+    meeting = await queries.meeting_for_staff(await _admin(), meeting_id)
+    entry = (await queries.register_of(meeting_id))[0].id
+    await login(client, await make_user(roles=("moderator",), houses=(house.house,)))
+    url = f"/staff/meetings/{meeting_id}/paper"
+    now = clock.now().astimezone(clock.zone()).strftime("%Y-%m-%dT%H:%M")
+    typed = {"entry": str(entry), "received_at": now, "snils": SNILS, **{f"q{i.id}": "for" for i in meeting.items}}
+
+    none = await client.form(url, typed, files=[("scan", ("", b"", "application/octet-stream"))])
+    assert none.status_code == 422 and "Приложите скан подписанного решения." in none.text
+    text = await client.form(url, typed, files=[("scan", ("ballot.pdf", b"not a ballot", "application/pdf"))])
+    assert text.status_code == 422 and "Приложите PDF или фотографию документа." in text.text
+    assert await Ballot.count().where(Ballot.meeting == meeting_id) == 0
