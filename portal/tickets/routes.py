@@ -58,7 +58,9 @@ from portal.tickets.deps import Caller
 from portal.tickets.deps import LoadedPhoto
 from portal.tickets.deps import LoadedTicket
 from portal.tickets.view import TK
+from portal.tickets.view import application_filed
 from portal.tickets.view import form_answered
+from portal.tickets.view import form_typed
 from portal.tickets.view import message_posted
 from portal.tickets.view import photo_file
 from portal.tickets.view import ticket_page
@@ -86,7 +88,7 @@ class ResidentTickets(Controller):
         draft, errors = forms.read_new_ticket(data, [p.account_id for p in places], len(uploads))
         photos = await actions.store_photos(uploads, errors)  # a photo refused is said with the rest, at once
         if draft is None or errors:
-            form = {k: v for k, v in data.items() if isinstance(v, str)}
+            form = form_typed(data)
             return render(request, "tickets/new.html", status_code=422, **await _new_form(principal, form, errors))
         opened = await actions.file_by_resident(principal, draft, photos, clock.now(), ip=client_ip(request))
         flash(request, *_filed_message(opened))
@@ -260,7 +262,7 @@ class OwnForm:
         places: list[queries.Place] | None = None,
     ) -> Response[Any] | Template:
         """``places``: the addresses it may be filed for (the caller's account); else the resident's own."""
-        form = {k: v for k, v in data.items() if isinstance(v, str)}
+        form = form_typed(data)
         shown = await self._shown(principal, form, places)
         uploads = forms.files_of(data, self.files)
         application, errors = self.read(data, shown, len(uploads))
@@ -272,8 +274,7 @@ class OwnForm:
                 errors.add(refused.name, refused.message)
                 shown = await self._shown(principal, form, places)
             else:
-                flash(request, gettext("Application No. %(number)s is filed.", number=opened.number), "success")
-                return see_other(request, self.opened.format(id=opened.id))
+                return application_filed(request, opened, self.opened)
         return render(request, self.template, status_code=422, form=form, errors=errors, **shown)
 
 

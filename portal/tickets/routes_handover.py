@@ -46,6 +46,8 @@ from portal.tickets import rules
 from portal.tickets.deps import Caller
 from portal.tickets.deps import LoadedTicket
 from portal.tickets.view import TK
+from portal.tickets.view import application_filed
+from portal.tickets.view import form_typed
 
 DECIDERS = ("operator", "manager")
 
@@ -69,7 +71,7 @@ class ResidentHandover(Controller):
 
     @post("/owner", name="tickets:owner_apply", status_code=200)
     async def owner_apply(self, request: Request, principal: Caller, data: MultipartData) -> Response[Any] | Template:
-        context = await _owner_form(principal, {k: v for k, v in data.items() if isinstance(v, str)})
+        context = await _owner_form(principal, form_typed(data))
         uploads = forms.files_of(data, "documents")
         houses = [h.id for h in context["houses"]]
         change, errors = forms.read_owner_change(data, houses, len(uploads), clock.today_local())
@@ -80,8 +82,7 @@ class ResidentHandover(Controller):
         opened = await actions.apply_for_owner_change(
             principal, change, account, documents, clock.now(), ip=client_ip(request)
         )
-        flash(request, gettext("Application No. %(number)s is filed.", number=opened.number), "success")
-        return see_other(request, f"/tickets/{opened.id}")
+        return application_filed(request, opened)
 
     @get("/payer", name="tickets:payer")
     async def payer_form(self, request: Request, principal: Caller) -> Template:
@@ -89,14 +90,13 @@ class ResidentHandover(Controller):
 
     @post("/payer", name="tickets:payer_apply", status_code=200)
     async def payer_apply(self, request: Request, principal: Caller, data: FormData) -> Response[Any] | Template:
-        context = await _payer_form(principal, {k: v for k, v in data.items() if isinstance(v, str)})
+        context = await _payer_form(principal, form_typed(data))
         ids = [p.account_id for p in context["places"]]
         change, errors = forms.read_payer_change(data, ids, clock.today_local())
         if change is None or errors:
             return render(request, "tickets/payer.html", status_code=422, **{**context, "errors": errors})
         opened = await actions.apply_for_payer_change(principal, change, clock.now(), ip=client_ip(request))
-        flash(request, gettext("Application No. %(number)s is filed.", number=opened.number), "success")
-        return see_other(request, f"/tickets/{opened.id}")
+        return application_filed(request, opened)
 
     @get("/{ticket_id:int}/documents/{n:int}", name="tickets:handover_document")
     async def document(self, request: Request, handover: LoadedHandover, n: FromPath[int]) -> File | Template:

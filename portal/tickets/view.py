@@ -565,6 +565,18 @@ def ticket_href(ticket: TicketRow, *, staff: bool) -> str:
     return f"/staff/tickets/{ticket.id}" if staff else f"/tickets/{ticket.id}"
 
 
+def form_typed(data: Mapping[str, Any]) -> dict[str, str]:
+    """What was typed in a form, its files left out: what the form shows again when it comes back."""
+    return {k: v for k, v in data.items() if isinstance(v, str)}
+
+
+def application_filed(request: Request, opened: actions.OpenedTicket, page: str = "/tickets/{id}") -> Response[Any]:
+    """An application filed: its number said at the top of the request's page it opens (``page``: the call
+    centre's own for a caller's)."""
+    flash(request, gettext("Application No. %(number)s is filed.", number=opened.number), "success")
+    return see_other(request, page.format(id=opened.id))
+
+
 async def form_answered(
     request: Request,
     principal: Principal,

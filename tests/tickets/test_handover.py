@@ -463,6 +463,8 @@ async def test_an_owner_changes_the_payer_without_documents(
     response = await client.form("/tickets/payer", data)
     assert response.status_code == 303, response.text
     ticket = await Ticket.select().where(Ticket.category == "payer_change").first()
+    assert response.headers["location"] == f"/tickets/{ticket['id']}"  # filed as every application is
+    assert f"Заявление №\u00a0{ticket['number']} подано." in (await client.get(response.headers["location"])).text
     c, _, page = await _decide(new_client, login, make_user, place, ticket["id"])
     assert 'name="share"' not in page.text
     assert (await c.form(f"/staff/tickets/{ticket['id']}/handover/", {"version": _version(page)})).status_code == 303

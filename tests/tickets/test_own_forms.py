@@ -112,6 +112,8 @@ async def test_a_resident_tells_of_people_moving_in_and_the_request_names_them(
     assert response.status_code == 303, response.text
     ticket = await Ticket.select().where(Ticket.account == place.account).first()
     assert ticket["category"] == "residents_change" and ticket["author"] == user and ticket["has_new_for_staff"]
+    assert response.headers["location"] == f"/tickets/{ticket['id']}"  # filed as every application is
+    assert f"Заявление №\u00a0{ticket['number']} подано." in (await client.get(response.headers["location"])).text
     assert ticket["deadline"] is not None
     assert "Въехали 03.08.2026: Петров Илья Сергеевич; Петрова Мария Ильинична." in ticket["description"]
     assert "согласны на передачу их ФИО" in ticket["description"] and "Сын с семьёй" in ticket["description"]
