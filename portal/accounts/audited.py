@@ -78,6 +78,7 @@ describe(
         "edition": lazy("Edition"),
         "signed_on": lazy("Signed on"),
         "due": lazy("Answer due"),
+        "outcome": lazy("Outcome"),
     },
     entities={
         "user": lazy("User"),
@@ -96,6 +97,7 @@ describe(
         "due": audit.when,
         "phone": format_phone,
         "locale": language_name,
+        "outcome": forms.CORRECTION_OUTCOMES,
     },
     lists=("consent_type", "rights"),
 )

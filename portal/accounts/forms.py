@@ -554,3 +554,27 @@ def read_correction(data: Mapping[str, Any]) -> tuple[str, FormErrors]:
                                        "The request is too long: at most %(num)d characters. Shorten it, please.",
                                        CORRECTION_LENGTH))  # fmt: skip
     return details, errors
+
+
+CORRECTION_OUTCOMES = Labels(
+    {
+        rules.CorrectionOutcome.CORRECTED: lazy("Corrected"),
+        rules.CorrectionOutcome.REFUSED: lazy("Refused"),
+    }
+)
+
+
+def read_data_answer(data: Mapping[str, Any]) -> tuple[dict[str, str], FormErrors]:
+    """Staff's answer to a demand to correct data: what was done, or why not (ст. 20 ч. 3, ст. 21 ч. 3). Both the
+    outcome and the words are required: the person is told them. The values come back as typed."""
+    values = {"outcome": form_value(data, "outcome"), "answer": form_value(data, "answer")}
+    errors = FormErrors()
+    if values["outcome"] not in set(rules.CorrectionOutcome):
+        errors.add("outcome", _("Choose whether the data was corrected or the request refused."))
+    if not values["answer"]:
+        errors.add("answer", _("Write the answer the person will read: what was corrected, or why not."))
+    elif len(values["answer"]) > rules.DATA_ANSWER_LENGTH:
+        errors.add("answer", ngettext("The answer is too long: at most %(num)d character. Shorten it, please.",
+                                      "The answer is too long: at most %(num)d characters. Shorten it, please.",
+                                      rules.DATA_ANSWER_LENGTH))  # fmt: skip
+    return values, errors

@@ -13,6 +13,7 @@ from typing import Any
 
 from portal.accounts import consent as consent_text
 from portal.accounts import rules
+from portal.accounts.notify import notify
 from portal.accounts.rules import ConsentChannel
 from portal.accounts.rules import ConsentType
 from portal.accounts.rules import DataRequestKind
@@ -54,6 +55,7 @@ class Request:
     details: str
     done_at: datetime | None
     outcome: str
+    answer: str
 
     @property
     def overdue(self) -> bool:
@@ -68,6 +70,7 @@ REQUEST_FIELDS = (
     DataRequest.details,
     DataRequest.done_at,
     DataRequest.outcome,
+    DataRequest.answer,
 )
 _COLUMNS = (
     DataRequest.id,
@@ -210,23 +213,56 @@ async def request_correction(principal: Principal, details: str, *, ip: str) -> 
     return due
 
 
-async def close_request(actor: Principal, request_id: int, *, ip: str) -> bool:
-    """Staff mark a correction (or a written access request) done; erasures are carried out by the job."""
+async def request_for_staff(request_id: int) -> Request | None:
+    """One duty of the staff's list by its id (staff with the list's access see every person's)."""
+    row = await DataRequest.select(*_COLUMNS).where(DataRequest.id == request_id).first()
+    return _request(row) if row else None
+
+
+async def answer_request(
+    actor: Principal, request_id: int, outcome: rules.CorrectionOutcome, answer: str, *, ip: str
+) -> bool:
+    """Staff answer a demand to correct data: corrected, or refused with its reason (ст. 20 ч. 3, ст. 21 ч. 3). The
+    answer is kept with the request and told to the person in their language; False when the request is not an
+    open correction (answered meanwhile by another staff member, or an erasure, which the job carries out)."""
     async with atomic():
         done = (
             await DataRequest.update(
-                {DataRequest.done_at: clock.now(), DataRequest.outcome: "done", DataRequest.done_by: actor.user_id}
+                {
+                    DataRequest.done_at: clock.now(),
+                    DataRequest.outcome: outcome.value,
+                    DataRequest.answer: answer,
+                    DataRequest.done_by: actor.user_id,
+                }
             )
             .where(
                 (DataRequest.id == request_id)
                 & DataRequest.done_at.is_null()
-                & (DataRequest.kind != DataRequestKind.ERASURE)
+                & (DataRequest.kind == DataRequestKind.CORRECTION)
             )
             .returning(DataRequest.user)
         )
         if done:
-            await audit.record(actor, "personal_data.done", "personal_data_request", request_id, ip=ip)
+            await audit.record(
+                actor, "personal_data.done", "personal_data_request", request_id, {"outcome": outcome.value}, ip=ip
+            )
+            await notify(
+                done[0]["user"],
+                "personal_data_answer",
+                subject=lambda: gettext(
+                    "Your request to correct your data: %(outcome)s", outcome=_OUTCOME_WORDS[outcome]()
+                ),
+                body=answer,
+                dedupe_key=f"personal_data:{request_id}:answer",
+                link="/consent#requests",
+            )
     return bool(done)
+
+
+_OUTCOME_WORDS = {
+    rules.CorrectionOutcome.CORRECTED: lambda: gettext("corrected"),
+    rules.CorrectionOutcome.REFUSED: lambda: gettext("refused"),
+}
 
 
 # --- the terms the portal keeps personal data for (the public page) ---------------------------------------------

@@ -260,13 +260,43 @@ class StaffPersonalData(Controller):
         pending, done = await privacy.staff_list()
         return render(request, "accounts/staff_personal_data.html", pending=pending, done=done)
 
+    @get("/{request_id:int}")
+    async def answer_page(self, request: Request, request_id: FromPath[int]) -> Template:
+        return _answer_page(request, found(await privacy.request_for_staff(request_id)))
+
     @post("/{request_id:int}/done", status_code=303)
     async def mark_done(
-        self, request: Request, principal: NamedDependency[Principal], request_id: FromPath[int]
-    ) -> Response[Any]:
-        if await privacy.close_request(principal, request_id, ip=client_ip(request)):
-            flash(request, _("The request is marked done."))
+        self, request: Request, principal: NamedDependency[Principal], request_id: FromPath[int], data: FormData
+    ) -> Template | Response[Any]:
+        duty = found(await privacy.request_for_staff(request_id))
+        values, errors = forms.read_data_answer(data)
+        if errors:
+            return _answer_page(request, duty, values, errors, 422)
+        outcome = rules.CorrectionOutcome(values["outcome"])
+        if await privacy.answer_request(principal, request_id, outcome, values["answer"], ip=client_ip(request)):
+            flash(request, _("The answer is saved and sent to the person."))
+        else:
+            flash(request, _("This request is already answered."), "error")
         return see_other(request, "/staff/personal-data")
+
+
+def _answer_page(
+    request: Request,
+    duty: privacy.Request,
+    values: dict[str, str] | None = None,
+    errors: FormErrors | None = None,
+    status_code: int = 200,
+) -> Template:
+    """A correction demand with the form of its answer (the words typed kept on a refusal)."""
+    return render(
+        request,
+        "accounts/staff_personal_data_answer.html",
+        duty=duty,
+        values=values or {},
+        errors=errors,
+        outcomes=forms.CORRECTION_OUTCOMES,
+        status_code=status_code,
+    )
 
 
 async def provide_person(principal: NamedDependency[Principal], user_id: FromPath[int]) -> queries.PersonView:

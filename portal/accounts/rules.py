@@ -247,6 +247,17 @@ class DataRequestKind(StrEnum):
     CORRECTION = "correction"  # a demand to correct inaccurate data (ст. 20 ч. 3)
 
 
+class CorrectionOutcome(StrEnum):
+    """How staff answered a demand to correct data (ст. 21 ч. 3: corrected, and the person told; ст. 20 ч. 3: a
+    refusal gives its reason). The answer is written to the person either way."""
+
+    CORRECTED = "corrected"
+    REFUSED = "refused"
+
+
+DATA_ANSWER_LENGTH = 2000  # the staff's answer to a correction, told to the person
+
+
 class ErasureOutcome(StrEnum):
     """What the erasure job did when the date came."""
 

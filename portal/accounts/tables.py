@@ -116,7 +116,8 @@ class DataRequest(Table, tablename="personal_data_request"):
     due_on = Date(index=True)
     details = Text(default="")  # what the person asks to correct
     done_at = Timestamptz(null=True, default=None, index=True)
-    outcome = Varchar(length=16, default="")  # ErasureOutcome for an erasure; "answered", "corrected", …
+    outcome = Varchar(length=16, default="")  # ErasureOutcome, CorrectionOutcome, or "answered" (an access request)
+    answer = Text(default="")  # what staff told the person (a correction's result or reason for refusal)
     done_by = ForeignKey(User, on_delete=OnDelete.set_null, null=True, default=None)
 
 

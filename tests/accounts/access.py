@@ -58,6 +58,7 @@ ACCESS: dict[str, str] = {
     "GET /staff/outbox/{message_id:int}": ADMIN,
     "GET /staff/jobs": ADMIN,
     "GET /staff/personal-data": ADMIN,
+    "GET /staff/personal-data/{request_id:int}": ADMIN,
     "POST /staff/personal-data/{request_id:int}/done": ADMIN,
     "GET /staff/people/{user_id:int}": PEOPLE,
     "POST /staff/people/{user_id:int}/consents": PEOPLE,

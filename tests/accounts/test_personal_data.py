@@ -283,8 +283,11 @@ async def test_the_separate_consents_are_given_and_withdrawn_one_by_one(client, 
     assert (await client.form("/consent/optional", {"consent_type": "processing", "give": "no"})).status_code == 404
 
 
-async def test_a_correction_is_due_in_seven_working_days_and_staff_mark_it_done(client, new_client, make_user, login):
-    user_id = await make_user(name="Иван Исправляев")
+async def test_a_correction_is_due_in_seven_working_days_and_staff_answer_it(client, new_client, make_user, login):
+    """ст. 21 ч. 3: staff correct the data and tell the person; the answer is kept with the request, told in the
+    person's language, and read on their page. Without an outcome or an answer nothing is saved and the words typed
+    come back."""
+    user_id = await make_user(name="Иван Исправляев", locale="en")
     admin_id = await make_user(roles=("admin",))
     await login(client, user_id)
     empty = await client.form("/consent/correction", {"details": ""})
@@ -299,13 +302,42 @@ async def test_a_correction_is_due_in_seven_working_days_and_staff_mark_it_done(
     staff = new_client()
     await login(staff, admin_id)
     listing = await staff.get("/staff/personal-data")
-    assert "Фамилия пишется через «ё»" in listing.text
-    assert (await staff.form(f"/staff/personal-data/{row['id']}/done")).status_code == 303
+    assert "Фамилия пишется через «ё»" in listing.text and f'href="/staff/personal-data/{row["id"]}"' in listing.text
+    page = await staff.get(f"/staff/personal-data/{row['id']}")
+    assert page.status_code == 200 and "Фамилия пишется через «ё»" in page.text
+    typed = "Исправили: Ёлкин"
+    refused = await staff.form(f"/staff/personal-data/{row['id']}/done", {"outcome": "", "answer": typed})
+    assert refused.status_code == 422 and typed in refused.text and 'aria-invalid="true"' in refused.text
+    assert (await DataRequest.select().where(DataRequest.id == row["id"]).first())["done_at"] is None
+    no_words = await staff.form(f"/staff/personal-data/{row['id']}/done", {"outcome": "corrected", "answer": " "})
+    assert no_words.status_code == 422
+
+    answered = await staff.form(f"/staff/personal-data/{row['id']}/done", {"outcome": "corrected", "answer": typed})
+    assert answered.status_code == 303
     row = await DataRequest.select().where(DataRequest.id == row["id"]).first()
     assert row["done_at"] is not None and row["done_by"] == admin_id
+    assert (row["outcome"], row["answer"]) == ("corrected", typed)
     assert "Фамилия пишется через «ё»" not in (await staff.get("/staff/personal-data")).text.split('id="done"')[0]
+    audit_row = await AuditEvent.select().where(AuditEvent.action == "personal_data.done").first()
+    assert audit_row["entity_id"] == row["id"] and json.loads(audit_row["changes"])["outcome"] == "corrected"
+    # Told in the person's language (English), whoever answered; the answer's own words as typed.
+    told = (
+        await OutboxMessage.select()
+        .where(OutboxMessage.user_id == user_id)
+        .where(OutboxMessage.dedupe_key.like(f"%:personal_data:{row['id']}:answer:%"))
+    )
+    assert told and all(m["subject"] == "Your request to correct your data: corrected" for m in told)
+    assert any(typed in m["body"] for m in told)
+    # Answered once: a second answer (another admin's tab) changes nothing.
+    again = await staff.form(f"/staff/personal-data/{row['id']}/done", {"outcome": "refused", "answer": "Нет"})
+    assert again.status_code == 303
+    assert (await DataRequest.select().where(DataRequest.id == row["id"]).first())["outcome"] == "corrected"
+
     await login(client, user_id)
+    mine = (await client.get("/consent")).text.split('id="requests"', 1)[1]
+    assert typed in mine and "Corrected" in mine
     assert (await client.get("/staff/personal-data")).status_code in (403, 404)
+    assert (await client.get(f"/staff/personal-data/{row['id']}")).status_code in (403, 404)
 
 
 async def test_the_erasure_job_anonymises_restricts_or_cancels_on_the_date(db, make_user, make_account):
