@@ -19,6 +19,7 @@ from typing import TypeVar
 from litestar.exceptions import NotFoundException
 from piccolo.query.methods.select import Count
 
+from portal.content import rules
 from portal.content.rules import ACCOUNTS_NAMED
 from portal.content.rules import AudienceNames
 from portal.content.rules import OutageFacts
@@ -1068,3 +1069,72 @@ async def goers(post_id: int, scope: Collection[int] | None = None, limit: int =
         for r in await places.where(live).order_by(Residency.id).limit(len(users) * 10):
             homes.setdefault(r["user"], []).append(premise_name(r["kind"], r["number"]))
     return [Goer(r["name"] or "—", ", ".join(dict.fromkeys(homes.get(r["user"], [])))) for r in rows]
+
+
+# --- the print for the house's boards ---------------------------------------------------------------------------
+
+# The house and entrance of each premise a post's hand-picked premises, risers and accounts lie in (a riser's own
+# entrance too, where it has one), distinct: a post for 100,000 accounts of 40 entrances reads 40 rows.
+_BOARD_SPOTS = """
+SELECT p.house AS house, p.entrance AS entrance FROM post_target t JOIN premise p ON p.id = t.ref
+WHERE t.post = {} AND t.kind = 'premise'
+UNION
+SELECT p.house, p.entrance FROM post_target t JOIN premise_riser pr ON pr.riser = t.ref
+JOIN premise p ON p.id = pr.premise WHERE t.post = {} AND t.kind = 'riser'
+UNION
+SELECT r.house, r.entrance FROM post_target t JOIN riser r ON r.id = t.ref
+WHERE t.post = {} AND t.kind = 'riser' AND r.entrance IS NOT NULL
+UNION
+SELECT p.house, p.entrance FROM post_target t JOIN personal_account a ON a.id = t.ref
+JOIN premise p ON p.id = a.premise WHERE t.post = {} AND t.kind = 'account'
+"""
+_WHOLE = ("company", "complex", "house", "entrance", "floors")
+
+
+async def board_reach(post_id: int) -> rules.BoardReach:
+    """Where the post's audience lives (``rules.BoardReach``): its selections of the company, complexes, houses,
+    entrances and floors as stored, and the places of those it names one by one."""
+    rows = await PostTarget.select(
+        PostTarget.kind, PostTarget.ref, PostTarget.entrance, PostTarget.floor_from, PostTarget.floor_to
+    ).where((PostTarget.post == post_id) & PostTarget.kind.is_in(list(_WHOLE)))
+    spots = await PostTarget.raw(_BOARD_SPOTS, post_id, post_id, post_id, post_id)
+
+    def refs(kind: str) -> frozenset[int]:
+        return frozenset(r["ref"] for r in rows if r["kind"] == kind and r["ref"] is not None)
+
+    floors = tuple(
+        FloorRange(r["ref"], r["floor_from"], r["floor_to"], r["entrance"])
+        for r in rows
+        if r["kind"] == "floors" and None not in (r["ref"], r["floor_from"], r["floor_to"])
+    )
+    return rules.BoardReach(
+        company=any(r["kind"] == "company" for r in rows),
+        complexes=refs("complex"),
+        # a premise of no entrance on record: its house's every board
+        houses=refs("house") | {s["house"] for s in spots if s["entrance"] is None},
+        entrances=refs("entrance") | {s["entrance"] for s in spots if s["entrance"] is not None},
+        floors=floors,
+    )
+
+
+async def board_houses(scope: Collection[int] | None, house: int | None = None) -> list[rules.BoardHouse]:
+    """The houses a staff member works with (``scope``; None: every house), by address, with their entrances; with
+    ``house``, that one only (none if it is not theirs)."""
+    from portal.housing.queries import HOUSES_LIMIT
+    from portal.housing.tables import Entrance
+    from portal.housing.tables import House
+
+    if scope is not None and not scope:
+        return []
+    query = House.select(House.id, House.address, House.complex).order_by(House.address).limit(HOUSES_LIMIT)
+    where = every([House.id.is_in(sorted(scope)) if scope is not None else None,
+                   House.id == house if house is not None else None])  # fmt: skip
+    houses = await (query.where(where) if where is not None else query)
+    if not houses:
+        return []
+    entrances: dict[int, list[rules.BoardEntrance]] = {}
+    for e in await Entrance.select(Entrance.id, Entrance.house, Entrance.number, Entrance.floors).where(
+        Entrance.house.is_in([h["id"] for h in houses])
+    ):
+        entrances.setdefault(e["house"], []).append(rules.BoardEntrance(e["id"], e["number"], e["floors"] or 1))
+    return [rules.BoardHouse(h["id"], h["address"], h["complex"], tuple(entrances.get(h["id"], ()))) for h in houses]

@@ -13,12 +13,14 @@ from litestar import get
 from litestar import post
 from litestar.di import NamedDependency
 from litestar.di import Provide
+from litestar.exceptions import NotFoundException
 from litestar.exceptions import PermissionDeniedException
 from litestar.params import FromPath
 from litestar.response import Template
 
 from portal.content import actions
 from portal.content import forms
+from portal.content import pdf
 from portal.content import queries
 from portal.content import rules
 from portal.content.routes import kind_label
@@ -34,12 +36,15 @@ from portal.core.i18n import lazy
 from portal.core.labels import Labels
 from portal.core.pagination import Paging
 from portal.core.parse import parse_date
+from portal.core.parse import parse_id
 from portal.core.security import Principal
 from portal.core.security import client_ip
 from portal.core.security import staff
+from portal.core.threads import written
 from portal.core.web import FormData
 from portal.core.web import FormErrors
 from portal.core.web import MultipartData
+from portal.core.web import Refused
 from portal.core.web import flash
 from portal.core.web import question
 from portal.core.web import read_range
@@ -47,6 +52,8 @@ from portal.core.web import render
 from portal.core.web import see_other
 from portal.housing.queries import houses_in_scope
 from portal.notifications.channels import deliver_soon
+from portal.notifications.messages import absolute
+from portal.notifications.messages import in_locale
 from portal.notifications.queries import PostAudience
 from portal.notifications.queries import count_audience
 
@@ -195,6 +202,38 @@ class StaffPosts(Controller):
         flash(request, gettext("A copy is saved as a draft."))
         return see_other(request, f"/staff/posts/{copy}/edit")
 
+    @get("/{post_id:int}/board", name="content:staff_board")
+    async def board(self, request: Request, principal: Caller, post: LoadedPost) -> Response[bytes]:
+        """The post printed for the boards of a house's entrances (``content.pdf``): a house of the caller's the
+        post reaches, the one there is or the one chosen (``house``); a house not theirs, or one it does not reach,
+        is 404. Refused, said on the post's page, for a post that is not out or scheduled."""
+        if reason := rules.board_refusal(post.status, post.publish_at, post.ends_at, clock.now()):
+            raise Refused(reason, back=f"/staff/posts/{post.id}")
+        typed = request.query_params.get("house")
+        house = parse_id(typed) if typed else None
+        if typed and house is None:
+            raise NotFoundException()
+        reach = await queries.board_reach(post.id)
+        houses = rules.board_houses(reach, await queries.board_houses(principal.house_ids, house))
+        if house is not None and not houses:
+            raise NotFoundException()
+        if len(houses) != 1:
+            raise Refused(str(BOARD_NO_HOUSE if not houses else BOARD_CHOOSE), back=f"/staff/posts/{post.id}#board")
+        with in_locale(pdf.DOCUMENT_LOCALE):
+            words = (await queries.in_readers_words([post]))[0]
+            sheet = pdf.BoardPost(
+                kind=post.kind, title=words.title, body=words.body, url=absolute(f"/news/{post.id}"),
+                published=post.publish_at or post.published_at, ends_at=post.ends_at,
+                event_starts_at=post.event_starts_at, event_ends_at=post.event_ends_at, event_place=post.event_place,
+            )  # fmt: skip
+            content = await written(pdf.board_pdf, sheet, rules.board_pages(reach, houses[0]))
+        return Response(
+            content,
+            media_type="application/pdf",
+            headers={"Content-Disposition": f'inline; filename="board-{post.id}-{houses[0].id}.pdf"',
+                     "Cache-Control": "private, no-store"},
+        )  # fmt: skip
+
     @get("/images/{image_id:int}", name="content:staff_image")
     async def image(self, principal: Caller, image_id: FromPath[int]) -> Any:
         from portal.core.storage import response_for
@@ -225,7 +264,8 @@ async def _post_page(
     asks = rules.sends_on_approval(post.publish_at, (post.by_email, post.by_sms, post.by_push), clock.now())
     return render(request, "content/staff_post.html", status_code=status_code, post=post, log=log, may=may,
                   reach=reach, readers=readers, sent_out=sent_out, read_only=read_only, not_editable=not_editable,
-                  errors=errors, going=going, approval_sends=asks, **_words())  # fmt: skip
+                  errors=errors, going=going, approval_sends=asks, board=await _board(principal, post),
+                  **_words())  # fmt: skip
 
 
 async def _going(principal: Principal, post: queries.PostView) -> tuple[int, list[queries.Goer]] | None:
@@ -239,6 +279,20 @@ async def _going(principal: Principal, post: queries.PostView) -> tuple[int, lis
 def _edit_refusal(principal: Principal, post: queries.PostView) -> str | None:
     """Why ``principal`` may not change the post's words (``actions.edit_refusal``, the rule its save is refused by)."""
     return actions.edit_refusal(principal, post.status, post.kind, post.audience_names.elsewhere)
+
+
+BOARD_CHOOSE = lazy("Choose the house to print it for.")
+BOARD_NO_HOUSE = lazy("It reaches none of your houses: there is nothing to print for their boards.")
+
+
+async def _board(principal: Principal, post: queries.PostView) -> dict[str, Any]:
+    """What the post's page offers for the boards: why not (``refusal``), or the caller's houses it reaches."""
+    refusal = rules.board_refusal(post.status, post.publish_at, post.ends_at, clock.now())
+    if refusal:
+        return {"refusal": refusal, "houses": []}
+    reach = await queries.board_reach(post.id)
+    houses = rules.board_houses(reach, await queries.board_houses(principal.house_ids))
+    return {"refusal": None, "houses": [(h.id, h.address) for h in houses]}
 
 
 # What the person who made a move is told.

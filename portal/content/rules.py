@@ -3,14 +3,17 @@ with a comment), who may do what, whether a post is in force, and an event's ans
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from collections.abc import Collection
+from collections.abc import Iterable
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
 from enum import StrEnum
+from typing import Any
 from typing import TypeVar
 from urllib.parse import urlsplit
 
@@ -29,6 +32,7 @@ from portal.core.i18n import get_locale
 from portal.core.i18n import gettext
 from portal.core.security import Principal
 from portal.core.security import StaffRole
+from portal.notifications.rules import FloorRange
 from portal.settings import get_settings
 
 K = TypeVar("K")
@@ -527,3 +531,170 @@ def ics(event: EventFacts, *, zone: str, base_url: str, stamp: datetime) -> byte
     calendar.add_component(item)
     calendar.add_missing_timezones()
     return calendar.to_ical()
+
+
+# --- the print for the house's boards («для инфодоски») ---------------------------------------------------------
+# Many residents (the elderly, tenants, those without the app) read the paper board in the entrance: a post that is
+# out (or scheduled) is printed for it, a page for each entrance its audience lives in.
+
+
+@dataclass(frozen=True)
+class BoardEntrance:
+    id: int
+    number: int
+    floors: int
+
+
+@dataclass(frozen=True)
+class BoardHouse:
+    """A house as its boards are printed for: its address, complex and entrances."""
+
+    id: int
+    address: str
+    complex: int
+    entrances: tuple[BoardEntrance, ...] = ()
+
+
+@dataclass(frozen=True)
+class BoardReach:
+    """Where a post's audience lives, as its stored selections say (``queries.board_reach``): the whole company,
+    complexes, whole houses (also a house where a premise it names has no entrance on record), entrances (chosen, or
+    those of the premises, risers and accounts it names) and floors (of a house or of one of its entrances)."""
+
+    company: bool = False
+    complexes: frozenset[int] = frozenset()
+    houses: frozenset[int] = frozenset()
+    entrances: frozenset[int] = frozenset()
+    floors: tuple[FloorRange, ...] = ()
+
+
+@dataclass(frozen=True)
+class BoardPage:
+    """One board's page: the house and the number of its entrance (None: a house with no entrance on record)."""
+
+    house: int
+    address: str
+    entrance: int | None
+
+
+def board_pages(reach: BoardReach, house: BoardHouse) -> list[BoardPage]:
+    """The pages a post gives ``house``, one per entrance its audience lives in, by number: every entrance of a house
+    reached whole (the company, its complex, the house); the chosen entrances; for floors, each entrance that has
+    them (a post for floors 10–16 is not hung where the entrance has 9). A house with no entrance on record reached
+    at all gets one page; a house the post does not reach, none."""
+    whole = reach.company or house.complex in reach.complexes or house.id in reach.houses
+    floors = [f for f in reach.floors if f.house == house.id]
+    if not house.entrances:
+        return [BoardPage(house.id, house.address, None)] if whole or floors else []
+
+    def reached(e: BoardEntrance) -> bool:
+        return (
+            whole
+            or e.id in reach.entrances
+            or any((f.entrance is None or f.entrance == e.id) and f.floor_from <= max(e.floors, 1) for f in floors)
+        )
+
+    ordered = sorted(house.entrances, key=lambda e: e.number)
+    return [BoardPage(house.id, house.address, e.number) for e in ordered if reached(e)]
+
+
+def board_houses(reach: BoardReach, houses: Iterable[BoardHouse]) -> list[BoardHouse]:
+    """Of ``houses`` (a staff member's, by address), those the post has a board page in: what they choose from."""
+    return [h for h in houses if board_pages(reach, h)]
+
+
+def board_refusal(status: str, publish_at: datetime | None, ends_at: datetime | None, now: datetime) -> str | None:
+    """Why a post is not printed for the boards (None: it is): the board says what the portal says, so only a post
+    that is out or scheduled to be — never a draft, one on review or returned, one taken down or whose time is over."""
+    state = shown_status(status, publish_at, ends_at, now)
+    if state in (PostStatus.PUBLISHED, SCHEDULED):
+        return None
+    if state == ENDED:
+        return gettext("Its time has ended: residents no longer see it, so it is not printed for the boards.")
+    if state == PostStatus.UNPUBLISHED:
+        return gettext("It is taken down: residents no longer see it, so it is not printed for the boards.")
+    return gettext(
+        "It is not published yet: it is printed for the boards once it is published or scheduled, so that the "
+        "paper says what the portal says."
+    )
+
+
+@dataclass(frozen=True)
+class Block:
+    """A paragraph of a post's text as paper shows it: plain words, a list item's ``marker`` («•», «2.») and
+    nesting ``level``, or a heading."""
+
+    text: str
+    marker: str = ""
+    level: int = 0
+    heading: bool = False
+
+
+def _inline_words(children: list[Any] | None) -> str:
+    """A line's words without its markup: emphasis and code as their text, a link as its words and its address in
+    brackets (the paper cannot be clicked), an HTML tag dropped."""
+    words: list[str] = []
+    href = ""
+    start = 0
+    for child in children or []:
+        if child.type in ("text", "code_inline"):
+            words.append(child.content)
+        elif child.type == "softbreak":
+            words.append(" ")
+        elif child.type == "hardbreak":
+            words.append("\n")
+        elif child.type == "image":
+            words.append(child.content)
+        elif child.type == "link_open":
+            href, start = str(child.attrGet("href") or ""), len(words)
+        elif child.type == "link_close":
+            shown = "".join(words[start:]).strip()
+            if href and urlsplit(href).scheme in ("http", "https") and href.rstrip("/") != shown.rstrip("/"):
+                words.append(f" ({href})")
+            href = ""
+    return "".join(words).strip()
+
+
+def plain_blocks(text: str) -> list[Block]:
+    """A post's Markdown as plain paragraphs, list items and headings for paper: no ``**``, ``#`` or ``-`` left;
+    a table a line per row, its cells joined with «·»; raw HTML reduced to its words."""
+    blocks: list[Block] = []
+    lists: list[list[int]] = []  # per open list: [ordered (0/1), the next number]
+    marker = ""
+    heading = False
+    row: list[str] | None = None
+    for token in _markdown.parse(text or ""):
+        kind = token.type
+        if kind in ("bullet_list_open", "ordered_list_open"):
+            ordered = kind == "ordered_list_open"
+            lists.append([int(ordered), int(token.attrGet("start") or 1) if ordered else 0])
+        elif kind in ("bullet_list_close", "ordered_list_close"):
+            lists.pop()
+        elif kind == "list_item_open" and lists:
+            ordered, number = lists[-1]
+            marker = f"{number}." if ordered else "•"
+            lists[-1][1] = number + 1
+        elif kind == "heading_open":
+            heading = True
+        elif kind == "heading_close":
+            heading = False
+        elif kind == "tr_open":
+            row = []
+        elif kind == "tr_close" and row is not None:
+            if any(row):
+                blocks.append(Block(" · ".join(c for c in row if c)))
+            row = None
+        elif kind == "inline":
+            words = _inline_words(token.children)
+            if row is not None:
+                row.append(words)
+            elif words:
+                blocks.append(Block(words, marker=marker, level=max(len(lists) - 1, 0), heading=heading))
+                marker = ""
+        elif kind in ("fence", "code_block") and token.content.strip():
+            blocks.append(Block(token.content.rstrip()))
+        elif kind == "html_block":
+            words = " ".join(html.unescape(nh3.clean(token.content, tags=set())).split())
+            if words:
+                blocks.append(Block(words))
+    return blocks

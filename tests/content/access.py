@@ -14,5 +14,6 @@ ACCESS = {
     "POST /staff/posts/{post_id:int}/move": STAFF,
     "POST /staff/posts/{post_id:int}/duplicate": STAFF,
     "POST /staff/posts/{post_id:int}/images/{image_id:int}/delete": STAFF,
+    "GET /staff/posts/{post_id:int}/board": STAFF,
     "GET /staff/posts/images/{image_id:int}": STAFF,
 }
