@@ -84,14 +84,14 @@ class _Board(A4):
         if self.page_no() > self.first_page and self.head:
             self.set_font("Main", "", 11)
             self.set_text_color(*GREY)
-            self.multi_cell(self.width, 5, _("%(place)s — continued", place=self.head))
+            self.multi_cell(self.width, 5, _("%(place)s — continued", place=self.head), align="L")
             self.set_text_color(0, 0, 0)
             self.ln(3)
 
     def paragraph(self, text: str, size: float, bold: bool = False, height: float = 0, indent: float = 0) -> None:
         self.set_font("Main", "B" if bold else "", size)
         self.set_x(self.l_margin + indent)
-        self.multi_cell(self.width - indent, height or size * 0.48, text)
+        self.multi_cell(self.width - indent, height or size * 0.48, text, align="L")  # ragged right: no gaps
 
 
 def board_pdf(post: BoardPost, pages: Sequence[rules.BoardPage]) -> bytes:
@@ -189,12 +189,14 @@ def _closing(doc: _Board, url: str, qr: bytes) -> None:
     doc.image(io.BytesIO(qr), x=doc.l_margin, y=top + 3, w=QR_SIZE, h=QR_SIZE)
     left = doc.l_margin + QR_SIZE + 5
     width = doc.w - doc.r_margin - left
-    doc.set_xy(left, top + 4)
-    doc.set_font("Main", "", 12)
-    doc.multi_cell(width, 5.5, _("More and the discussion in your personal account: %(url)s", url=url), new_x="LEFT")
-    doc.ln(2)
-    doc.set_font("Main", "B", 13)
-    doc.multi_cell(width, 6, settings.company_name, new_x="LEFT")
-    doc.set_font("Main", "B", 15)
-    doc.multi_cell(width, 7, _("Dispatch service, round the clock: %(phone)s", phone=settings.emergency_phone),
-                   new_x="LEFT")  # fmt: skip
+    doc.set_y(top + 4)
+    lines = [
+        (_("More and the discussion in your personal account: %(url)s", url=url), "", 12, 5.5, 2),
+        (settings.company_name, "B", 13, 6, 1),
+        (_("Dispatch service, round the clock: %(phone)s", phone=settings.emergency_phone), "B", 15, 7, 0),
+    ]
+    for text, style, size, height, after in lines:  # each beside the code, never under it
+        doc.set_font("Main", style, size)
+        doc.set_x(left)
+        doc.multi_cell(width, height, text, align="L")
+        doc.ln(after)
