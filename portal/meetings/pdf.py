@@ -18,8 +18,10 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+from portal.core import board
 from portal.core import clock
 from portal.core.i18n import format_area
+from portal.core.i18n import format_clock
 from portal.core.i18n import format_day
 from portal.core.i18n import format_moment
 from portal.core.i18n import format_number
@@ -374,3 +376,60 @@ def decision_label(decision: rules.Decision) -> str:
         rules.Decision.REJECTED: _("not adopted"),
         rules.Decision.NO_QUORUM: _("not taken: no quorum"),
     }[decision]
+
+
+def notice_board_pdf(meeting: queries.MeetingView, entrances: list[int | None], url: str) -> bytes:
+    """The notice of the meeting for the house's boards (ЖК ст. 45 ч. 4–5, DOMAIN.md §1.2), a sheet per entrance
+    (``rules.notice_pages``) in the boards' large print (``core.board``): the initiator, the form, when and where
+    (for written decisions, until when and where they are received), the agenda, where to read the materials, and a
+    QR code to the meeting in the portal. Its words are the meeting's Russian ones, never the English twin."""
+    settings = get_settings()
+    zone = settings.time_zone
+    doc = board.BoardSheet()
+    doc.set_title(_("Notice of a general meeting of owners"))
+    doc.set_creator(settings.company_name)
+    qr = board.qr_png(url)
+    facts = [(_("Initiator"), meeting.initiator), (_("Form"), forms.form_label(meeting.form))]
+    if meeting.in_person_at:
+        facts.append((_("In-person meeting"), f"{format_moment(meeting.in_person_at, zone)}, {meeting.place}"))
+    facts.append(
+        (
+            _("Voting period"),
+            _(
+                "from %(start)s to %(end)s",
+                start=format_day(meeting.starts_on),
+                end=f"{format_day(meeting.voting_ends_on)}, {format_clock(meeting.voting_ends_at, zone)}",
+            ),
+        )
+    )
+    if meeting.form == rules.Form.ELECTRONIC:
+        facts.append((_("Where decisions are received"), _("in your personal account in the portal")))
+    elif not meeting.in_person_at and meeting.place:
+        facts.append((_("Where decisions are received"), meeting.place))
+    for entrance in entrances:
+        doc.start(meeting.address, entrance)
+        doc.band(_("Notice of a general meeting of owners"))
+        doc.title_text(meeting.title, 24)
+        for label, value in facts:
+            doc.paragraph(f"{label}: {value}", board.TEXT_SIZE, height=7.2)
+            doc.ln(1.5)
+        doc.ln(2)
+        doc.paragraph(_("Agenda"), board.TEXT_SIZE + 2, bold=True, height=8.5)
+        for item in meeting.items:
+            doc.paragraph(f"{item.position}. {item.text}", board.TEXT_SIZE, height=7.2, indent=4)
+            doc.ln(1.5)
+        doc.ln(2)
+        doc.paragraph(
+            _(
+                "The materials on the questions of the agenda are in your personal account in the portal (the QR code "
+                "below) and at the office of the managing company: %(office)s, %(phone)s.",
+                office=settings.office_address,
+                phone=settings.office_phone,
+            ),
+            board.TEXT_SIZE - 1,
+            height=6.8,
+        )
+        doc.ln(1.5)
+        doc.paragraph(_("The notice is posted on %(day)s.", day=format_day(meeting.notice_on)), 12, height=6)
+        doc.finish(url, qr, _("The meeting, its materials and the voting in your personal account: %(url)s", url=url))
+    return bytes(doc.output())

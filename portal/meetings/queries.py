@@ -1047,3 +1047,11 @@ async def keeping_snils(closed_before: datetime, *, after: int = 0, limit: int =
 
 
 orphans.kept_in("meetings", AgendaItem.material_key, Ballot.scan_key)  # a question's materials, a ballot's scan
+
+
+async def entrance_numbers(house_id: int) -> list[int]:
+    """The numbers of the house's entrances (its boards), in order."""
+    from portal.housing.tables import Entrance
+
+    rows = await Entrance.select(Entrance.number).where(Entrance.house == house_id).order_by(Entrance.number)
+    return [r["number"] for r in rows]

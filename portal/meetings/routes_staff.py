@@ -30,9 +30,11 @@ from portal.core.parse import parse_id
 from portal.core.security import Principal
 from portal.core.security import client_ip
 from portal.core.security import staff
+from portal.core.threads import written
 from portal.core.web import FormData
 from portal.core.web import FormErrors
 from portal.core.web import MultipartData
+from portal.core.web import Refused
 from portal.core.web import flash
 from portal.core.web import form_value
 from portal.core.web import gone
@@ -42,6 +44,7 @@ from portal.housing.queries import houses_in_scope
 from portal.meetings import actions
 from portal.meetings import export
 from portal.meetings import forms
+from portal.meetings import pdf
 from portal.meetings import queries
 from portal.meetings import rules
 from portal.meetings.deps import STAFF
@@ -54,6 +57,8 @@ from portal.meetings.routes import material_of
 from portal.meetings.routes import paper_ballots_bytes
 from portal.meetings.routes import protocol_bytes
 from portal.meetings.tables import BallotStatus
+from portal.notifications.messages import absolute
+from portal.notifications.messages import in_locale
 from portal.settings import get_settings
 
 VIEW = ("manager", "moderator", "operator")
@@ -267,6 +272,20 @@ class StaffMeetings(Controller):
     @get("/{meeting_id:int}/paper-ballots", name="meetings:staff_paper_ballots")
     async def paper_ballots(self, meeting: LoadedMeeting) -> Response[bytes]:
         return _pdf(await paper_ballots_bytes(meeting), f"paper-ballots-{meeting.id}.pdf")
+
+    @get("/{meeting_id:int}/notice", name="meetings:staff_notice")
+    async def notice(self, meeting: LoadedMeeting) -> Response[bytes]:
+        """The notice of the meeting for the house's boards (ЖК ст. 45 ч. 4–5), a sheet per entrance, in Russian
+        whoever prints it; refused, said on the meeting's page, before it is announced and after its voting."""
+        if meeting.stage not in rules.NOTICE_PRINTED:
+            raise Refused(
+                gettext("The notice is printed for the boards once the meeting is announced, until its voting ends."),
+                back=f"/staff/meetings/{meeting.id}",
+            )
+        with in_locale(pdf.DOCUMENT_LOCALE):
+            pages = rules.notice_pages(await queries.entrance_numbers(meeting.house_id))
+            content = await written(pdf.notice_board_pdf, meeting, pages, absolute(f"/meetings/{meeting.id}"))
+        return _pdf(content, f"notice-{meeting.id}.pdf")
 
     @get("/{meeting_id:int}/protocol", name="meetings:staff_protocol")
     async def protocol(self, meeting: LoadedMeeting) -> Response[bytes]:

@@ -319,6 +319,18 @@ def stage(
     return Stage.COUNTING
 
 
+# The notice on the house's boards (ЖК ст. 45 ч. 4: posted where every owner can reach it, §1.2): printed once the
+# meeting is announced and until its voting ends — before, its words may still change; after, it tells of nothing.
+NOTICE_PRINTED = frozenset({Stage.ANNOUNCED, Stage.VOTING})
+
+
+def notice_pages(entrances: Iterable[int]) -> list[int | None]:
+    """The entrances (by number) a meeting's notice is printed for: every entrance of the house, for every owner
+    reaches a board in one (ст. 45 ч. 4), each once and in order; a house with no entrance on record, one page."""
+    pages: list[int | None] = [*sorted(set(entrances))]
+    return pages or [None]
+
+
 def reminder_days_left(voting_ends_on: date, today: date, days: int) -> int | None:
     """The days left of a voting whose owners who have not voted are reminded ``days`` before its last day: from
     then (the job's first run that day, or a later one if it missed it) until the day before the last, and how many

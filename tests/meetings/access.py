@@ -37,6 +37,7 @@ ACCESS: dict[str, str] = {
     "POST /staff/meetings/ballots/{ballot_id:int}/reject": MODERATE,
     "GET /staff/meetings/ballots/{ballot_id:int}/scan": VIEW,
     "GET /staff/meetings/{meeting_id:int}/materials/{item_id:int}": VIEW,
+    "GET /staff/meetings/{meeting_id:int}/notice": VIEW,
     "GET /staff/meetings/{meeting_id:int}/protocol": VIEW,
     "GET /staff/meetings/{meeting_id:int}/paper-ballots": VIEW,
     "GET /staff/meetings/{meeting_id:int}/export": ORGANISE,
