@@ -188,7 +188,7 @@ async def test_staff_of_another_house_get_404(db, client, login, make_user, town
     assert (await client.get(f"/staff/posts/{post_id}/board?house=abc")).status_code == 404
 
 
-async def test_a_company_post_is_printed_for_the_house_chosen(db, client, login, town) -> None:
+async def test_a_company_post_is_printed_for_the_house_chosen(db, client, login, make_account, town) -> None:
     """A post for the whole company is printed house by house: whoever hangs the sheets goes from house to house,
     and a company's every entrance at once would be hundreds of pages."""
     t = await town()
@@ -202,3 +202,7 @@ async def test_a_company_post_is_printed_for_the_house_chosen(db, client, login,
     assert pdf.status_code == 200
     pages = _pages(pdf.content)
     assert len(pages) == 1 and "ул. Другая, д. 9" in pages[0] and "НОВОСТЬ" in pages[0]
+    # The company's house its writer does not work with: not offered, and not printed for them.
+    elsewhere = (await make_account(address="г. Симферополь, ул. Чужая, д. 3")).house
+    assert "ул. Чужая, д. 3" not in (await client.get(f"/staff/posts/{post_id}")).text
+    assert (await client.get(f"/staff/posts/{post_id}/board?house={elsewhere}")).status_code == 404
