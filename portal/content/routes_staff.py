@@ -219,20 +219,7 @@ class StaffPosts(Controller):
             raise NotFoundException()
         if len(houses) != 1:
             raise Refused(str(BOARD_NO_HOUSE if not houses else BOARD_CHOOSE), back=f"/staff/posts/{post.id}#board")
-        with in_locale(pdf.DOCUMENT_LOCALE):
-            words = (await queries.in_readers_words([post]))[0]
-            sheet = pdf.BoardPost(
-                kind=post.kind, title=words.title, body=words.body, url=absolute(f"/news/{post.id}"),
-                published=post.publish_at or post.published_at, ends_at=post.ends_at,
-                event_starts_at=post.event_starts_at, event_ends_at=post.event_ends_at, event_place=post.event_place,
-            )  # fmt: skip
-            content = await written(pdf.board_pdf, sheet, rules.board_pages(reach, houses[0]))
-        return Response(
-            content,
-            media_type="application/pdf",
-            headers={"Content-Disposition": f'inline; filename="board-{post.id}-{houses[0].id}.pdf"',
-                     "Cache-Control": "private, no-store"},
-        )  # fmt: skip
+        return await _board_pdf(post, rules.board_pages(reach, houses[0]), houses[0].id)
 
     @get("/images/{image_id:int}", name="content:staff_image")
     async def image(self, principal: Caller, image_id: FromPath[int]) -> Any:
@@ -279,6 +266,24 @@ async def _going(principal: Principal, post: queries.PostView) -> tuple[int, lis
 def _edit_refusal(principal: Principal, post: queries.PostView) -> str | None:
     """Why ``principal`` may not change the post's words (``actions.edit_refusal``, the rule its save is refused by)."""
     return actions.edit_refusal(principal, post.status, post.kind, post.audience_names.elsewhere)
+
+
+async def _board_pdf(post: queries.PostView, pages: list[rules.BoardPage], house: int) -> Response[bytes]:
+    """The post's board sheets for ``pages``, in Russian whoever prints them (an outage notice said from its outage)."""
+    with in_locale(pdf.DOCUMENT_LOCALE):
+        words = (await queries.in_readers_words([post]))[0]
+        sheet = pdf.BoardPost(
+            kind=post.kind, title=words.title, body=words.body, url=absolute(f"/news/{post.id}"),
+            published=post.publish_at or post.published_at, ends_at=post.ends_at,
+            event_starts_at=post.event_starts_at, event_ends_at=post.event_ends_at, event_place=post.event_place,
+        )  # fmt: skip
+        content = await written(pdf.board_pdf, sheet, pages)
+    return Response(
+        content,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="board-{post.id}-{house}.pdf"',
+                 "Cache-Control": "private, no-store"},
+    )  # fmt: skip
 
 
 BOARD_CHOOSE = lazy("Choose the house to print it for.")
