@@ -173,6 +173,14 @@ def unsafe(orphaned: int, walked: int, max_share: int, referring: bool) -> str |
     return None
 
 
+async def unreferred(keys: Collection[str]) -> list[str]:
+    """Those of ``keys`` no row of any domain refers to (in their order, once each): what a change that let go of
+    its rows' files may delete. A file may be referred to by more than one domain's rows (an inspection round's
+    photo is the photo of the request its remark filed too): one still referred to stays with the others."""
+    kept = await referred(set(keys))
+    return [k for k in dict.fromkeys(keys) if k not in kept]
+
+
 async def _no_rows(files: list[storage.Lying]) -> list[storage.Lying]:
     """Those of ``files`` no row refers to (a partial copy is nobody's)."""
     kept = await referred(_asked(files))

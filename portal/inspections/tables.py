@@ -71,7 +71,8 @@ class InspectionAnswer(Table, tablename="inspection_answer"):
 
 
 class InspectionPhoto(PhotoColumns, Table, tablename="inspection_photo"):
-    """A photo of a point's answer, stored by ``core.storage``; the request filed for the remark carries it too."""
+    """A photo of a point's answer, stored by ``core.storage``; the request filed for the remark carries it too (the
+    same file: the request's files erased at the end of their term leave it to the round, ``orphans.unreferred``)."""
 
     id = Serial(primary_key=True)
     answer = ForeignKey(InspectionAnswer, on_delete=OnDelete.restrict, null=False, index=True)

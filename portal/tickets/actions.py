@@ -37,6 +37,7 @@ from portal.core import audit
 from portal.core import clock
 from portal.core import jobs
 from portal.core import limits
+from portal.core import orphans
 from portal.core import outbox
 from portal.core import stale
 from portal.core import storage
@@ -2247,7 +2248,8 @@ async def erase_request_files(now: datetime, owner_docs_keep_days: int, files_ke
     files of a request (a meter's passport among them) ``files_keep_years`` after it was finished; the application,
     the request, its history and texts stay. A batch at a time, each in one transaction with its audit row that
     marks the rows (their pages and addresses say the day they went); a batch's files are deleted from storage only
-    after it commits, so a failure leaves every row with its file, never a row pointing at nothing. A run stopped
+    after it commits, so a failure leaves every row with its file, never a row pointing at nothing, and only those no
+    other row refers to (``orphans.unreferred``: a remark's photo stays in its inspection round's act). A run stopped
     between the two leaves files no row refers to any more, which ``core.orphans`` deletes. Returns how many rows
     were marked."""
     today = clock.local(now).date()
@@ -2274,7 +2276,7 @@ async def _documents_erased(ids: list[int], now: datetime) -> int:
         if rows:
             changes = {"applications": len(rows), "documents_deleted": len(keys)}
             await audit.record(None, "ticket.documents_erased", "ticket", None, changes, now=now)
-    for key in keys:
+    for key in await orphans.unreferred(keys):
         storage.delete(key)
     return len(rows)
 
@@ -2291,6 +2293,6 @@ async def _files_erased(ids: list[int], now: datetime) -> int:
         if rows:
             changes = {"files_deleted": len(rows), "requests": len({r["ticket"] for r in rows})}
             await audit.record(None, "ticket.files_erased", "ticket", None, changes, now=now)
-    for row in rows:
-        storage.delete(row["file_key"])
+    for key in await orphans.unreferred([r["file_key"] for r in rows]):  # a round's photo stays with its act
+        storage.delete(key)
     return len(rows)

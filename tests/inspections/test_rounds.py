@@ -4,15 +4,22 @@ completed once, its remarks filed as requests of source «обход» with thei
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 
+import pytest
 from pypdf import PdfReader
 
+from portal.core import clock
+from portal.core import orphans
+from portal.core import storage
 from portal.core.tables import AuditEvent
 from portal.inspections.tables import InspectionAnswer
 from portal.inspections.tables import InspectionPhoto
 from portal.inspections.tables import InspectionRound
+from portal.tickets import actions as ticket_actions
 from portal.tickets.tables import Ticket
 from portal.tickets.tables import TicketAttachment
+from tests.core.test_orphans import uploads  # noqa: F401  (a fixture: the storage of the test alone)
 from tests.tickets.conftest import jpeg_bytes
 
 
@@ -121,6 +128,35 @@ async def test_the_act_names_the_requests_filed(client, login, walk):
     for number in numbers:
         assert f"№ {number}" in text or f"No. {number}" in text, text
     assert "Доводчик сломан" in text
+
+
+@pytest.mark.usefixtures("uploads")
+async def test_a_remarks_photo_stays_in_the_round_when_its_requests_files_are_erased(client, login, walk):
+    """The request filed for a remark carries the remark's photo (the same stored file): the request's files erased at
+    the end of their term (the daily job) leave the photo to the round's page and act, and the orphans' sweep too."""
+    await login(client, walk.user)
+    round_id = await _walked(client, walk)
+    await client.form(f"/staff/inspections/{round_id}/complete")
+    photos = await InspectionPhoto.select(InspectionPhoto.id, InspectionPhoto.file_key)
+    assert len(photos) == 3
+    long_ago = clock.now() - timedelta(days=5 * 366)
+    await Ticket.update({Ticket.status: "closed", Ticket.closed_at: long_ago}).where(Ticket.house == walk.house)
+    await TicketAttachment.update({TicketAttachment.created_at: long_ago}).where(TicketAttachment.id > 0)
+    filed = await TicketAttachment.select(TicketAttachment.file_key)
+    assert sorted(r["file_key"] for r in filed) == sorted(p["file_key"] for p in photos)  # the very same files
+
+    assert await ticket_actions.erase_request_files(clock.now(), 1095, 3) == 3
+    assert await TicketAttachment.count().where(TicketAttachment.erased_at.is_null()) == 0  # the requests' are gone
+    assert await orphans.sweep(clock.now() + timedelta(days=2)) == 0
+
+    page = (await client.get(f"/staff/inspections/{round_id}")).text
+    for photo in photos:
+        assert storage.path_of(photo["file_key"]).exists()
+        assert f'<img src="/staff/inspections/photos/{photo["id"]}"' in page
+        shown = await client.get(f"/staff/inspections/photos/{photo['id']}")
+        assert shown.status_code == 200 and shown.content[:2] == b"\xff\xd8"
+    act = await client.get(f"/staff/inspections/{round_id}/act.pdf")
+    assert act.status_code == 200 and act.headers["content-type"] == "application/pdf"
 
 
 async def test_a_remark_needs_its_words_and_at_most_three_photos(client, login, walk):
