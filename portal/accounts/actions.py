@@ -72,13 +72,15 @@ async def _create_token(
     created_by: int | None = None,
     token_hash: str | None = None,
     locale: str = "",
+    lives: timedelta | None = None,
 ) -> rules.Issued:
     """A new one-time token; only its hash is stored, the token itself goes into the message, which is not sent
     after the token expires. ``sent_to`` is the e-mail address it goes to (the new phone number for a phone
     code); ``locale`` is the language its message is written in, which the page its link opens speaks too
-    (``i18n.link_language``)."""
+    (``i18n.link_language``). It lives ``lives``, or as long as its purpose's tokens do (``TOKEN_TTL``)."""
     token = rules.new_token()
     now = clock.now()
+    expires_at = now + (lives or TOKEN_TTL[purpose])
     await OneTimeToken.insert(
         OneTimeToken(
             purpose=purpose,
@@ -90,11 +92,11 @@ async def _create_token(
             rights=list(rights or []),
             created_by=created_by,
             created_at=now,
-            expires_at=now + TOKEN_TTL[purpose],
+            expires_at=expires_at,
             locale=locale,
         )
     )
-    return rules.Issued(token, now + TOKEN_TTL[purpose])
+    return rules.Issued(token, expires_at)
 
 
 async def _use_token(token_id: int) -> bool:
@@ -284,7 +286,8 @@ class CodeReset(StrEnum):
 
 async def open_reset_by_code(counter: limits.Counter, login: str, code: str, ip: str) -> str | CodeReset:
     """The code of a reset sent by SMS, typed back: it is used up and exchanged for a reset link of the user (the
-    token of ``/password/reset/…``), where the new password is set as through an e-mailed link. Every try is counted
+    token of ``/password/reset/…``), where the new password is set as through an e-mailed link; the person is on the
+    page now, so it lives ``rules.RESET_BY_CODE_TTL``, not an e-mailed link's hour. Every try is counted
     per phone and per IP before the check; a code dies after a few wrong tries."""
     kind = rules.login_kind(login)
     if kind is None or kind[0] != "phone":
@@ -301,7 +304,9 @@ async def open_reset_by_code(counter: limits.Counter, login: str, code: str, ip:
     async with atomic():
         if not await _use_token(pending.id):
             return CodeReset.WRONG
-        issued = await _create_token(TokenPurpose.RESET, user_id=user.id, sent_to=phone, locale=user.locale)
+        issued = await _create_token(
+            TokenPurpose.RESET, user_id=user.id, sent_to=phone, locale=user.locale, lives=rules.RESET_BY_CODE_TTL
+        )
     await counter.clear(rules.RESET_CODE_PER_PHONE, phone)
     return issued.token
 

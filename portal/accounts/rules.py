@@ -42,6 +42,9 @@ PASSWORD_CHECK_PER_USER = Limit("password-check", 5, 900)  # the current passwor
 PHONE_CODES_PER_USER = Limit("phone-code", 3, 3600)  # codes sent to new phones
 EMAIL_LINKS_PER_USER = Limit("email-link", 3, 3600)  # links sent to new e-mail addresses
 PHONE_CODE_TRIES = 5  # wrong codes typed before a phone code dies
+# The reset page opened by a right SMS code lives as long as a code: the person is on that page now (an e-mailed
+# link, read later, lives an hour).
+RESET_BY_CODE_TTL = timedelta(minutes=15)
 
 
 class TokenPurpose(StrEnum):

@@ -131,3 +131,28 @@ async def test_an_expired_code_is_refused(client, make_user, sandbox_sms):  # no
     )
     refused = await client.form("/password/code", {"login": PHONE, "code": code})
     assert refused.status_code == 422 and "Код неверный или больше не действует" in refused.text
+
+
+async def test_the_reset_page_a_code_opens_lives_as_long_as_a_code(client, make_user, sandbox_sms, monkeypatch):  # noqa: F811
+    """The code is exchanged for the reset page's token: the person is on that page now, so it lives 15 minutes (not
+    the hour of an e-mailed link, read later); past them the page says the link no longer works, and sets nothing."""
+    user_id = await _resident(make_user)
+    await _ask(client)
+    code, _ = await _sms_code(sandbox_sms)
+    opened = await client.form("/password/code", {"login": PHONE, "code": code})
+    reset = opened.headers["location"]
+    row = await OneTimeToken.select().where(OneTimeToken.purpose == TokenPurpose.RESET).first()
+    assert row["user"] == user_id
+    assert row["expires_at"] - row["created_at"] == rules.RESET_BY_CODE_TTL == timedelta(minutes=15)
+    assert (await client.get(reset)).status_code == 200
+    before = await User.select(User.password_hash).where(User.id == user_id).first()
+
+    later = clock.now() + rules.RESET_BY_CODE_TTL + timedelta(seconds=1)
+    monkeypatch.setattr(clock, "now", lambda: later)
+    gone = await client.get(reset)
+    assert gone.status_code != 200 and 'name="password"' not in gone.text
+    form = {"password": NEW_PASSWORD, "password2": NEW_PASSWORD}
+    refused = await client.form(reset, form)
+    assert refused.status_code != 303 and 'name="password"' not in refused.text
+    after = await User.select(User.password_hash).where(User.id == user_id).first()
+    assert after["password_hash"] == before["password_hash"]  # the old password stands
