@@ -891,7 +891,8 @@ async def outbox_message(message_id: int) -> OutboxLetter | None:
 
 @dataclass(frozen=True)
 class JobStateEntry:
-    """A scheduled job's last run and last failure as the administrators' page of jobs shows them."""
+    """A scheduled job's last run and last failure, and the run going on now, as the administrators' page of jobs
+    shows them."""
 
     name: str
     key: str
@@ -901,6 +902,7 @@ class JobStateEntry:
     items: int | None
     failed_at: datetime | None
     error: str
+    running_since: datetime | None  # the start of the run going on now (None: none is)
 
     @property
     def error_line(self) -> str:

@@ -231,11 +231,15 @@ class StaffAdmin(Controller):
 
     @get("/jobs")
     async def job_runs(self, request: Request, paging: Paging) -> Template:
-        """Each background job with its last run and last failure, the failures of the last days a page of 50 at a
-        time, and the outbox's messages given up."""
-        failures = await queries.failed_runs(PageRequest(paging.number, JOBS_FAILURES_PAGE), clock.now())
+        """Each background job with its last run and last failure (or the run going on, and whether it looks hung),
+        the failures of the last days a page of 50 at a time, and the outbox's messages given up."""
+        now, registered = clock.now(), jobs.registered()
+        failures = await queries.failed_runs(PageRequest(paging.number, JOBS_FAILURES_PAGE), now)
+        last = await queries.job_states()
+        expected = {name: rules.expected_run(job.every_seconds, job.timeout) for name, job in registered.items()}
+        hung = {n for n, run in last.items() if n in expected and rules.looks_hung(run.running_since, now, expected[n])}
         return render(
-            request, "accounts/staff_jobs.html", names=sorted(jobs.registered()), last=await queries.job_states(),
+            request, "accounts/staff_jobs.html", names=sorted(registered), last=last, hung=hung,
             page=failures, undelivered=await queries.undelivered_messages(), job_label=forms.job_label,
             kept_days=jobs.FAILURES_KEPT_DAYS,
         )  # fmt: skip

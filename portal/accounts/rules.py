@@ -391,6 +391,28 @@ def language_at_sign_in(saved: str, chosen: object, now: float, languages: Itera
 # --- background jobs ------------------------------------------------------------------------------------------
 
 FAILURES_WARNED = timedelta(days=1)  # the overview warns of the runs failed in this time
+# A run going on longer than its job is expected to take is asked about on the jobs page («Зависла?»): the time the
+# job says one run may take (its ``timeout``), else three of its intervals, within these bounds (a job every few
+# seconds may take minutes over a large batch; an hourly or daily one that takes over an hour is not well).
+HUNG_AFTER_LEAST = timedelta(minutes=5)
+HUNG_AFTER_MOST = timedelta(hours=1)
+
+
+def expected_run(every_seconds: int, timeout: int | None) -> timedelta:
+    """How long one run of a job running every ``every_seconds`` may take before it looks hung: its own
+    ``timeout`` where it says one, else three of its intervals, no less than ``HUNG_AFTER_LEAST`` and no more than
+    ``HUNG_AFTER_MOST``."""
+    if timeout is not None:
+        return timedelta(seconds=timeout)
+    return min(max(timedelta(seconds=3 * every_seconds), HUNG_AFTER_LEAST), HUNG_AFTER_MOST)
+
+
+def looks_hung(running_since: datetime | None, now: datetime, expected: timedelta) -> bool:
+    """Whether a run started at ``running_since`` (None: none is going on) has run longer than ``expected`` by
+    ``now``: its worker may have died, or it hangs."""
+    return running_since is not None and now - running_since > expected
+
+
 ERROR_LINE_LENGTH = 200
 
 

@@ -4,9 +4,9 @@ A job is a plain async function registered here with how often it runs. Each run
 day) is recorded in ``JobRun``, so a job that runs twice, or on two processes at once, does its work once.
 
 Every run that did its work — keyed or not — is seen by the administrators (``record_run``): the job's one
-``JobState`` row is written over with its start, end, outcome, the count of what it did (a job returning a whole
-number) and its last failure; a failure is also a ``JobFailure`` row, kept ``FAILURES_KEPT_DAYS``, one row counted
-again while the job fails the same way run after run.
+``JobState`` row is marked running when the work starts (``running_since``), then written over with its start, end,
+outcome, the count of what it did (a job returning a whole number) and its last failure; a failure is also a
+``JobFailure`` row, kept ``FAILURES_KEPT_DAYS``, one row counted again while the job fails the same way run after run.
 
 Two ways to run them:
 - embedded mode (no ``REDIS_URL``): an in-process ``Scheduler`` started with the app;
@@ -233,6 +233,7 @@ async def run_job(job: Job, now: datetime | None = None) -> None:
     done: list[Any] = []  # what the run returned, once it ran
 
     async def work() -> None:
+        await _started(job.name, started)
         done.append(await job.run(now))
 
     try:
@@ -272,7 +273,7 @@ async def record_run(
     finished, key = datetime.now(UTC), key or ""
     status = DONE if error is None else FAILED
     values: dict[Any, Any] = {JobState.key: key, JobState.status: status, JobState.started_at: started}
-    values |= {JobState.finished_at: finished, JobState.items: items}
+    values |= {JobState.finished_at: finished, JobState.items: items, JobState.running_since: None}
     async with atomic():
         if error is not None:
             columns = (JobState.status, JobState.key, JobState.error, JobState.failure)
@@ -289,6 +290,20 @@ async def record_run(
         await JobState.insert(JobState(name=name, **{c._meta.name: v for c, v in values.items()})).on_conflict(
             target=JobState.name, action="DO UPDATE", values=list(values.items())
         )
+
+
+async def _started(name: str, started: datetime) -> None:
+    """Mark job ``name`` running since ``started`` on its ``JobState`` row (made now at its first run), until
+    ``record_run`` writes the run's outcome over it: a run whose worker died, or that hangs, shows as running on
+    the administrators' page, not as the run before it. Its own failure is only logged: the job runs all the same."""
+    try:
+        with waiting_at_most(None):
+            row = JobState(name=name, status=RUNNING, started_at=started, finished_at=started, running_since=started)
+            await JobState.insert(row).on_conflict(
+                target=JobState.name, action="DO UPDATE", values=[(JobState.running_since, started)]
+            )
+    except Exception:
+        log.exception("the start of job %s could not be recorded", name)
 
 
 async def _recorded(name: str, key: str | None, started: datetime, **outcome: Any) -> None:

@@ -25,7 +25,7 @@ class JobRun(Table):
 
 class JobState(Table):
     """Each scheduled job's last run and last failure, one row per job written over at every run that did its work
-    (the administrators' page of jobs reads every job in one query)."""
+    (the administrators' page of jobs reads every job in one query), and the start of the run going on now."""
 
     id = Serial(primary_key=True)
     name = Varchar(length=64, unique=True)
@@ -37,6 +37,8 @@ class JobState(Table):
     failed_at = Timestamptz(null=True, default=None, index=True)  # the last failure (the overview's warning counts)
     error = Text(default="")  # the last failure's error, shortened
     failure = Integer(null=True, default=None)  # its ``JobFailure`` row, counted again while it fails the same way
+    # When the run going on now started (null once it is recorded): a run whose worker died, or that hangs, keeps it.
+    running_since = Timestamptz(null=True, default=None)
 
 
 class JobFailure(Table):

@@ -16,6 +16,7 @@ import pytest
 
 from portal.accounts import queries
 from portal.accounts import rules
+from portal.core import clock
 from portal.core import jobs
 from portal.core.db import is_sqlite
 from portal.core.pagination import PageRequest
@@ -216,3 +217,66 @@ async def test_the_reads_of_the_page_are_indexed_and_one_reads_every_job(db: Any
     for querystring, table in zip(indexed, ("job_failure", "job_failure", "job_state", "outbox_message"), strict=True):
         plan = await plan_of(db, querystring, forbid_seqscan=True)
         assert querylog.unindexed_steps(plan, table, is_sqlite(db)) == [], f"{querystring}\n{plan}"
+
+
+@pytest.mark.parametrize(
+    ("every", "timeout", "expected"),
+    [
+        (5, None, timedelta(minutes=5)),  # the outbox every few seconds may take minutes over a large batch
+        (600, None, timedelta(minutes=30)),  # three of its intervals
+        (3600, None, timedelta(hours=1)),
+        (86400, None, timedelta(hours=1)),  # a daily job taking hours is not well
+        (30, 3600, timedelta(hours=1)),  # the job's own bound where it says one
+        (86400, 600, timedelta(minutes=10)),
+    ],
+)
+def test_a_run_is_expected_to_take_its_jobs_own_bound_or_three_intervals_within_limits(
+    every: int, timeout: int | None, expected: timedelta
+) -> None:
+    assert rules.expected_run(every, timeout) == expected
+
+
+def test_a_run_looks_hung_once_it_has_run_longer_than_expected() -> None:
+    now, expected = datetime(2026, 12, 6, 12, tzinfo=UTC), timedelta(minutes=5)
+    assert not rules.looks_hung(None, now, expected)  # no run going on
+    assert not rules.looks_hung(now - expected, now, expected)
+    assert rules.looks_hung(now - expected - timedelta(seconds=1), now, expected)
+
+
+async def test_a_run_going_on_shows_since_when_and_one_running_too_long_is_asked_about(
+    client: Any, login: Any, make_user: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run marks its job running when its work starts and its outcome clears it: a run whose worker died, or that
+    hangs, shows as running since its start (not as the run before it), and asked about past its expected time."""
+    seen: list[Any] = []
+
+    async def look(now: datetime) -> int:
+        seen.append(await JobState.select(JobState.running_since).where(JobState.name == "catalog-refunds").first())
+        return 2
+
+    await jobs.run_job(replace(jobs.registered()["catalog-refunds"], run=look))
+    assert seen[0]["running_since"] is not None  # marked while it ran (its first run: the row made then)
+    after = await JobState.select().where(JobState.name == "catalog-refunds").first()
+    assert (after["status"], after["items"], after["running_since"]) == ("done", 2, None)
+
+    now = datetime.now(UTC)
+    await jobs.record_run("reconciliation", "2026-12-05", now - timedelta(days=1))  # done yesterday
+    await jobs.record_run("payments-autopay", "autopay-1", now - timedelta(hours=3))
+    lately, long_ago = now - timedelta(minutes=20), now - timedelta(minutes=61)
+    await JobState.update({JobState.running_since: lately}).where(JobState.name == "catalog-refunds")
+    await JobState.update({JobState.running_since: long_ago}).where(JobState.name == "payments-autopay")
+    await login(client, await make_user(roles=("admin",)))
+    page = (await client.get("/staff/jobs")).text
+    last = {row.split(" ")[0]: row for row in _rows(page, "last-runs")}
+    since = {name: clock.local(at).strftime("%H:%M") for name, at in (("refunds", lately), ("autopay", long_ago))}
+    refunds = next(row for row in last.values() if "catalog-refunds" in row)
+    autopay = next(row for row in last.values() if "payments-autopay" in row)
+    reconciliation = next(row for row in last.values() if "reconciliation" in row)
+    assert f"Выполняется с {since['refunds']}" in refunds and "Выполнена" not in refunds
+    assert "Зависла?" not in refunds  # 20 minutes of a job every 10: within its 30
+    assert f"Выполняется с {since['autopay']}" in autopay and "Зависла?" in autopay  # an hourly job for 61 minutes
+    assert "Выполнена" in reconciliation and "Выполняется" not in reconciliation and "Зависла?" not in reconciliation
+
+    await client.speak("en")
+    english = (await client.get("/staff/jobs")).text
+    assert f"Running since {since['autopay']}" in english and "Hung?" in english
