@@ -25,6 +25,9 @@ def test_too_many_wrong_passwords_say_to_wait(live_server: str, open_page: OpenP
         page.locator("#f-password").fill(f"wrong-{attempt}")
         with page.expect_response(lambda r: r.url.endswith("/login") and r.request.method == "POST", timeout=60_000):
             page.locator("form:has(#f-password) button[type=submit]").click()
+        # The page before had the same fields and, from the second try, its summary: the answer's page is the one
+        # whose password field is empty again (a password is never sent back), only then typed into and read.
+        expect(page.locator("#f-password")).to_have_value("")
         expect(summary).to_be_visible()
         if "Слишком много попыток" in summary.inner_text():
             break
