@@ -24,5 +24,6 @@ APP_REGISTRY = AppRegistry(
         "portal.catalog.piccolo_app",
         "portal.documents.piccolo_app",
         "portal.inspections.piccolo_app",
+        "portal.mystery.piccolo_app",
     ]
 )

@@ -33,6 +33,7 @@ SEED_ORDER = (
     "catalog",
     "documents",
     "inspections",
+    "mystery",
     "analytics",
 )
 JOB_NAME = "seed-demo"

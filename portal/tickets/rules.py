@@ -62,6 +62,7 @@ class Source(StrEnum):
     EMAIL = "email"
     WALK_IN = "walk_in"
     CALL_CENTRE = "call_centre"
+    MYSTERY = "mystery"  # a remark of a «тайный житель»'s monthly check (portal.mystery), filed without their name
 
 
 class Place(StrEnum):
@@ -149,6 +150,7 @@ SOURCE_LABELS = Labels(
         "email": lazy("E-mail"),
         "walk_in": lazy("Inspection round"),
         "call_centre": lazy("Call centre"),
+        "mystery": lazy("Mystery resident"),
     }
 )
 

@@ -20,6 +20,7 @@ NOT_EDITS: dict[str, str] = {
     # creation: a new record, nobody else's to overwrite
     "/staff/users/new": "creates a staff member",
     "/staff/invitations": "sends an invitation",
+    "/staff/mystery/invite": "invites a mystery resident (a new checker of a free seat)",
     "/staff/access-codes": "issues access codes",
     "/staff/orders/new": "creates an order",
     "/staff/catalog/categories/new": "creates a section",
