@@ -218,17 +218,15 @@ async def send_reminders(now: datetime, *, limit: int = 500) -> int:
     while due := await queries.due(month, after=after, limit=limit):
         after = due[-1][0]
         for checker_id, user_id, address in due:
-            context = {"month": month.isoformat(), "address": address}
             async with atomic():
-                sent += bool(
-                    await notify(
-                        user_id,
-                        messages.REMINDER.name,
-                        context=context,
-                        link="/mystery",
-                        dedupe_key=f"mystery:reminder:{checker_id}:{month.isoformat()[:7]}",
-                        ref=f"mystery:checker:{checker_id}",
-                        now=now,
-                    )
-                )
+                sent += bool(await remind(checker_id, user_id, address, month, now))
     return sent
+
+
+async def remind(checker_id: int, user_id: int, address: str, month: date, now: datetime) -> int:
+    """Remind one checker of the month's check, in their language (once a checker and month)."""
+    return await notify(
+        user_id, messages.REMINDER.name, context={"month": month.isoformat(), "address": address}, link="/mystery",
+        dedupe_key=f"mystery:reminder:{checker_id}:{month.isoformat()[:7]}", ref=f"mystery:checker:{checker_id}",
+        now=now,
+    )  # fmt: skip

@@ -142,6 +142,7 @@ def records_of(db: Database, user: int, accounts: list[int]) -> dict[str, list[A
         "entry_id": [entry[0][0]] if entry else [],
         "meeting_id": [entry[0][1]] if entry else [],
         "message_id": [db.one(f"SELECT min(id) FROM outbox_message WHERE channel = 'inapp' AND user_id = {user}")],
+        "checker_id": [db.one(f'SELECT min(id) FROM mystery_checker WHERE "user" = {user}')],
         "n": [1],
     }
 
@@ -200,6 +201,9 @@ def state_of(db: Database, user: int, accounts: list[int]) -> dict[str, list[tup
         "ballots": f"SELECT id, status, voter FROM ballot WHERE entry IN ({entries})",
         "votes": f"SELECT count(*) FROM vote WHERE ballot IN (SELECT id FROM ballot WHERE entry IN ({entries}))",
         "event answers": f'SELECT post, going FROM event_answer WHERE "user" = {user}',
+        "house checks": f'SELECT id, status, last_month FROM mystery_checker WHERE "user" = {user}',
+        "house check reports": "SELECT count(*) FROM mystery_report WHERE checker IN "
+        f'(SELECT id FROM mystery_checker WHERE "user" = {user})',
     }
     return {name: sorted(db.rows(sql), key=repr) for name, sql in queries.items()}
 

@@ -12,6 +12,7 @@ import pytest
 
 from portal.accounts.principal import load_principal_for
 from portal.core.tables import AuditEvent
+from portal.core.tables import OutboxMessage
 from portal.core.web import Refused
 from portal.mystery import actions
 from portal.mystery import forms
@@ -19,7 +20,6 @@ from portal.mystery import queries
 from portal.mystery.tables import MysteryChecker
 from portal.mystery.tables import MysteryGrade
 from portal.mystery.tables import MysteryReport
-from portal.core.tables import OutboxMessage
 from portal.tickets.tables import Ticket
 from portal.tickets.tables import TicketEvent
 from tests.mystery.conftest import graded
@@ -126,7 +126,7 @@ async def test_a_house_has_five_checkers_at_most_and_only_its_residents(house, m
         await actions.invite(manager, house.id, house.checker_user, NOW)
     with pytest.raises(Refused):  # lives in another house
         await actions.invite(manager, house.id, house.stranger, NOW)
-    for n in range(4):
+    for _ in range(4):
         flat = await make_account(house=house.id)
         await actions.invite(manager, house.id, await make_user(accounts={flat.account: "owner"}), NOW)
     flat = await make_account(house=house.id)

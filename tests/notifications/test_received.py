@@ -483,6 +483,43 @@ async def _meters(world: World, locale: str, name: str) -> Sent:
     return Sent(email, user_id, data=tuple(str(context[k]) for k in written if context.get(k)))
 
 
+# --- the mystery resident -------------------------------------------------------------------------------------------
+
+
+async def _checker(user_id: int) -> Any:
+    from portal.mystery import queries
+
+    return (await queries.live_of(user_id))[0]  # the demo's resident checks the first house
+
+
+@case("mystery/reminder")
+async def _mystery_reminder(world: World, locale: str, name: str) -> Sent:
+    from portal.core import clock
+    from portal.core.tables import OutboxMessage
+    from portal.mystery import rules
+    from portal.mystery.actions import remind
+
+    user_id, email = await _resident(world, locale)
+    checker = await _checker(user_id)
+    # reminded afresh in each language: an earlier reminder is set aside (kept, so no key is used again)
+    await OutboxMessage.update({OutboxMessage.dedupe_key: f"aside:{key()}"}).where(
+        OutboxMessage.dedupe_key.like("mystery:reminder:%") & (OutboxMessage.user_id == user_id)
+    )
+    await remind(checker.id, user_id, checker.address, rules.month_of(clock.today_local()), clock.now())
+    says = {"ru": ("Проверка дома за",), "en": ("House check for",)}
+    return Sent(email, user_id, data=(checker.address,), says=says)
+
+
+@case("mystery/received")
+async def _mystery_received(world: World, locale: str, name: str) -> Sent:
+    user_id, email = await _resident(world, locale)
+    checker = await _checker(user_id)
+    context = {"month": "2026-11-01", "address": checker.address, "numbers": [701]}
+    await notified(user_id, name, context, "/mystery")
+    says = {"ru": ("ноябрь 2026", "№ 701"), "en": ("November 2026", "№ 701")}
+    return Sent(email, user_id, data=(checker.address,), says=says)
+
+
 # --- the accountant, surveys, posts, the showcase -------------------------------------------------------------------
 
 

@@ -1,0 +1,94 @@
+"""The mystery resident through the pages, on both engines: the invitation on the home page, its acceptance, the
+month's check (its mistakes said with what was typed kept, its low grades filed, a second send refused), another
+person's checker as missing; the staff's scorecard (averages, remarks with their requests, names for admins only)."""
+
+from __future__ import annotations
+
+import re
+
+from portal.mystery.tables import MysteryChecker
+from portal.mystery.tables import MysteryReport
+from portal.tickets.tables import Ticket
+from tests.mystery.conftest import graded
+
+
+async def test_a_resident_accepts_the_invitation_and_sends_the_months_check(client, login, house):
+    await login(client, house.checker_user)
+    home = (await client.get("/")).text
+    assert "Тайный житель" in home and 'href="/mystery"' in home
+    page = (await client.get("/mystery")).text
+    assert "не показываются сотрудникам дома" in page  # the consent says the name is not shown to the house's staff
+    assert (await client.form(f"/mystery/{house.checker}/accept")).status_code == 303
+    page = (await client.get("/mystery")).text
+    assert f'id="check-{house.checker}"' in page and "Проверка дома за" in page
+
+    form = graded({"lift": (1, "")})  # a low grade with no words
+    del form["grade_playground"]  # and a point not graded
+    form["comment_garbage"] = "Всё хорошо, но редко"
+    answer = await client.form(f"/mystery/{house.checker}", form, files=[("photos", ("", b"", "image/jpeg"))])
+    assert answer.status_code == 422
+    assert 'id="e-comment_lift"' in answer.text and 'id="e-grade_playground"' in answer.text
+    assert "Всё хорошо, но редко" in answer.text  # what was typed is kept
+    assert re.search(r'name="grade_lift" value="1"[^>]*checked', answer.text)  # the grades too
+
+    sent = await client.form(
+        f"/mystery/{house.checker}", graded({"lift": (1, "Лифт стоит")}), files=[("photos", ("", b"", "image/jpeg"))]
+    )
+    assert sent.status_code == 303, sent.text[-600:]
+    assert await Ticket.count().where((Ticket.house == house.id) & (Ticket.source == "mystery")) == 1
+    again = await client.form(
+        f"/mystery/{house.checker}", graded({"lift": (1, "Лифт стоит")}), files=[("photos", ("", b"", "image/jpeg"))]
+    )
+    assert again.status_code == 303  # refused: back to the page, told it is sent
+    assert await MysteryReport.count() == 1
+    assert await Ticket.count().where(Ticket.house == house.id) == 1
+    page = (await client.get("/mystery")).text
+    assert f'id="check-{house.checker}"' not in page and "Отправлено" in page
+    assert "Тайный житель" not in (await client.get("/")).text  # nothing owed: no prompt on the home page
+
+
+async def test_another_persons_checker_is_missing(client, login, house):
+    await login(client, house.stranger)
+    for path in ("accept", "decline", "stop"):
+        assert (await client.form(f"/mystery/{house.checker}/{path}")).status_code == 404
+    assert (await client.form(f"/mystery/{house.checker}", graded())).status_code == 404
+    row = await MysteryChecker.select(MysteryChecker.status).where(MysteryChecker.id == house.checker).first()
+    assert row["status"] == "invited"
+    assert "Тайный житель" not in (await client.get("/")).text
+
+
+async def test_the_manager_sees_the_scorecard_without_names_and_the_admin_with(
+    client, new_client, login, make_user, house
+):
+    await login(client, house.checker_user)
+    await client.form(f"/mystery/{house.checker}/accept")
+    await client.form(f"/mystery/{house.checker}", graded({"garbage": (2, "Мусор не вывезли")}, mark=5))
+    manager = new_client()
+    await login(manager, house.manager)
+    page = (await manager.get("/staff/mystery")).text
+    assert "4,6" in page  # (7 × 5 + 2) / 8 = 4.625 → 4,6
+    assert "Мусор не вывезли" in page and "№ 701" in page and "/staff/tickets/" in page
+    assert "Анна Проверяющая" not in page
+    # another house is none of the manager's: the scorecard stays on theirs
+    other = (await manager.get(f"/staff/mystery?house={house.other_house}")).text
+    assert "Мусор не вывезли" in other
+    admin = new_client()
+    await login(admin, await make_user(roles=("admin",)))
+    page = (await admin.get(f"/staff/mystery?house={house.id}")).text
+    assert "Анна Проверяющая" in page
+
+
+async def test_the_manager_invites_a_resident_of_the_house(client, login, make_account, make_user, house):
+    flat = await make_account(house=house.id)
+    neighbour = await make_user(name="Пётр Соседов", accounts={flat.account: "owner"})
+    await login(client, house.manager)
+    page = (await client.get("/staff/mystery")).text
+    assert "Пётр Соседов" in page  # offered in the list of the house's residents
+    answer = await client.form("/staff/mystery/invite", {"house": house.id, "resident": neighbour})
+    assert answer.status_code == 303
+    assert await MysteryChecker.exists().where(
+        (MysteryChecker.user == neighbour) & (MysteryChecker.status == "invited")
+    )
+    wrong = await client.form("/staff/mystery/invite", {"house": house.id, "resident": house.stranger})
+    assert wrong.status_code == 303  # refused: not a resident of the house
+    assert not await MysteryChecker.exists().where(MysteryChecker.user == house.stranger)
