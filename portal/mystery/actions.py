@@ -202,7 +202,7 @@ def _described(point: rules.Point, grade: int, comment: str) -> str:
     """A request's text: the point and its grade as the company's dispatchers read them (Russian), then the words of
     the checker."""
     with in_locale("ru"):
-        title = f"{rules.PLACE_LABELS(point.place)}: {point.title}"
+        title = f"{rules.PLACE_LABELS(point.place)}: {point.title()}"
     return f"Тайный житель, оценка {grade} из 5 — {title}.\n{comment}"
 
 

@@ -46,7 +46,7 @@ def read_report(data: Mapping[str, Any], photos: int) -> tuple[Graded | None, Fo
     for point in rules.POINTS:
         grade = parse_int(form_value(data, f"grade_{point.code}"), low=1, high=5)
         comment = form_value(data, f"comment_{point.code}").strip()
-        title = str(point.title)
+        title = point.title()
         if grade is None:
             errors.add(f"grade_{point.code}", gettext("Choose a grade from 1 to 5."), title)
         else:

@@ -31,6 +31,7 @@ from portal.core.web import FormData
 from portal.core.web import FormErrors
 from portal.core.web import MultipartData
 from portal.core.web import flash
+from portal.core.web import form_value
 from portal.core.web import render
 from portal.core.web import see_other
 from portal.housing.queries import houses_in_scope
@@ -141,7 +142,7 @@ async def _home_section(principal: Principal) -> dict[str, Any] | None:
     return {"checkers": shown, "month": month} if shown else None
 
 
-register_section("mystery", 4, "mystery/_home.html", _home_section)
+register_section("mystery", 26, "mystery/_home.html", _home_section)
 
 
 # --- staff ----------------------------------------------------------------------------------------------------------
@@ -188,6 +189,9 @@ async def _staff_page(
         grades = await queries.grades_of(house_id, trend_months)
         by_month = {m: rules.scorecard((g.report_id, g.point, g.grade) for g in grades if g.month == m)
                     for m in trend_months}  # fmt: skip
+        before = rules.add_months(month, -1)
+        if not form_value(query, "month") and not by_month[month].checks and by_month[before].checks:
+            month = context["month"] = before  # early in a month nobody has answered yet: the last month's card
         checkers = await queries.checkers_of(house_id)
         this = _this_month()
         late = [c for c in checkers if rules.is_due(c.status, c.last_month, this)]

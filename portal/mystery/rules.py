@@ -14,6 +14,7 @@ from decimal import Decimal
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from portal.core.i18n import LazyText
 from portal.core.i18n import lazy
 from portal.core.labels import Labels
 
@@ -48,7 +49,7 @@ class Point:
 
     code: str
     place: Place
-    title: object  # lazy text
+    title: LazyText
     category: str
     ticket_place: str
 
