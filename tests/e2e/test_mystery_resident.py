@@ -1,6 +1,7 @@
 """A mystery resident on a 390 px phone, with the keyboard only: the invitation on the home page, its consent read
-and accepted, the month's check graded point by point with the arrow keys (a low grade asks what is wrong; sent without it, the
-form says so and keeps the grades), sent: its remark filed as a request, the page thanking them."""
+and accepted, the month's check graded point by point with the arrow keys (a low grade asks what is wrong; sent
+without it, the form says so and keeps the grades), sent: its remark filed as a request, the page thanking them; the
+house's manager sees the remark with its request and not who sent it."""
 
 from __future__ import annotations
 
