@@ -502,9 +502,11 @@ async def _mystery_reminder(world: World, locale: str, name: str) -> Sent:
     user_id, email = await _resident(world, locale)
     checker = await _checker(user_id)
     # reminded afresh in each language: an earlier reminder is set aside (kept, so no key is used again)
-    await OutboxMessage.update({OutboxMessage.dedupe_key: f"aside:{key()}"}).where(
-        OutboxMessage.dedupe_key.like("mystery:reminder:%") & (OutboxMessage.user_id == user_id)
+    earlier = await OutboxMessage.select(OutboxMessage.id).where(
+        OutboxMessage.dedupe_key.like("%:mystery:reminder:%") & (OutboxMessage.user_id == user_id)
     )
+    for row in earlier:  # each its own key (the in-app row and the e-mail)
+        await OutboxMessage.update({OutboxMessage.dedupe_key: f"aside:{key()}"}).where(OutboxMessage.id == row["id"])
     await remind(checker.id, user_id, checker.address, rules.month_of(clock.today_local()), clock.now())
     says = {"ru": ("Проверка дома за",), "en": ("House check for",)}
     return Sent(email, user_id, data=(checker.address,), says=says)
