@@ -42,22 +42,38 @@ S = OrderStatus
 
 # A resident types «розетка», «замок», «окно» and the catalogue says «Установка розетки», «Ремонт замка», «Мойка
 # окна»: words are compared by their stems (the Snowball stemmer for Russian; an English word is left as it is
-# and found as typed). Snowball keeps the fleeting vowel of «замок»/«замка» («замок», «замк»): a stem ending in
-# «ок», «ек» or «ец» loses that vowel on both sides, so the two meet.
+# and found as typed). Snowball keeps a fleeting vowel: «замок»/«замка» stem to «замок»/«замк», «окон»/«окна» to
+# «окон»/«окн», and a genitive plural may lose more («сосен» → «сос», against «сосн»). A stem or a word of four
+# letters or more ending in a consonant, «о» or «е», a consonant also stands for itself without that vowel («окн»,
+# «сосн», «кресл», «замк»), so the two meet; the stems are still compared whole, so «окон» finds «окно», «окна»
+# (and «оконный»), never «кондиционер» or «окраска».
 _RUSSIAN = snowballstemmer.stemmer("russian")
-_FLEETING = re.compile(r"([а-яё]{2,})[ое]([кц])$")
+_CONSONANT = "бвгджзклмнпрстфхцчшщ"
+_FLEETING = re.compile(rf"^([а-я]+[{_CONSONANT}])[ое]([{_CONSONANT}])$")
+_WORD = re.compile(r"[0-9a-zа-яё]+(?:-[0-9a-zа-яё]+)*")
+FLEETING_LEAST = 4  # «вод» (вода) keeps its vowel: too short to tell a fleeting one
 
 
-def stem(word: str) -> str:
-    """The word's stem as searching compares it (``_RUSSIAN``, less a fleeting vowel)."""
-    return _FLEETING.sub(r"\1\2", _RUSSIAN.stemWord(word))
+def _without_fleeting(word: str) -> str | None:
+    """``word`` less the vowel between its last two consonants (None where it has none to lose)."""
+    if len(word) < FLEETING_LEAST or not _FLEETING.match(word):
+        return None
+    return _FLEETING.sub(r"\1\2", word)
+
+
+def stems(word: str) -> set[str]:
+    """What a word is compared by: its stem (``_RUSSIAN``) less a fleeting vowel, and the word itself less one (a
+    genitive plural with no ending: «сосен» → «сосн»)."""
+    stemmed = _RUSSIAN.stemWord(word)
+    return {_without_fleeting(stemmed) or stemmed} | ({bare} if (bare := _without_fleeting(word)) else set())
 
 
 def found_in(query: str, text: str) -> bool:
     """Whether every word of ``query`` is in ``text`` (both lower case): as typed (the start of a word too), or a word
-    of the text has its stem. Stems are compared whole, so «вода» does not find every «вод…» («водоотведение»)."""
-    stems = {stem(t) for t in text.split()}
-    return all(w in text or stem(w) in stems for w in query.split())
+    of the text shares a stem with it (``stems``; the text's words read without the punctuation around them: «окон,»
+    is «окон»). Stems are compared whole, so «вода» does not find every «вод…» («водоотведение»)."""
+    known = {s for t in _WORD.findall(text) for s in stems(t)}
+    return all(w in text or not stems(w).isdisjoint(known) for w in query.split())
 
 
 # --- prices and amounts -----------------------------------------------------------------------------------------

@@ -588,3 +588,20 @@ async def test_the_owner_of_a_closed_account_gets_its_certificate_of_no_debt_and
     assert "отсутствует" in text
     day = re.sub(r"\s+", "", format_day(closing))
     assert f"Счётзакрыт{day};задолженностьнадатузакрытия,1000,00" in text, text
+
+
+async def test_the_catalogue_finds_windows_by_any_form_of_the_word_and_nothing_alike(client, login, household, shop):
+    """«окно», «окна», «окон» find the cleaning «с мойкой окон» and the window repair «Ремонт окна», never the air
+    conditioner («кондиционер» begins otherwise)."""
+    from portal.catalog.tables import PaidService
+
+    await PaidService.update({PaidService.description: "Генеральная уборка с мойкой окон."}).where(
+        PaidService.id == shop["cleaning"]
+    )
+    await PaidService(category=shop["works"], title="Ремонт окна", description="Регулировка створки.").save()
+    await PaidService(category=shop["works"], title="Установка кондиционера", description="Монтаж блока.").save()
+    await login(client, household["resident"])
+    for typed in ("окно", "окна", "окон", "Окон"):
+        found = (await client.get("/services", params={"q": typed})).text
+        assert "Уборка квартиры" in found and "Ремонт окна" in found, typed
+        assert "Установка кондиционера" not in found and "Вызов сантехника" not in found, typed

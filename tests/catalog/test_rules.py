@@ -202,6 +202,22 @@ def test_on_a_closed_account_only_the_certificate_of_no_debt_is_ordered():
         ("звонок", "установка звонка", True),
         ("вода", "водоотведение", False),  # not every «вод…»
         ("розетка", "ремонт розлива", False),
+        # A genitive plural whose vowel comes and goes: «окно», «окна», «окон» find one another.
+        ("окна", "генеральная уборка с мойкой окон.", True),
+        ("окно", "мойка окон", True),
+        ("окон", "мойка окна", True),
+        ("окон", "окно на кухне", True),
+        ("окон", "ремонт оконного блока", True),  # its adjective, of windows too
+        ("сосна", "лавка из сосен", True),  # Snowball cuts «сосен» to «сос»: the word itself is «сосн» less its vowel
+        ("сосен", "доска из сосны", True),
+        ("кресло", "перетяжка кресел", True),
+        ("ведро", "вывоз ведер", True),
+        # …and nothing that only looks alike.
+        ("окон", "установка кондиционера", False),
+        ("окон", "окраска стен", False),
+        ("окно", "установка кондиционера", False),
+        ("сосна", "ремонт насоса", False),
+        ("вода", "вывод воздуха", False),
     ],
 )
 def test_a_search_word_finds_the_service_in_another_case(query, text, found):
