@@ -47,12 +47,13 @@ from portal.core.i18n import gettext
 from portal.core.pagination import PastTheEnd
 from portal.core.pagination import provide_paging
 from portal.core.parse import MAX_ID
+from portal.core.security import Access
 from portal.core.security import ConsentRequired
 from portal.core.security import access_guard
 from portal.core.security import principal_of
 from portal.core.security import provide_principal
-from portal.core.security import public
 from portal.core.security import safe_next
+from portal.core.security import same_for_all
 from portal.core.security import security_headers_hook
 from portal.core.security import session_config as portal_session_config
 from portal.core.security import set_principal_loader
@@ -229,6 +230,9 @@ async def _before_request(request: Request) -> None:
         if isinstance(value, int) and not 0 < value <= MAX_ID:
             raise NotFoundException()
     await _refuse_nul(request)
+    access = request.route_handler.opt.get("access")
+    if isinstance(access, Access) and access.same_for_all:
+        return  # a static file: no caller, no banners
     principal = await principal_of(request)
     # A form refused with its errors (a POST answered 422) is a whole page too: the banners stay above it.
     if request.method in ("GET", "POST") and principal.is_authenticated and not is_fragment_request(request):
@@ -271,7 +275,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     static = create_static_files_router(
         path="/static",
         directories=[ROOT / "static"],
-        opt=public(),
+        opt=same_for_all(),
         include_in_schema=False,
         middleware=[cache_by_version],
     )

@@ -13,6 +13,7 @@ from litestar.response import Template
 from portal.core.home import load_sections
 from portal.core.security import Principal
 from portal.core.security import public
+from portal.core.security import same_for_all
 from portal.core.web import render
 from portal.core.web import request_reads
 from portal.settings import ROOT
@@ -37,7 +38,7 @@ async def health() -> str:
     return "ok"
 
 
-@get("/favicon.ico", name="favicon", opt=public(), include_in_schema=False)
+@get("/favicon.ico", name="favicon", opt=same_for_all(), include_in_schema=False)
 async def favicon() -> File:
     """The tab's icon where a browser asks for it by its old address (a page's own link gives the SVG): the same
     house in the brand colour, 16, 32 and 48 px."""

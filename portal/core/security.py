@@ -111,6 +111,20 @@ class Access:
     before_consent: bool = False
     # A page for anyone that shows a signed-in caller their own things (the home page).
     personal: bool = False
+    # The same answer whoever asks (``same_for_all()``): the caller is never loaded for it.
+    same_for_all: bool = False
+
+
+# The handler options with which the session and the CSRF middleware let a route by (Litestar's own names).
+SKIP_SESSION = "skip_session"
+SKIP_CSRF = "exclude_from_csrf"
+
+
+def same_for_all() -> dict[str, Any]:
+    """Anyone, and the same answer whoever asks: the static files, the tab's icon. Served without the session
+    (none read from the store, none written back), the caller (no statement) and a CSRF cookie: a browser asks for
+    several such files with each page it opens, and each cost the session's read and the principal's statement."""
+    return {"access": Access("public", before_consent=True, same_for_all=True), SKIP_SESSION: True, SKIP_CSRF: True}
 
 
 def public(*, before_consent: bool = True, personal: bool = False) -> dict[str, Any]:
@@ -192,6 +206,8 @@ async def access_guard(connection: ASGIConnection, handler: BaseRouteHandler) ->
     access = handler.opt.get("access")
     if not isinstance(access, Access):
         raise PermissionDeniedException(detail=f"Route {handler.handler_name!r} declares no access rule")
+    if access.same_for_all:
+        return  # anyone: who asks is never looked up
     principal = await principal_of(connection)
     if is_allowed(access, principal):
         return
