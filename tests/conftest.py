@@ -174,16 +174,18 @@ def _default_language() -> Iterator[None]:
 @pytest.fixture(autouse=True)
 def _kept_lists_forgotten() -> None:
     """What the process keeps for a while, each test reads afresh: the NPS waves open today (a minute,
-    ``analytics.queries``), the emergencies in force with the accounts they reach (15 s, ``content.pinned``) and
-    when the log last said a part was away (a minute, ``core.outages``). Kept from a test before, they were that
-    test's rows, rolled back since; on SQLite its ids come again, so a resident of this test saw the emergency of
-    another one."""
+    ``analytics.queries``), the emergencies in force with the accounts they reach (15 s, ``content.pinned``), the
+    newcomer's memos (a minute, ``documents.memos``) and when the log last said a part was away (a minute,
+    ``core.outages``). Kept from a test before, they were that test's rows, rolled back since; on SQLite its ids come
+    again, so a resident of this test saw the emergency of another one."""
     from portal.analytics import queries
     from portal.content import pinned
     from portal.core import outages
+    from portal.documents import memos
 
     queries.forget_open_waves()
     pinned.forget()
+    memos.forget()
     outages.forget()  # the log's once-a-minute line of a part away
 
 

@@ -15,6 +15,7 @@ from portal.core.i18n import in_russian_and_english
 from portal.core.security import Principal
 from portal.core.web import Refused
 from portal.documents import forms
+from portal.documents import memos
 from portal.documents import queries
 from portal.documents import rules
 from portal.documents.tables import DocumentFile
@@ -96,6 +97,7 @@ async def put_up(
             await audit.record(principal, "document.create", ENTITY, document_id, changes, ip, now=now)
             if form.notify:
                 await _tell(principal, document_id, form.title, form.kind, form.company_wide, form.houses, ip)
+    memos.forget()  # committed: a newcomer's home page reads the memos again
     return document_id
 
 
@@ -148,6 +150,7 @@ async def edit(
             if form.houses:
                 await DocumentHouse.insert(*[DocumentHouse(document=document.id, house=h) for h in form.houses])
         await audit.record(principal, "document.edit", ENTITY, document.id, changes, ip, now=now)
+    memos.forget()
     return True
 
 
@@ -206,4 +209,5 @@ async def set_hidden(
         )
         action = "document.hide" if hidden else "document.show"
         await audit.record(principal, action, ENTITY, document.id, {"hidden": hidden}, ip, now=now)
+    memos.forget()
     return True

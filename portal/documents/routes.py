@@ -17,6 +17,7 @@ from portal.core.security import Principal
 from portal.core.security import resident
 from portal.core.web import render
 from portal.documents import forms
+from portal.documents import memos as newcomer
 from portal.documents import queries
 from portal.documents import rules
 from portal.documents.deps import RESIDENT
@@ -29,7 +30,7 @@ async def _home_newcomer(principal: Principal) -> dict[str, Any] | None:
     the newcomer's memo and the house rules: the memo itself when the house has exactly one."""
     if not principal.is_resident or not rules.is_newcomer(principal.resident_since, clock.now()):
         return None
-    memos = await queries.newcomer_memos(principal)
+    memos = await newcomer.newcomer_memos(principal)
     return {"link": f"/documents/{memos[0]}" if len(memos) == 1 else "/documents"}
 
 

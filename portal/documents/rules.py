@@ -4,6 +4,7 @@ file's size is told and the name it is saved under."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from datetime import timedelta
@@ -41,6 +42,22 @@ def may_edit(
 def is_newcomer(resident_since: datetime | None, now: datetime) -> bool:
     """Whether a resident whose residency began at ``resident_since`` is still new (under ``NEWCOMER_DAYS``)."""
     return resident_since is not None and now - resident_since < timedelta(days=NEWCOMER_DAYS)
+
+
+@dataclass(frozen=True)
+class Memo:
+    """A shown newcomer's memo: for the whole company, or for its houses."""
+
+    id: int
+    company_wide: bool
+    houses: frozenset[int]
+
+
+def newcomer_memos(memos: Sequence[Memo], houses: Iterable[int], most: int = 2) -> list[int]:
+    """The ids of the ``memos`` (newest first) a resident of ``houses`` sees, ``most`` at most: the home page links
+    to the memo itself when there is only one."""
+    own = set(houses)
+    return [m.id for m in memos if m.company_wide or m.houses & own][:most]
 
 
 @dataclass(frozen=True)

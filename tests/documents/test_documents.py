@@ -29,6 +29,7 @@ from portal.documents.tables import DocumentFile
 from portal.documents.tables import DocumentKind
 from portal.documents.tables import HouseDocument
 from portal.housing.tables import PersonalAccount
+from tests.querylog import captured
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF"
 NEW_PDF = b"%PDF-1.7\n% the second edition\ntrailer<<>>\n%%EOF"
@@ -387,3 +388,28 @@ async def test_a_new_resident_is_shown_the_newcomers_memo_on_the_home_page_for_t
     settled = new_client()
     await login(settled, await _resident_since(make_user, place, 31))
     assert "Вы недавно с нами" not in (await settled.get("/")).text
+
+
+async def test_a_newcomers_home_page_reads_no_memo_and_sees_a_memo_hidden_or_moved_at_once(
+    db, client, login, make_user, make_account
+):
+    from portal.documents import queries
+
+    place, other = await make_account(), await make_account()
+    memo = await _put_up("Памятка новосела", [place.house], kind=DocumentKind.NEWCOMER)
+    await login(client, await _resident_since(make_user, place, 3))
+    assert f'href="/documents/{memo}"' in (await client.get("/")).text
+    with captured(db) as seen:
+        assert f'href="/documents/{memo}"' in (await client.get("/")).text
+    assert not [str(q) for q in seen if "house_document" in str(q) or "document_house" in str(q)]
+
+    admin = await load_principal_for(await _admin_id())
+    staff_view = await queries.document_for_staff(admin, memo)
+    assert await actions.set_hidden(admin, staff_view, True)
+    assert "Вы недавно с нами" in (home := (await client.get("/")).text) and 'href="/documents"' in home
+    assert await actions.set_hidden(admin, staff_view, False)
+    assert f'href="/documents/{memo}"' in (await client.get("/")).text
+    form = forms.DocumentForm(title="Памятка новосела", kind=DocumentKind.NEWCOMER, issued_on=date(2026, 1, 15),
+                              company_wide=False, houses=[other.house])  # fmt: skip
+    assert await actions.edit(admin, await queries.document_for_staff(admin, memo), form)
+    assert f'href="/documents/{memo}"' not in (await client.get("/")).text  # another house's memo now

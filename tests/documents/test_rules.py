@@ -65,3 +65,17 @@ def test_a_resident_is_new_for_thirty_days_after_their_residency_began():
     assert rules.is_newcomer(began, began + timedelta(days=29, hours=23))
     assert not rules.is_newcomer(began, began + timedelta(days=30))
     assert not rules.is_newcomer(None, began)
+
+
+def test_a_newcomer_is_led_to_the_memos_of_their_houses_and_the_companys_newest_first():
+    memos = [
+        rules.Memo(9, False, frozenset({2})),
+        rules.Memo(8, True, frozenset()),
+        rules.Memo(7, False, frozenset({1, 3})),
+        rules.Memo(6, False, frozenset({1})),
+    ]
+    assert rules.newcomer_memos(memos, [1]) == [8, 7]  # two at most, in the order given
+    assert rules.newcomer_memos(memos, [3]) == [8, 7]
+    assert rules.newcomer_memos(memos, [2, 4]) == [9, 8]
+    assert rules.newcomer_memos(memos[2:], [5]) == []
+    assert rules.newcomer_memos([rules.Memo(6, False, frozenset({1}))], [1]) == [6]
