@@ -49,3 +49,25 @@ async def test_an_error_page_marks_no_section_in_the_staff_menu(client, login, m
     page = await client.get("/staff/tickets/9999999")
     assert page.status_code == 404 and 'class="staff-menu"' in page.text, page.text[-300:]
     assert 'aria-current="page"' not in page.text
+
+
+async def test_the_menu_is_written_once_a_page_and_shown_in_both_bars(app, client, login, make_account, make_user):
+    """The top bar and the bottom bar show the same links: written once a page (base.html), not twice."""
+    place = await make_account()
+    await login(client, await make_user(accounts={place.account: "owner"}))
+    env = app.template_engine.engine
+    asked: list[str] = []
+    get_template = env.get_template
+
+    def counted(name, *args, **kwargs):
+        asked.append(name if isinstance(name, str) else getattr(name, "name", ""))
+        return get_template(name, *args, **kwargs)
+
+    env.get_template = counted
+    try:
+        page = await client.get("/tickets")
+    finally:
+        del env.get_template
+    assert page.status_code == 200
+    assert asked.count("components/_resident_links.html") == 1, asked
+    assert page.text.count('href="/more" class="navitem') == 2  # both bars
