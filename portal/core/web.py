@@ -105,31 +105,27 @@ class FormErrors:
         return self.fields.get(name)
 
 
-def _per_reader(write: Callable[..., Any]) -> Callable[..., Any]:
-    """A filter that writes a value in the reader's language. It takes the context only so that Jinja never runs it
-    when it compiles a template: a constant (``50000 | number(0)``) would be written once, in the language of the
-    first reader, for everyone after."""
-    return pass_context(lambda _context, *args, **kwargs: write(*args, **kwargs))
-
-
-# Each filter's arguments as a template passes them (``number(2, true)``: digits, fixed); the reader's language is
-# never one of them.
+# The filters that write a value in the reader's language, with their arguments as a template passes them
+# (``number(2, true)``: digits, fixed); the reader's language is never one of them. Each takes the context first
+# only so that Jinja never runs it when it compiles a template: a constant (``50000 | number(0)``) would be written
+# once, in the language of the first reader, for everyone after. Each is called as it is, with no wrapper between
+# the template and the formatting (a page uses them tens of times).
 _READER_FILTERS: dict[str, Callable[..., Any]] = {
-    "money": lambda value: i18n.format_money(value),
-    "day": lambda value, style="long": i18n.format_day(value, style),
-    "moment": lambda value, held=False: i18n.format_moment(value, get_settings().time_zone, held=held),
-    "clock": lambda value: i18n.format_clock(value, get_settings().time_zone),
-    "number": lambda value, digits=2, fixed=False: i18n.format_number(value, digits, fixed=fixed),
+    "money": lambda _context, value: i18n.format_money(value),
+    "day": lambda _context, value, style="long": i18n.format_day(value, style),
+    "moment": lambda _context, value, held=False: i18n.format_moment(value, get_settings().time_zone, held=held),
+    "clock": lambda _context, value: i18n.format_clock(value, get_settings().time_zone),
+    "number": lambda _context, value, digits=2, fixed=False: i18n.format_number(value, digits, fixed=fixed),
     # «12,345 м³», «37,80 м²», «38,89 %»: a number and its unit never parted by a line break
-    "quantity": lambda value, unit, digits=3: i18n.format_quantity(value, unit, digits),
-    "area": lambda value, fixed=True: i18n.format_area(value, fixed=fixed),
-    "percent": lambda value, digits=2, fixed=True: i18n.format_percent(value, digits, fixed=fixed),
-    "typed": lambda value: i18n.format_typed(value),
+    "quantity": lambda _context, value, unit, digits=3: i18n.format_quantity(value, unit, digits),
+    "area": lambda _context, value, fixed=True: i18n.format_area(value, fixed=fixed),
+    "percent": lambda _context, value, digits=2, fixed=True: i18n.format_percent(value, digits, fixed=fixed),
+    "typed": lambda _context, value: i18n.format_typed(value),
     # a record's own text (``service | own("title")``): ``own_html`` in a page's text marks the Russian text standing
     # in for a missing English one ``lang="ru"``; ``own_lang`` is that "ru" for an element that cannot hold a <span>
-    "own": lambda record, name="title": i18n.own_words(record, name),
-    "own_html": lambda record, name="title": i18n.own_markup(record, name),
-    "own_lang": lambda record, name="title": i18n.own_lang(record, name),
+    "own": lambda _context, record, name="title": i18n.own_words(record, name),
+    "own_html": lambda _context, record, name="title": i18n.own_markup(record, name),
+    "own_lang": lambda _context, record, name="title": i18n.own_lang(record, name),
 }
 
 
@@ -238,7 +234,7 @@ def configure_jinja(engine: JinjaTemplateEngine) -> None:
         # The long side a photo is kept at: a form's photos are made that size before they are sent (photos.js).
         PHOTO_SIDE=PHOTO_SIDE,
     )
-    env.filters.update({name: _per_reader(write) for name, write in _READER_FILTERS.items()})
+    env.filters.update({name: pass_context(write) for name, write in _READER_FILTERS.items()})
     env.filters.update(
         units=i18n.keep_units,
         russian=i18n.russian_markup,
