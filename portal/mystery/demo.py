@@ -34,7 +34,11 @@ async def seed(ctx: Any) -> None:
     neighbour = User(full_name="Лариса Викторовна Белова", email="mystery-neighbour@demo.ru", created_at=ctx.now)
     await neighbour.save()
     rights = rights_for(ResidentRole.OWNER, [])
-    await Residency(user=neighbour.id, account=accounts[7], role=ResidentRole.OWNER, rights=rights).save()
+    # An account of the house nobody signs in to yet: the neighbour is its only resident (never the owner's demo one).
+    taken = {r["account"] for r in await Residency.select(Residency.account).where(Residency.account.is_in(accounts))}
+    free = [a for a in accounts if a not in taken and a != ctx.shared.get("owner_account")]
+    account = free[0] if free else accounts[-1]
+    await Residency(user=neighbour.id, account=account, role=ResidentRole.OWNER, rights=rights).save()
     manager = users.get("manager")
     zone = ZoneInfo(get_settings().time_zone)
     this_month = rules.month_of(ctx.today)

@@ -18,9 +18,10 @@ from portal.analytics import demo as analytics_demo
 from portal.demo import DemoContext
 from portal.housing import demo as housing_demo
 from portal.meetings import demo as meetings_demo
+from portal.mystery import demo as mystery_demo
 
 # Every demo module that gives access to an account, in the loader's order (the housing demo before them).
-GRANTING = (accounts_demo, meetings_demo, analytics_demo)
+GRANTING = (accounts_demo, meetings_demo, mystery_demo, analytics_demo)
 
 
 def test_every_demo_module_that_gives_access_is_seeded_here():
