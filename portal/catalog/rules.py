@@ -68,12 +68,23 @@ def stems(word: str) -> set[str]:
     return {_without_fleeting(stemmed) or stemmed} | ({bare} if (bare := _without_fleeting(word)) else set())
 
 
+def _starts_a_word(typed: str, text: str) -> bool:
+    """Whether ``text`` has a word beginning with ``typed`` (a word's start: the text's start, or after anything not a
+    letter or digit, a hyphen too: «канал» starts a word of «кабель-канал»), never its middle: «окон» is not in
+    «подоконник»."""
+    return re.search(_WORD_START + re.escape(typed), text) is not None
+
+
+_WORD_START = r"(?<![0-9a-zа-яё])"
+
+
 def found_in(query: str, text: str) -> bool:
-    """Whether every word of ``query`` is in ``text`` (both lower case): as typed (the start of a word too), or a word
-    of the text shares a stem with it (``stems``; the text's words read without the punctuation around them: «окон,»
-    is «окон»). Stems are compared whole, so «вода» does not find every «вод…» («водоотведение»)."""
+    """Whether every word of ``query`` is in ``text`` (both lower case): as typed at a word's start (the whole word,
+    or its start: «сантех» finds «сантехника», «окон» never «подоконник»), or a word of the text shares a stem with
+    it (``stems``; the text's words read without the punctuation around them: «окон,» is «окон»). Stems are compared
+    whole, so «вода» does not find every «вод…» («водоотведение»)."""
     known = {s for t in _WORD.findall(text) for s in stems(t)}
-    return all(w in text or not stems(w).isdisjoint(known) for w in query.split())
+    return all(_starts_a_word(w, text) or not stems(w).isdisjoint(known) for w in query.split())
 
 
 # --- prices and amounts -----------------------------------------------------------------------------------------

@@ -218,6 +218,14 @@ def test_on_a_closed_account_only_the_certificate_of_no_debt_is_ordered():
         ("окно", "установка кондиционера", False),
         ("сосна", "ремонт насоса", False),
         ("вода", "вывод воздуха", False),
+        # Typed letters are found at a word's start, never inside a word.
+        ("окон", "замена подоконника", False),
+        ("окна", "замена подоконника", False),
+        ("ник", "замена подоконника", False),
+        ("тех", "вызов сантехника", False),
+        ("подокон", "замена подоконника", True),
+        ("канал", "монтаж кабель-канала", True),  # each part of a hyphenated word starts one
+        ("(окон", "мойка (окон)", True),  # typed with its punctuation, as written
     ],
 )
 def test_a_search_word_finds_the_service_in_another_case(query, text, found):
