@@ -1089,15 +1089,23 @@ SELECT p.house, p.entrance FROM post_target t JOIN personal_account a ON a.id = 
 JOIN premise p ON p.id = a.premise WHERE t.post = {} AND t.kind = 'account'
 """
 _WHOLE = ("company", "complex", "house", "entrance", "floors")
+# The post's selections of whole places as stored, and the spots above (kind «spot»): one read for the board card.
+_BOARD_REACH = (  # constants only: the post's id is a parameter
+    "SELECT t.kind AS kind, t.ref AS ref, t.entrance AS entrance, t.floor_from AS floor_from, t.floor_to AS floor_to, "  # noqa: S608
+    "NULL AS house FROM post_target t WHERE t.post = {} AND t.kind IN ("
+    + ", ".join(f"'{kind}'" for kind in _WHOLE)
+    + ") UNION ALL SELECT 'spot', NULL, s.entrance, NULL, NULL, s.house FROM ("
+    + _BOARD_SPOTS
+    + ") s"
+)
 
 
 async def board_reach(post_id: int) -> rules.BoardReach:
     """Where the post's audience lives (``rules.BoardReach``): its selections of the company, complexes, houses,
-    entrances and floors as stored, and the places of those it names one by one."""
-    rows = await PostTarget.select(
-        PostTarget.kind, PostTarget.ref, PostTarget.entrance, PostTarget.floor_from, PostTarget.floor_to
-    ).where((PostTarget.post == post_id) & PostTarget.kind.is_in(list(_WHOLE)))
-    spots = await PostTarget.raw(_BOARD_SPOTS, post_id, post_id, post_id, post_id)
+    entrances and floors as stored, and the places of those it names one by one (one statement)."""
+    read = await PostTarget.raw(_BOARD_REACH, post_id, post_id, post_id, post_id, post_id)
+    rows = [r for r in read if r["kind"] != "spot"]
+    spots = [r for r in read if r["kind"] == "spot"]
 
     def refs(kind: str) -> frozenset[int]:
         return frozenset(r["ref"] for r in rows if r["kind"] == kind and r["ref"] is not None)
@@ -1119,22 +1127,31 @@ async def board_reach(post_id: int) -> rules.BoardReach:
 
 async def board_houses(scope: Collection[int] | None, house: int | None = None) -> list[rules.BoardHouse]:
     """The houses a staff member works with (``scope``; None: every house), by address, with their entrances; with
-    ``house``, that one only (none if it is not theirs)."""
+    ``house``, that one only (none if it is not theirs). One statement: the houses joined with their entrances."""
     from portal.housing.queries import HOUSES_LIMIT
-    from portal.housing.tables import Entrance
     from portal.housing.tables import House
 
     if scope is not None and not scope:
         return []
-    query = House.select(House.id, House.address, House.complex).order_by(House.address).limit(HOUSES_LIMIT)
-    where = every([House.id.is_in(sorted(scope)) if scope is not None else None,
-                   House.id == house if house is not None else None])  # fmt: skip
-    houses = await (query.where(where) if where is not None else query)
-    if not houses:
-        return []
+    conditions, values = [], []
+    if scope is not None:
+        conditions.append("id IN (" + ", ".join("{}" for _ in scope) + ")")
+        values.extend(sorted(scope))
+    if house is not None:
+        conditions.append("id = {}")
+        values.append(house)
+    where = f"WHERE {' AND '.join(conditions)} " if conditions else ""
+    rows = await House.raw(  # placeholders only: the ids are parameters
+        "SELECT h.id AS id, h.address AS address, h.complex AS complex, e.id AS entrance, e.number AS number, "  # noqa: S608
+        f"e.floors AS floors FROM (SELECT id, address, complex FROM house {where}ORDER BY address, id LIMIT {{}}) h "
+        "LEFT JOIN entrance e ON e.house = h.id ORDER BY h.address, h.id, e.number",
+        *values,
+        HOUSES_LIMIT,
+    )
+    houses: dict[int, rules.BoardHouse] = {}
     entrances: dict[int, list[rules.BoardEntrance]] = {}
-    for e in await Entrance.select(Entrance.id, Entrance.house, Entrance.number, Entrance.floors).where(
-        Entrance.house.is_in([h["id"] for h in houses])
-    ):
-        entrances.setdefault(e["house"], []).append(rules.BoardEntrance(e["id"], e["number"], e["floors"] or 1))
-    return [rules.BoardHouse(h["id"], h["address"], h["complex"], tuple(entrances.get(h["id"], ()))) for h in houses]
+    for r in rows:
+        houses.setdefault(r["id"], rules.BoardHouse(r["id"], r["address"], r["complex"]))
+        if r["entrance"] is not None:
+            entrances.setdefault(r["id"], []).append(rules.BoardEntrance(r["entrance"], r["number"], r["floors"] or 1))
+    return [replace(h, entrances=tuple(entrances.get(h.id, ()))) for h in houses.values()]

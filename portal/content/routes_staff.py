@@ -417,6 +417,10 @@ async def _save(request: Request, principal: Principal, data: dict[str, Any], po
 # The session, the count and the page of posts, their deliveries, their reads, their audiences, the words of the
 # outages its outage notices tell of and the answers to its events (one query each for the page, none when it holds
 # no outage notice, no event).
+# A post's page (tests/content/test_board.py): the session, the post, its audience's houses and words, its images,
+# its delivery log, its audience's count, its readers' count and names, whether it was sent out, and the board
+# card's two reads (where its audience lives; the caller's houses with their entrances); an event's answers add two.
 QUERY_BUDGETS: dict[str, int] = {
     "/staff/posts": 8,
+    "/staff/posts/{post_id:int}": 12,
 }

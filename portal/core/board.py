@@ -23,6 +23,12 @@ TITLE_SIZE = 28  # pt
 TEXT_SIZE = 15
 QR_SIZE = 42  # mm
 CLOSING_HEIGHT = QR_SIZE + 4  # mm: the QR code and the lines beside it
+# Office printers leave 5–10 mm of a sheet's edge blank: nothing is printed nearer than EDGE to it. An emergency's
+# red frame (FRAME wide) lies inside that, and its text keeps a gap within the frame.
+EDGE = 12  # mm
+MARGIN = 15  # mm: the text of a sheet without a frame
+FRAME = 2.5  # mm: the red frame's line
+ALARM_MARGIN = EDGE + FRAME + 5  # mm: the text inside the frame
 RED = (178, 34, 34)
 GREY = (90, 90, 90)
 
@@ -44,7 +50,7 @@ class BoardSheet(A4):
     ``alarm``: every page framed in red (an emergency, seen as one from across the hall)."""
 
     def __init__(self, alarm: bool = False) -> None:
-        super().__init__(margin=15)
+        super().__init__(margin=ALARM_MARGIN if alarm else MARGIN)
         self.alarm = alarm
         self.place = ""  # the house and entrance being written
         self.first_page = 0  # the page its entrance starts on: the ones after it say they continue it
@@ -52,8 +58,9 @@ class BoardSheet(A4):
     def header(self) -> None:
         if self.alarm:
             self.set_draw_color(*RED)
-            self.set_line_width(2.5)
-            self.rect(6, 6, self.w - 12, self.h - 12)
+            self.set_line_width(FRAME)
+            inset = EDGE + FRAME / 2  # the line is drawn centred on the rectangle's sides
+            self.rect(inset, inset, self.w - 2 * inset, self.h - 2 * inset)
             self.set_line_width(0.2)
             self.set_draw_color(0, 0, 0)
         if self.page_no() > self.first_page and self.place:

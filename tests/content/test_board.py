@@ -127,6 +127,9 @@ async def test_a_sheet_per_entrance_reads_the_house_the_title_and_the_link(db, c
     await login(client, t["manager"])
     page = await client.get(f"/staff/posts/{post_id}")
     assert f'action="/staff/posts/{post_id}/board"' in page.text and "Распечатать для инфодоски" in page.text
+    # The house's number wraps with its «д.» on a phone, never «д.» at a line's end and «1» on the next.
+    house_line = page.text.split('id="board-house">', 1)[1].split("</p>", 1)[0]
+    assert "ул.\u00a0Ручьевая, д.\u00a01" in house_line
     answer = await client.get(f"/staff/posts/{post_id}/board")  # the manager's one house: no choice to make
     assert answer.status_code == 200 and answer.headers["content-type"] == "application/pdf"
     pages = _pages(answer.content)
@@ -206,3 +209,84 @@ async def test_a_company_post_is_printed_for_the_house_chosen(db, client, login,
     elsewhere = (await make_account(address="г. Симферополь, ул. Чужая, д. 3")).house
     assert "ул. Чужая, д. 3" not in (await client.get(f"/staff/posts/{post_id}")).text
     assert (await client.get(f"/staff/posts/{post_id}/board?house={elsewhere}")).status_code == 404
+
+
+# --- what a printer can print -------------------------------------------------------------------------------------
+
+
+def _nearest_to_edge(pdf: bytes) -> float:
+    """The least distance (mm) from any sheet's edge to anything drawn on it: letters, lines, the frame (its line's
+    width counted), the QR code."""
+    from pdfminer.high_level import extract_pages
+    from pdfminer.layout import LTChar
+    from pdfminer.layout import LTContainer
+    from pdfminer.layout import LTCurve
+    from pdfminer.layout import LTImage
+
+    def drawn(item: Any) -> Any:
+        if isinstance(item, (LTChar, LTCurve, LTImage)):
+            yield item
+        if isinstance(item, LTContainer):
+            for child in item:
+                yield from drawn(child)
+
+    nearest = float("inf")
+    for page in extract_pages(io.BytesIO(pdf)):
+        for item in drawn(page):
+            if isinstance(item, LTChar) and not item.get_text().strip():
+                continue
+            half = getattr(item, "linewidth", 0) / 2 if isinstance(item, LTCurve) else 0
+            gaps = (item.x0, item.y0, page.width - item.x1, page.height - item.y1)
+            nearest = min(nearest, min(gaps) - half)
+    return nearest * 25.4 / 72
+
+
+@pytest.mark.parametrize("kind", [PostKind.EMERGENCY, PostKind.NOTICE])
+def test_nothing_is_printed_within_12_mm_of_the_sheets_edge(kind: str) -> None:
+    """Many office printers leave 5–10 mm of the edge blank: an emergency's red frame sat 6 mm from it."""
+    from portal.content.pdf import BoardPost
+    from portal.content.pdf import board_pdf
+
+    post = BoardPost(kind=kind, title="Отключение воды " * 6, body="Длинный текст объявления. " * 300,
+                     url="https://portal.example/news/1", published=NOW, ends_at=NOW + timedelta(days=1))  # fmt: skip
+    pdf = board_pdf(post, [rules.BoardPage(1, "ул. Ручьевая, д. 1", 1), rules.BoardPage(1, "ул. Ручьевая, д. 1", 2)])
+    assert len(PdfReader(io.BytesIO(pdf)).pages) > 2
+    assert round(_nearest_to_edge(pdf), 2) >= 12  # to a hundredth of a mm (the PDF writes points)
+
+
+# --- what the post's pages cost -----------------------------------------------------------------------------------
+
+
+async def test_a_posts_pages_keep_their_query_budget(db, client, login, town) -> None:
+    """The staff page of a post with its board card (where the audience lives, the caller's houses and their
+    entrances) and the resident's page of it run the statements their budgets say, however many entrances and
+    selections of each kind the post has."""
+    from portal.content.routes import QUERY_BUDGETS as RESIDENT
+    from portal.content.routes_staff import QUERY_BUDGETS as STAFF
+    from portal.housing.tables import Entrance
+    from tests.querylog import captured
+
+    t = await town()
+    for number in range(3, 9):
+        await Entrance(house=t["house"], number=number, floors=9).save()
+    first, second, _ = t["places"]
+    post_id = await _post(
+        "Собрание во дворе",
+        {"kind": TargetKind.ENTRANCE, "ref": t["entrance2"], "house": t["house"]},
+        {"kind": TargetKind.FLOORS, "ref": t["house"], "house": t["house"], "floor_from": 1, "floor_to": 3},
+        {"kind": TargetKind.ACCOUNT, "ref": first.account, "house": t["house"]},
+        {"kind": TargetKind.PREMISE, "ref": second.premise, "house": t["house"]},
+        {"kind": TargetKind.RISER, "ref": t["riser"], "house": t["house"]},
+    )
+    for who, url, budget in (
+        (t["manager"], f"/staff/posts/{post_id}", STAFF["/staff/posts/{post_id:int}"]),
+        (t["residents"][0], f"/news/{post_id}", RESIDENT["/news/{post_id:int}"]),
+    ):
+        await login(client, who)
+        await client.get(url)  # the first load builds the principal kept in the session
+        with captured(db) as seen:
+            page = await client.get(url)
+        assert page.status_code == 200
+        assert len(seen) <= budget, (url, len(seen), [str(q) for q in seen])
+        if "staff" in url:
+            assert 'id="board-house"' in page.text  # the card offers the house
