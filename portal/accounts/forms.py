@@ -15,6 +15,7 @@ from portal.accounts import consent
 from portal.accounts import rules
 from portal.accounts.queries import AuditFilter
 from portal.core import clock
+from portal.core import jobs
 from portal.core import outbox
 from portal.core.i18n import DEFAULT_LOCALE
 from portal.core.i18n import LOCALES
@@ -433,6 +434,12 @@ JOB_LABELS: Labels[str] = Labels(
     }
 )
 job_label = JOB_LABELS.shown
+
+
+def job_error(entry: Any) -> str:
+    """A failed run's error as the jobs' page shows it (its first line), a run the worker stopped at its timeout
+    (``jobs.TIMED_OUT``) in words."""
+    return _("Stopped: it ran past its time") if entry.error == jobs.TIMED_OUT else entry.error_line
 
 
 # --- consents entered by staff from paper ---------------------------------------------------------------------

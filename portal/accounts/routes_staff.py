@@ -241,6 +241,7 @@ class StaffAdmin(Controller):
         return render(
             request, "accounts/staff_jobs.html", names=sorted(registered), last=last, hung=hung,
             page=failures, undelivered=await queries.undelivered_messages(), job_label=forms.job_label,
+            job_error=forms.job_error,
             kept_days=jobs.FAILURES_KEPT_DAYS,
         )  # fmt: skip
 

@@ -34,6 +34,8 @@ from datetime import timedelta
 from typing import Any
 from typing import Self
 
+from piccolo.querystring import QueryString
+
 from portal.core import clock
 from portal.core import outages
 from portal.core.db import atomic
@@ -223,17 +225,18 @@ class MonthRun:
         return replace(self, id=run_id), True, before
 
 
-async def run_job(job: Job, now: datetime | None = None) -> None:
+async def run_job(job: Job, now: datetime | None = None, started: datetime | None = None) -> None:
     """One run of ``job`` (once per key when it has one), recorded (``record_run``) unless its key's run was done
     already; failures are logged and recorded, never raised. Its writes wait for a lock as long as the engine does,
-    even when a page started it (``kick``): nobody waits for a job's answer."""
+    even when a page started it (``kick``): nobody waits for a job's answer. ``started``: the run's start, its token
+    on the job's running mark (given by the SAQ worker, which records the run itself when it stops it)."""
     now = now or datetime.now(UTC)
     key = job.key(now) if job.key is not None else None
-    started = datetime.now(UTC)
+    started = started or datetime.now(UTC)
     done: list[Any] = []  # what the run returned, once it ran
 
     async def work() -> None:
-        await _started(job.name, started)
+        await _started(job, started)
         done.append(await job.run(now))
 
     try:
@@ -269,11 +272,13 @@ async def record_run(
 ) -> None:
     """Write job ``name``'s run over its ``JobState`` row (made at its first run); a failure (``error``) is also
     its ``JobFailure``: the last one counted again (``same_failure``), or a new one, the failures older than
-    ``FAILURES_KEPT_DAYS`` deleted then."""
+    ``FAILURES_KEPT_DAYS`` deleted then. The job's running mark is cleared only by the run that set it (its start,
+    ``started``, is the mark's token): of two runs at once (one kicked from a page during the scheduled one) the
+    first to end leaves the other's mark, and the other clears it when it ends."""
     finished, key = datetime.now(UTC), key or ""
     status = DONE if error is None else FAILED
     values: dict[Any, Any] = {JobState.key: key, JobState.status: status, JobState.started_at: started}
-    values |= {JobState.finished_at: finished, JobState.items: items, JobState.running_since: None}
+    values |= {JobState.finished_at: finished, JobState.items: items}
     async with atomic():
         if error is not None:
             columns = (JobState.status, JobState.key, JobState.error, JobState.failure)
@@ -287,23 +292,40 @@ async def record_run(
                 failure = (await JobFailure.insert(row).returning(JobFailure.id))[0]["id"]
                 await JobFailure.delete().where(JobFailure.last_at < finished - timedelta(days=FAILURES_KEPT_DAYS))
             values |= {JobState.failed_at: finished, JobState.error: error, JobState.failure: failure}
+        own_mark = QueryString(
+            'CASE WHEN "job_state"."running_since" = {} THEN NULL ELSE "job_state"."running_since" END', started
+        )
         await JobState.insert(JobState(name=name, **{c._meta.name: v for c, v in values.items()})).on_conflict(
-            target=JobState.name, action="DO UPDATE", values=list(values.items())
+            target=JobState.name, action="DO UPDATE", values=[*values.items(), (JobState.running_since, own_mark)]
         )
 
 
-async def _started(name: str, started: datetime) -> None:
-    """Mark job ``name`` running since ``started`` on its ``JobState`` row (made now at its first run), until
-    ``record_run`` writes the run's outcome over it: a run whose worker died, or that hangs, shows as running on
-    the administrators' page, not as the run before it. Its own failure is only logged: the job runs all the same."""
+def run_bound(job: Job) -> int:
+    """The longest a run of ``job`` may take (seconds): its worker stops a scheduled run then."""
+    return max(60, job.every_seconds, job.timeout or 0)
+
+
+async def _started(job: Job, started: datetime) -> None:
+    """Mark ``job`` running since ``started`` on its ``JobState`` row (made now at its first run), until
+    ``record_run`` of this run clears it: a run whose worker died, or that hangs, shows as running on the
+    administrators' page, not as the run before it. A run started while another holds the mark (a run kicked from a
+    page during the scheduled one) leaves it to that one, unless the mark is older than a run may take
+    (``run_bound``: its run died without a word). Its own failure is only logged: the job runs all the same."""
     try:
         with waiting_at_most(None):
-            row = JobState(name=name, status=RUNNING, started_at=started, finished_at=started, running_since=started)
+            taken = QueryString(
+                'CASE WHEN "job_state"."running_since" IS NULL OR "job_state"."running_since" < {} THEN {} '
+                'ELSE "job_state"."running_since" END',
+                started - timedelta(seconds=run_bound(job)),
+                started,
+            )
+            row = JobState(name=job.name, status=RUNNING, started_at=started, finished_at=started,
+                           running_since=started)  # fmt: skip
             await JobState.insert(row).on_conflict(
-                target=JobState.name, action="DO UPDATE", values=[(JobState.running_since, started)]
+                target=JobState.name, action="DO UPDATE", values=[(JobState.running_since, taken)]
             )
     except Exception:
-        log.exception("the start of job %s could not be recorded", name)
+        log.exception("the start of job %s could not be recorded", job.name)
 
 
 async def _recorded(name: str, key: str | None, started: datetime, **outcome: Any) -> None:
@@ -378,9 +400,17 @@ def cron_of(every_seconds: int) -> str:
     return "0 0 * * *"
 
 
+# A run's name, key and start as its SAQ job's context keeps them, for the worker to record it if it stops the run.
+RUN_CONTEXT = "portal_run"
+TIMED_OUT = "timed out"  # the error of a run the worker stopped at its timeout (the jobs' page says it in words)
+
+
 def saq_function(job: Job) -> Callable[..., Awaitable[None]]:
     async def run(ctx: dict[str, Any]) -> None:
-        await run_job(job)
+        now = datetime.now(UTC)
+        started = datetime.now(UTC)
+        ctx[RUN_CONTEXT] = (job.name, job.key(now) if job.key is not None else None, started)
+        await run_job(job, now, started)
 
     run.__qualname__ = run.__name__ = f"job_{job.name.replace('-', '_')}"
     return run
@@ -434,6 +464,18 @@ def kick(name: str) -> None:
     task.add_done_callback(_pending.discard)
 
 
+async def record_timeout(ctx: dict[str, Any]) -> None:
+    """After a SAQ job: a run the worker stopped at its timeout (cancelled in the middle, so it recorded nothing) is
+    recorded as failed, «timed out», clearing its job's running mark if it holds it: not «running», then «hung?»,
+    until the next run."""
+    run = ctx.get(RUN_CONTEXT)
+    if run is None or not isinstance(ctx.get("exception"), TimeoutError):
+        return
+    name, key, started = run
+    log.error("job %s stopped: it ran past its timeout", name)
+    await _recorded(name, key, started, error=TIMED_OUT)
+
+
 def make_worker(redis_url: str, concurrency: int = 4) -> Any:
     """The SAQ worker that runs every registered job on its schedule (``portal worker``)."""
     from saq import CronJob
@@ -454,15 +496,14 @@ def make_worker(redis_url: str, concurrency: int = 4) -> Any:
         queue(redis_url),
         functions=list(functions.values()),
         cron_jobs=[
-            CronJob(
-                functions[name], cron=cron_of(job.every_seconds), timeout=max(60, job.every_seconds, job.timeout or 0)
-            )
+            CronJob(functions[name], cron=cron_of(job.every_seconds), timeout=run_bound(job))
             for name, job in jobs.items()
         ],
         concurrency=concurrency,
         dequeue_timeout=DEQUEUE_WAIT_SECONDS,
         startup=startup,
         shutdown=shutdown,
+        after_process=record_timeout,
     )
 
 

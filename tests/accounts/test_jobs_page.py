@@ -280,3 +280,81 @@ async def test_a_run_going_on_shows_since_when_and_one_running_too_long_is_asked
     await client.speak("en")
     english = (await client.get("/staff/jobs")).text
     assert f"Running since {since['autopay']}" in english and "Hung?" in english
+
+
+async def _mark(name: str) -> Any:
+    return (await JobState.select(JobState.running_since).where(JobState.name == name).first())["running_since"]
+
+
+async def test_of_two_runs_at_once_only_the_run_that_marked_the_job_running_clears_the_mark(db: Any) -> None:
+    """A run kicked from a page during the scheduled one: the scheduled run holds the mark, the kicked one's end
+    leaves it (the scheduled one still runs), and the scheduled one's end clears it."""
+    job = jobs.load_jobs()["catalog-refunds"]
+    seen: list[Any] = []
+
+    async def kicked(now: datetime) -> int:
+        seen.append(await _mark(job.name))
+        return 1
+
+    async def scheduled(now: datetime) -> int:
+        seen.append(await _mark(job.name))
+        await jobs.run_job(replace(job, run=kicked))  # runs and ends while this one goes on
+        seen.append(await _mark(job.name))
+        return 2
+
+    await jobs.run_job(replace(job, run=scheduled))
+    marked = seen[0]
+    assert marked is not None and seen == [marked, marked, marked]  # the kicked run neither took nor cleared it
+    after = await JobState.select().where(JobState.name == job.name).first()
+    assert (after["status"], after["items"], after["running_since"]) == ("done", 2, None)
+
+
+async def test_a_mark_left_by_a_run_that_died_is_taken_by_the_next_run_and_cleared(db: Any) -> None:
+    job = jobs.load_jobs()["catalog-refunds"]
+    dead = datetime.now(UTC) - timedelta(seconds=jobs.run_bound(job) + 60)
+    await jobs.record_run(job.name, "", dead)
+    await JobState.update({JobState.running_since: dead}).where(JobState.name == job.name)
+    seen: list[Any] = []
+
+    async def work(now: datetime) -> int:
+        seen.append(await _mark(job.name))
+        return 0
+
+    await jobs.run_job(replace(job, run=work))
+    assert seen[0] is not None and seen[0] > dead  # this run's own start
+    assert await _mark(job.name) is None
+
+
+async def test_a_run_the_worker_stops_at_its_timeout_is_recorded_as_stopped_by_time(
+    db: Any, client: Any, login: Any, make_user: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As SAQ's worker does it: the job's task is awaited for its timeout, cancelled, the ``TimeoutError`` put in
+    the context, and the worker's ``after_process`` hook called with it."""
+    import asyncio
+
+    job = jobs.load_jobs()["catalog-refunds"]
+
+    async def slow(now: datetime) -> int:
+        await asyncio.sleep(30)
+        return 1
+
+    monkeypatch.setitem(jobs._jobs, job.name, replace(job, run=slow))
+    ctx: dict[str, Any] = {}
+    task = asyncio.create_task(jobs.saq_function(jobs.registered()[job.name])(ctx))
+    with pytest.raises(TimeoutError) as stopped:
+        await asyncio.wait_for(asyncio.shield(task), 0.5)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert await _mark(job.name) is not None  # marked, and nothing else recorded
+    ctx["exception"] = stopped.value
+    worker = jobs.make_worker("redis://127.0.0.1:6379/15")  # built, never started: nothing connects
+    for hook in worker.after_process:
+        await hook(ctx)
+    after = await JobState.select().where(JobState.name == job.name).first()
+    assert (after["status"], after["error"], after["running_since"]) == ("failed", jobs.TIMED_OUT, None)
+    await login(client, await make_user(roles=("admin",)))
+    page = (await client.get("/staff/jobs")).text
+    row = next(r for r in _rows(page, "last-runs") if "catalog-refunds" in r)
+    assert "Прервана по времени" in row and "Выполняется" not in row, row
+    assert "Прервана по времени" in _rows(page, "failures")[0]
