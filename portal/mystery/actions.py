@@ -1,5 +1,6 @@
 """Changes of the mystery resident, one function per intent, each one transaction with its audit event: staff invite
-a resident of a house; the resident accepts, declines or stops; the resident sends a month's report, which files a
+a resident of a house (who is told), or take a checker off the checks (who is told); the resident accepts, declines
+or stops; the resident sends a month's report, which files a
 request per low grade through the tickets domain's own action (``tickets.actions.file_about_house``) without naming
 them, and tells them it is received; the job reminds the checkers who have not answered by the 20th."""
 
@@ -61,15 +62,27 @@ async def invite(principal: Principal, house_id: int, user_id: int, now: datetim
             await row.save()
             changes = {"house": house_id, "resident": user_id}
             await audit.record(principal, "mystery.invite", "mystery_checker", row.id, changes, ip, now=now)
+            await notify(
+                user_id, messages.INVITED.name, context={"address": await queries.house_address(house_id)},
+                link="/mystery", dedupe_key=f"mystery:invited:{row.id}", ref=f"mystery:checker:{row.id}", now=now,
+            )  # fmt: skip
     except unique_violations():
         raise Refused(gettext("This resident is invited already, or the seat was just taken: look again.")) from None
     return int(row.id)
 
 
 async def _move(
-    principal: Principal, checker: CheckerRow, start: Sequence[Status], to: Status, now: datetime, ip: str
+    principal: Principal,
+    checker: CheckerRow,
+    start: Sequence[Status],
+    to: Status,
+    now: datetime,
+    ip: str,
+    action: str | None = None,
 ) -> None:
-    """Move the checker from one of ``start`` to ``to`` (only from there: a second press is told the state)."""
+    """Move the checker from one of ``start`` to ``to`` (only from there: a second press is told the state), audited
+    as ``action`` (the move's own by default); staff taking a checker off (``WITHDRAW``) tell them, in the same
+    transaction."""
     values: dict = {MysteryChecker.status: to}  # type: ignore[type-arg]
     if to == Status.ACTIVE:
         values[MysteryChecker.answered_at] = now
@@ -85,11 +98,25 @@ async def _move(
         if not moved:
             raise Refused(gettext("This has been done already: the page shows how it stands now."))
         changes = {"house": checker.house_id, "status": str(to)}
-        await audit.record(principal, _MOVES[to], "mystery_checker", checker.id, changes, ip, now=now)
+        await audit.record(
+            principal, action if action else _MOVES[to], "mystery_checker", checker.id, changes, ip, now=now
+        )
+        if action == WITHDRAW:
+            await notify(
+                checker.user_id, messages.WITHDRAWN.name, context={"address": checker.address}, link="/mystery",
+                dedupe_key=f"mystery:withdrawn:{checker.id}", ref=f"mystery:checker:{checker.id}", now=now,
+            )  # fmt: skip
 
 
 # The audit action of each status a checker moves to (written out: the audit words' test reads them as codes).
 _MOVES = {Status.ACTIVE: "mystery.active", Status.DECLINED: "mystery.declined", Status.STOPPED: "mystery.stopped"}
+WITHDRAW = "mystery.withdraw"  # staff took the checker off the checks
+
+
+async def withdraw(principal: Principal, checker: CheckerRow, now: datetime, *, ip: str = "") -> None:
+    """A manager or an administrator takes a checker (invited or checking) off the checks of a house of theirs: no
+    more checks nor reminders, the seat is free, the reports sent stay; the resident is told, in their language."""
+    await _move(principal, checker, (Status.INVITED, Status.ACTIVE), Status.STOPPED, now, ip, WITHDRAW)
 
 
 async def accept(principal: Principal, checker: CheckerRow, now: datetime, *, ip: str = "") -> None:

@@ -1,5 +1,5 @@
 """The audit log's words for what the mystery resident writes (``core.audit.describe``): a resident invited, their
-acceptance, refusal or stop, and a month's report with the requests it filed."""
+acceptance, refusal or stop, their withdrawal by staff, and a month's report with the requests it filed."""
 
 from portal.core.audit import Ref
 from portal.core.audit import describe
@@ -12,6 +12,7 @@ describe(
         "mystery.active": lazy("Mystery resident accepted the invitation"),
         "mystery.declined": lazy("Mystery resident declined the invitation"),
         "mystery.stopped": lazy("Mystery resident stopped checking"),
+        "mystery.withdraw": lazy("Mystery resident taken off the checks by staff"),
         "mystery.submit": lazy("House check sent by a mystery resident"),
     },
     fields={

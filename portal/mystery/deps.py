@@ -1,5 +1,5 @@
-"""Providers of the records in the mystery resident's URLs: a checker only to the person it is, 404 to anyone else
-(missing and forbidden look alike)."""
+"""Providers of the records in the mystery resident's URLs: a checker only to the person it is (to staff, only of
+their houses), 404 to anyone else (missing and forbidden look alike)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,12 @@ async def provide_checker(principal: NamedDependency[Principal], checker_id: Fro
     return found(await queries.checker_for(principal, checker_id))
 
 
+async def provide_staff_checker(principal: NamedDependency[Principal], checker_id: FromPath[int]) -> CheckerRow:
+    return found(await queries.checker_for_staff(principal, checker_id))
+
+
 Caller = NamedDependency[Principal]
 LoadedChecker = NamedDependency[CheckerRow]
 
 RESIDENT = {"checker": Provide(provide_checker)}
+STAFF = {"checker": Provide(provide_staff_checker)}

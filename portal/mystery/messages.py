@@ -1,5 +1,6 @@
-"""The automatic messages of the mystery resident (rendered in the recipient's language): the reminder of a month's
-check not sent by the 20th, and the receipt of a check with the requests its remarks filed."""
+"""The automatic messages of the mystery resident (rendered in the recipient's language): the invitation to check the
+house, the reminder of a month's check not sent by the 20th, the receipt of a check with the requests its remarks
+filed, and the word that staff took the resident off the checks."""
 
 from __future__ import annotations
 
@@ -52,4 +53,32 @@ RECEIVED = message_template(
     short=lazy("House check for %(month)s received"),
     words=words,
     sample={**_SAMPLE, "numbers": [701, 702]},
+)
+
+
+INVITED = message_template(
+    "mystery/invited",
+    Topic.ACCOUNT,
+    subject=lazy("You are invited to check your house"),
+    text=lazy(
+        "The management company invites you to be a mystery resident of your house (%(address)s): once a month you "
+        "grade eight points from 1 to 5, and the company sees your grades without your name. Accept or decline the "
+        "invitation in your personal account."
+    ),
+    short=lazy("You are invited to check your house: accept or decline"),
+    words=words,
+    sample=_SAMPLE,
+)
+
+WITHDRAWN = message_template(
+    "mystery/withdrawn",
+    Topic.ACCOUNT,
+    subject=lazy("You no longer check your house"),
+    text=lazy(
+        "The management company has taken you off the checks of your house (%(address)s): no more checks or "
+        "reminders will come. The checks you sent are kept. Thank you for your help!"
+    ),
+    short=lazy("You no longer check your house"),
+    words=words,
+    sample=_SAMPLE,
 )

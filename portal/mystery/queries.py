@@ -1,6 +1,6 @@
 """Bounded, indexed reads of the mystery resident: a person's live invitations (one query, for the home page), the
-checker a page names (only the person's own), a house's residents to invite, and the staff's scorecard: grades of a
-house's last months, its checkers, the remarks with their requests."""
+checker a page names (only the person's own; for staff, one of their houses'), a house's residents to invite, and
+the staff's scorecard: grades of a house's last months, its checkers, the remarks with their requests."""
 
 from __future__ import annotations
 
@@ -70,6 +70,12 @@ async def checker_for(principal: Principal, checker_id: int) -> CheckerRow | Non
         .first()
     )
     return _checker(row) if row else None
+
+
+async def checker_for_staff(principal: Principal, checker_id: int) -> CheckerRow | None:
+    """A checker of a house of the staff member's (any state), or None: another house's is as missing."""
+    row = await MysteryChecker.select(*_CHECKER).where(MysteryChecker.id == checker_id).first()
+    return _checker(row) if row and principal.may_see_house(row["house_id"]) else None
 
 
 async def report_of(checker_id: int, month: date) -> int | None:

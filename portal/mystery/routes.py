@@ -173,6 +173,13 @@ class StaffMystery(Controller):
         flash(request, gettext("The invitation is on the resident's home page."))
         return see_other(request, f"/staff/mystery?house={house_id}")
 
+    @post("/{checker_id:int}/withdraw", name="mystery:withdraw", status_code=200, dependencies=deps.STAFF)
+    async def withdraw(self, request: Request, principal: Caller, checker: LoadedChecker) -> Response[Any]:
+        """Take a checker off the checks of the house (``actions.withdraw``): they are told."""
+        await actions.withdraw(principal, checker, clock.now(), ip=client_ip(request))
+        flash(request, gettext("The resident no longer checks the house and is told so."))
+        return see_other(request, f"/staff/mystery?house={checker.house_id}")
+
 
 async def _staff_page(
     request: Request, principal: Principal, query: Any, status_code: int = 200, **extra: Any

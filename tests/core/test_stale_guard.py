@@ -61,6 +61,7 @@ NOT_EDITS: dict[str, str] = {
     "/staff/meetings/ballots/{ballot_id:int}/accept": "a transition",
     "/staff/meetings/ballots/{ballot_id:int}/reject": "a transition",
     "/staff/posts/{post_id:int}/move": "a transition",
+    "/staff/mystery/{checker_id:int}/withdraw": "a transition (only from invited or checking; a second is told)",
     "/staff/showcase/{listing_id:int}/move": "a transition",
     "/staff/showcase/{listing_id:int}/photos/{photo_id:int}/move": "a photo's place in the order",
     "/staff/showcase/leads/{lead_id:int}": "a transition",

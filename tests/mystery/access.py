@@ -10,4 +10,5 @@ ACCESS: dict[str, str] = {
     "POST /mystery/{checker_id:int}/stop": "resident",
     "GET /staff/mystery": STAFF,
     "POST /staff/mystery/invite": STAFF,
+    "POST /staff/mystery/{checker_id:int}/withdraw": STAFF,
 }

@@ -155,3 +155,52 @@ async def test_the_reminder_of_the_twentieth_goes_once_to_those_who_have_not_ans
     )
     assert [r["user_id"] for r in reminded] == [second_user]
     assert reminded[0]["subject"] == "House check for December 2026"  # in the recipient's language
+
+
+async def test_an_invited_resident_is_told_in_their_language(house, make_account, make_user):
+    manager = await load_principal_for(house.manager)
+    flat = await make_account(house=house.id, address="г. Симферополь, ул. Киевская, д. 5")
+    english = await make_user(accounts={flat.account: "owner"}, locale="en")
+    russian = await make_user(accounts={(await make_account(house=house.id)).account: "owner"})
+    for user in (english, russian):
+        await actions.invite(manager, house.id, user, NOW)
+    told = await OutboxMessage.select(OutboxMessage.user_id, OutboxMessage.subject, OutboxMessage.body).where(
+        (OutboxMessage.template == "mystery/invited") & (OutboxMessage.channel == "email")
+    )
+    by_user = {r["user_id"]: r for r in told}
+    assert set(by_user) == {english, russian}
+    assert by_user[english]["subject"] == "You are invited to check your house"
+    assert by_user[russian]["subject"] == "Приглашение проверять ваш дом"
+    assert "/mystery" in by_user[english]["body"] and "without your name" in by_user[english]["body"]
+
+
+async def test_staff_take_a_checker_off_the_checks_once_audited_and_the_resident_is_told(house, make_user):
+    principal, checker = await _active(house)
+    from portal.accounts.tables import User
+
+    await User.update({User.locale: "en"}).where(User.id == house.checker_user)
+    manager = await load_principal_for(house.manager)
+    staff_view = await queries.checker_for_staff(manager, house.checker)
+    await actions.withdraw(manager, staff_view, NOW, ip="10.0.0.7")
+    row = await MysteryChecker.select().where(MysteryChecker.id == house.checker).first()
+    assert (row["status"], row["seat"], row["live"]) == ("stopped", None, None)  # the seat is free again
+    assert await queries.live_of(house.checker_user) == []
+    with pytest.raises(Refused):  # a second press is told the state, and tells nobody again
+        await actions.withdraw(manager, staff_view, NOW)
+    with pytest.raises(Refused):  # no more checks
+        await actions.submit(principal, checker, MONTH, _read(graded()), (), NOW)
+    events = await AuditEvent.select(AuditEvent.action, AuditEvent.actor_id, AuditEvent.ip).where(
+        AuditEvent.entity_id == house.checker
+    )
+    assert [(e["action"], e["actor_id"], e["ip"]) for e in events if e["action"] == "mystery.withdraw"] == [
+        ("mystery.withdraw", house.manager, "10.0.0.7")
+    ]
+    told = await OutboxMessage.select(OutboxMessage.subject).where(
+        (OutboxMessage.template == "mystery/withdrawn")
+        & (OutboxMessage.channel == "email")
+        & (OutboxMessage.user_id == house.checker_user)
+    )
+    assert [r["subject"] for r in told] == ["You no longer check your house"]  # in the resident's language
+    # a checker of a house not the staff member's is as missing
+    other_manager = await load_principal_for(await make_user(roles=("manager",), houses=(house.other_house,)))
+    assert await queries.checker_for_staff(other_manager, house.checker) is None

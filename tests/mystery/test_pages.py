@@ -92,3 +92,19 @@ async def test_the_manager_invites_a_resident_of_the_house(client, login, make_a
     wrong = await client.form("/staff/mystery/invite", {"house": house.id, "resident": house.stranger})
     assert wrong.status_code == 303  # refused: not a resident of the house
     assert not await MysteryChecker.exists().where(MysteryChecker.user == house.stranger)
+
+
+async def test_the_manager_takes_a_checker_off_the_checks_from_the_page(client, login, make_user, house):
+    await login(client, house.manager)
+    page = (await client.get("/staff/mystery")).text
+    assert f'action="/staff/mystery/{house.checker}/withdraw"' in page and "Снять с проверок" in page
+    assert "Анна Проверяющая" not in page and "Проверяющий 1" in page  # the manager sees no names
+    answer = await client.form(f"/staff/mystery/{house.checker}/withdraw")
+    assert answer.status_code == 303 and answer.headers["location"] == f"/staff/mystery?house={house.id}"
+    row = await MysteryChecker.select(MysteryChecker.status).where(MysteryChecker.id == house.checker).first()
+    assert row["status"] == "stopped"
+    after = (await client.get(answer.headers["location"])).text
+    assert f"/staff/mystery/{house.checker}/withdraw" not in after and "Житель снят с проверок" in after
+    # a manager of another house: as missing
+    await login(client, await make_user(roles=("manager",), houses=(house.other_house,)))
+    assert (await client.form(f"/staff/mystery/{house.checker}/withdraw")).status_code == 404

@@ -522,6 +522,18 @@ async def _mystery_received(world: World, locale: str, name: str) -> Sent:
     return Sent(email, user_id, data=(checker.address,), says=says)
 
 
+@case("mystery/invited", "mystery/withdrawn")
+async def _mystery_checker(world: World, locale: str, name: str) -> Sent:
+    user_id, email = await _resident(world, locale)
+    checker = await _checker(user_id)
+    await notified(user_id, name, {"address": checker.address}, "/mystery")
+    says = {
+        "mystery/invited": {"ru": ("тайным жителем",), "en": ("mystery resident",)},
+        "mystery/withdrawn": {"ru": ("сняла вас с проверок",), "en": ("taken you off the checks",)},
+    }[name]
+    return Sent(email, user_id, data=(checker.address,), says=says)
+
+
 # --- the accountant, surveys, posts, the showcase -------------------------------------------------------------------
 
 
