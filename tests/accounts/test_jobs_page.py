@@ -358,3 +358,9 @@ async def test_a_run_the_worker_stops_at_its_timeout_is_recorded_as_stopped_by_t
     row = next(r for r in _rows(page, "last-runs") if "catalog-refunds" in r)
     assert "Прервана по времени" in row and "Выполняется" not in row, row
     assert "Прервана по времени" in _rows(page, "failures")[0]
+
+
+def test_every_job_is_named_in_words_on_the_page() -> None:
+    from portal.accounts.forms import JOB_LABELS
+
+    assert [name for name in jobs.load_jobs() if name not in JOB_LABELS] == []
