@@ -25,5 +25,6 @@ APP_REGISTRY = AppRegistry(
         "portal.documents.piccolo_app",
         "portal.inspections.piccolo_app",
         "portal.mystery.piccolo_app",
+        "portal.visits.piccolo_app",
     ]
 )

@@ -34,6 +34,7 @@ SEED_ORDER = (
     "documents",
     "inspections",
     "mystery",
+    "visits",
     "analytics",
 )
 JOB_NAME = "seed-demo"

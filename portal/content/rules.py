@@ -503,9 +503,10 @@ def event_uid(post_id: int, base_url: str) -> str:
     return f"event-{post_id}@{host}"
 
 
-def ics(event: EventFacts, *, zone: str, base_url: str, stamp: datetime) -> bytes:
+def ics(event: EventFacts, *, zone: str, base_url: str, stamp: datetime, uid: str = "") -> bytes:
     """The event as an iCalendar file (RFC 5545) with one VEVENT: its time in the company's zone (``zone``, with its
-    VTIMEZONE), its place, its page; ``stamp`` is when the file is made (DTSTAMP)."""
+    VTIMEZONE), its place, its page; ``stamp`` is when the file is made (DTSTAMP). ``uid``: another kind of
+    record's own (a visit to the client centre), else the event's."""
     from zoneinfo import ZoneInfo
 
     from icalendar import Calendar
@@ -517,7 +518,7 @@ def ics(event: EventFacts, *, zone: str, base_url: str, stamp: datetime) -> byte
     calendar.add("version", "2.0")
     calendar.add("method", "PUBLISH")
     item = Event()
-    item.add("uid", event_uid(event.id, base_url))
+    item.add("uid", uid or event_uid(event.id, base_url))
     item.add("dtstamp", stamp.astimezone(UTC))
     item.add("dtstart", event.starts_at.astimezone(tz))
     item.add("dtend", event.ends_at.astimezone(tz))

@@ -1,0 +1,33 @@
+"""The audit log's words for what visits to the client centre write (``core.audit.describe``): a visit booked or
+cancelled by its resident, marked attended or missed, or cancelled by the centre with its reason."""
+
+from portal.core.audit import Ref
+from portal.core.audit import describe
+from portal.core.audit import looked_up
+from portal.core.audit import namer
+from portal.core.audit import when
+from portal.core.i18n import lazy
+from portal.visits.rules import PURPOSE_LABELS
+from portal.visits.rules import STATUS_LABELS
+from portal.visits.tables import VisitCentre
+
+namer("client_centre")(looked_up(VisitCentre.name))
+
+describe(
+    actions={
+        "visits.book": lazy("Visit to the client centre booked"),
+        "visits.cancel": lazy("Visit to the client centre cancelled by the resident"),
+        "visits.staff_cancel": lazy("Visit to the client centre cancelled by the centre"),
+        "visits.attended": lazy("Resident came to the client centre"),
+        "visits.no_show": lazy("Resident did not come to the client centre"),
+    },
+    fields={
+        "centre": lazy("Client centre"),
+        "starts_at": lazy("Time"),
+        "purpose": lazy("Purpose"),
+        "status": lazy("Status"),
+        "reason": lazy("Reason"),
+    },
+    entities={"client_visit": lazy("Visit to the client centre")},
+    values={"centre": Ref("client_centre"), "starts_at": when, "purpose": PURPOSE_LABELS, "status": STATUS_LABELS},
+)

@@ -1,0 +1,88 @@
+"""The automatic messages of visits to the client centre (rendered in the recipient's language): the booking's
+confirmation, a visit cancelled (by the resident, or by the centre with its reason), and a visit missed."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from portal.core.i18n import format_clock
+from portal.core.i18n import format_day
+from portal.core.i18n import gettext
+from portal.core.i18n import lazy
+from portal.notifications.messages import Context
+from portal.notifications.messages import message_template
+from portal.notifications.rules import Topic
+from portal.settings import get_settings
+from portal.visits.rules import BRING
+from portal.visits.rules import PURPOSE_LABELS
+
+
+def words(c: Context) -> Context:
+    """The day and time in the company's zone as the reader writes them, the purpose and what to bring in their
+    language."""
+    moment = datetime.fromisoformat(c["starts_at"]) if c.get("starts_at") else None
+    zone = get_settings().time_zone
+    return {
+        **c,
+        "day": format_day(moment, "d MMMM, EEEE") if moment else "",
+        "time": format_clock(moment, zone) if moment else "",
+        "purpose": PURPOSE_LABELS.shown(c.get("purpose")),
+        "bring": BRING.shown(c.get("purpose")) if c.get("purpose") else "",
+    }
+
+
+_SAMPLE = {
+    "starts_at": "2026-12-10T10:30:00+03:00", "centre": "Клиентский центр ЖК «Крымская роза»",
+    "address": "г. Симферополь, ул. Киевская, д. 1", "purpose": "keys", "reason": "", "link": "/visits/1",
+}  # fmt: skip
+
+BOOKED = message_template(
+    "visits/booked",
+    Topic.ACCOUNT,
+    subject=lazy("You are booked at the client centre on %(day)s at %(time)s"),
+    text=lazy(
+        "You are booked at %(centre)s (%(address)s) on %(day)s at %(time)s: %(purpose)s. Please bring: %(bring)s "
+        "If your plans change, cancel the visit in the portal up to an hour before it."
+    ),
+    short=lazy("Client centre: %(day)s at %(time)s"),
+    words=words,
+    sample=_SAMPLE,
+)
+
+
+def _cancelled(c: Context) -> str:
+    w = words(c)
+    said = gettext("Your visit to %(centre)s on %(day)s at %(time)s is cancelled.", **w)
+    if w.get("reason"):
+        return (
+            said
+            + " "
+            + gettext("The centre's reason: %(reason)s", **w)
+            + " "
+            + gettext("Please choose another time in the portal.")
+        )
+    return said
+
+
+CANCELLED = message_template(
+    "visits/cancelled",
+    Topic.ACCOUNT,
+    subject=lazy("Your visit to the client centre on %(day)s is cancelled"),
+    text=_cancelled,
+    short=lazy("Visit on %(day)s at %(time)s cancelled"),
+    words=words,
+    sample={**_SAMPLE, "reason": "Центр закрыт на санитарный день"},
+)
+
+MISSED = message_template(
+    "visits/missed",
+    Topic.ACCOUNT,
+    subject=lazy("We missed you at the client centre on %(day)s"),
+    text=lazy(
+        "You were booked at %(centre)s on %(day)s at %(time)s but did not come. If your question is still open, "
+        "please book another time in the portal."
+    ),
+    short=lazy("Missed visit on %(day)s"),
+    words=words,
+    sample=_SAMPLE,
+)

@@ -1,0 +1,245 @@
+"""Bounded, indexed reads of visits to the client centre: the centres a resident may book at (those of their
+accounts' complexes), the seats taken over a window, a person's visits, a visit only to its resident or to staff of
+its complex, and a centre's day for the staff."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from portal.core.address import PremiseAddress
+from portal.core.db import from_row
+from portal.core.rows import columns_of
+from portal.core.security import Principal
+from portal.housing.tables import House
+from portal.housing.tables import PersonalAccount
+from portal.visits import rules
+from portal.visits.rules import Hours
+from portal.visits.rules import Status
+from portal.visits.tables import Visit
+from portal.visits.tables import VisitCentre
+
+CENTRES_LIMIT = 200  # a company has 1–50 complexes, each one centre
+MINE_LIMIT = 50  # a person's visits listed, newest first
+DAY_LIMIT = 500  # a centre's day: 20 slots × a few desks, cancelled ones too
+TAKEN_LIMIT = 5000  # seats of a centre's two weeks: 14 days × 20 slots × desks
+
+
+@dataclass(frozen=True)
+class Centre:
+    id: int
+    complex_id: int
+    complex_name: str
+    name: str
+    address: str
+    weekday_from: str
+    weekday_to: str
+    lunch_from: str
+    lunch_to: str
+    saturday_from: str
+    saturday_to: str
+    slot_minutes: int
+    desks: int
+
+    @property
+    def hours(self) -> Hours:
+        p = rules.parse_hhmm
+        return Hours(
+            weekday_from=p(self.weekday_from) or rules.parse_hhmm("09:00"),  # type: ignore[arg-type]
+            weekday_to=p(self.weekday_to) or rules.parse_hhmm("18:00"),  # type: ignore[arg-type]
+            lunch_from=p(self.lunch_from), lunch_to=p(self.lunch_to),
+            saturday_from=p(self.saturday_from), saturday_to=p(self.saturday_to),
+            slot_minutes=self.slot_minutes, desks=max(1, self.desks),
+        )  # fmt: skip
+
+    @property
+    def title(self) -> str:
+        return self.name or self.complex_name
+
+
+_CENTRE = columns_of(VisitCentre, Centre, complex_name=VisitCentre.complex.name)
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A centre a resident may book at, with the account the visit is booked for (their first in that complex)."""
+
+    centre: Centre
+    account_id: int
+
+
+async def centres_for(principal: Principal) -> list[Choice]:
+    """The centres of the complexes of the resident's open accounts, one per complex, by name."""
+    accounts = sorted(a for a in principal.account_ids if a not in principal.closed_accounts)
+    if not accounts:
+        return []
+    rows = await (
+        PersonalAccount.select(PersonalAccount.id, PersonalAccount.premise.house.complex.as_alias("complex"))
+        .where(PersonalAccount.id.is_in(accounts))
+        .order_by(PersonalAccount.id)
+        .limit(CENTRES_LIMIT)
+    )
+    account_of: dict[int, int] = {}
+    for r in rows:
+        account_of.setdefault(r["complex"], r["id"])
+    if not account_of:
+        return []
+    centres = await (
+        VisitCentre.select(*_CENTRE)
+        .where(VisitCentre.complex.is_in(sorted(account_of)))
+        .order_by(VisitCentre.id)
+        .limit(CENTRES_LIMIT)
+    )
+    found = [from_row(Centre, r) for r in centres]
+    return sorted((Choice(c, account_of[c.complex_id]) for c in found), key=lambda c: c.centre.title.casefold())
+
+
+async def centre(centre_id: int) -> Centre | None:
+    row = await VisitCentre.select(*_CENTRE).where(VisitCentre.id == centre_id).first()
+    return from_row(Centre, row) if row else None
+
+
+async def taken(centre_id: int, start: datetime, end: datetime) -> dict[datetime, int]:
+    """How many desks each start of the centre has taken between ``start`` and ``end`` (visits holding a seat)."""
+    rows = await (
+        Visit.select(Visit.starts_at)
+        .where(
+            (Visit.centre == centre_id)
+            & Visit.seat.is_not_null()
+            & (Visit.starts_at >= start)
+            & (Visit.starts_at < end)
+        )
+        .limit(TAKEN_LIMIT)
+    )
+    counts: dict[datetime, int] = {}
+    for r in rows:
+        counts[r["starts_at"]] = counts.get(r["starts_at"], 0) + 1
+    return counts
+
+
+async def desks_taken(centre_id: int, starts_at: datetime) -> list[int]:
+    rows = await (
+        Visit.select(Visit.desk)
+        .where((Visit.centre == centre_id) & (Visit.starts_at == starts_at) & Visit.seat.is_not_null())
+        .limit(100)
+    )
+    return [r["desk"] for r in rows]
+
+
+async def upcoming_count(user_id: int, now: datetime) -> int:
+    return await Visit.count().where(
+        (Visit.user == user_id) & (Visit.status == Status.BOOKED) & (Visit.starts_at > now)
+    )
+
+
+@dataclass(frozen=True)
+class VisitView:
+    id: int
+    centre_id: int
+    centre_name: str
+    complex_name: str
+    centre_address: str
+    user_id: int
+    account_id: int
+    purpose: str
+    comment: str
+    starts_at: datetime
+    ends_at: datetime
+    status: str
+    cancel_reason: str
+    updated_at: datetime
+
+    @property
+    def centre_title(self) -> str:
+        return self.centre_name or self.complex_name
+
+
+_VISIT = columns_of(
+    Visit, VisitView, centre_name=Visit.centre.name, complex_name=Visit.centre.complex.name,
+    centre_address=Visit.centre.address,
+)  # fmt: skip
+
+
+async def visits_of(user_id: int, *, limit: int = MINE_LIMIT) -> list[VisitView]:
+    """The person's visits, the latest start first."""
+    rows = await (
+        Visit.select(*_VISIT).where(Visit.user == user_id).order_by(Visit.starts_at, ascending=False).limit(limit)
+    )
+    return [from_row(VisitView, r) for r in rows]
+
+
+async def visit_for(principal: Principal, visit_id: int) -> VisitView | None:
+    """The person's own visit, or None: another's is as missing."""
+    if principal.user_id is None:
+        return None
+    row = await Visit.select(*_VISIT).where((Visit.id == visit_id) & (Visit.user == principal.user_id)).first()
+    return from_row(VisitView, row) if row else None
+
+
+# --- staff ------------------------------------------------------------------------------------------------------
+
+
+async def staff_centres(principal: Principal) -> list[Centre]:
+    """The centres of the complexes the staff member works in (a manager: those with one of their houses)."""
+    query = VisitCentre.select(*_CENTRE).order_by(VisitCentre.id).limit(CENTRES_LIMIT)
+    if principal.house_ids is not None:
+        if not principal.house_ids:
+            return []
+        complexes = await (
+            House.select(House.complex).where(House.id.is_in(sorted(principal.house_ids))).limit(CENTRES_LIMIT * 50)
+        )
+        ids = sorted({r["complex"] for r in complexes})
+        if not ids:
+            return []
+        query = query.where(VisitCentre.complex.is_in(ids))
+    found = [from_row(Centre, r) for r in await query]
+    return sorted(found, key=lambda c: c.title.casefold())
+
+
+@dataclass(frozen=True)
+class DayRow(PremiseAddress):
+    id: int
+    starts_at: datetime
+    ends_at: datetime
+    desk: int
+    name: str
+    phone: str
+    account_number: str
+    purpose: str
+    comment: str
+    status: str
+    cancel_reason: str
+    updated_at: datetime
+    house_address: str
+    premise_kind: str
+    premise_number: str
+
+
+_DAY = columns_of(
+    Visit, DayRow, name=Visit.user.full_name, phone=Visit.user.phone, account_number=Visit.account.number,
+    house_address=Visit.account.premise.house.address, premise_kind=Visit.account.premise.kind,
+    premise_number=Visit.account.premise.number,
+)  # fmt: skip
+
+
+async def day_of(centre_id: int, start: datetime, end: datetime, *, limit: int = DAY_LIMIT) -> list[DayRow]:
+    """The centre's visits starting in [start, end), by time and desk (cancelled ones too)."""
+    rows = await (
+        Visit.select(*_DAY)
+        .where((Visit.centre == centre_id) & (Visit.starts_at >= start) & (Visit.starts_at < end))
+        .order_by(Visit.starts_at)
+        .order_by(Visit.desk)
+        .limit(limit)
+    )
+    return [from_row(DayRow, r) for r in rows]
+
+
+async def staff_visit(principal: Principal, visit_id: int, centres: Sequence[int] | None = None) -> VisitView | None:
+    """A visit of one of the staff member's centres, or None."""
+    row = await Visit.select(*_VISIT).where(Visit.id == visit_id).first()
+    if row is None:
+        return None
+    visit = from_row(VisitView, row)
+    allowed = [c.id for c in await staff_centres(principal)] if centres is None else centres
+    return visit if visit.centre_id in allowed else None

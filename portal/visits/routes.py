@@ -1,0 +1,229 @@
+"""Pages of visits to the client centre: the resident's booking (purpose, day, time, comment; phone first, plain
+forms with HTMX refreshing the times when the day changes), the visit's page with what to bring, its calendar file
+and its cancellation, «Мои записи»; the staff's day of a centre with its marks and cancellations."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from datetime import timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+from litestar import Controller
+from litestar import Request
+from litestar import Response
+from litestar import get
+from litestar import post
+from litestar.response import Template
+
+from portal.content.rules import EventFacts
+from portal.content.rules import ics
+from portal.core import clock
+from portal.core.exports import attachment
+from portal.core.i18n import gettext
+from portal.core.parse import parse_date
+from portal.core.parse import parse_id
+from portal.core.security import Principal
+from portal.core.security import StaffRole
+from portal.core.security import client_ip
+from portal.core.security import resident
+from portal.core.security import staff
+from portal.core.web import FormData
+from portal.core.web import FormErrors
+from portal.core.web import among
+from portal.core.web import flash
+from portal.core.web import form_value
+from portal.core.web import render
+from portal.core.web import see_other
+from portal.settings import get_settings
+from portal.visits import actions
+from portal.visits import deps
+from portal.visits import forms
+from portal.visits import queries
+from portal.visits import rules
+from portal.visits.deps import Caller
+from portal.visits.deps import LoadedVisit
+from portal.visits.queries import Choice
+from portal.visits.queries import VisitView
+
+
+def _words() -> dict[str, Any]:
+    return {
+        "purposes": list(rules.Purpose),
+        "purpose_labels": rules.PURPOSE_LABELS,
+        "status_labels": rules.STATUS_LABELS,
+        "bring": rules.BRING,
+        "max_comment": rules.MAX_COMMENT,
+    }
+
+
+async def _booking_page(
+    request: Request, principal: Principal, given: Mapping[str, Any], status_code: int = 200, **extra: Any
+) -> Template:
+    """The booking form: the resident's centres, the days with a free time and the free times of the chosen day,
+    with what was typed kept."""
+    choices = await queries.centres_for(principal)
+    typed = forms.typed(given)
+    chosen: Choice | None = None
+    if choices:
+        wanted = among(parse_id(typed["centre"]), [c.centre.id for c in choices])
+        chosen = next((c for c in choices if c.centre.id == wanted), choices[0])
+    context: dict[str, Any] = {
+        "choices": choices, "chosen": chosen, "typed": typed, "days": [], "times": [], "day": None, "upcoming": 0,
+        "centre_options": [(c.centre.id, c.centre.title) for c in choices],
+    }  # fmt: skip
+    if chosen is not None:
+        now, zone = clock.now(), clock.zone()
+        first, last = rules.window(now, zone)
+        taken = await queries.taken(chosen.centre.id, clock.day_start(first), clock.day_start(last + timedelta(days=1)))
+        slots = rules.free_slots(chosen.centre.hours, now, zone, taken)
+        days = rules.days_of(slots, zone)
+        day = among(parse_date(typed["day"]), days) or (days[0] if days else None)
+        context |= {
+            "days": days, "day": day,
+            "times": [s for s in slots if s.starts_at.astimezone(zone).date() == day],
+            "upcoming": await queries.upcoming_count(principal.user_id, now) if principal.user_id else 0,
+        }  # fmt: skip
+    return render(
+        request, "visits/book.html", status_code=status_code, block=extra.pop("block", "main"), **context,
+        **_words(), **({"errors": FormErrors()} | extra),
+    )  # fmt: skip
+
+
+def calendar_file(visit: VisitView) -> bytes:
+    """The visit as an .ics file for the resident's calendar, in their words."""
+    settings = get_settings()
+    facts = EventFacts(
+        id=visit.id, title=gettext("Client centre: %(purpose)s", purpose=rules.PURPOSE_LABELS.shown(visit.purpose)),
+        text=rules.BRING.shown(visit.purpose), starts_at=visit.starts_at, ends_at=visit.ends_at,
+        place=visit.centre_address or visit.centre_title, link=f"{settings.base_url}/visits/{visit.id}",
+    )  # fmt: skip
+    host = urlsplit(settings.base_url).hostname or "portal"
+    return ics(facts, zone=settings.time_zone, base_url=settings.base_url, stamp=clock.now(),
+               uid=f"visit-{visit.id}@{host}")  # fmt: skip
+
+
+class ResidentVisits(Controller):
+    """The resident's visits to their complex's client centre."""
+
+    path = "/visits"
+    opt = resident()
+    dependencies = deps.RESIDENT
+
+    @get("/", name="visits:mine")
+    async def mine(self, request: Request, principal: Caller) -> Template:
+        visits = await queries.visits_of(principal.user_id) if principal.user_id else []
+        now = clock.now()
+        upcoming = [v for v in visits if rules.is_upcoming(v.status, v.starts_at, now)]
+        past = [v for v in visits if v not in upcoming]
+        return render(request, "visits/mine.html", upcoming=list(reversed(upcoming)), past=past, **_words())
+
+    @get("/new", name="visits:new")
+    async def new(self, request: Request, principal: Caller) -> Template:
+        return await _booking_page(request, principal, request.query_params, block="times")
+
+    @post("/new", name="visits:book", status_code=200)
+    async def book(self, request: Request, principal: Caller, data: FormData) -> Any:
+        if form_value(data, "show"):  # «show the free times»: the day (or centre) changed, nothing is booked
+            return await _booking_page(request, principal, data, block="times")
+        choices = await queries.centres_for(principal)
+        booking, errors = forms.read_booking(data, [c.centre.id for c in choices], clock.zone())
+        if booking is None:
+            return await _booking_page(request, principal, data, 422, errors=errors)
+        choice = next(c for c in choices if c.centre.id == booking.centre_id)
+        try:
+            visit_id = await actions.book(principal, choice, booking, clock.now(), ip=client_ip(request))
+        except actions.SeatTaken as taken:
+            errors.add("time", str(taken))
+            return await _booking_page(request, principal, data, 409, errors=errors)
+        flash(request, gettext("You are booked."))
+        return see_other(request, f"/visits/{visit_id}")
+
+    @get("/{visit_id:int}", name="visits:show")
+    async def show(self, request: Request, principal: Caller, visit: LoadedVisit) -> Template:
+        now = clock.now()
+        return render(
+            request, "visits/visit.html", visit=visit, may_cancel=rules.may_cancel(visit.status, visit.starts_at, now),
+            upcoming=rules.is_upcoming(visit.status, visit.starts_at, now), **_words(),
+        )  # fmt: skip
+
+    @get("/{visit_id:int}/visit.ics", name="visits:ics")
+    async def ics(self, visit: LoadedVisit) -> Response[bytes]:
+        return attachment(calendar_file(visit), "text/calendar; charset=utf-8", f"visit-{visit.id}.ics")
+
+    @post("/{visit_id:int}/cancel", name="visits:cancel", status_code=200)
+    async def cancel(self, request: Request, principal: Caller, visit: LoadedVisit) -> Response[Any]:
+        await actions.cancel(principal, visit, clock.now(), ip=client_ip(request))
+        flash(request, gettext("The visit is cancelled."))
+        return see_other(request, "/visits")
+
+
+# --- staff ----------------------------------------------------------------------------------------------------------
+
+STAFF_ROLES = (StaffRole.OPERATOR, StaffRole.MANAGER)
+
+
+async def _staff_page(
+    request: Request, principal: Principal, query: Mapping[str, Any], status_code: int = 200, **extra: Any
+) -> Template:
+    centres = await queries.staff_centres(principal)
+    centre = None
+    if centres:
+        wanted = among(parse_id(form_value(query, "centre")), [c.id for c in centres])
+        centre = next((c for c in centres if c.id == wanted), centres[0])
+    today = clock.today_local()
+    day: date = parse_date(form_value(query, "day")) or today
+    rows = (
+        await queries.day_of(centre.id, clock.day_start(day), clock.day_start(day + timedelta(days=1)))
+        if centre
+        else []
+    )
+    return render(
+        request, "visits/staff.html", status_code=status_code, centres=centres, centre=centre, day=day, today=today,
+        rows=rows, before=day - timedelta(days=1), after=day + timedelta(days=1), now=clock.now(),
+        hour=timedelta(hours=1), centre_options=[(c.id, c.title) for c in centres],
+        open_hours=rules.open_hours(centre.hours, day) if centre else None, **_words(),
+        **({"errors": FormErrors(), "errors_at": None, "typed": {}} | extra),
+    )  # fmt: skip
+
+
+def _back(visit: VisitView) -> str:
+    day = visit.starts_at.astimezone(clock.zone()).date()
+    return f"/staff/visits?centre={visit.centre_id}&day={day.isoformat()}"
+
+
+class StaffVisits(Controller):
+    """A centre's day for its staff: who comes when, and what became of each visit."""
+
+    path = "/staff/visits"
+    opt = staff(*STAFF_ROLES)
+    dependencies = deps.STAFF
+
+    @get("/", name="visits:staff")
+    async def index(self, request: Request, principal: Caller) -> Template:
+        return await _staff_page(request, principal, request.query_params)
+
+    @post("/{visit_id:int}/attended", name="visits:attended", status_code=200)
+    async def attended(self, request: Request, principal: Caller, visit: LoadedVisit) -> Response[Any]:
+        await actions.mark(principal, visit, True, clock.now(), ip=client_ip(request))
+        flash(request, gettext("Marked: came."))
+        return see_other(request, _back(visit))
+
+    @post("/{visit_id:int}/no-show", name="visits:no_show", status_code=200)
+    async def no_show(self, request: Request, principal: Caller, visit: LoadedVisit) -> Response[Any]:
+        await actions.mark(principal, visit, False, clock.now(), ip=client_ip(request))
+        flash(request, gettext("Marked: did not come. The resident is told how to book again."))
+        return see_other(request, _back(visit))
+
+    @post("/{visit_id:int}/cancel", name="visits:staff_cancel", status_code=200)
+    async def cancel(self, request: Request, principal: Caller, visit: LoadedVisit, data: FormData) -> Any:
+        reason, errors = forms.read_reason(data)
+        if reason is None:
+            day = visit.starts_at.astimezone(clock.zone()).date().isoformat()
+            typed = {"reason": form_value(data, "reason")}
+            where = {"centre": str(visit.centre_id), "day": day}
+            return await _staff_page(request, principal, where, 422, errors=errors, errors_at=visit.id, typed=typed)
+        await actions.staff_cancel(principal, visit, reason, clock.now(), ip=client_ip(request))
+        flash(request, gettext("The visit is cancelled; the resident is told why."))
+        return see_other(request, _back(visit))

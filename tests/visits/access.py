@@ -1,0 +1,16 @@
+"""Who may call each route of visits to the client centre (read by the route × role matrix test)."""
+
+STAFF = "staff:operator,manager"
+
+ACCESS: dict[str, str] = {
+    "GET /visits": "resident",
+    "GET /visits/new": "resident",
+    "POST /visits/new": "resident",
+    "GET /visits/{visit_id:int}": "resident",
+    "GET /visits/{visit_id:int}/visit.ics": "resident",
+    "POST /visits/{visit_id:int}/cancel": "resident",
+    "GET /staff/visits": STAFF,
+    "POST /staff/visits/{visit_id:int}/attended": STAFF,
+    "POST /staff/visits/{visit_id:int}/no-show": STAFF,
+    "POST /staff/visits/{visit_id:int}/cancel": STAFF,
+}

@@ -1,0 +1,209 @@
+"""The visits' actions on both engines (no HTTP): a booking takes a desk's seat once (a second booking of it, or a
+race for the last one, is refused with the form kept), two upcoming visits a person, the cancellation window, the
+staff's marks and cancellation with its reason told to the resident in their language; audit and outbox rows."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
+
+import pytest
+
+from portal.accounts.principal import load_principal_for
+from portal.accounts.tables import Residency
+from portal.accounts.tables import User
+from portal.core.security import Principal
+from portal.core.tables import AuditEvent
+from portal.core.tables import OutboxMessage
+from portal.core.web import Refused
+from portal.visits import actions
+from portal.visits import queries
+from portal.visits.forms import Booking
+from portal.visits.rules import Purpose
+from portal.visits.tables import Visit
+from portal.visits.tables import VisitCentre
+from tests.conftest import committed
+from tests.two_staff import make_registry
+from tests.two_staff import remove_registry
+from tests.visits.conftest import NOW
+from tests.visits.conftest import SLOT
+from tests.visits.conftest import make_centre
+
+
+async def _choice(user_id: int):
+    principal = await load_principal_for(user_id)
+    (choice,) = await queries.centres_for(principal)
+    return principal, choice
+
+
+def _booking(choice, starts_at=SLOT, purpose=Purpose.KEYS, comment="Нужен второй брелок"):
+    return Booking(choice.centre.id, purpose, starts_at, comment)
+
+
+async def test_a_booking_takes_the_seat_with_its_audit_and_message(centres):
+    principal, choice = await _choice(centres.resident)
+    assert choice.centre.id == centres.centre and choice.account_id == centres.account  # the complex's own centre
+    visit_id = await actions.book(principal, choice, _booking(choice), NOW)
+    row = await Visit.select().where(Visit.id == visit_id).first()
+    assert (row["status"], row["desk"], row["account"], row["comment"]) == ("booked", 1, centres.account,
+                                                                            "Нужен второй брелок")  # fmt: skip
+    assert row["starts_at"] == SLOT and row["seat"].endswith(":1")
+    assert await AuditEvent.count().where((AuditEvent.action == "visits.book") & (AuditEvent.entity_id == visit_id)) == 1
+    assert await OutboxMessage.count().where(OutboxMessage.template == "visits/booked") >= 1
+    # the time is no longer offered
+    taken = await queries.taken(centres.centre, SLOT - timedelta(hours=1), SLOT + timedelta(hours=1))
+    assert taken == {SLOT: 1}
+
+
+async def test_the_same_seat_is_not_booked_twice(centres, make_user):
+    principal, choice = await _choice(centres.resident)
+    await actions.book(principal, choice, _booking(choice), NOW)
+    neighbour = await make_user(accounts={centres.account: "tenant"})
+    other, other_choice = await _choice(neighbour)
+    with pytest.raises(actions.SeatTaken):
+        await actions.book(other, other_choice, _booking(other_choice), NOW)
+    assert await Visit.count().where(Visit.centre == centres.centre) == 1
+    # with a second desk, the second person gets it
+    await VisitCentre.update({VisitCentre.desks: 2}).where(VisitCentre.id == centres.centre)
+    other, other_choice = await _choice(neighbour)
+    second = await actions.book(other, other_choice, _booking(other_choice), NOW)
+    assert (await Visit.select(Visit.desk).where(Visit.id == second).first())["desk"] == 2
+
+
+async def test_a_time_not_offered_is_refused(centres):
+    principal, choice = await _choice(centres.resident)
+    for starts_at in (
+        NOW + timedelta(hours=1),  # within the two hours' lead
+        datetime(2026, 12, 9, 10, 15, tzinfo=UTC),  # 13:15 local: lunch
+        datetime(2026, 12, 13, 7, tzinfo=UTC),  # a Sunday
+        datetime(2026, 12, 9, 7, 10, tzinfo=UTC),  # not a slot's start
+        SLOT + timedelta(days=20),  # past the two weeks
+    ):
+        with pytest.raises(actions.SeatTaken):
+            await actions.book(principal, choice, _booking(choice, starts_at), NOW)
+    assert await Visit.count() == 0
+
+
+async def test_a_person_holds_two_upcoming_visits_at_most(centres):
+    principal, choice = await _choice(centres.resident)
+    await actions.book(principal, choice, _booking(choice), NOW)
+    await actions.book(principal, choice, _booking(choice, SLOT + timedelta(minutes=30)), NOW)
+    with pytest.raises(Refused):
+        await actions.book(principal, choice, _booking(choice, SLOT + timedelta(hours=1)), NOW)
+    # a past visit does not count: two days later the first two are behind
+    later = NOW + timedelta(days=2)
+    await actions.book(principal, choice, _booking(choice, SLOT + timedelta(days=2)), later)
+    assert await Visit.count().where(Visit.user == centres.resident) == 3
+
+
+async def test_the_resident_cancels_until_an_hour_before_and_the_seat_is_free_again(centres, make_user):
+    principal, choice = await _choice(centres.resident)
+    visit_id = await actions.book(principal, choice, _booking(choice), NOW)
+    visit = await queries.visit_for(principal, visit_id)
+    with pytest.raises(Refused):
+        await actions.cancel(principal, visit, SLOT - timedelta(minutes=59))
+    await actions.cancel(principal, visit, SLOT - timedelta(minutes=60))
+    row = await Visit.select(Visit.status, Visit.seat).where(Visit.id == visit_id).first()
+    assert (row["status"], row["seat"]) == ("cancelled", None)
+    with pytest.raises(Refused):  # once
+        await actions.cancel(principal, visit, NOW)
+    assert await AuditEvent.count().where(AuditEvent.action == "visits.cancel") == 1
+    neighbour = await make_user(accounts={centres.account: "tenant"})
+    other, other_choice = await _choice(neighbour)
+    assert await actions.book(other, other_choice, _booking(other_choice), NOW)  # the time is free again
+
+
+async def test_staff_mark_a_visit_once_and_a_missed_one_is_told(centres):
+    principal, choice = await _choice(centres.resident)
+    first = await actions.book(principal, choice, _booking(choice), NOW)
+    second = await actions.book(principal, choice, _booking(choice, SLOT + timedelta(minutes=30)), NOW)
+    manager = await load_principal_for(centres.manager)
+    one = await queries.staff_visit(manager, first)
+    with pytest.raises(Refused):  # too early to be marked
+        await actions.mark(manager, one, True, SLOT - timedelta(hours=2))
+    await actions.mark(manager, one, True, SLOT - timedelta(minutes=10))  # came a little early
+    with pytest.raises(Refused):
+        await actions.mark(manager, one, False, SLOT + timedelta(minutes=5))  # marked already
+    two = await queries.staff_visit(manager, second)
+    with pytest.raises(Refused):  # not missed before it starts
+        await actions.mark(manager, two, False, SLOT)
+    await actions.mark(manager, two, False, SLOT + timedelta(minutes=45))
+    statuses = {r["id"]: r["status"] for r in await Visit.select(Visit.id, Visit.status)}
+    assert statuses == {first: "attended", second: "no_show"}
+    assert await AuditEvent.count().where(AuditEvent.action.is_in(["visits.attended", "visits.no_show"])) == 2
+    assert await OutboxMessage.count().where(OutboxMessage.template == "visits/missed") >= 1
+
+
+async def test_staff_cancel_with_a_reason_told_in_the_residents_language(centres, make_user):
+    english = await make_user(accounts={centres.account: "tenant"}, locale="en")
+    principal, choice = await _choice(english)
+    visit_id = await actions.book(principal, choice, _booking(choice), NOW)
+    manager = await load_principal_for(centres.manager)
+    visit = await queries.staff_visit(manager, visit_id)
+    await actions.staff_cancel(manager, visit, "Санитарный день", SLOT - timedelta(minutes=30), ip="10.0.0.1")
+    row = await Visit.select(Visit.status, Visit.seat, Visit.cancel_reason).where(Visit.id == visit_id).first()
+    assert row == {"status": "cancelled", "seat": None, "cancel_reason": "Санитарный день"}
+    told = await OutboxMessage.select(OutboxMessage.subject, OutboxMessage.body).where(
+        (OutboxMessage.template == "visits/cancelled") & (OutboxMessage.channel == "email")
+    )
+    assert told and told[0]["subject"].startswith("Your visit to the client centre on 9 December")
+    assert "Санитарный день" in told[0]["body"]
+    event = await AuditEvent.select(AuditEvent.actor_id).where(AuditEvent.action == "visits.staff_cancel").first()
+    assert event["actor_id"] == centres.manager
+
+
+async def test_a_visit_of_another_complex_is_none_of_the_residents_nor_of_its_staff(centres):
+    principal, choice = await _choice(centres.resident)
+    visit_id = await actions.book(principal, choice, _booking(choice), NOW)
+    assert await queries.visit_for(await load_principal_for(centres.stranger), visit_id) is None
+    assert await queries.staff_visit(await load_principal_for(centres.other_manager), visit_id) is None
+    assert await queries.staff_visit(await load_principal_for(centres.manager), visit_id) is not None
+    assert [c.id for c in await queries.staff_centres(await load_principal_for(centres.other_manager))] == [
+        centres.other_centre
+    ]
+
+
+@pytest.mark.parametrize("engine_name", ["sqlite", "postgres"])
+async def test_two_people_taking_the_last_seat_at_once_one_wins(engines, engine_name):
+    """Outside any test transaction, on connections of their own: the seat's unique key decides."""
+    async with committed(engines, engine_name):
+        ids = await make_registry()
+        users = []
+        for n in range(2):
+            user = User(email=f"visit-race-{n}-{secrets.token_hex(4)}@example.ru", full_name=f"Гонщик {n}",
+                        password_hash="")  # fmt: skip
+            await user.save()
+            await Residency(user=user.id, account=ids["account"], role="owner", rights=["view"]).save()
+            users.append(user.id)
+        centre_id = await make_centre(ids["house"])
+        try:
+            people = [
+                Principal(user_id=u, name=f"Гонщик {u}", account_rights={ids["account"]: frozenset({"view"})})
+                for u in users
+            ]
+            choices = [(await queries.centres_for(p))[0] for p in people]
+            results = await asyncio.gather(
+                *(actions.book(p, c, _booking(c), NOW) for p, c in zip(people, choices, strict=True)),
+                return_exceptions=True,
+            )
+            won = [r for r in results if isinstance(r, int)]
+            lost = [r for r in results if isinstance(r, actions.SeatTaken)]
+            assert len(won) == 1 and len(lost) == 1, results
+            assert await Visit.count().where(Visit.centre == centre_id) == 1
+        finally:
+            visits = [r["id"] for r in await Visit.select(Visit.id).where(Visit.centre == centre_id)]
+            if visits:
+                await AuditEvent.delete().where((AuditEvent.entity == "client_visit") & AuditEvent.entity_id.is_in(visits))
+            await Visit.delete().where(Visit.centre == centre_id)
+            await VisitCentre.delete().where(VisitCentre.id == centre_id)
+            await OutboxMessage.delete().where(OutboxMessage.user_id.is_in(users))
+            await Residency.delete().where(Residency.user.is_in(users))
+            await User.delete().where(User.id.is_in(users))
+            await remove_registry(ids)
+
+
+def test_now_is_aware():
+    assert NOW.tzinfo is UTC

@@ -1,0 +1,113 @@
+"""The rules of visits to the client centre: the free slots of the next two weeks in the company's zone (holidays
+of the production calendar closed, the pre-holiday day an hour shorter, lunch left out, two hours' lead, desks and
+seats taken), the cancellation window, two upcoming visits a person, and the seat's key."""
+
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import time
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from portal.visits import rules
+from portal.visits.rules import Hours
+
+ZONE = ZoneInfo("Europe/Simferopol")
+WEEK = Hours(time(9), time(18), lunch_from=time(13), lunch_to=time(14), saturday_from=time(10), saturday_to=time(14))
+
+
+def _clock(slots):
+    return [s.starts_at.astimezone(ZONE).strftime("%H:%M") for s in slots]
+
+
+def test_a_working_day_has_half_hour_slots_without_lunch():
+    slots = rules.day_slots(WEEK, date(2026, 12, 8), ZONE)
+    starts = [s.strftime("%H:%M") for s, _ in slots]
+    assert starts[0] == "09:00" and starts[-1] == "17:30"
+    assert "12:30" in starts and "13:00" not in starts and "13:30" not in starts and "14:00" in starts
+    assert len(starts) == 16  # 9–13 and 14–18
+    assert all(s.tzinfo is not None and s.utcoffset() == ZONE.utcoffset(s) for s, _ in slots)
+
+
+def test_a_slot_that_would_run_into_lunch_or_past_closing_is_left_out():
+    hours = Hours(time(9), time(12, 40), lunch_from=time(10, 15), lunch_to=time(11), slot_minutes=30)
+    starts = [s.strftime("%H:%M") for s, _ in rules.day_slots(hours, date(2026, 12, 8), ZONE)]
+    assert starts == ["09:00", "09:30", "11:00", "11:30", "12:00"]  # 9:30–10:00 fits, 10:00 runs into lunch
+
+
+def test_holidays_and_sundays_are_closed_saturdays_have_their_own_hours():
+    assert rules.day_slots(WEEK, date(2027, 1, 4), ZONE) == []  # a Monday of the New Year holidays
+    assert rules.day_slots(WEEK, date(2026, 11, 4), ZONE) == []  # Unity Day, a Wednesday
+    assert rules.day_slots(WEEK, date(2026, 12, 13), ZONE) == []  # a Sunday
+    saturday = [s.strftime("%H:%M") for s, _ in rules.day_slots(WEEK, date(2026, 12, 12), ZONE)]
+    assert saturday[0] == "10:00" and saturday[-1] == "13:30"
+    assert rules.day_slots(Hours(time(9), time(18)), date(2026, 12, 12), ZONE) == []  # no Saturday hours
+    assert rules.day_slots(WEEK, date(2027, 1, 2), ZONE) == []  # a Saturday holiday
+
+
+def test_a_working_saturday_of_the_calendar_keeps_weekday_hours():
+    starts = [s.strftime("%H:%M") for s, _ in rules.day_slots(WEEK, date(2027, 2, 20), ZONE)]
+    assert starts[0] == "09:00" and starts[-1] == "17:30"
+
+
+def test_a_pre_holiday_day_ends_an_hour_earlier():
+    assert rules.is_shortened(date(2026, 12, 30)) and rules.is_shortened(date(2026, 11, 3))
+    assert not rules.is_shortened(date(2026, 12, 11))  # before an ordinary weekend
+    starts = [s.strftime("%H:%M") for s, _ in rules.day_slots(WEEK, date(2026, 12, 30), ZONE)]
+    assert starts[-1] == "16:30"  # closes at 17:00
+
+
+def test_free_slots_start_two_hours_ahead_and_end_after_fourteen_days():
+    now = datetime(2026, 12, 8, 7, 10, tzinfo=UTC)  # 10:10 in Simferopol
+    slots = rules.free_slots(WEEK, now, ZONE, {})
+    assert _clock(slots)[0] == "12:30"  # 12:10 is two hours ahead: 12:00 is too early
+    assert slots[0].starts_at.astimezone(ZONE).date() == date(2026, 12, 8)
+    days = rules.days_of(slots, ZONE)
+    assert days[-1] == date(2026, 12, 21)  # the 14th day counting today
+    assert date(2026, 12, 13) not in days and date(2026, 12, 12) in days
+
+
+def test_late_in_the_evening_utc_the_company_day_is_already_the_next():
+    now = datetime(2026, 12, 8, 21, 30, tzinfo=UTC)  # 00:30 on 9 December in Simferopol
+    assert rules.window(now, ZONE) == (date(2026, 12, 9), date(2026, 12, 22))
+    assert rules.free_slots(WEEK, now, ZONE, {})[0].starts_at == datetime(2026, 12, 9, 9, tzinfo=ZONE)
+
+
+def test_a_time_with_every_desk_taken_is_not_offered():
+    now = datetime(2026, 12, 7, 6, tzinfo=UTC)
+    nine = datetime(2026, 12, 8, 9, tzinfo=ZONE)
+    one_desk = rules.free_slots(WEEK, now, ZONE, {nine.astimezone(UTC): 1}, day=date(2026, 12, 8))
+    assert _clock(one_desk)[0] == "09:30"
+    two = Hours(time(9), time(18), desks=2)
+    half = rules.free_slots(two, now, ZONE, {nine: 1}, day=date(2026, 12, 8))
+    assert (_clock(half)[0], half[0].free) == ("09:00", 1)
+    full = rules.free_slots(two, now, ZONE, {nine: 2}, day=date(2026, 12, 8))
+    assert _clock(full)[0] == "09:30"
+    assert rules.desks_free(3, [2]) == [1, 3] and rules.desks_free(1, [1]) == []
+
+
+def test_the_seat_key_is_the_same_moment_in_any_zone():
+    nine = datetime(2026, 12, 8, 9, tzinfo=ZONE)
+    assert rules.seat(4, nine, 1) == rules.seat(4, nine.astimezone(UTC), 1) == "4:20261208T0600:1"
+    assert rules.seat(4, nine, 2) != rules.seat(4, nine, 1)
+
+
+@pytest.mark.parametrize(
+    ("status", "minutes_before", "allowed"),
+    [("booked", 120, True), ("booked", 60, True), ("booked", 59, False), ("cancelled", 600, False),
+     ("attended", 600, False)],
+)  # fmt: skip
+def test_a_visit_is_cancelled_until_an_hour_before(status, minutes_before, allowed):
+    from datetime import timedelta
+
+    start = datetime(2026, 12, 8, 10, tzinfo=ZONE)
+    assert rules.may_cancel(status, start, start - timedelta(minutes=minutes_before)) is allowed
+
+
+def test_a_person_holds_two_upcoming_visits_at_most():
+    assert rules.may_book_more(0) and rules.may_book_more(1) and not rules.may_book_more(2)
+
+
+def test_every_purpose_has_its_words_and_what_to_bring():
+    assert set(rules.PURPOSE_LABELS) == set(rules.BRING) == set(rules.Purpose)
