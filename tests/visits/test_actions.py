@@ -51,7 +51,8 @@ async def test_a_booking_takes_the_seat_with_its_audit_and_message(centres):
     assert (row["status"], row["desk"], row["account"], row["comment"]) == ("booked", 1, centres.account,
                                                                             "Нужен второй брелок")  # fmt: skip
     assert row["starts_at"] == SLOT and row["seat"].endswith(":1")
-    assert await AuditEvent.count().where((AuditEvent.action == "visits.book") & (AuditEvent.entity_id == visit_id)) == 1
+    booked = (AuditEvent.action == "visits.book") & (AuditEvent.entity_id == visit_id)
+    assert await AuditEvent.count().where(booked) == 1
     assert await OutboxMessage.count().where(OutboxMessage.template == "visits/booked") >= 1
     # the time is no longer offered
     taken = await queries.taken(centres.centre, SLOT - timedelta(hours=1), SLOT + timedelta(hours=1))
@@ -196,7 +197,8 @@ async def test_two_people_taking_the_last_seat_at_once_one_wins(engines, engine_
         finally:
             visits = [r["id"] for r in await Visit.select(Visit.id).where(Visit.centre == centre_id)]
             if visits:
-                await AuditEvent.delete().where((AuditEvent.entity == "client_visit") & AuditEvent.entity_id.is_in(visits))
+                ours = (AuditEvent.entity == "client_visit") & AuditEvent.entity_id.is_in(visits)
+                await AuditEvent.delete().where(ours)
             await Visit.delete().where(Visit.centre == centre_id)
             await VisitCentre.delete().where(VisitCentre.id == centre_id)
             await OutboxMessage.delete().where(OutboxMessage.user_id.is_in(users))

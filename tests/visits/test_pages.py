@@ -1,0 +1,104 @@
+"""Visits to the client centre through the pages, on both engines, at a fixed moment (Tuesday 8 December, 09:00 in
+Simferopol): the booking form (its mistakes and a lost race said with what was typed kept, the times refreshed for a
+day with HTMX), the visit's page with what to bring and its calendar file, «Мои записи»; another's visit is missing;
+the staff's day of a centre, its cancellation with a required reason, and another house's manager sees none of it."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from portal.visits.tables import Visit
+from tests.visits.conftest import NOW
+
+FORM = {"purpose": "keys", "day": "2026-12-09", "time": "10:00", "comment": "Нужен второй брелок"}
+
+
+@pytest.fixture(autouse=True)
+def _fixed_clock(monkeypatch):
+    from portal.core import clock
+
+    monkeypatch.setattr(clock, "now", lambda: NOW)
+    monkeypatch.setattr(clock, "today_local", lambda: NOW.astimezone(clock.zone()).date())
+
+
+async def test_a_resident_books_a_visit_and_sees_it_in_my_visits(client, login, centres):
+    await login(client, centres.resident)
+    page = await client.get("/visits/new")
+    assert page.status_code == 200
+    assert 'value="2026-12-08" selected' in page.text  # today first: 11:00 is two hours ahead
+    assert 'name="time" value="11:00"' in page.text and 'name="time" value="10:30"' not in page.text
+    assert 'value="2026-12-13"' not in page.text  # a Sunday
+
+    answer = await client.form("/visits/new", FORM)
+    assert answer.status_code == 303, answer.text[-800:]
+    visit_id = int(answer.headers["location"].rsplit("/", 1)[1])
+    shown = (await client.get(f"/visits/{visit_id}")).text
+    assert "Вы записаны" in shown and "10:00" in shown and "9 декабря" in shown
+    assert "офис 1" in shown and "Что взять с собой" in shown and "акт приёма-передачи" in shown
+    assert f"/visits/{visit_id}/visit.ics" in shown and f'action="/visits/{visit_id}/cancel"' in shown
+    ics = await client.get(f"/visits/{visit_id}/visit.ics")
+    assert ics.headers["content-type"].startswith("text/calendar")
+    assert "DTSTART;TZID=Europe/Simferopol:20261209T100000" in ics.text and "UID:visit-" in ics.text
+    mine = (await client.get("/visits")).text
+    assert f'href="/visits/{visit_id}"' in mine and "Ключи и доступ" in mine
+
+
+async def test_a_mistake_and_a_lost_race_keep_what_was_typed(client, new_client, login, make_user, centres):
+    await login(client, centres.resident)
+    wrong = await client.form("/visits/new", {**FORM, "purpose": ""})
+    assert wrong.status_code == 422
+    assert 'id="e-purpose"' in wrong.text and "Нужен второй брелок" in wrong.text
+
+    neighbour = new_client()
+    await login(neighbour, await make_user(accounts={centres.account: "tenant"}))
+    assert (await neighbour.form("/visits/new", {**FORM, "comment": ""})).status_code == 303  # takes 10:00 first
+    lost = await client.form("/visits/new", FORM)
+    assert lost.status_code == 409
+    assert "Это время уже заняли, выберите другое" in lost.text
+    assert "Нужен второй брелок" in lost.text and re.search(r'name="purpose" value="keys"[^>]*checked', lost.text)
+    assert 'name="time" value="10:00"' not in lost.text  # no longer offered
+    assert await Visit.count() == 1
+
+
+async def test_the_times_of_another_day_come_as_a_fragment(client, login, centres):
+    await login(client, centres.resident)
+    part = await client.form("/visits/new", {**FORM, "day": "2026-12-10", "show": "1"}, headers={"HX-Request": "true"})
+    assert part.status_code == 200
+    assert part.text.lstrip().startswith('<fieldset id="times"') and "<html" not in part.text
+    assert 'value="09:00"' in part.text and 'value="13:00"' not in part.text  # lunch left out
+
+
+async def test_another_persons_visit_is_missing(client, new_client, login, centres):
+    await login(client, centres.resident)
+    visit_id = int((await client.form("/visits/new", FORM)).headers["location"].rsplit("/", 1)[1])
+    stranger = new_client()
+    await login(stranger, centres.stranger)
+    assert (await stranger.get(f"/visits/{visit_id}")).status_code == 404
+    assert (await stranger.get(f"/visits/{visit_id}/visit.ics")).status_code == 404
+    assert (await stranger.form(f"/visits/{visit_id}/cancel")).status_code == 404
+    assert (await client.form(f"/visits/{visit_id}/cancel")).status_code == 303
+    assert (await Visit.select(Visit.status).first())["status"] == "cancelled"
+
+
+async def test_the_staff_day_and_a_cancellation_with_its_reason(client, new_client, login, centres):
+    await login(client, centres.resident)
+    visit_id = int((await client.form("/visits/new", FORM)).headers["location"].rsplit("/", 1)[1])
+    manager = new_client()
+    await login(manager, centres.manager)
+    day = (await manager.get("/staff/visits?day=2026-12-09")).text
+    assert "Анна Посетительница" in day and "Нужен второй брелок" in day and "Ключи и доступ" in day
+    assert "10:00" in day and "2026-12-10" in day and "2026-12-08" in day  # the next and previous days' links
+    other = new_client()
+    await login(other, centres.other_manager)
+    theirs = (await other.get(f"/staff/visits?centre={centres.centre}&day=2026-12-09")).text
+    assert "Анна Посетительница" not in theirs  # another complex's centre: their own is shown
+    assert (await other.form(f"/staff/visits/{visit_id}/cancel", {"reason": "Нет"})).status_code == 404
+
+    empty = await manager.form(f"/staff/visits/{visit_id}/cancel", {"reason": "  "})
+    assert empty.status_code == 422 and f'id="e-r{visit_id}-reason"' in empty.text
+    done = await manager.form(f"/staff/visits/{visit_id}/cancel", {"reason": "Санитарный день"})
+    assert done.status_code == 303
+    row = await Visit.select(Visit.status, Visit.cancel_reason).first()
+    assert row == {"status": "cancelled", "cancel_reason": "Санитарный день"}
