@@ -534,6 +534,30 @@ async def _mystery_checker(world: World, locale: str, name: str) -> Sent:
     return Sent(email, user_id, data=(checker.address,), says=says)
 
 
+# --- visits to the client centre ------------------------------------------------------------------------------------
+
+
+@case("visits/booked", "visits/cancelled", "visits/missed")
+async def _visit(world: World, locale: str, name: str) -> Sent:
+    from portal.visits.tables import Visit
+
+    user_id, email = await _resident(world, locale)
+    visit = await Visit.select(Visit.id, Visit.starts_at).where(Visit.user == user_id).order_by(Visit.id).first()
+    context = {
+        "starts_at": visit["starts_at"].isoformat(), "centre": "Клиентский центр ЖК «Крымская роза»",
+        "address": "г. Симферополь, ул. Киевская, д. 1, офис 1", "purpose": "keys",
+        "reason": "Санитарный день" if name == "visits/cancelled" else "",
+    }  # fmt: skip
+    await notified(user_id, name, context, f"/visits/{visit['id']}")
+    says = {
+        "visits/booked": {"ru": ("Ключи и доступ", "Возьмите с собой"), "en": ("Keys and access", "Please bring")},
+        "visits/cancelled": {"ru": ("отменён",), "en": ("is cancelled",)},
+        "visits/missed": {"ru": ("не пришли",), "en": ("did not come",)},
+    }[name]
+    data = (context["centre"], context["address"]) + ((context["reason"],) if context["reason"] else ())
+    return Sent(email, user_id, data=data, says=says)
+
+
 # --- the accountant, surveys, posts, the showcase -------------------------------------------------------------------
 
 
