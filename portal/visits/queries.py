@@ -12,6 +12,7 @@ from portal.core.address import PremiseAddress
 from portal.core.db import from_row
 from portal.core.rows import columns_of
 from portal.core.security import Principal
+from portal.housing.queries import house_scope
 from portal.housing.tables import House
 from portal.housing.tables import PersonalAccount
 from portal.visits import rules
@@ -149,6 +150,7 @@ class VisitView:
     status: str
     cancel_reason: str
     updated_at: datetime
+    house_id: int
 
     @property
     def centre_title(self) -> str:
@@ -157,7 +159,7 @@ class VisitView:
 
 _VISIT = columns_of(
     Visit, VisitView, centre_name=Visit.centre.name, complex_name=Visit.centre.complex.name,
-    centre_address=Visit.centre.address,
+    centre_address=Visit.centre.address, house_id=Visit.account.premise.house,
 )  # fmt: skip
 
 
@@ -223,11 +225,16 @@ _DAY = columns_of(
 )  # fmt: skip
 
 
-async def day_of(centre_id: int, start: datetime, end: datetime, *, limit: int = DAY_LIMIT) -> list[DayRow]:
-    """The centre's visits starting in [start, end), by time and desk (cancelled ones too)."""
+async def day_of(
+    principal: Principal, centre_id: int, start: datetime, end: datetime, *, limit: int = DAY_LIMIT
+) -> list[DayRow]:
+    """The centre's visits starting in [start, end), by time and desk (cancelled ones too); staff bound to houses
+    (a manager) see those of their houses' residents only."""
+    scope = house_scope(Visit.account.premise.house, principal)
+    where = (Visit.centre == centre_id) & (Visit.starts_at >= start) & (Visit.starts_at < end)
     rows = await (
         Visit.select(*_DAY)
-        .where((Visit.centre == centre_id) & (Visit.starts_at >= start) & (Visit.starts_at < end))
+        .where(where if scope is None else where & scope)
         .order_by(Visit.starts_at)
         .order_by(Visit.desk)
         .limit(limit)
@@ -236,10 +243,13 @@ async def day_of(centre_id: int, start: datetime, end: datetime, *, limit: int =
 
 
 async def staff_visit(principal: Principal, visit_id: int, centres: Sequence[int] | None = None) -> VisitView | None:
-    """A visit of one of the staff member's centres, or None."""
+    """A visit of one of the staff member's centres (for staff bound to houses, of a resident of one of their
+    houses), or None."""
     row = await Visit.select(*_VISIT).where(Visit.id == visit_id).first()
     if row is None:
         return None
     visit = from_row(VisitView, row)
+    if not principal.may_see_house(visit.house_id):
+        return None
     allowed = [c.id for c in await staff_centres(principal)] if centres is None else centres
     return visit if visit.centre_id in allowed else None

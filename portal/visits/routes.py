@@ -175,7 +175,7 @@ async def _staff_page(
     today = clock.today_local()
     day: date = parse_date(form_value(query, "day")) or today
     rows = (
-        await queries.day_of(centre.id, clock.day_start(day), clock.day_start(day + timedelta(days=1)))
+        await queries.day_of(principal, centre.id, clock.day_start(day), clock.day_start(day + timedelta(days=1)))
         if centre
         else []
     )

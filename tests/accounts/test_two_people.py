@@ -143,6 +143,7 @@ def records_of(db: Database, user: int, accounts: list[int]) -> dict[str, list[A
         "meeting_id": [entry[0][1]] if entry else [],
         "message_id": [db.one(f"SELECT min(id) FROM outbox_message WHERE channel = 'inapp' AND user_id = {user}")],
         "checker_id": [db.one(f'SELECT min(id) FROM mystery_checker WHERE "user" = {user}')],
+        "visit_id": [db.one(f'SELECT min(id) FROM client_visit WHERE "user" = {user}')],
         "n": [1],
     }
 
@@ -204,6 +205,7 @@ def state_of(db: Database, user: int, accounts: list[int]) -> dict[str, list[tup
         "house checks": f'SELECT id, status, last_month FROM mystery_checker WHERE "user" = {user}',
         "house check reports": "SELECT count(*) FROM mystery_report WHERE checker IN "
         f'(SELECT id FROM mystery_checker WHERE "user" = {user})',
+        "visits to the client centre": f'SELECT id, status, seat FROM client_visit WHERE "user" = {user}',
     }
     return {name: sorted(db.rows(sql), key=repr) for name, sql in queries.items()}
 
@@ -421,6 +423,7 @@ def staff_records(db: Database) -> dict[str, list[Any]]:
         "file_id": [db.one(f"SELECT min(id) FROM document_file WHERE document IN ({documents})")],
         "export_id": [db.one("SELECT min(id) FROM job_run WHERE name = 'meters-export'")],
         "round_id": [db.one(f"SELECT min(id) FROM inspection_round WHERE house IN {houses}")],
+        "visit_id": [db.one(f"SELECT min(id) FROM client_visit WHERE account IN ({accounts})")],
         "point_id": [db.one("SELECT min(id) FROM inspection_point")],  # the company's checklist: every house's
         "inspection_photo_id": [
             db.one(
@@ -472,6 +475,7 @@ def staff_state(db: Database) -> dict[str, list[tuple[Any, ...]]]:
         "consents": 'SELECT id, withdrawn_at FROM consent_record WHERE "user" IN '
         f'(SELECT "user" FROM residency WHERE account IN ({accounts}))',
         "rounds": f"SELECT id, open_house, completed_at FROM inspection_round WHERE house IN {houses}",
+        "visits": f"SELECT id, status, seat, cancel_reason FROM client_visit WHERE account IN ({accounts})",
         "answers": "SELECT id, verdict, comment, ticket FROM inspection_answer WHERE round IN "
         f"(SELECT id FROM inspection_round WHERE house IN {houses})",
     }

@@ -4,6 +4,8 @@ and finds the visit in «Мои записи». Another day's times come without
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -48,7 +50,7 @@ def test_a_resident_books_a_visit_by_keyboard_on_a_phone(open_page: OpenPage, ow
     page.keyboard.type("Нужна копия договора")
     page.get_by_role("button", name="Записаться", exact=True).focus()
     page.keyboard.press("Enter")
-    page.wait_for_url("**/visits/*[0-9]")
+    page.wait_for_url(re.compile(r"/visits/\d+$"))
     expect(page.get_by_role("heading", name="Вы записаны")).to_be_visible()
     expect(page.get_by_text(chosen, exact=False).first).to_be_visible()
     expect(page.get_by_role("heading", name="Что взять с собой")).to_be_visible()

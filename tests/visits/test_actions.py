@@ -209,3 +209,22 @@ async def test_two_people_taking_the_last_seat_at_once_one_wins(engines, engine_
 
 def test_now_is_aware():
     assert NOW.tzinfo is UTC
+
+
+async def test_a_manager_of_another_house_of_the_complex_sees_the_centre_but_not_its_residents(centres, make_user):
+    from portal.housing.tables import House
+
+    complex_id = (await House.select(House.complex).where(House.id == centres.house).first())["complex"]
+    neighbour_house = House(complex=complex_id, address="г. Симферополь, ул. Соседняя, д. 2", floors=5)
+    await neighbour_house.save()
+    neighbours_manager = await load_principal_for(await make_user(roles=("manager",), houses=(neighbour_house.id,)))
+    principal, choice = await _choice(centres.resident)
+    visit_id = await actions.book(principal, choice, _booking(choice), NOW)
+    assert [c.id for c in await queries.staff_centres(neighbours_manager)] == [centres.centre]
+    assert await queries.staff_visit(neighbours_manager, visit_id) is None
+    day = await queries.day_of(neighbours_manager, centres.centre, SLOT - timedelta(hours=3), SLOT + timedelta(hours=3))
+    assert day == []
+    ours = await queries.day_of(
+        await load_principal_for(centres.manager), centres.centre, SLOT - timedelta(hours=3), SLOT + timedelta(hours=3)
+    )
+    assert [r.id for r in ours] == [visit_id] and ours[0].address.endswith(f"кв. {ours[0].premise_number}")
