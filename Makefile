@@ -17,10 +17,14 @@ run: setup
 run-prod: setup
 	scripts/run_prod.sh
 
+# The tests run in one process per core (pytest-xdist), each test file whole in one of them: a file's tests share
+# its live server and run in their order. `make test TEST_WORKERS=0` runs them in this process alone.
+TEST_WORKERS ?= auto
+
 test: setup
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
-	$(PY) -m pytest -q $(PYTEST_ARGS)
+	$(PY) -m pytest -q -n $(TEST_WORKERS) --maxprocesses=4 --dist loadfile $(PYTEST_ARGS)
 
 setup: .venv/.synced static/vendor/htmx.min.js $(MO_FILES)
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import fcntl
 import hashlib
 import itertools
 import json
@@ -53,6 +54,13 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+
+# ``make test`` runs the tests in processes of their own (pytest-xdist, one per core). Each keeps its own folder and
+# databases (named by its pid, below) and its own Redis database: the workers count down from TEST_REDIS_URL's.
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+if _WORKER and os.environ.get("TEST_REDIS_URL"):
+    _redis_server, _, _redis_db = os.environ["TEST_REDIS_URL"].rpartition("/")
+    os.environ["TEST_REDIS_URL"] = f"{_redis_server}/{(int(_redis_db or 0) - int(_WORKER.removeprefix('gw'))) % 16}"
 
 _TMP = Path(os.environ.get("PORTAL_TEST_TMP") or (ROOT / "var" / "test"))
 _TMP.mkdir(parents=True, exist_ok=True)
@@ -517,6 +525,14 @@ def _cached_demo(engine: str, make: Any, valid: Any = None) -> Path:
     cached = _TMP / f"demo-{_demo_key()}-{engine}"
     if cached.exists() and (valid is None or valid()):
         return cached
+    with (_TMP / f"demo-{engine}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # another worker loading it meanwhile: wait for its copy
+        if cached.exists() and (valid is None or valid()):
+            return cached
+        return _made_demo(engine, cached, make)
+
+
+def _made_demo(engine: str, cached: Path, make: Any) -> Path:
     build = _RUN / f"demo-build-{engine}"
     shutil.rmtree(build, ignore_errors=True)
     build.mkdir(parents=True)
