@@ -18,13 +18,14 @@ run-prod: setup
 	scripts/run_prod.sh
 
 # The tests run in one process per core (pytest-xdist), each test file whole in one of them: a file's tests share
-# its live server and run in their order. `make test TEST_WORKERS=0` runs them in this process alone.
+# its live server and run in their order, and the files are handed out in their order (browser tests last).
+# `make test TEST_WORKERS=0` runs them all in one process.
 TEST_WORKERS ?= auto
 
 test: setup
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
-	$(PY) -m pytest -q -n $(TEST_WORKERS) --maxprocesses=4 --dist loadfile $(PYTEST_ARGS)
+	$(PY) -m pytest -q -n $(TEST_WORKERS) --maxprocesses=4 --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 
 setup: .venv/.synced static/vendor/htmx.min.js $(MO_FILES)
 
