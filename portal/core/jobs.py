@@ -46,6 +46,7 @@ from portal.core.security import Principal
 from portal.core.tables import JobFailure
 from portal.core.tables import JobRun
 from portal.core.tables import JobState
+from portal.core.values import as_moment
 
 log = logging.getLogger("portal.jobs")
 
@@ -86,16 +87,33 @@ def registered() -> dict[str, Job]:
     return dict(_jobs)
 
 
-async def run_once(name: str, key: str, work: Callable[[], Awaitable[Any]], now: datetime | None = None) -> bool:
-    """Run ``work`` unless a run of ``name`` for ``key`` was already started; True when it ran."""
+async def run_once(
+    name: str,
+    key: str,
+    work: Callable[[], Awaitable[Any]],
+    now: datetime | None = None,
+    bound: timedelta = timedelta(hours=1),
+) -> bool:
+    """Run ``work`` unless a run of ``name`` for ``key`` was done already or is going on; True when it ran. A run
+    still marked running after ``bound`` (the longest a run may take) died without a word — its process restarted
+    at a deploy, or its worker stopped it at its timeout — and is run again, or that day's or month's run never
+    came. Of two processes taking the same key at once, one runs it (the other's start or restart changes no row)."""
     now = now or datetime.now(UTC)
-    existing = await JobRun.select(JobRun.id, JobRun.status).where((JobRun.name == name) & (JobRun.key == key)).first()
-    if existing and existing["status"] in ("done", "running"):
+    columns = (JobRun.id, JobRun.status, JobRun.started_at)
+    existing = await JobRun.select(*columns).where((JobRun.name == name) & (JobRun.key == key)).first()
+    if existing and not may_run_again(existing["status"], as_moment(existing["started_at"]), now, bound):
         return False
     if existing:
         run_id = existing["id"]
         restart = {JobRun.status: "running", JobRun.started_at: now, JobRun.finished_at: None}
-        await JobRun.update(restart).where(JobRun.id == run_id)
+        same = (JobRun.id == run_id) & (JobRun.status == existing["status"])
+        taken = (
+            await JobRun.update(restart)
+            .where(same & (JobRun.started_at == existing["started_at"]))
+            .returning(JobRun.id)
+        )
+        if not taken:  # another process restarted it first
+            return False
     else:
         try:
             inserted = await JobRun.insert(JobRun(name=name, key=key, status="running", started_at=now)).returning(
@@ -111,6 +129,16 @@ async def run_once(name: str, key: str, work: Callable[[], Awaitable[Any]], now:
         await JobRun.update(failed).where(JobRun.id == run_id)
         raise
     await JobRun.update({JobRun.status: "done", JobRun.finished_at: datetime.now(UTC)}).where(JobRun.id == run_id)
+    return True
+
+
+def may_run_again(status: str, started: datetime | None, now: datetime, bound: timedelta) -> bool:
+    """Whether a key's run recorded as ``status`` (started at ``started``) is run again now: a failed one, yes; a
+    done one, no; a running one only once it has run longer than a run may take (``bound``): it died."""
+    if status == "done":
+        return False
+    if status == "running":
+        return started is None or now - started > bound
     return True
 
 
@@ -244,7 +272,7 @@ async def run_job(job: Job, now: datetime | None = None, started: datetime | Non
             if key is None:
                 await work()
             else:
-                await run_once(job.name, key, work, now)
+                await run_once(job.name, key, work, now, timedelta(seconds=run_bound(job)))
     except Exception as exc:
         log.exception("job %s failed: %s", job.name, exc)
         await _recorded(job.name, key, started, error=error_text(exc))

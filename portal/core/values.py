@@ -4,7 +4,9 @@ lists read in bounded chunks (each an indexed ``IN``), the placeholders of a raw
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC
 from datetime import date
+from datetime import datetime
 from typing import Any
 from typing import TypeVar
 from typing import overload
@@ -27,6 +29,14 @@ def as_date(value: date | str | None) -> date | None:
     if value is None or isinstance(value, date):
         return value
     return date.fromisoformat(str(value)[:10])
+
+
+def as_moment(value: datetime | str | None) -> datetime | None:
+    """A timestamp column's value as a timezone-aware moment: SQLite gives raw SQL's back as text, or naive in UTC."""
+    if value is None:
+        return None
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def chunks(items: Sequence[T], size: int = CHUNK) -> list[list[T]]:

@@ -364,3 +364,38 @@ def test_every_job_is_named_in_words_on_the_page() -> None:
     from portal.accounts.forms import JOB_LABELS
 
     assert [name for name in jobs.load_jobs() if name not in JOB_LABELS] == []
+
+
+@pytest.mark.parametrize(
+    ("status", "minutes", "again"),
+    [
+        ("done", 600, False),  # done: never again for that key
+        ("failed", 1, True),  # failed: the next tick tries again
+        ("running", 30, False),  # still within the hour a run may take: going on
+        ("running", 61, True),  # past it: its process died (a deploy, a timeout) and nobody will finish it
+    ],
+)
+def test_a_keyed_run_is_taken_again_when_it_failed_or_died_running(status: str, minutes: int, again: bool) -> None:
+    now = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
+    started = now - timedelta(minutes=minutes)
+    assert jobs.may_run_again(status, started, now, timedelta(hours=1)) is again
+
+
+async def test_a_keyed_run_whose_process_died_running_runs_again_once(db: Any) -> None:
+    """The day's run was «running» when its process went (a deploy, the worker's timeout): it stayed so, and the key
+    never ran again. Past the run's bound the next tick runs it; of two ticks at once one does."""
+    now = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
+    await JobRun.insert(JobRun(name="payments-autopay", key="died-test", status="running", started_at=now))
+    ran: list[str] = []
+
+    async def work() -> None:
+        ran.append("ran")
+
+    assert not await jobs.run_once("payments-autopay", "died-test", work, now + timedelta(minutes=30))
+    assert ran == []  # within the hour: it may still be going on
+    later = now + timedelta(minutes=61)
+    assert await jobs.run_once("payments-autopay", "died-test", work, later)
+    assert ran == ["ran"]
+    row = await JobRun.select(JobRun.status).where(JobRun.key == "died-test").first()
+    assert row["status"] == "done"
+    assert not await jobs.run_once("payments-autopay", "died-test", work, later)  # done now: once
