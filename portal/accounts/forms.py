@@ -420,6 +420,7 @@ JOB_LABELS: Labels[str] = Labels(
         "meter-reminders": lazy("Meter reading reminders"),
         "meters-export": lazy("Export of meter readings"),
         "mystery-reminders": lazy("Reminders of the mystery residents' monthly checks"),
+        "visits-reminders": lazy("Reminders of visits to the client centre, a day before"),
         "nps-waves": lazy("Satisfaction surveys"),
         "one-time-token-cleanup": lazy("Clean-up of one-time links"),
         "orphan-files": lazy("Sweep of files no record refers to"),

@@ -137,3 +137,27 @@ async def mark(principal: Principal, visit: VisitView, came: bool, now: datetime
         await _move(principal, visit, Status.ATTENDED, "visits.attended", now, ip)
     else:
         await _move(principal, visit, Status.NO_SHOW, "visits.no_show", now, ip)
+
+
+async def send_reminders(now: datetime) -> int:
+    """A day before each booked visit (booked more than a day ahead), remind its resident in their language: when,
+    where, what to bring, and to cancel if plans changed, so the time goes to another. Once a visit (the message's
+    key: a run repeated, or on two workers, sends nothing twice). Returns how many were reminded."""
+    sent, after = 0, 0
+    while True:
+        due, after = await queries.to_remind(now, after=after)
+        for visit in due:
+            async with atomic():
+                sent += bool(await remind(visit, now))
+        if not after:
+            return sent
+
+
+async def remind(visit: VisitView, now: datetime) -> int:
+    """Remind one resident of their visit, in their language."""
+    return await notify(
+        visit.user_id, messages.REMINDER.name,
+        context=_context(visit.id, visit.starts_at, visit.centre_title, visit.centre_address, visit.purpose),
+        link=f"/visits/{visit.id}", dedupe_key=queries.REMINDER_KEY.format(visit=visit.id),
+        ref=f"visits:visit:{visit.id}", now=now,
+    )  # fmt: skip

@@ -1,5 +1,6 @@
 """The automatic messages of visits to the client centre (rendered in the recipient's language): the booking's
-confirmation, a visit cancelled (by the resident, or by the centre with its reason), and a visit missed."""
+confirmation, its reminder a day before, a visit cancelled (by the resident, or by the centre with its reason), and
+a visit missed."""
 
 from __future__ import annotations
 
@@ -45,6 +46,21 @@ BOOKED = message_template(
         "If your plans change, cancel the visit in the portal up to an hour before it."
     ),
     short=lazy("Client centre: %(day)s at %(time)s"),
+    words=words,
+    sample=_SAMPLE,
+)
+
+
+REMINDER = message_template(
+    "visits/reminder",
+    Topic.ACCOUNT,
+    subject=lazy("Reminder: the client centre on %(day)s at %(time)s"),
+    text=lazy(
+        "We are expecting you at %(centre)s (%(address)s) on %(day)s at %(time)s: %(purpose)s. Please bring: "
+        "%(bring)s If your plans have changed, cancel the visit in the portal up to an hour before it, so that "
+        "another resident can take the time."
+    ),
+    short=lazy("Client centre on %(day)s at %(time)s"),
     words=words,
     sample=_SAMPLE,
 )

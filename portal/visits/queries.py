@@ -12,6 +12,8 @@ from portal.core.address import PremiseAddress
 from portal.core.db import from_row
 from portal.core.rows import columns_of
 from portal.core.security import Principal
+from portal.core.tables import OutboxMessage
+from portal.core.values import as_moment
 from portal.housing.queries import house_scope
 from portal.housing.tables import House
 from portal.housing.tables import PersonalAccount
@@ -126,6 +128,45 @@ async def desks_taken(centre_id: int, starts_at: datetime) -> list[int]:
         .limit(100)
     )
     return [r["desk"] for r in rows]
+
+
+REMIND_BATCH = 500  # visits reminded in one statement's worth: a company's day is a few hundred
+
+
+async def to_remind(now: datetime, *, after: int = 0, limit: int = REMIND_BATCH) -> tuple[list[VisitView], int]:
+    """The booked visits whose reminder is due now (``rules.reminder_due``) and not yet sent, of those by id after
+    ``after`` starting between an hour and a day from now (the start's index); and the last id read (``after``
+    for the next batch; 0 when none was)."""
+    rows = await (
+        Visit.select(*_VISIT, Visit.created_at)
+        .where(
+            (Visit.status == Status.BOOKED)
+            & (Visit.starts_at > now + rules.CANCEL_BEFORE)
+            & (Visit.starts_at <= now + rules.REMIND_BEFORE)
+            & (Visit.id > after)
+        )
+        .order_by(Visit.id)
+        .limit(limit)
+    )
+    due = {
+        reminder_key(r["id"], r["user_id"]): r
+        for r in rows
+        if rules.reminder_due(as_moment(r["starts_at"]), as_moment(r["created_at"]), now)
+    }
+    queued: set[str] = set()
+    if due:
+        sent = await OutboxMessage.select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.is_in(list(due)))
+        queued = {r["dedupe_key"] for r in sent}
+    last = rows[-1]["id"] if rows else 0
+    return [from_row(VisitView, r) for key, r in due.items() if key not in queued], last
+
+
+REMINDER_KEY = "visits:reminder:{visit}"  # a visit's reminder, once
+
+
+def reminder_key(visit_id: int, user_id: int) -> str:
+    """The key of a visit's reminder's row in the portal (``accounts.notify`` keys each channel's row so)."""
+    return f"inapp:{REMINDER_KEY.format(visit=visit_id)}:{user_id}"
 
 
 async def upcoming_count(user_id: int, now: datetime) -> int:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
+from datetime import datetime
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -20,6 +21,7 @@ from litestar.response import Template
 from portal.content.rules import EventFacts
 from portal.content.rules import ics
 from portal.core import clock
+from portal.core import jobs
 from portal.core.exports import attachment
 from portal.core.i18n import gettext
 from portal.core.parse import parse_date
@@ -227,3 +229,15 @@ class StaffVisits(Controller):
         await actions.staff_cancel(principal, visit, reason, clock.now(), ip=client_ip(request))
         flash(request, gettext("The visit is cancelled; the resident is told why."))
         return see_other(request, _back(visit))
+
+
+# --- the reminder a day before ---------------------------------------------------------------------------------------
+
+
+@jobs.register("visits-reminders", 900)
+async def visits_reminders(now: datetime) -> int:
+    """Every 15 minutes: the visits starting within a day are reminded to their residents (once a visit)."""
+    return await actions.send_reminders(now)
+
+
+JOBS = [visits_reminders]

@@ -24,6 +24,7 @@ LEAD = timedelta(hours=2)  # the earliest slot offered starts two hours from now
 CANCEL_BEFORE = timedelta(hours=1)  # a resident cancels until an hour before the start
 UPCOMING_LIMIT = 2  # upcoming visits one person holds at once
 MAX_COMMENT = 500
+REMIND_BEFORE = timedelta(hours=24)  # the reminder comes a day before the visit
 SHORTENED_BY = timedelta(hours=1)  # a pre-holiday working day is an hour shorter (ТК РФ ст. 95)
 
 
@@ -195,6 +196,13 @@ def seat(centre_id: int, starts_at: datetime, desk: int) -> str:
 def may_cancel(status: str, starts_at: datetime, now: datetime) -> bool:
     """A booked visit is cancelled by its resident until an hour before it starts."""
     return status == Status.BOOKED and now <= starts_at - CANCEL_BEFORE
+
+
+def reminder_due(starts_at: datetime, booked_at: datetime, now: datetime) -> bool:
+    """Whether a booked visit's reminder goes now: from a day before it until it may no longer be cancelled (an hour
+    before), for a visit booked more than a day ahead (one booked later has just had its confirmation)."""
+    remind_at = starts_at - REMIND_BEFORE
+    return booked_at <= remind_at <= now < starts_at - CANCEL_BEFORE
 
 
 def may_book_more(upcoming: int) -> bool:

@@ -537,7 +537,7 @@ async def _mystery_checker(world: World, locale: str, name: str) -> Sent:
 # --- visits to the client centre ------------------------------------------------------------------------------------
 
 
-@case("visits/booked", "visits/cancelled", "visits/missed")
+@case("visits/booked", "visits/reminder", "visits/cancelled", "visits/missed")
 async def _visit(world: World, locale: str, name: str) -> Sent:
     from portal.visits.tables import Visit
 
@@ -551,6 +551,7 @@ async def _visit(world: World, locale: str, name: str) -> Sent:
     await notified(user_id, name, context, f"/visits/{visit['id']}")
     says = {
         "visits/booked": {"ru": ("Ключи и доступ", "Возьмите с собой"), "en": ("Keys and access", "Please bring")},
+        "visits/reminder": {"ru": ("Ждём вас", "Возьмите с собой"), "en": ("We are expecting you", "Please bring")},
         "visits/cancelled": {"ru": ("отменён",), "en": ("is cancelled",)},
         "visits/missed": {"ru": ("не пришли",), "en": ("did not come",)},
     }[name]

@@ -228,3 +228,36 @@ async def test_a_manager_of_another_house_of_the_complex_sees_the_centre_but_not
         await load_principal_for(centres.manager), centres.centre, SLOT - timedelta(hours=3), SLOT + timedelta(hours=3)
     )
     assert [r.id for r in ours] == [visit_id] and ours[0].address.endswith(f"кв. {ours[0].premise_number}")
+
+
+async def test_a_day_before_the_visit_its_resident_is_reminded_once_in_their_language(centres, make_user):
+    """Booked two days ahead: no reminder before the day before; then one, with where, when and what to bring, in the
+    resident's language; the job run again (or on another worker) sends nothing more. A visit booked within the day
+    (its confirmation has just come) and a cancelled one get none."""
+    english = await make_user(accounts={centres.account: "tenant"}, locale="en")
+    principal, choice = await _choice(english)
+    two_days = SLOT + timedelta(days=1)  # Thursday 10 December, 10:00
+    visit_id = await actions.book(principal, choice, _booking(choice, starts_at=two_days), NOW)
+    reminders = OutboxMessage.template == "visits/reminder"
+
+    assert await actions.send_reminders(two_days - timedelta(hours=25)) == 0  # not yet
+    assert await actions.send_reminders(two_days - timedelta(hours=23, minutes=50)) == 1
+    row = (
+        await OutboxMessage.select(OutboxMessage.subject, OutboxMessage.body)
+        .where(reminders & (OutboxMessage.channel == "inapp"))
+        .first()
+    )
+    assert row["subject"] == "Reminder: the client centre on 10 December, Thursday at 10:00", row
+    assert "Please bring" in row["body"] and "Тестовая" in row["body"], row["body"]
+    assert await actions.send_reminders(two_days - timedelta(hours=23)) == 0  # once
+    assert await OutboxMessage.count().where(reminders & (OutboxMessage.ref == f"visits:visit:{visit_id}")) >= 1
+
+    # booked within the day: the confirmation was its reminder; cancelled: nothing to remind of
+    other, other_choice = await _choice(centres.resident)
+    soon = two_days + timedelta(hours=2)
+    await actions.book(other, other_choice, _booking(other_choice, starts_at=soon), soon - timedelta(hours=20))
+    later = two_days + timedelta(days=1)  # Friday 11 December, 10:00
+    kept = await actions.book(other, other_choice, _booking(other_choice, starts_at=later), NOW)
+    await actions.cancel(other, await queries.visit_for(other, kept), NOW)
+    assert await actions.send_reminders(soon - timedelta(hours=19)) == 0
+    assert await actions.send_reminders(later - timedelta(hours=23)) == 0

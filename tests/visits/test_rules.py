@@ -6,6 +6,7 @@ from datetime import UTC
 from datetime import date
 from datetime import datetime
 from datetime import time
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -111,3 +112,21 @@ def test_a_person_holds_two_upcoming_visits_at_most():
 
 def test_every_purpose_has_its_words_and_what_to_bring():
     assert set(rules.PURPOSE_LABELS) == set(rules.BRING) == set(rules.Purpose)
+
+
+@pytest.mark.parametrize(
+    ("booked_hours_before", "now_hours_before", "due"),
+    [
+        (48, 25, False),  # not yet: the day before starts at 24 h
+        (48, 24, True),
+        (48, 2, True),  # the job was down: still worth it while the visit may be cancelled
+        (48, 1, False),  # an hour before: too late to free the time
+        (20, 19, False),  # booked within the day: its confirmation has just come
+    ],
+)
+def test_the_reminder_goes_from_a_day_before_to_an_hour_before_for_a_visit_booked_earlier(
+    booked_hours_before: int, now_hours_before: int, due: bool
+) -> None:
+    start = datetime(2026, 12, 10, 7, tzinfo=UTC)
+    booked, now = start - timedelta(hours=booked_hours_before), start - timedelta(hours=now_hours_before)
+    assert rules.reminder_due(start, booked, now) is due
