@@ -424,6 +424,7 @@ def staff_records(db: Database) -> dict[str, list[Any]]:
         "export_id": [db.one("SELECT min(id) FROM job_run WHERE name = 'meters-export'")],
         "round_id": [db.one(f"SELECT min(id) FROM inspection_round WHERE house IN {houses}")],
         "visit_id": [db.one(f"SELECT min(id) FROM client_visit WHERE account IN ({accounts})")],
+        "checker_id": [db.one(f"SELECT min(id) FROM mystery_checker WHERE house IN {houses}")],
         "point_id": [db.one("SELECT min(id) FROM inspection_point")],  # the company's checklist: every house's
         "inspection_photo_id": [
             db.one(
