@@ -19,6 +19,9 @@ from portal.core import clock
 # Columns that name a moment to come: a request's deadline, the planned end of an outage or a post, a vote's close,
 # an event's start and end, and when a queued message (an event's reminder the day before) is due.
 AHEAD = {"deadline", "ends_at", "voting_ends_at", "expires_at", "event_starts_at", "event_ends_at", "next_attempt_at"}
+# ... and, of one table only, the time a visit to the client centre is booked for (a request's or an outage's start
+# has been: it stays checked).
+AHEAD_IN = {("client_visit", "starts_at")}
 
 
 def _aware(value):
@@ -38,6 +41,8 @@ async def test_the_demo_loaded_in_the_morning_dates_nothing_after_its_load(db, m
     for table in Finder().get_table_classes():
         for column in table._meta.columns:
             if not isinstance(column, Timestamptz) or column._meta.name in AHEAD:
+                continue
+            if (table._meta.tablename, column._meta.name) in AHEAD_IN:
                 continue
             rows = await table.select(column).where(column > morning)
             later += [f"{table._meta.tablename}.{column._meta.name} {r[column._meta.name]}" for r in rows]
