@@ -71,9 +71,11 @@ def test_issuing_the_receipts_shows_its_progress_then_the_counts(
     assert page.evaluate("window.stillThisPage === true"), "the counts came by the polled fragment, not a reload"
     expect(page.locator("#announcer")).to_contain_text("Выпущено квитанций за")
     heard = page.evaluate("window.heard")
-    # The progress now and then (every 15 s), not at each poll: the page showed it first, so none in its first 10 s.
+    # The progress now and then (every 15 s), not at each poll (every 2 s): the page showed it first, so none in its
+    # first seconds. A machine busy with other tests delays a poll's answer by several seconds, bringing two
+    # announcements closer than 15 s; at each poll they would come 2 s apart.
     progress = [started] + [h["at"] for h in heard if RUNNING.search(h["said"])]
-    assert all(b - a > 10_000 for a, b in itertools.pairwise(progress)), (started, heard)
+    assert all(b - a > 5_000 for a, b in itertools.pairwise(progress)), (started, heard)
     assert "Выпущено квитанций за" in heard[-1]["said"], heard
     done = _digits(status.inner_text())
     issued, skipped = (int(n) for n in re.findall(r": (\d+)", done)[:2])
