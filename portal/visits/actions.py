@@ -131,7 +131,7 @@ async def staff_cancel(principal: Principal, visit: VisitView, reason: str, now:
 async def mark(principal: Principal, visit: VisitView, came: bool, now: datetime, *, ip: str = "") -> None:
     """Staff mark a booked visit attended (from an hour before it: people come early) or missed (once it has
     started); a missed one tells the resident how to book again."""
-    if now < visit.starts_at - (rules.CANCEL_BEFORE if came else rules.CANCEL_BEFORE * 0):
+    if not rules.may_mark(came, visit.starts_at, now):
         raise Refused(gettext("The visit has not started yet."))
     if came:
         await _move(principal, visit, Status.ATTENDED, "visits.attended", now, ip)

@@ -205,6 +205,11 @@ def reminder_due(starts_at: datetime, booked_at: datetime, now: datetime) -> boo
     return booked_at <= remind_at <= now < starts_at - CANCEL_BEFORE
 
 
+def may_mark(came: bool, starts_at: datetime, now: datetime) -> bool:
+    """Staff mark a visit attended from an hour before it (people come early), missed once it has started."""
+    return now >= (starts_at - CANCEL_BEFORE if came else starts_at)
+
+
 def may_book_more(upcoming: int) -> bool:
     """A person holds at most two upcoming visits."""
     return upcoming < UPCOMING_LIMIT
