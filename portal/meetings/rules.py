@@ -797,15 +797,27 @@ def _rest_fits(word: str, rest: str) -> bool:
 
 
 _PATRONYMIC_ENDINGS = _MALE_SUFFIXES + _FEMALE_SUFFIXES
+# A Turkic patronymic is the father's name and «son of» / «daughter of», apart or hyphenated: Гусейн оглы,
+# Рустем-оглу, Решат кызы (Crimean Tatar, Azerbaijani, Kazakh spellings).
+_TURKIC_PARTICLES = ("оглы", "оглу", "улы", "уулу", "кызы", "гызы", "кизи")
+
+
+def _patronymic(words: list[str]) -> bool:
+    """Whether ``words`` (one or two words of a name) are a patronymic: «Сергеевна», «Гусейн оглы», «Рустем-оглу»."""
+    last = words[-1].lower()
+    if len(words) == 2:
+        return words[0][:1].isupper() and last in _TURKIC_PARTICLES
+    return last.endswith(_PATRONYMIC_ENDINGS) or last.rpartition("-")[2] in _TURKIC_PARTICLES
 
 
 def document_name(name: str) -> str:
     """A person's name as the meeting's documents write it, surname first like the register of owners: an
-    account's «Ольга Сергеевна Кравец» (given name, patronymic, surname) is «Кравец Ольга Сергеевна». A name in
-    any other shape (already surname first, without a patronymic, an organisation's) is written as it is."""
+    account's «Ольга Сергеевна Кравец» (given name, patronymic, surname) is «Кравец Ольга Сергеевна», «Али Гусейн
+    оглы Мамедов» is «Мамедов Али Гусейн оглы». A name in any other shape (already surname first, without a
+    patronymic, an organisation's) is written as it is."""
     words = name.split()
-    if len(words) == 3 and words[1].lower().endswith(_PATRONYMIC_ENDINGS) and words[2][:1].isupper():
-        return f"{words[2]} {words[0]} {words[1]}"
+    if len(words) in (3, 4) and _patronymic(words[1:-1]) and words[-1][:1].isupper():
+        return " ".join([words[-1], *words[:-1]])
     return name
 
 

@@ -399,6 +399,11 @@ def test_an_in_person_meeting_is_held_within_the_meetings_days(held: str, refuse
         ("Пашкевич Илья Ильич", "Пашкевич Илья Ильич"),
         ("Ольга Кравец", "Ольга Кравец"),  # no patronymic: which word is the surname is not known
         ('ООО "Ромашка"', 'ООО "Ромашка"'),
+        ("Али Гусейн оглы Мамедов", "Мамедов Али Гусейн оглы"),  # a Turkic patronymic, two words
+        ("Айше Решат кызы Алиева", "Алиева Айше Решат кызы"),
+        ("Эльдар Рустем-оглу Сейтаблаев", "Сейтаблаев Эльдар Рустем-оглу"),  # hyphenated
+        ("Мамедов Али Гусейн оглы", "Мамедов Али Гусейн оглы"),  # already surname first
+        ("Анна Мария Луиза Шмидт", "Анна Мария Луиза Шмидт"),  # four words, no patronymic
     ],
 )
 def test_a_name_in_the_meeting_documents_is_written_surname_first(typed, written):
