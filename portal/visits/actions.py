@@ -8,9 +8,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from portal.accounts.notify import notify
+from portal.accounts.tables import User
 from portal.core import audit
 from portal.core import clock
 from portal.core.db import atomic
+from portal.core.db import is_sqlite
 from portal.core.db import unique_violations
 from portal.core.i18n import gettext
 from portal.core.security import Principal
@@ -41,12 +43,31 @@ def _context(visit_id: int, starts_at: datetime, centre: str, address: str, purp
     }  # fmt: skip
 
 
+def _limit_message() -> str:
+    return gettext(
+        "You have %(count)s upcoming visits already: cancel one to book another.", count=rules.UPCOMING_LIMIT
+    )
+
+
+async def _check_limit(user_id: int, now: datetime) -> None:
+    """Refuse a booking past the visitor's limit of upcoming visits."""
+    if not rules.may_book_more(await queries.upcoming_count(user_id, now)):
+        raise Refused(_limit_message())
+
+
 async def book(principal: Principal, choice: Choice, booking: Booking, now: datetime, *, ip: str = "") -> int:
     """Book the resident a visit at the centre of one of their complexes: a time the centre offers (from two hours
     ahead, within two weeks, a free desk), at most two upcoming visits a person. Each free desk of the time is tried
-    in turn; the seat's unique key decides a race. Raises ``SeatTaken`` when none is left."""
+    in turn; the seat's unique key decides a race. Raises ``SeatTaken`` when none is left.
+
+    The limit holds under simultaneous bookings (two tabs, a double tap): the upcoming visits are counted again in
+    the transaction that writes the visit, after locking the visitor's own ``User`` row on PostgreSQL (a second
+    booking of the same person waits there until the first commits, then counts it; READ COMMITTED gives each
+    statement a fresh snapshot), while SQLite's transactions are ``IMMEDIATE`` (``core.db.atomic``): one writer at a
+    time, so the count and the insert of one booking are never interleaved with another's."""
     if principal.user_id is None:
         raise Refused(gettext("Sign in to book a visit."))
+    visitor = principal.user_id
     centre = choice.centre
     zone = clock.zone()
     day = booking.starts_at.astimezone(zone).date()
@@ -54,18 +75,16 @@ async def book(principal: Principal, choice: Choice, booking: Booking, now: date
     slot = offered.get(booking.starts_at.astimezone(zone))
     if slot is None:
         raise SeatTaken(_taken_message())
-    if not rules.may_book_more(await queries.upcoming_count(principal.user_id, now)):
-        raise Refused(
-            gettext(
-                "You have %(count)s upcoming visits already: cancel one to book another.", count=rules.UPCOMING_LIMIT
-            )
-        )
+    await _check_limit(visitor, now)  # the early answer; the transaction below is the one that holds
     free = rules.desks_free(centre.hours.desks, await queries.desks_taken(centre.id, slot.starts_at))
     for desk in free:
         try:
             async with atomic():
+                if not is_sqlite():
+                    await User.select(User.id).where(User.id == visitor).lock_rows()
+                await _check_limit(visitor, now)
                 row = Visit(
-                    centre=centre.id, user=principal.user_id, account=choice.account_id, purpose=booking.purpose,
+                    centre=centre.id, user=visitor, account=choice.account_id, purpose=booking.purpose,
                     comment=booking.comment, starts_at=slot.starts_at, ends_at=slot.ends_at, desk=desk,
                     seat=rules.seat(centre.id, slot.starts_at, desk), status=Status.BOOKED, created_at=now,
                     updated_at=now,
@@ -74,7 +93,7 @@ async def book(principal: Principal, choice: Choice, booking: Booking, now: date
                 changes = {"centre": centre.id, "starts_at": slot.starts_at, "purpose": str(booking.purpose)}
                 await audit.record(principal, "visits.book", "client_visit", row.id, changes, ip, now=now)
                 await notify(
-                    principal.user_id, messages.BOOKED.name,
+                    visitor, messages.BOOKED.name,
                     context=_context(row.id, slot.starts_at, centre.title, centre.address, booking.purpose),
                     link=f"/visits/{row.id}", dedupe_key=f"visits:booked:{row.id}", ref=f"visits:visit:{row.id}",
                     now=now,

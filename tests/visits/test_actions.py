@@ -207,6 +207,43 @@ async def test_two_people_taking_the_last_seat_at_once_one_wins(engines, engine_
             await remove_registry(ids)
 
 
+@pytest.mark.parametrize("engine_name", ["sqlite", "postgres"])
+async def test_two_bookings_of_one_person_at_once_keep_the_limit_of_two(engines, engine_name):
+    """With one upcoming visit, two more booked at the same moment (two tabs, a double tap) at different times:
+    exactly one is written, the other is told the limit — on both engines, on connections of their own."""
+    async with committed(engines, engine_name):
+        ids = await make_registry()
+        user = User(email=f"visit-limit-{secrets.token_hex(4)}@example.ru", full_name="Двойной Клик", password_hash="")
+        await user.save()
+        await Residency(user=user.id, account=ids["account"], role="owner", rights=["view"]).save()
+        centre_id = await make_centre(ids["house"], desks=3)
+        try:
+            rights = {ids["account"]: frozenset({"view"})}
+            person = Principal(user_id=user.id, name="Двойной Клик", account_rights=rights)
+            (choice,) = await queries.centres_for(person)
+            await actions.book(person, choice, _booking(choice), NOW)
+            results = await asyncio.gather(
+                *(actions.book(person, choice, _booking(choice, SLOT + timedelta(minutes=m)), NOW) for m in (30, 60)),
+                return_exceptions=True,
+            )
+            won = [r for r in results if isinstance(r, int)]
+            refused = [r for r in results if isinstance(r, Refused)]
+            assert len(won) == 1 and len(refused) == 1, results
+            assert "предстоящих визита" in str(refused[0])
+            assert await Visit.count().where(Visit.user == user.id) == 2
+        finally:
+            visits = [r["id"] for r in await Visit.select(Visit.id).where(Visit.centre == centre_id)]
+            if visits:
+                ours = (AuditEvent.entity == "client_visit") & AuditEvent.entity_id.is_in(visits)
+                await AuditEvent.delete().where(ours)
+            await Visit.delete().where(Visit.centre == centre_id)
+            await VisitCentre.delete().where(VisitCentre.id == centre_id)
+            await OutboxMessage.delete().where(OutboxMessage.user_id == user.id)
+            await Residency.delete().where(Residency.user == user.id)
+            await User.delete().where(User.id == user.id)
+            await remove_registry(ids)
+
+
 def test_now_is_aware():
     assert NOW.tzinfo is UTC
 
