@@ -60,8 +60,9 @@ class Job:
     run: JobFunction
     # The key a run is recorded under (e.g. the day or the period); None runs every time.
     key: Callable[[datetime], str] | None = None
-    # How long one run may take on a SAQ worker before it is stopped (None: SAQ's 10 s for a kick, a minute or the
-    # interval for the scheduled run); a job working through a month's accounts says more.
+    # How long one run may take on a SAQ worker before it is stopped (None: SAQ's 10 s for a kick, the interval
+    # within a minute and an hour for the scheduled run: ``run_bound``); a job working through a month's accounts
+    # says more.
     timeout: int | None = None
 
 
@@ -328,9 +329,25 @@ async def record_run(
         )
 
 
+BOUND_LEAST = 60  # a run may take a minute whatever its interval (a job every few seconds, over a batch)
+BOUND_MOST = 3600  # a job saying no timeout of its own that runs past an hour is not well (the jobs' page: «Зависла?»)
+
+
 def run_bound(job: Job) -> int:
-    """The longest a run of ``job`` may take (seconds): its worker stops a scheduled run then."""
-    return max(60, job.every_seconds, job.timeout or 0)
+    """The longest one run of ``job`` may take (seconds): its own ``timeout`` where it says one, else its interval
+    within ``BOUND_LEAST`` and ``BOUND_MOST``. The worker stops a scheduled run then; a keyed run still «running»
+    past it died (a deploy, the worker's timeout) and is taken again (``run_once``), and so is the job's running
+    mark (``_started``) — never a run the worker may still be running, and never a day later for a daily job."""
+    if job.timeout:
+        return job.timeout
+    return min(max(BOUND_LEAST, job.every_seconds), BOUND_MOST)
+
+
+def tick_seconds(job: Job) -> int:
+    """How often ``job`` is ticked (seconds): its interval, but a keyed job at least hourly — its key decides that
+    it runs once a day or a month, the ticks between ask again for a key whose run failed or died, or a day's
+    reminders or a month's penalties stopped by a deploy would wait for the next day's or month's key."""
+    return min(job.every_seconds, BOUND_MOST) if job.key is not None else job.every_seconds
 
 
 async def _started(job: Job, started: datetime) -> None:
@@ -385,7 +402,7 @@ class Scheduler:
         while True:
             now = loop.time()
             for job in list(_jobs.values()):
-                if now - self._last.get(job.name, -1e9) >= job.every_seconds:
+                if now - self._last.get(job.name, -1e9) >= tick_seconds(job):
                     self._last[job.name] = now
                     await run_job(job)
             await asyncio.sleep(self.interval)
@@ -524,7 +541,7 @@ def make_worker(redis_url: str, concurrency: int = 4) -> Any:
         queue(redis_url),
         functions=list(functions.values()),
         cron_jobs=[
-            CronJob(functions[name], cron=cron_of(job.every_seconds), timeout=run_bound(job))
+            CronJob(functions[name], cron=cron_of(tick_seconds(job)), timeout=run_bound(job))
             for name, job in jobs.items()
         ],
         concurrency=concurrency,

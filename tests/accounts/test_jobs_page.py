@@ -399,3 +399,35 @@ async def test_a_keyed_run_whose_process_died_running_runs_again_once(db: Any) -
     row = await JobRun.select(JobRun.status).where(JobRun.key == "died-test").first()
     assert row["status"] == "done"
     assert not await jobs.run_once("payments-autopay", "died-test", work, later)  # done now: once
+
+
+@pytest.mark.parametrize(("past_bound", "again"), [(timedelta(minutes=1), True), (-timedelta(minutes=1), False)])
+async def test_a_daily_run_cut_off_by_a_restart_is_taken_again_the_same_day_past_its_bound(
+    db: Any, past_bound: timedelta, again: bool
+) -> None:
+    """The day's run of a daily job was «running» when a deploy stopped it: a tick of the same day past the time a
+    run may take (an hour, not the day) runs it, takes the job's running mark the dead run left and clears it; one
+    within that time leaves both to the run that may still be going on."""
+    job = jobs.load_jobs()["ballot-snils-erasure"]
+    assert job.every_seconds == 86400 and jobs.run_bound(job) < 86400
+    morning = datetime(2026, 12, 7, 6, 0, tzinfo=UTC)  # 09:00 in Simferopol
+    key = job.key(morning)
+    dead = morning - timedelta(seconds=jobs.run_bound(job)) - past_bound
+    assert job.key(dead) == key  # the same day
+    await JobRun.insert(JobRun(name=job.name, key=key, status="running", started_at=dead))
+    await jobs.record_run(job.name, key, dead)
+    await JobState.update({JobState.running_since: dead}).where(JobState.name == job.name)
+    ran: list[Any] = []
+
+    async def work(now: datetime) -> int:
+        ran.append(await _mark(job.name))
+        return 0
+
+    await jobs.run_job(replace(job, run=work), morning)
+    row = await JobRun.select(JobRun.status).where((JobRun.name == job.name) & (JobRun.key == key)).first()
+    if again:
+        assert len(ran) == 1 and ran[0] is not None and ran[0] > dead  # this run's own mark
+        assert row["status"] == "done" and await _mark(job.name) is None
+    else:
+        assert ran == [] and row["status"] == "running"
+        assert await _mark(job.name) == dead
