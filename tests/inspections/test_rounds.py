@@ -131,6 +131,29 @@ async def test_the_act_names_the_requests_filed(client, login, walk):
 
 
 @pytest.mark.usefixtures("uploads")
+async def test_the_act_ends_with_the_remarks_photos(client, login, walk):
+    """The act's appendix shows each remark's photos under the remark's number and words: the door's two and the
+    roof's one, none of the remark without photos; a photo whose file is gone is said, not dropped silently."""
+    await login(client, walk.user)
+    round_id = await _walked(client, walk)
+    await client.form(f"/staff/inspections/{round_id}/complete")
+    act = PdfReader(io.BytesIO((await client.get(f"/staff/inspections/{round_id}/act.pdf")).content))
+    first, *appendix = act.pages
+    assert not first.images and appendix
+    text = " ".join(page.extract_text() for page in appendix)
+    assert "Фотофиксация замечаний" in text or "photos of the remarks" in text, text
+    assert "Доводчик сломан" in text and "Течёт над 9 этажом" in text and "Грязно" not in text, text
+    assert sum(len(page.images) for page in appendix) == 3
+
+    gone = (await InspectionPhoto.select(InspectionPhoto.file_key).order_by(InspectionPhoto.id).first())["file_key"]
+    storage.delete(gone)
+    act = PdfReader(io.BytesIO((await client.get(f"/staff/inspections/{round_id}/act.pdf")).content))
+    assert sum(len(page.images) for page in act.pages) == 2
+    text = " ".join(page.extract_text() for page in act.pages)
+    assert "больше не хранится" in text or "no longer kept" in text, text
+
+
+@pytest.mark.usefixtures("uploads")
 async def test_a_remarks_photo_stays_in_the_round_when_its_requests_files_are_erased(client, login, walk):
     """The request filed for a remark carries the remark's photo (the same stored file): the request's files erased at
     the end of their term (the daily job) leave the photo to the round's page and act, and the orphans' sweep too."""
