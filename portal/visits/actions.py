@@ -55,10 +55,16 @@ async def _check_limit(user_id: int, now: datetime) -> None:
         raise Refused(_limit_message())
 
 
-async def book(principal: Principal, choice: Choice, booking: Booking, now: datetime, *, ip: str = "") -> int:
+async def book(
+    principal: Principal, choice: Choice, booking: Booking, now: datetime, *, ip: str = "", visitor: int | None = None
+) -> int:
     """Book the resident a visit at the centre of one of their complexes: a time the centre offers (from two hours
     ahead, within two weeks, a free desk), at most two upcoming visits a person. Each free desk of the time is tried
     in turn; the seat's unique key decides a race. Raises ``SeatTaken`` when none is left.
+
+    Staff booking for a caller (the call centre) pass the resident as ``visitor`` (a person of ``choice``'s account:
+    the route checks it): the same rules hold for the visitor, the audit event names the staff member as its actor
+    (``visits.book_for``, with the visitor), and the confirmation goes to the visitor in their language.
 
     The limit holds under simultaneous bookings (two tabs, a double tap): the upcoming visits are counted again in
     the transaction that writes the visit, after locking the visitor's own ``User`` row on PostgreSQL (a second
@@ -67,7 +73,8 @@ async def book(principal: Principal, choice: Choice, booking: Booking, now: date
     time, so the count and the insert of one booking are never interleaved with another's."""
     if principal.user_id is None:
         raise Refused(gettext("Sign in to book a visit."))
-    visitor = principal.user_id
+    for_caller = visitor is not None and visitor != principal.user_id
+    visitor = principal.user_id if visitor is None else visitor
     centre = choice.centre
     zone = clock.zone()
     day = booking.starts_at.astimezone(zone).date()
@@ -90,8 +97,13 @@ async def book(principal: Principal, choice: Choice, booking: Booking, now: date
                     updated_at=now,
                 )  # fmt: skip
                 await row.save()
-                changes = {"centre": centre.id, "starts_at": slot.starts_at, "purpose": str(booking.purpose)}
-                await audit.record(principal, "visits.book", "client_visit", row.id, changes, ip, now=now)
+                changes: dict[str, object] = {
+                    "centre": centre.id, "starts_at": slot.starts_at, "purpose": str(booking.purpose),
+                }  # fmt: skip
+                if for_caller:
+                    changes["visitor"] = visitor
+                action = "visits.book_for" if for_caller else "visits.book"
+                await audit.record(principal, action, "client_visit", row.id, changes, ip, now=now)
                 await notify(
                     visitor, messages.BOOKED.name,
                     context=_context(row.id, slot.starts_at, centre.title, centre.address, booking.purpose),

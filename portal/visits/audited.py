@@ -16,6 +16,7 @@ namer("client_centre")(looked_up(VisitCentre.name))
 describe(
     actions={
         "visits.book": lazy("Visit to the client centre booked"),
+        "visits.book_for": lazy("Visit to the client centre booked by staff for a resident"),
         "visits.cancel": lazy("Visit to the client centre cancelled by the resident"),
         "visits.staff_cancel": lazy("Visit to the client centre cancelled by the centre"),
         "visits.attended": lazy("Resident came to the client centre"),
@@ -27,7 +28,14 @@ describe(
         "purpose": lazy("Purpose"),
         "status": lazy("Status"),
         "reason": lazy("Reason"),
+        "visitor": lazy("Resident"),
     },
     entities={"client_visit": lazy("Visit to the client centre")},
-    values={"centre": Ref("client_centre"), "starts_at": when, "purpose": PURPOSE_LABELS, "status": STATUS_LABELS},
+    values={
+        "visitor": Ref("user"),
+        "centre": Ref("client_centre"),
+        "starts_at": when,
+        "purpose": PURPOSE_LABELS,
+        "status": STATUS_LABELS,
+    },
 )

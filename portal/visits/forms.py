@@ -21,7 +21,7 @@ from portal.core.web import form_value
 from portal.visits import rules
 from portal.visits.rules import Purpose
 
-FIELDS = ("centre", "purpose", "day", "time", "comment")
+FIELDS = ("visitor", "centre", "purpose", "day", "time", "comment")
 
 
 @dataclass(frozen=True)
@@ -79,6 +79,17 @@ def read_booking(
     if errors or centre_id is None or purpose is None or day is None or at is None:
         return None, errors
     return Booking(centre_id, Purpose(purpose), datetime.combine(day, at, tzinfo=zone), comment), errors
+
+
+def read_visitor(data: Mapping[str, Any], visitor_ids: Sequence[int]) -> tuple[int | None, FormErrors]:
+    """The person of the account staff book a visit for (one of ``visitor_ids``; the only one when there is one)."""
+    errors = FormErrors()
+    visitor = among(parse_id(form_value(data, "visitor")), visitor_ids)
+    if visitor is None and len(visitor_ids) == 1:
+        visitor = visitor_ids[0]
+    if visitor is None:
+        errors.add("visitor", gettext("Choose who comes."))
+    return visitor, errors
 
 
 def read_reason(data: Mapping[str, Any]) -> tuple[str | None, FormErrors]:

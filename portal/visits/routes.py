@@ -16,6 +16,8 @@ from litestar import Request
 from litestar import Response
 from litestar import get
 from litestar import post
+from litestar.di import NamedDependency
+from litestar.di import Provide
 from litestar.response import Template
 
 from portal.content.rules import EventFacts
@@ -33,11 +35,14 @@ from portal.core.security import resident
 from portal.core.security import staff
 from portal.core.web import FormData
 from portal.core.web import FormErrors
+from portal.core.web import Refused
 from portal.core.web import among
 from portal.core.web import flash
 from portal.core.web import form_value
 from portal.core.web import render
 from portal.core.web import see_other
+from portal.housing.deps import provide_account
+from portal.housing.queries import AccountView
 from portal.settings import get_settings
 from portal.visits import actions
 from portal.visits import deps
@@ -60,6 +65,22 @@ def _words() -> dict[str, Any]:
     }
 
 
+async def _times(chosen: Choice, typed: Mapping[str, str], visitor: int | None) -> dict[str, Any]:
+    """The days with a free time at the chosen centre, the chosen day (or the first) and its free times, and how
+    many upcoming visits the visitor holds."""
+    now, zone = clock.now(), clock.zone()
+    first, last = rules.window(now, zone)
+    taken = await queries.taken(chosen.centre.id, clock.day_start(first), clock.day_start(last + timedelta(days=1)))
+    slots = rules.free_slots(chosen.centre.hours, now, zone, taken)
+    days = rules.days_of(slots, zone)
+    day = among(parse_date(typed["day"]), days) or (days[0] if days else None)
+    return {
+        "days": days, "day": day,
+        "times": [s for s in slots if s.starts_at.astimezone(zone).date() == day],
+        "upcoming": await queries.upcoming_count(visitor, now) if visitor else 0,
+    }  # fmt: skip
+
+
 async def _booking_page(
     request: Request, principal: Principal, given: Mapping[str, Any], status_code: int = 200, **extra: Any
 ) -> Template:
@@ -73,20 +94,10 @@ async def _booking_page(
         chosen = next((c for c in choices if c.centre.id == wanted), choices[0])
     context: dict[str, Any] = {
         "choices": choices, "chosen": chosen, "typed": typed, "days": [], "times": [], "day": None, "upcoming": 0,
-        "centre_options": [(c.centre.id, c.centre.title) for c in choices],
+        "centre_options": [(c.centre.id, c.centre.title) for c in choices], "action": "/visits/new",
     }  # fmt: skip
     if chosen is not None:
-        now, zone = clock.now(), clock.zone()
-        first, last = rules.window(now, zone)
-        taken = await queries.taken(chosen.centre.id, clock.day_start(first), clock.day_start(last + timedelta(days=1)))
-        slots = rules.free_slots(chosen.centre.hours, now, zone, taken)
-        days = rules.days_of(slots, zone)
-        day = among(parse_date(typed["day"]), days) or (days[0] if days else None)
-        context |= {
-            "days": days, "day": day,
-            "times": [s for s in slots if s.starts_at.astimezone(zone).date() == day],
-            "upcoming": await queries.upcoming_count(principal.user_id, now) if principal.user_id else 0,
-        }  # fmt: skip
+        context |= await _times(chosen, typed, principal.user_id)
     return render(
         request, "visits/book.html", status_code=status_code, block=extra.pop("block", "main"), **context,
         **_words(), **({"errors": FormErrors()} | extra),
@@ -164,6 +175,8 @@ class ResidentVisits(Controller):
 # --- staff ----------------------------------------------------------------------------------------------------------
 
 STAFF_ROLES = (StaffRole.OPERATOR, StaffRole.MANAGER)
+ACCOUNT = {"account": Provide(provide_account)}  # within the staff member's houses: another's is 404
+LoadedAccount = NamedDependency[AccountView]
 
 
 async def _staff_page(
@@ -190,6 +203,31 @@ async def _staff_page(
     )  # fmt: skip
 
 
+async def _staff_booking_page(
+    request: Request, account: AccountView, given: Mapping[str, Any], status_code: int = 200, **extra: Any
+) -> Template:
+    """The call centre's booking for a caller of ``account``: the account's people with a sign-in, what the visit
+    is about, the free days and times of their complex's centre, a comment; what was typed kept."""
+    typed = forms.typed(given)
+    centre = None if account.closed_on else await queries.centre_of_house(account.house_id)
+    visitors = await queries.visitors_of(account.id) if centre else []
+    visitor = among(parse_id(typed["visitor"]), [v.user_id for v in visitors])
+    if visitor is None and len(visitors) == 1:
+        visitor = visitors[0].user_id
+    chosen = Choice(centre, account.id) if centre else None
+    context: dict[str, Any] = {
+        "choices": [chosen] if chosen else [], "chosen": chosen, "typed": typed, "days": [], "times": [],
+        "day": None, "upcoming": 0, "centre_options": [], "staff_account": account, "visitors": visitors,
+        "visitor": visitor, "action": f"/staff/visits/accounts/{account.id}/new",
+    }  # fmt: skip
+    if chosen is not None and visitors:
+        context |= await _times(chosen, typed, visitor)
+    return render(
+        request, "visits/book.html", status_code=status_code, block=extra.pop("block", "main"), **context,
+        **_words(), **({"errors": FormErrors()} | extra),
+    )  # fmt: skip
+
+
 def _back(visit: VisitView) -> str:
     day = visit.starts_at.astimezone(clock.zone()).date()
     return f"/staff/visits?centre={visit.centre_id}&day={day.isoformat()}"
@@ -205,6 +243,41 @@ class StaffVisits(Controller):
     @get("/", name="visits:staff")
     async def index(self, request: Request, principal: Caller) -> Template:
         return await _staff_page(request, principal, request.query_params)
+
+    @get("/accounts/{account_id:int}/new", name="visits:staff_new", dependencies=ACCOUNT)
+    async def new_for(self, request: Request, principal: Caller, account: LoadedAccount) -> Template:
+        return await _staff_booking_page(request, account, request.query_params, block="times")
+
+    @post("/accounts/{account_id:int}/new", name="visits:staff_book", status_code=200, dependencies=ACCOUNT)
+    async def book_for(self, request: Request, principal: Caller, account: LoadedAccount, data: FormData) -> Any:
+        """The call centre books a visit for a caller: a person of the account, the same rules as their own
+        booking; they are told in their language and see it in «Мои записи»."""
+        if form_value(data, "show"):
+            return await _staff_booking_page(request, account, data, block="times")
+        centre = None if account.closed_on else await queries.centre_of_house(account.house_id)
+        visitors = [v.user_id for v in await queries.visitors_of(account.id)] if centre else []
+        if centre is None or not visitors:
+            return await _staff_booking_page(request, account, data, 409)
+        visitor, errors = forms.read_visitor(data, visitors)
+        booking, more = forms.read_booking(data, [centre.id], clock.zone())
+        for name, message in more.fields.items():
+            errors.add(name, message)
+        errors.order(forms.FIELDS)
+        if visitor is None or booking is None:
+            return await _staff_booking_page(request, account, data, 422, errors=errors)
+        try:
+            visit_id = await actions.book(
+                principal, Choice(centre, account.id), booking, clock.now(), ip=client_ip(request), visitor=visitor
+            )
+        except actions.SeatTaken as taken:
+            errors.add("time", str(taken))
+            return await _staff_booking_page(request, account, data, 409, errors=errors)
+        except Refused as refused:  # the visitor's limit of upcoming visits
+            errors.add("visitor", str(refused))
+            return await _staff_booking_page(request, account, data, 409, errors=errors)
+        day = booking.starts_at.astimezone(clock.zone()).date().isoformat()
+        flash(request, gettext("The visit is booked; the resident is told when, where and what to bring."))
+        return see_other(request, f"/staff/visits?centre={centre.id}&day={day}#visit-{visit_id}")
 
     @post("/{visit_id:int}/attended", name="visits:attended", status_code=200)
     async def attended(self, request: Request, principal: Caller, visit: LoadedVisit) -> Response[Any]:

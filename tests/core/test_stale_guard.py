@@ -79,6 +79,7 @@ NOT_EDITS: dict[str, str] = {
     "/staff/analytics/kpi/{kpi_id:int}/approve": "a transition",
     "/staff/meters/readings/{reading_id:int}/accept": "a transition",
     "/staff/meters/readings/{reading_id:int}/reject": "a transition",
+    "/staff/visits/accounts/{account_id:int}/new": "books a new visit for a caller (the seat's unique key decides)",
     "/staff/visits/{visit_id:int}/attended": "a transition of a booked visit",
     "/staff/visits/{visit_id:int}/no-show": "a transition of a booked visit",
     "/staff/visits/{visit_id:int}/cancel": "a transition of a booked visit (with its reason)",

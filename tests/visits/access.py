@@ -10,6 +10,8 @@ ACCESS: dict[str, str] = {
     "GET /visits/{visit_id:int}/visit.ics": "resident",
     "POST /visits/{visit_id:int}/cancel": "resident",
     "GET /staff/visits": STAFF,
+    "GET /staff/visits/accounts/{account_id:int}/new": STAFF,
+    "POST /staff/visits/accounts/{account_id:int}/new": STAFF,
     "POST /staff/visits/{visit_id:int}/attended": STAFF,
     "POST /staff/visits/{visit_id:int}/no-show": STAFF,
     "POST /staff/visits/{visit_id:int}/cancel": STAFF,

@@ -298,3 +298,36 @@ async def test_a_day_before_the_visit_its_resident_is_reminded_once_in_their_lan
     await actions.cancel(other, await queries.visit_for(other, kept), NOW)
     assert await actions.send_reminders(soon - timedelta(hours=19)) == 0
     assert await actions.send_reminders(later - timedelta(hours=23)) == 0
+
+
+async def test_staff_book_a_caller_who_is_told_in_their_language_and_sees_it(centres, make_user):
+    """The call centre books for a person of the account: the visit is the person's (in «Мои записи»), the audit
+    event names the operator with the visitor, the confirmation is in the visitor's language; the limit of two is
+    the visitor's."""
+    english = await make_user(accounts={centres.account: "tenant"}, locale="en")
+    operator = await load_principal_for(await make_user(roles=("operator",), houses=(centres.house,)))
+    centre = await queries.centre_of_house(centres.house)
+    assert centre is not None and centre.id == centres.centre
+    assert [v.user_id for v in await queries.visitors_of(centres.account)] == [centres.resident, english]
+    choice = queries.Choice(centre, centres.account)
+    visit_id = await actions.book(operator, choice, _booking(choice), NOW, ip="10.0.0.2", visitor=english)
+    row = await Visit.select(Visit.user, Visit.account).where(Visit.id == visit_id).first()
+    assert row == {"user": english, "account": centres.account}
+    assert [v.id for v in await queries.visits_of(english)] == [visit_id]
+    event = await AuditEvent.select(AuditEvent.actor_id, AuditEvent.changes).where(
+        AuditEvent.action == "visits.book_for"
+    )
+    assert len(event) == 1 and event[0]["actor_id"] == operator.user_id, event
+    assert "visitor" in str(event[0]["changes"])
+    told = await OutboxMessage.select(OutboxMessage.user_id, OutboxMessage.subject).where(
+        (OutboxMessage.template == "visits/booked") & (OutboxMessage.channel == "inapp")
+    )
+    assert [(t["user_id"], t["subject"]) for t in told] == [
+        (english, "You are booked at the client centre on 9 December, Wednesday at 10:00")
+    ]
+    await actions.book(operator, choice, _booking(choice, SLOT + timedelta(minutes=30)), NOW, visitor=english)
+    with pytest.raises(Refused):
+        await actions.book(operator, choice, _booking(choice, SLOT + timedelta(hours=1)), NOW, visitor=english)
+    # the operator's own count is not the visitor's: another person of the account is booked still
+    assert await actions.book(operator, choice, _booking(choice, SLOT + timedelta(hours=1)), NOW,
+                              visitor=centres.resident)  # fmt: skip

@@ -102,3 +102,68 @@ async def test_the_staff_day_and_a_cancellation_with_its_reason(client, new_clie
     assert done.status_code == 303
     row = await Visit.select(Visit.status, Visit.cancel_reason).first()
     assert row == {"status": "cancelled", "cancel_reason": "Санитарный день"}
+
+
+async def test_the_call_centre_books_a_caller_from_the_account_card(client, new_client, login, make_user, centres):
+    """The operator opens the account's card, books the caller (a person of the account) with a mistake first (what
+    was typed kept); the visit is in the caller's «Мои записи» and the centre's day; a manager of other houses
+    gets 404 for the account; an account with nobody signing in says so instead of a form."""
+    from portal.accounts.tables import Residency
+    from portal.core.tables import AuditEvent
+    from portal.core.tables import OutboxMessage
+
+    english = await make_user(name="Jane Caller", accounts={centres.account: "tenant"}, locale="en")
+    operator = await make_user(name="Оператор Колл-центра", roles=("operator",), houses=(centres.house,))
+    await login(client, operator)
+    card = (await client.get(f"/staff/accounts/{centres.account}")).text
+    url = f"/staff/visits/accounts/{centres.account}/new"
+    assert f'href="{url}"' in card
+    page = await client.get(url)
+    assert page.status_code == 200
+    assert "Анна Посетительница" in page.text and "Jane Caller" in page.text
+    assert 'name="time" value="11:00"' in page.text
+
+    typed = {**FORM, "visitor": str(english), "comment": "Звонила в колл-центр"}
+    wrong = await client.form(url, {**typed, "time": ""})
+    assert wrong.status_code == 422 and 'id="e-time"' in wrong.text
+    assert "Звонила в колл-центр" in wrong.text
+    assert re.search(rf'name="visitor" value="{english}"[^>]*checked', wrong.text)
+    unnamed = await client.form(url, {**typed, "visitor": ""})
+    assert unnamed.status_code == 422 and 'id="e-visitor"' in unnamed.text
+
+    part = await client.form(url, {**typed, "day": "2026-12-10", "show": "1"}, headers={"HX-Request": "true"})
+    assert part.text.lstrip().startswith('<fieldset id="times"') and "<html" not in part.text
+
+    done = await client.form(url, typed)
+    assert done.status_code == 303, done.text[-800:]
+    assert done.headers["location"].startswith(f"/staff/visits?centre={centres.centre}&day=2026-12-09")
+    row = await Visit.select(Visit.id, Visit.user, Visit.comment).first()
+    assert (row["user"], row["comment"]) == (english, "Звонила в колл-центр")
+    assert "Jane Caller" in (await client.get("/staff/visits?day=2026-12-09")).text
+    actor = await AuditEvent.select(AuditEvent.actor_id).where(AuditEvent.action == "visits.book_for").first()
+    assert actor["actor_id"] == operator
+    told = await OutboxMessage.select(OutboxMessage.subject).where(
+        (OutboxMessage.template == "visits/booked") & (OutboxMessage.user_id == english)
+    )
+    assert told and all(t["subject"].startswith("You are booked at the client centre") for t in told)
+
+    caller = new_client()
+    await login(caller, english)
+    assert f'href="/visits/{row["id"]}"' in (await caller.get("/visits")).text
+
+    taken = await client.form(url, {**typed, "visitor": str(centres.resident)})
+    assert taken.status_code == 409 and "Звонила в колл-центр" in taken.text  # the seat is the caller's now
+
+    other = new_client()
+    await login(other, centres.other_manager)
+    assert (await other.get(url)).status_code == 404
+    assert (await other.form(url, {**typed, "time": "11:00"})).status_code == 404
+    assert await Visit.count() == 1
+
+    nobody = await client.get(f"/staff/visits/accounts/{centres.other_account}/new")
+    assert nobody.status_code == 404  # the operator's houses are not the other complex's
+    admin = new_client()
+    await login(admin, await make_user(roles=("admin",)))
+    await Residency.delete().where(Residency.account == centres.other_account)
+    alone = await admin.get(f"/staff/visits/accounts/{centres.other_account}/new")
+    assert alone.status_code == 200 and "Никто из этого лицевого счёта" in alone.text and 'id="book"' not in alone.text
