@@ -92,6 +92,18 @@ def read_visitor(data: Mapping[str, Any], visitor_ids: Sequence[int]) -> tuple[i
     return visitor, errors
 
 
+def read_booking_for(
+    data: Mapping[str, Any], visitor_ids: Sequence[int], centre_id: int, zone: ZoneInfo
+) -> tuple[int | None, Booking | None, FormErrors]:
+    """The call centre's booking for a caller: who comes (a person of the account), then the booking itself."""
+    visitor, errors = read_visitor(data, visitor_ids)
+    booking, more = read_booking(data, [centre_id], zone)
+    for name, message in more.fields.items():
+        errors.add(name, message)
+    errors.order(FIELDS)
+    return visitor, booking, errors
+
+
 def read_reason(data: Mapping[str, Any]) -> tuple[str | None, FormErrors]:
     """The reason staff cancel a visit for: required (the resident is told it), at most 500 characters."""
     errors = FormErrors()

@@ -228,9 +228,13 @@ async def _staff_booking_page(
     )  # fmt: skip
 
 
+def _day_link(centre_id: int, moment: datetime) -> str:
+    day = moment.astimezone(clock.zone()).date()
+    return f"/staff/visits?centre={centre_id}&day={day.isoformat()}"
+
+
 def _back(visit: VisitView) -> str:
-    day = visit.starts_at.astimezone(clock.zone()).date()
-    return f"/staff/visits?centre={visit.centre_id}&day={day.isoformat()}"
+    return _day_link(visit.centre_id, visit.starts_at)
 
 
 class StaffVisits(Controller):
@@ -258,26 +262,18 @@ class StaffVisits(Controller):
         visitors = [v.user_id for v in await queries.visitors_of(account.id)] if centre else []
         if centre is None or not visitors:
             return await _staff_booking_page(request, account, data, 409)
-        visitor, errors = forms.read_visitor(data, visitors)
-        booking, more = forms.read_booking(data, [centre.id], clock.zone())
-        for name, message in more.fields.items():
-            errors.add(name, message)
-        errors.order(forms.FIELDS)
+        visitor, booking, errors = forms.read_booking_for(data, visitors, centre.id, clock.zone())
         if visitor is None or booking is None:
             return await _staff_booking_page(request, account, data, 422, errors=errors)
         try:
             visit_id = await actions.book(
                 principal, Choice(centre, account.id), booking, clock.now(), ip=client_ip(request), visitor=visitor
             )
-        except actions.SeatTaken as taken:
-            errors.add("time", str(taken))
+        except (actions.SeatTaken, Refused) as refused:  # the time taken meanwhile, or the visitor's limit
+            errors.add("time" if isinstance(refused, actions.SeatTaken) else "visitor", str(refused))
             return await _staff_booking_page(request, account, data, 409, errors=errors)
-        except Refused as refused:  # the visitor's limit of upcoming visits
-            errors.add("visitor", str(refused))
-            return await _staff_booking_page(request, account, data, 409, errors=errors)
-        day = booking.starts_at.astimezone(clock.zone()).date().isoformat()
         flash(request, gettext("The visit is booked; the resident is told when, where and what to bring."))
-        return see_other(request, f"/staff/visits?centre={centre.id}&day={day}#visit-{visit_id}")
+        return see_other(request, _day_link(centre.id, booking.starts_at) + f"#visit-{visit_id}")
 
     @post("/{visit_id:int}/attended", name="visits:attended", status_code=200)
     async def attended(self, request: Request, principal: Caller, visit: LoadedVisit) -> Response[Any]:

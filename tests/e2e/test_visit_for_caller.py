@@ -1,0 +1,48 @@
+"""In a real browser at 1280 px: operator@demo.ru takes a call, opens the caller's account card, chooses «Записать в
+клиентский центр», picks the caller among the account's people, the purpose and a free time, and books; the centre's
+day shows the visit, and the caller (resident@demo.ru) finds it in «Мои записи»."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser import OpenPage
+from tests.browser import Served
+from tests.browser import sign_in
+
+pytestmark = pytest.mark.browser
+
+
+def test_the_operator_books_a_caller_from_the_account_card(open_page: OpenPage, own_server: Served):
+    base, _ = own_server
+    page = open_page(1280)
+    sign_in(page, base, "operator@demo.ru")
+    page.goto(base + "/staff/accounts?q=9101000001")
+    page.get_by_role("link", name=re.compile("9101000001")).first.click()
+    page.get_by_role("link", name="Записать в клиентский центр").click()
+    page.wait_for_url(re.compile(r"/staff/visits/accounts/\d+/new$"))
+    expect(page.get_by_role("heading", name="Запись звонящего в клиентский центр")).to_be_visible()
+
+    page.get_by_role("button", name="Записать", exact=True).click()  # nothing chosen: said, nothing booked
+    expect(page.locator(".error-summary")).to_contain_text("Выберите, кто придёт.")
+
+    page.get_by_role("radio", name=re.compile("Иван Петрович Смирнов")).check()
+    page.get_by_role("radio", name="Начисления и оплата").check()
+    first_time = page.locator("#f-time")
+    chosen = first_time.get_attribute("value")
+    first_time.check()
+    page.locator("#f-comment").fill("Звонил: вопрос по перерасчёту")
+    page.get_by_role("button", name="Записать", exact=True).click()
+    page.wait_for_url(re.compile(r"/staff/visits\?centre=\d+&day="))
+    expect(page.get_by_text("Житель записан")).to_be_visible()
+    row = page.locator("tr", has_text="Звонил: вопрос по перерасчёту")
+    expect(row).to_contain_text(chosen)
+    expect(row).to_contain_text("Иван Петрович Смирнов")
+
+    resident = open_page(390)
+    sign_in(resident, base, "resident@demo.ru")
+    resident.goto(base + "/visits")
+    expect(resident.get_by_text("Начисления и оплата").first).to_be_visible()
