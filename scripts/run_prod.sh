@@ -20,7 +20,10 @@ if ! pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then
 fi
 if ! redis-cli -u "$REDIS_URL" ping >/dev/null 2>&1; then
   command -v redis-server >/dev/null || { echo "Redis is not installed: apt-get install redis-server"; exit 1; }
-  redis-server --bind 127.0.0.1 --port 6379 --daemonize yes --save "" --appendonly no
+  # Persistent, as README's "Deployment" asks: a restart keeps everyone signed in and the queue's schedule.
+  mkdir -p "${PORTAL_VAR_DIR:-var}/redis"
+  redis-server --bind 127.0.0.1 --port 6379 --daemonize yes --dir "$(cd "${PORTAL_VAR_DIR:-var}/redis" && pwd)" \
+    --appendonly yes --appendfsync everysec --maxmemory-policy noeviction
   for _ in $(seq 1 30); do redis-cli -u "$REDIS_URL" ping >/dev/null 2>&1 && break; sleep 0.5; done
 fi
 db=${DATABASE_URL##*/}
