@@ -108,3 +108,62 @@ async def test_the_manager_takes_a_checker_off_the_checks_from_the_page(client, 
     # a manager of another house: as missing
     await login(client, await make_user(roles=("manager",), houses=(house.other_house,)))
     assert (await client.form(f"/staff/mystery/{house.checker}/withdraw")).status_code == 404
+
+
+def _checkers_card(page: str) -> str:
+    """The text of the card «Проверяющие дома», tags dropped and spaces joined."""
+    card = page[page.index('id="checkers-h"') : page.index("</section>", page.index('id="checkers-h"'))]
+    return " ".join(re.sub(r"<[^>]+>", " ", card).split())
+
+
+async def test_the_checkers_card_says_nobody_checks_yet_and_counts_with_the_plural(
+    client, login, make_account, make_user, house
+):
+    """With no active checker the card says nobody checks the house (not «0 тайных жителей проверяют дом», nor
+    that every checker sent the check) and offers the invitation; then counts with the plural of the number."""
+    from portal.core import clock
+
+    await login(client, house.manager)
+    card = _checkers_card((await client.get("/staff/mystery")).text)  # one invitation, no active checker
+    assert "Дом пока никто не проверяет. 1 приглашение ждёт ответа." in card, card
+    assert "0 " not in card and "прислал" not in card and "проверяет дом." not in card
+    assert (
+        'href="#f-resident"' in (await client.get("/staff/mystery")).text and "Пригласить жителя проверять дом" in card
+    )
+    await client.form(f"/staff/mystery/{house.checker}/withdraw")
+    card = _checkers_card((await client.get("/staff/mystery")).text)  # nobody at all
+    assert (
+        "Дом пока никто не проверяет." in card and "приглашен" not in card and "Пригласить жителя проверять дом" in card
+    )
+
+    this = clock.today_local().replace(day=1)
+    ids = []
+    for n, name in enumerate(("Первый", "Второй", "Третий"), start=2):
+        flat = await make_account(house=house.id)
+        user = await make_user(name=name, accounts={flat.account: "owner"})
+        row = MysteryChecker(
+            house=house.id, user=user, status="active", seat=f"{house.id}:{n}", live=f"{house.id}:{user}",
+            invited_by=house.manager, invited_at=clock.now(),
+        )  # fmt: skip
+        await row.save()
+        ids.append(row.id)
+    card = _checkers_card((await client.get("/staff/mystery")).text)
+    assert "3 тайных жителя проверяют дом." in card and "3 тайных жителя ещё не прислали проверку за" in card, card
+    assert "никто" not in card and "приглашен" not in card and "Пригласить жителя проверять дом" not in card
+    await MysteryChecker.update({MysteryChecker.last_month: this}).where(MysteryChecker.id.is_in(ids[:2]))
+    card = _checkers_card((await client.get("/staff/mystery")).text)
+    assert "1 тайный житель ещё не прислал проверку за" in card, card
+    await MysteryChecker.update({MysteryChecker.last_month: this}).where(MysteryChecker.id == ids[2])
+    card = _checkers_card((await client.get("/staff/mystery")).text)
+    assert "Все 3 тайных жителя прислали проверку за" in card, card
+    await client.speak("en")
+    card = _checkers_card((await client.get("/staff/mystery")).text)
+    assert "3 mystery residents check the house." in card and "All 3 checkers have sent the check for" in card, card
+    await MysteryChecker.update(
+        {MysteryChecker.status: "stopped", MysteryChecker.seat: None, MysteryChecker.live: None}
+    ).where(MysteryChecker.id.is_in(ids[1:]))
+    card = _checkers_card((await client.get("/staff/mystery")).text)
+    assert "1 mystery resident checks the house." in card and "The checker has sent the check for" in card, card
+    await client.speak("ru")
+    card = _checkers_card((await client.get("/staff/mystery")).text)
+    assert "1 тайный житель проверяет дом." in card and "Тайный житель прислал проверку за" in card, card
