@@ -144,3 +144,33 @@ def principal_of_user() -> Any:
         return await load_principal_for(user_id)
 
     return load
+
+
+@dataclass
+class PaperDesk:
+    """A meeting of the example house open for paper ballots, with a moderator of the house signed in to enter them."""
+
+    house: ExampleHouse
+    meeting_id: int
+    meeting: Any  # its staff view (``queries.meeting_for_staff``): its items
+    entry: int  # the first line of its register
+    url: str  # the form of a paper ballot
+    now: str  # this minute in the company's zone, as the form's «received at» field takes it
+
+
+@pytest.fixture
+def paper_desk(client: Any, login: Any, make_user: Any, example_house: Any, make_meeting: Any) -> Any:
+    """``await paper_desk()``: the example house, a meeting of it and its moderator signed in on ``client``."""
+    from portal.meetings import queries
+
+    async def make() -> PaperDesk:
+        admin = Principal(user_id=None, name="Админ", staff_roles=frozenset({"admin"}), house_ids=None)
+        house = await example_house()
+        meeting_id = await make_meeting(house.house)
+        meeting = await queries.meeting_for_staff(admin, meeting_id)
+        entry = (await queries.register_of(meeting_id))[0].id
+        await login(client, await make_user(roles=("moderator",), houses=(house.house,)))
+        now = clock.now().astimezone(clock.zone()).strftime("%Y-%m-%dT%H:%M")
+        return PaperDesk(house, meeting_id, meeting, entry, f"/staff/meetings/{meeting_id}/paper", now)
+
+    return make

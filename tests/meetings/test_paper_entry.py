@@ -49,18 +49,11 @@ async def test_a_ballot_received_in_the_future_is_refused_and_today_is_taken(
     assert await Ballot.count().where(Ballot.meeting == meeting_id) == 1
 
 
-async def test_a_ballot_refused_for_the_meeting_or_the_owner_leaves_no_scan_behind(
-    client, login, make_user, example_house, make_meeting
-):
+async def test_a_ballot_refused_for_the_meeting_or_the_owner_leaves_no_scan_behind(client, paper_desk):
     """Only a refusal at the form's fields removed the scan stored with it: a ballot refused because no such owner is
     in the register, or because the meeting closed while the form was filled in, left its scan stored, of no ballot."""
-    house = await example_house()
-    meeting_id = await make_meeting(house.house)
-    meeting = await queries.meeting_for_staff(await _admin(), meeting_id)
-    entry = (await queries.register_of(meeting_id))[0].id
-    await login(client, await make_user(roles=("moderator",), houses=(house.house,)))
-    url = f"/staff/meetings/{meeting_id}/paper"
-    now = clock.now().astimezone(clock.zone()).strftime("%Y-%m-%dT%H:%M")
+    desk = await paper_desk()
+    meeting_id, meeting, entry, url, now = desk.meeting_id, desk.meeting, desk.entry, desk.url, desk.now
     typed = {"received_at": now, "snils": SNILS, **{f"q{i.id}": "for" for i in meeting.items}}
     scan = [("scan", ("ballot.pdf", PDF, "application/pdf"))]
     stored = len(list(storage.root().rglob("*.pdf")))
@@ -186,17 +179,12 @@ async def test_a_paper_ballot_of_an_owner_whose_vote_is_already_in_is_said_not_t
 
 
 async def test_a_paper_ballot_needs_its_scan_and_a_file_not_a_document_is_refused_at_the_scans_field(
-    client, login, make_user, example_house, make_meeting
+    client, paper_desk
 ):
     """The scan is stored as a document form's file is (``storage.required_file``): none chosen, or one neither a
     PDF nor a picture, is said at its field and no ballot is written."""
-    house = await example_house()
-    meeting_id = await make_meeting(house.house)
-    meeting = await queries.meeting_for_staff(await _admin(), meeting_id)
-    entry = (await queries.register_of(meeting_id))[0].id
-    await login(client, await make_user(roles=("moderator",), houses=(house.house,)))
-    url = f"/staff/meetings/{meeting_id}/paper"
-    now = clock.now().astimezone(clock.zone()).strftime("%Y-%m-%dT%H:%M")
+    desk = await paper_desk()
+    meeting_id, meeting, entry, url, now = desk.meeting_id, desk.meeting, desk.entry, desk.url, desk.now
     typed = {"entry": str(entry), "received_at": now, "snils": SNILS, **{f"q{i.id}": "for" for i in meeting.items}}
 
     none = await client.form(url, typed, files=[("scan", ("", b"", "application/octet-stream"))])

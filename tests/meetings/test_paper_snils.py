@@ -23,16 +23,9 @@ from tests.meetings.test_actions import _admin
 from tests.meetings.test_paper_entry import PDF
 
 
-async def test_the_snils_on_a_paper_ballot_is_checked_kept_and_shown_masked(
-    client, login, make_user, example_house, make_meeting
-):
-    house = await example_house()
-    meeting_id = await make_meeting(house.house)
-    meeting = await queries.meeting_for_staff(await _admin(), meeting_id)
-    entry = (await queries.register_of(meeting_id))[0].id
-    await login(client, await make_user(roles=("moderator",), houses=(house.house,)))
-    url = f"/staff/meetings/{meeting_id}/paper"
-    now = clock.now().astimezone(clock.zone()).strftime("%Y-%m-%dT%H:%M")
+async def test_the_snils_on_a_paper_ballot_is_checked_kept_and_shown_masked(client, paper_desk):
+    desk = await paper_desk()
+    meeting_id, meeting, entry, url, now = desk.meeting_id, desk.meeting, desk.entry, desk.url, desk.now
     typed = {
         "entry": str(entry),
         "received_at": now,
@@ -68,7 +61,7 @@ async def test_the_snils_on_a_paper_ballot_is_checked_kept_and_shown_masked(
     assert await Ballot.count().where(Ballot.meeting == meeting_id) == 1
     # an organisation's ballot carries none
     register = {line.owner_id: line for line in await queries.register_of(meeting_id)}
-    typed["entry"] = str(register[house.owners["G"]].id)
+    typed["entry"] = str(register[desk.house.owners["G"]].id)
     assert (await client.form(url, typed, files=scan)).status_code == 303
     rows = await Ballot.select(Ballot.snils).where(Ballot.meeting == meeting_id).order_by(Ballot.id)
     assert [r["snils"] for r in rows] == ["11223344595", ""]
