@@ -70,7 +70,7 @@ PLACE_LABELS = Labels({Place.ENTRANCE: lazy("Entrance"), Place.YARD: lazy("Yard"
 STATUS_LABELS = Labels(
     {
         Status.INVITED: lazy("Invited"),
-        Status.ACTIVE: lazy("Checks"),
+        Status.ACTIVE: lazy("Checking"),  # not "Checks": the trend table's column of how many (Проверок)
         Status.DECLINED: lazy("Declined"),
         Status.STOPPED: lazy("Stopped"),
     }

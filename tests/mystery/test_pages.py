@@ -111,9 +111,9 @@ async def test_the_manager_takes_a_checker_off_the_checks_from_the_page(client, 
 
 
 def _checkers_card(page: str) -> str:
-    """The text of the card «Проверяющие дома», tags dropped and spaces joined."""
+    """The text of the card «Кто проверяет дом», tags dropped and spaces joined."""
     card = page[page.index('id="checkers-h"') : page.index("</section>", page.index('id="checkers-h"'))]
-    return " ".join(re.sub(r"<[^>]+>", " ", card).split())
+    return re.sub(r"[ \t\r\n]+", " ", re.sub(r"<[^>]+>", " ", card)).strip()  # no-break spaces kept
 
 
 async def test_the_checkers_card_says_nobody_checks_yet_and_counts_with_the_plural(
@@ -125,7 +125,7 @@ async def test_the_checkers_card_says_nobody_checks_yet_and_counts_with_the_plur
 
     await login(client, house.manager)
     card = _checkers_card((await client.get("/staff/mystery")).text)  # one invitation, no active checker
-    assert "Дом пока никто не проверяет. 1 приглашение ждёт ответа." in card, card
+    assert "Дом пока никто не проверяет. 1\u00a0приглашение ждёт ответа." in card, card
     assert "0 " not in card and "прислал" not in card and "проверяет дом." not in card
     assert (
         'href="#f-resident"' in (await client.get("/staff/mystery")).text and "Пригласить жителя проверять дом" in card
@@ -148,14 +148,17 @@ async def test_the_checkers_card_says_nobody_checks_yet_and_counts_with_the_plur
         await row.save()
         ids.append(row.id)
     card = _checkers_card((await client.get("/staff/mystery")).text)
-    assert "3 тайных жителя проверяют дом." in card and "3 тайных жителя ещё не прислали проверку за" in card, card
+    assert (
+        "3\u00a0тайных жителя проверяют дом." in card and "3\u00a0тайных жителя ещё не прислали проверку за" in card
+    ), card
     assert "никто" not in card and "приглашен" not in card and "Пригласить жителя проверять дом" not in card
+    assert "Проверяющий 2 — Проверяет" in card and "Проверок" not in card  # its status, not the column «Проверок»
     await MysteryChecker.update({MysteryChecker.last_month: this}).where(MysteryChecker.id.is_in(ids[:2]))
     card = _checkers_card((await client.get("/staff/mystery")).text)
-    assert "1 тайный житель ещё не прислал проверку за" in card, card
+    assert "1\u00a0тайный житель ещё не прислал проверку за" in card, card
     await MysteryChecker.update({MysteryChecker.last_month: this}).where(MysteryChecker.id == ids[2])
     card = _checkers_card((await client.get("/staff/mystery")).text)
-    assert "Все 3 тайных жителя прислали проверку за" in card, card
+    assert "Все 3\u00a0тайных жителя прислали проверку за" in card, card
     await client.speak("en")
     card = _checkers_card((await client.get("/staff/mystery")).text)
     assert "3 mystery residents check the house." in card and "All 3 checkers have sent the check for" in card, card
@@ -166,4 +169,4 @@ async def test_the_checkers_card_says_nobody_checks_yet_and_counts_with_the_plur
     assert "1 mystery resident checks the house." in card and "The checker has sent the check for" in card, card
     await client.speak("ru")
     card = _checkers_card((await client.get("/staff/mystery")).text)
-    assert "1 тайный житель проверяет дом." in card and "Тайный житель прислал проверку за" in card, card
+    assert "1\u00a0тайный житель проверяет дом." in card and "Тайный житель прислал проверку за" in card, card
