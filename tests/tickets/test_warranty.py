@@ -558,7 +558,11 @@ async def test_the_developer_accepts_the_request_waits_with_its_day_as_the_term(
     assert "рабоч" not in deadline
     listed = (await staff.get("/staff/tickets?tab=all")).text
     assert format_moment(row["deadline"], str(clock.zone())) in listed and sent in listed  # the term: the promised day
-    said = await TicketEvent.select().where((TicketEvent.ticket == ticket["id"]) & (TicketEvent.kind == "message"))
+    said = await (  # in the order written: PostgreSQL returns rows without an ORDER BY in no promised order
+        TicketEvent.select()
+        .where((TicketEvent.ticket == ticket["id"]) & (TicketEvent.kind == "message"))
+        .order_by(TicketEvent.id)
+    )
     assert f"принял претензию и устранит дефект до {until:%d.%m.%Y}" in said[-1]["comment"]
     # A term staff set since is theirs, not the developer's: the promise is still said beside it.
     await Ticket.update({Ticket.deadline: row["deadline"] + timedelta(days=3)}).where(Ticket.id == ticket["id"])
