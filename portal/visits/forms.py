@@ -104,6 +104,70 @@ def read_booking_for(
     return visitor, booking, errors
 
 
+CENTRE_FIELDS = (
+    "name", "address", "weekday_from", "weekday_to", "lunch_from", "lunch_to", "saturday_from", "saturday_to",
+    "slot_minutes", "desks",
+)  # fmt: skip
+_TIMES = ("weekday_from", "weekday_to", "lunch_from", "lunch_to", "saturday_from", "saturday_to")
+
+
+def typed_centre(data: Mapping[str, Any]) -> dict[str, str]:
+    return {name: form_value(data, name).strip() for name in CENTRE_FIELDS}
+
+
+def _problem(field: str, code: str) -> str:
+    if code == "order":
+        return gettext("The end is to be later than the start.")
+    if code == "pair":
+        return gettext("Give both the start and the end, or leave both empty.")
+    if code == "inside":
+        return gettext("The lunch break is to lie inside the working day.")
+    if field == "slot_minutes":
+        return gettext("From %(low)s to %(high)s minutes.", low=rules.SLOT_MINUTES[0], high=rules.SLOT_MINUTES[1])
+    return gettext("From %(low)s to %(high)s.", low=rules.DESKS[0], high=rules.DESKS[1])
+
+
+def read_centre(data: Mapping[str, Any]) -> tuple[dict[str, Any] | None, FormErrors]:
+    """A centre's settings: its name and address, the weekday hours (required), the lunch break and Saturday's
+    hours (both ends or none: none is no lunch, a closed Saturday), the slot's minutes and the desks; the values
+    as the table stores them («09:00»), or None with the errors (``rules.hours_problems``)."""
+    errors = FormErrors()
+    typed = typed_centre(data)
+    times: dict[str, time | None] = {}
+    for name in _TIMES:
+        times[name] = read_time(typed[name]) if typed[name] else None
+        if typed[name] and times[name] is None:
+            errors.add(name, gettext("A time as 09:00."))
+    for name in ("weekday_from", "weekday_to"):
+        if not typed[name]:
+            errors.add(name, gettext("Required."))
+    numbers: dict[str, int] = {}
+    for name in ("slot_minutes", "desks"):
+        value = typed[name]
+        numbers[name] = int(value) if value.isdigit() and len(value) < 4 else -1
+    if len(typed["name"]) > 200:
+        errors.add("name", gettext("At most %(count)s characters.", count=200))
+    if len(typed["address"]) > 255:
+        errors.add("address", gettext("At most %(count)s characters.", count=255))
+    if not errors:
+        hours = rules.Hours(
+            times["weekday_from"], times["weekday_to"], times["lunch_from"], times["lunch_to"],  # type: ignore[arg-type]
+            times["saturday_from"], times["saturday_to"], numbers["slot_minutes"], numbers["desks"],
+        )  # fmt: skip
+        for field_name, code in rules.hours_problems(hours):
+            errors.add(field_name, _problem(field_name, code))
+    else:
+        for name in ("slot_minutes", "desks"):
+            low, high = rules.SLOT_MINUTES if name == "slot_minutes" else rules.DESKS
+            if not low <= numbers[name] <= high:
+                errors.add(name, _problem(name, "bounds"))
+    errors.order(CENTRE_FIELDS)
+    if errors:
+        return None, errors
+    values: dict[str, Any] = {n: (times[n].strftime("%H:%M") if times[n] else "") for n in _TIMES}  # type: ignore[union-attr]
+    return {"name": typed["name"], "address": typed["address"], **values, **numbers}, errors
+
+
 def read_reason(data: Mapping[str, Any]) -> tuple[str | None, FormErrors]:
     """The reason staff cancel a visit for: required (the resident is told it), at most 500 characters."""
     errors = FormErrors()

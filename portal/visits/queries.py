@@ -281,6 +281,21 @@ async def staff_centres(principal: Principal) -> list[Centre]:
     return sorted(found, key=lambda c: c.title.casefold())
 
 
+async def staff_centre(principal: Principal, centre_id: int) -> Centre | None:
+    """One of the staff member's centres (``staff_centres``), or None."""
+    return next((c for c in await staff_centres(principal) if c.id == centre_id), None)
+
+
+async def upcoming_times(centre_id: int, now: datetime) -> list[tuple[datetime, datetime]]:
+    """The start and end of each booked visit of the centre still to come (the start's index; two weeks' worth)."""
+    rows = await (
+        Visit.select(Visit.starts_at, Visit.ends_at)
+        .where((Visit.centre == centre_id) & (Visit.status == Status.BOOKED) & (Visit.starts_at > now))
+        .limit(TAKEN_LIMIT)
+    )
+    return [(as_moment(r["starts_at"]), as_moment(r["ends_at"])) for r in rows]
+
+
 @dataclass(frozen=True)
 class DayRow(PremiseAddress):
     id: int

@@ -18,14 +18,17 @@ from litestar import get
 from litestar import post
 from litestar.di import NamedDependency
 from litestar.di import Provide
+from litestar.params import FromPath
 from litestar.response import Template
 
 from portal.content.rules import EventFacts
 from portal.content.rules import ics
 from portal.core import clock
 from portal.core import jobs
+from portal.core import stale
 from portal.core.exports import attachment
 from portal.core.i18n import gettext
+from portal.core.i18n import ngettext
 from portal.core.parse import parse_date
 from portal.core.parse import parse_id
 from portal.core.security import Principal
@@ -39,6 +42,7 @@ from portal.core.web import Refused
 from portal.core.web import among
 from portal.core.web import flash
 from portal.core.web import form_value
+from portal.core.web import found
 from portal.core.web import render
 from portal.core.web import see_other
 from portal.housing.deps import provide_account
@@ -51,8 +55,10 @@ from portal.visits import queries
 from portal.visits import rules
 from portal.visits.deps import Caller
 from portal.visits.deps import LoadedVisit
+from portal.visits.queries import Centre
 from portal.visits.queries import Choice
 from portal.visits.queries import VisitView
+from portal.visits.tables import VisitCentre
 
 
 def _words() -> dict[str, Any]:
@@ -298,6 +304,65 @@ class StaffVisits(Controller):
         await actions.staff_cancel(principal, visit, reason, clock.now(), ip=client_ip(request))
         flash(request, gettext("The visit is cancelled; the resident is told why."))
         return see_other(request, _back(visit))
+
+
+# --- a centre's settings ---------------------------------------------------------------------------------------------
+
+
+async def provide_centre(principal: NamedDependency[Principal], centre_id: FromPath[int]) -> Centre:
+    return found(await queries.staff_centre(principal, centre_id))
+
+
+def _centre_values(centre: Centre) -> dict[str, str]:
+    return {name: str(getattr(centre, name)) for name in forms.CENTRE_FIELDS}
+
+
+def _centre_page(
+    request: Request,
+    centre: Centre,
+    typed: Mapping[str, str],
+    version: str | None,
+    status_code: int = 200,
+    errors: FormErrors | None = None,
+) -> Template:
+    return render(
+        request, "visits/centre.html", status_code=status_code, centre=centre, typed=typed, version=version or "",
+        errors=errors or FormErrors(), slot_bounds=rules.SLOT_MINUTES, desk_bounds=rules.DESKS,
+    )  # fmt: skip
+
+
+class CentreSettings(Controller):
+    """A client centre's week, slot and desks, kept by the company's admin and the managers of its complex."""
+
+    path = "/staff/visits/centres"
+    opt = staff(StaffRole.MANAGER)
+    dependencies = {"centre": Provide(provide_centre)}
+
+    @get("/{centre_id:int}", name="visits:centre")
+    async def show(self, request: Request, centre: NamedDependency[Centre]) -> Template:
+        version = await stale.current(VisitCentre, centre.id)
+        return _centre_page(request, centre, _centre_values(centre), version)
+
+    @post("/{centre_id:int}", name="visits:centre_save", status_code=200)
+    async def save(self, request: Request, principal: Caller, centre: NamedDependency[Centre], data: FormData) -> Any:
+        values, errors = forms.read_centre(data)
+        version = stale.typed(data)
+        if values is None:
+            return _centre_page(request, centre, forms.typed_centre(data), version, 422, errors)
+        try:
+            outside = await actions.edit_centre(principal, centre, values, version, clock.now(), ip=client_ip(request))
+        except stale.Stale as exc:  # shown again with the version now: saved once more, it is the user's choice
+            stale.say(errors, exc.change, forms.CENTRE_FIELDS)
+            now = await stale.current(VisitCentre, centre.id)
+            return _centre_page(request, centre, forms.typed_centre(data), now, 409, errors)
+        flash(request, gettext("The centre's settings are saved."))
+        if outside:
+            flash(request, ngettext(
+                "%(num)s booked visit falls outside the new hours: it stays booked, call the resident if needed.",
+                "%(num)s booked visits fall outside the new hours: they stay booked, call the residents if needed.",
+                outside, num=outside,
+            ))  # fmt: skip
+        return see_other(request, f"/staff/visits?centre={centre.id}")
 
 
 # --- the reminder a day before ---------------------------------------------------------------------------------------

@@ -227,3 +227,42 @@ def parse_hhmm(value: str | None) -> time | None:
         return time.fromisoformat(value)
     except ValueError:
         return None
+
+
+# --- a centre's settings ------------------------------------------------------------------------------------------
+
+SLOT_MINUTES = (10, 60)  # the shortest and the longest slot a centre may set
+DESKS = (1, 10)  # desks receiving at once
+
+
+def hours_problems(hours: Hours) -> list[tuple[str, str]]:
+    """What is wrong with a centre's week, as (field, code): the day opens before it closes (``order``), a lunch is
+    both ends or none (``pair``), lies inside the working day and ends after it starts (``inside``, ``order``),
+    Saturday is both ends or none (closed) and opens before it closes; the slot length and the desks within bounds
+    (``bounds``)."""
+    out: list[tuple[str, str]] = []
+    if hours.weekday_from >= hours.weekday_to:
+        out.append(("weekday_to", "order"))
+    if (hours.lunch_from is None) != (hours.lunch_to is None):
+        out.append(("lunch_to" if hours.lunch_to is None else "lunch_from", "pair"))
+    elif hours.lunch_from is not None and hours.lunch_to is not None:
+        if hours.lunch_from >= hours.lunch_to:
+            out.append(("lunch_to", "order"))
+        elif hours.lunch_from <= hours.weekday_from or hours.lunch_to >= hours.weekday_to:
+            out.append(("lunch_from", "inside"))
+    if (hours.saturday_from is None) != (hours.saturday_to is None):
+        out.append(("saturday_to" if hours.saturday_to is None else "saturday_from", "pair"))
+    elif hours.saturday_from is not None and hours.saturday_to is not None and hours.saturday_from >= hours.saturday_to:
+        out.append(("saturday_to", "order"))
+    if not SLOT_MINUTES[0] <= hours.slot_minutes <= SLOT_MINUTES[1]:
+        out.append(("slot_minutes", "bounds"))
+    if not DESKS[0] <= hours.desks <= DESKS[1]:
+        out.append(("desks", "bounds"))
+    return out
+
+
+def outside_hours(hours: Hours, starts_at: datetime, ends_at: datetime, zone: ZoneInfo) -> bool:
+    """Whether a booked visit's time is no slot of the centre's week any more (its hours, lunch or slot changed)."""
+    day = starts_at.astimezone(zone).date()
+    wanted = (starts_at.astimezone(zone), ends_at.astimezone(zone))
+    return wanted not in set(day_slots(hours, day, zone))

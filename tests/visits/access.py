@@ -1,6 +1,7 @@
 """Who may call each route of visits to the client centre (read by the route × role matrix test)."""
 
 STAFF = "staff:operator,manager"
+SETTINGS = "staff:manager"
 
 ACCESS: dict[str, str] = {
     "GET /visits": "resident",
@@ -15,4 +16,6 @@ ACCESS: dict[str, str] = {
     "POST /staff/visits/{visit_id:int}/attended": STAFF,
     "POST /staff/visits/{visit_id:int}/no-show": STAFF,
     "POST /staff/visits/{visit_id:int}/cancel": STAFF,
+    "GET /staff/visits/centres/{centre_id:int}": SETTINGS,
+    "POST /staff/visits/centres/{centre_id:int}": SETTINGS,
 }

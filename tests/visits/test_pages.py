@@ -167,3 +167,54 @@ async def test_the_call_centre_books_a_caller_from_the_account_card(client, new_
     await Residency.delete().where(Residency.account == centres.other_account)
     alone = await admin.get(f"/staff/visits/accounts/{centres.other_account}/new")
     assert alone.status_code == 200 and "Никто из этого лицевого счёта" in alone.text and 'id="book"' not in alone.text
+
+
+CENTRE_FORM = {
+    "name": "Клиентский центр ЖК «Тестовый»", "address": "г. Симферополь, ул. Тестовая, д. 1, офис 2",
+    "weekday_from": "09:00", "weekday_to": "17:00", "lunch_from": "13:00", "lunch_to": "14:00",
+    "saturday_from": "", "saturday_to": "", "slot_minutes": "30", "desks": "2",
+}  # fmt: skip
+
+
+async def test_a_manager_sets_the_centres_hours_told_of_visits_outside_them(client, new_client, login, centres):
+    """A mistake keeps what was typed with its message; saved: audited, the booked visit outside the new hours
+    stays and is counted; a form read before another's save is refused (409) with who changed it; the operator and
+    another complex's manager get no settings (403/404)."""
+    from portal.core.tables import AuditEvent
+    from portal.visits.tables import VisitCentre
+
+    resident = new_client()
+    await login(resident, centres.resident)
+    late = {**FORM, "time": "17:30"}
+    assert (await resident.form("/visits/new", late)).status_code == 303  # 17:30–18:00, outside 9–17 soon
+
+    await login(client, centres.manager)
+    url = f"/staff/visits/centres/{centres.centre}"
+    page = await client.get(url)
+    assert page.status_code == 200 and 'value="18:00"' in page.text
+    version = re.search(r'name="version" value="([^"]+)"', page.text).group(1)
+
+    wrong = await client.form(url, {**CENTRE_FORM, "lunch_from": "08:00", "slot_minutes": "5", "version": version})
+    assert wrong.status_code == 422
+    assert "Перерыв на обед должен быть внутри рабочего дня" in wrong.text and 'id="e-slot_minutes"' in wrong.text
+    assert "офис 2" in wrong.text and 'value="08:00"' in wrong.text  # what was typed
+    backwards = await client.form(url, {**CENTRE_FORM, "weekday_to": "08:00", "version": version})
+    assert backwards.status_code == 422 and 'id="e-weekday_to"' in backwards.text
+
+    saved = await client.form(url, {**CENTRE_FORM, "version": version})
+    assert saved.status_code == 303
+    day = (await client.get(saved.headers["location"])).text
+    assert "1 запись вне новых часов" in day, day[:3000]
+    row = await VisitCentre.select().where(VisitCentre.id == centres.centre).first()
+    assert (row["weekday_to"], row["desks"], row["saturday_from"]) == ("17:00", 2, "")
+    assert await Visit.count().where(Visit.status == "booked") == 1  # the visit stays
+    assert await AuditEvent.count().where(AuditEvent.action == "visits.centre_edit") == 1
+
+    stale = await client.form(url, {**CENTRE_FORM, "desks": "3", "version": version})  # read before the save
+    assert stale.status_code == 409 and 'value="3"' in stale.text
+    assert (await VisitCentre.select(VisitCentre.desks).where(VisitCentre.id == centres.centre).first())["desks"] == 2
+
+    other = new_client()
+    await login(other, centres.other_manager)
+    assert (await other.get(url)).status_code == 404
+    assert (await other.form(url, CENTRE_FORM)).status_code == 404

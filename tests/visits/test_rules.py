@@ -130,3 +130,33 @@ def test_the_reminder_goes_from_a_day_before_to_an_hour_before_for_a_visit_booke
     start = datetime(2026, 12, 10, 7, tzinfo=UTC)
     booked, now = start - timedelta(hours=booked_hours_before), start - timedelta(hours=now_hours_before)
     assert rules.reminder_due(start, booked, now) is due
+
+
+@pytest.mark.parametrize(
+    ("hours", "problems"),
+    [
+        (WEEK, []),
+        (Hours(time(18), time(9)), [("weekday_to", "order")]),
+        (Hours(time(9), time(18), lunch_from=time(13)), [("lunch_to", "pair")]),
+        (Hours(time(9), time(18), lunch_from=time(14), lunch_to=time(13)), [("lunch_to", "order")]),
+        (Hours(time(9), time(18), lunch_from=time(8), lunch_to=time(10)), [("lunch_from", "inside")]),
+        (Hours(time(9), time(18), lunch_from=time(17), lunch_to=time(19)), [("lunch_from", "inside")]),
+        (Hours(time(9), time(18), saturday_to=time(14)), [("saturday_from", "pair")]),
+        (Hours(time(9), time(18), saturday_from=time(14), saturday_to=time(10)), [("saturday_to", "order")]),
+        (Hours(time(9), time(18), slot_minutes=9), [("slot_minutes", "bounds")]),
+        (Hours(time(9), time(18), slot_minutes=61, desks=11), [("slot_minutes", "bounds"), ("desks", "bounds")]),
+        (Hours(time(9), time(18), slot_minutes=60, desks=10), []),
+        (Hours(time(9), time(18), slot_minutes=10, desks=0), [("desks", "bounds")]),
+    ],
+)
+def test_a_centres_week_opens_before_it_closes_with_lunch_inside_and_bounds_kept(hours, problems):
+    assert rules.hours_problems(hours) == problems
+
+
+def test_a_visit_outside_new_hours_is_told():
+    start = datetime(2026, 12, 8, 17, tzinfo=ZONE)
+    end = start + timedelta(minutes=30)
+    assert not rules.outside_hours(WEEK, start, end, ZONE)
+    assert rules.outside_hours(Hours(time(9), time(17)), start, end, ZONE)  # closes earlier now
+    assert rules.outside_hours(Hours(time(9), time(18), slot_minutes=20), start, end, ZONE)  # another slot
+    assert not rules.outside_hours(WEEK, start.astimezone(UTC), end.astimezone(UTC), ZONE)  # any zone
