@@ -424,6 +424,12 @@ def staff_records(db: Database) -> dict[str, list[Any]]:
         "export_id": [db.one("SELECT min(id) FROM job_run WHERE name = 'meters-export'")],
         "round_id": [db.one(f"SELECT min(id) FROM inspection_round WHERE house IN {houses}")],
         "visit_id": [db.one(f"SELECT min(id) FROM client_visit WHERE account IN ({accounts})")],
+        # The client centre of these houses' complex (the other houses of the demo are another complex's).
+        "centre_id": [
+            db.one(
+                f"SELECT min(id) FROM client_centre WHERE complex IN (SELECT complex FROM house WHERE id IN {houses})"
+            )
+        ],
         "checker_id": [db.one(f"SELECT min(id) FROM mystery_checker WHERE house IN {houses}")],
         "point_id": [db.one("SELECT min(id) FROM inspection_point")],  # the company's checklist: every house's
         "inspection_photo_id": [
