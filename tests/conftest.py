@@ -308,6 +308,25 @@ class PortalClient(httpx.AsyncClient):
         return await self.post(url, data=data or {}, headers=headers, **kwargs)
 
 
+async def fresh_session(
+    client: PortalClient, login: Any, sessions: dict[str, tuple[str, str]], caller: str, user_id: int | None
+) -> None:
+    """The client as ``user_id`` (None: an anonymous visitor) afresh, for a walk of many requests each as one of a
+    few callers: its cookies cleared and, but for the anonymous one, signed in to a session holding only the caller,
+    as the ``login`` fixture does. Each ``caller`` keeps one session id through the walk (in ``sessions``), its data
+    written over each time, so the CSRF token bound to it is asked for once, not by a request of its own before each
+    form."""
+    client.cookies.clear()
+    known = sessions.get(caller)
+    if user_id is not None:
+        await login(client, user_id, session_id=known[0] if known else None)
+    if known is None:
+        sessions[caller] = ("".join(client._values("session")), await client.csrf_token())
+        return
+    client.cookies.set("csrftoken", known[1], domain=COOKIE_DOMAIN)
+    client._csrf_session = client._values("session")  # the token in the jar is this session's
+
+
 @pytest.fixture
 async def client(app: Any, db: Any) -> AsyncIterator[PortalClient]:
     """An anonymous client on the real app, on the test's database engine."""
@@ -335,9 +354,11 @@ async def new_client(app: Any, db: Any) -> AsyncIterator[Any]:
 def login(app: Any) -> Any:
     """``await login(client, user_id)`` signs the client in through the app's own session store."""
 
-    async def sign_in(c: httpx.AsyncClient, user_id: int, **extra: Any) -> None:
+    async def sign_in(c: httpx.AsyncClient, user_id: int, session_id: str | None = None, **extra: Any) -> None:
+        """``session_id``: the session's id, given to sign a caller in afresh into the same session again (its
+        data written over), else a new one."""
         store = app.stores.get("sessions")
-        session_id = secrets.token_hex(32)
+        session_id = session_id or secrets.token_hex(32)
         await store.set(session_id, json.dumps({"uid": user_id, **extra}).encode(), expires_in=3600)
         c.cookies.set("session", session_id, domain=COOKIE_DOMAIN)  # the app's own cookie: it may replace it
 

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from tests.accounts.test_route_matrix import PARAM
 from tests.accounts.test_route_matrix import app_routes
+from tests.conftest import fresh_session
 
 ROOT = Path(__file__).resolve().parents[2]
 HOSTILE = [
@@ -106,10 +107,7 @@ async def _call(
     transaction = db.current_transaction.get()
     savepoint = await transaction.savepoint()
     try:
-        client.cookies.clear()
-        user = world["callers"][caller]
-        if user is not None:
-            await login(client, user)
+        await fresh_session(client, login, world.setdefault("sessions", {}), caller, world["callers"][caller])
         if method == "GET":
             response = await client.get(url, params=params)
         else:
