@@ -5,6 +5,8 @@ page is."""
 
 from __future__ import annotations
 
+import logging
+
 from portal.core import clock
 from portal.core import storage
 from portal.core.i18n import format_day
@@ -18,6 +20,8 @@ from portal.inspections.rules import KIND_LABELS
 from portal.inspections.rules import PLACE_LABELS
 from portal.inspections.rules import Verdict
 from portal.settings import get_settings
+
+log = logging.getLogger(__name__)
 
 
 def result(answer: AnswerRow | None) -> str:
@@ -123,10 +127,11 @@ def _photo(pdf: A4, photo: PhotoRow, x: float, y: float, side: float) -> None:
     try:
         path = storage.path_of(storage.narrow(photo.file_key, PHOTO_PIXELS))
         pdf.image(str(path), x=x + (side - width) / 2, y=y, w=width, h=height)  # a tall one in its column's middle
-    except OSError:  # the file is gone from storage: the act still says a photo was taken
+    except Exception:  # gone from storage, or not a picture: the act is still made, and says a photo was taken
+        log.warning("the act cannot show photo %s", photo.id, exc_info=True)
         pdf.set_xy(x, y)
         pdf.set_font("Main", "", 8)
-        pdf.multi_cell(side, 4, gettext("The photo is no longer kept."), new_x="LEFT")
+        pdf.multi_cell(side, 4, gettext("The photo cannot be shown: its file is missing or damaged."), new_x="LEFT")
 
 
 def _where(answer: AnswerRow, entrances: dict[int, int]) -> str:
