@@ -52,15 +52,19 @@ def read_day(value: str) -> date | None:
     return parse_date(value)
 
 
+def _one_of(data: Mapping[str, Any], name: str, ids: Sequence[int]) -> int | None:
+    """The id posted as ``name`` if it is one of ``ids``; the only one of ``ids`` when there is one, posted or not."""
+    chosen = among(parse_id(form_value(data, name)), ids)
+    return ids[0] if chosen is None and len(ids) == 1 else chosen
+
+
 def read_booking(
     data: Mapping[str, Any], centre_ids: Sequence[int], zone: ZoneInfo
 ) -> tuple[Booking | None, FormErrors]:
     """A centre of the resident's, a purpose, a day and a time, an optional comment of at most 500 characters.
     Whether the time is free is the action's to say."""
     errors = FormErrors()
-    centre_id = among(parse_id(form_value(data, "centre")), centre_ids)
-    if centre_id is None and len(centre_ids) == 1:
-        centre_id = centre_ids[0]
+    centre_id = _one_of(data, "centre", centre_ids)
     if centre_id is None:
         errors.add("centre", gettext("Choose the client centre."))
     purpose = among(form_value(data, "purpose"), [str(p) for p in Purpose])
@@ -84,9 +88,7 @@ def read_booking(
 def read_visitor(data: Mapping[str, Any], visitor_ids: Sequence[int]) -> tuple[int | None, FormErrors]:
     """The person of the account staff book a visit for (one of ``visitor_ids``; the only one when there is one)."""
     errors = FormErrors()
-    visitor = among(parse_id(form_value(data, "visitor")), visitor_ids)
-    if visitor is None and len(visitor_ids) == 1:
-        visitor = visitor_ids[0]
+    visitor = _one_of(data, "visitor", visitor_ids)
     if visitor is None:
         errors.add("visitor", gettext("Choose who comes."))
     return visitor, errors
