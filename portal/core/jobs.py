@@ -97,8 +97,9 @@ async def run_once(
 ) -> bool:
     """Run ``work`` unless a run of ``name`` for ``key`` was done already or is going on; True when it ran. A run
     still marked running after ``bound`` (the longest a run may take) died without a word — its process restarted
-    at a deploy, or its worker stopped it at its timeout — and is run again, or that day's or month's run never
-    came. Of two processes taking the same key at once, one runs it (the other's start or restart changes no row)."""
+    at a deploy — and is run again, or that day's or month's run never came (one its worker stopped at its timeout
+    is marked failed then: ``record_timeout``). Of two processes taking the same key at once, one runs it (the
+    other's start or restart changes no row)."""
     now = now or datetime.now(UTC)
     columns = (JobRun.id, JobRun.status, JobRun.started_at)
     existing = await JobRun.select(*columns).where((JobRun.name == name) & (JobRun.key == key)).first()
@@ -452,10 +453,11 @@ TIMED_OUT = "timed out"  # the error of a run the worker stopped at its timeout 
 
 def saq_function(job: Job) -> Callable[..., Awaitable[None]]:
     async def run(ctx: dict[str, Any]) -> None:
+        # One moment: the job's running mark and its key's run row (``run_once``) both start at it, so the worker
+        # that stops the run finds both by it (``record_timeout``).
         now = datetime.now(UTC)
-        started = datetime.now(UTC)
-        ctx[RUN_CONTEXT] = (job.name, job.key(now) if job.key is not None else None, started)
-        await run_job(job, now, started)
+        ctx[RUN_CONTEXT] = (job.name, job.key(now) if job.key is not None else None, now)
+        await run_job(job, now, now)
 
     run.__qualname__ = run.__name__ = f"job_{job.name.replace('-', '_')}"
     return run
@@ -512,13 +514,32 @@ def kick(name: str) -> None:
 async def record_timeout(ctx: dict[str, Any]) -> None:
     """After a SAQ job: a run the worker stopped at its timeout (cancelled in the middle, so it recorded nothing) is
     recorded as failed, «timed out», clearing its job's running mark if it holds it: not «running», then «hung?»,
-    until the next run."""
+    until the next run. Its key's run is marked failed too (``fail_stopped_run``): the next tick takes the key
+    again, not only once the run's bound has passed."""
     run = ctx.get(RUN_CONTEXT)
     if run is None or not isinstance(ctx.get("exception"), TimeoutError):
         return
     name, key, started = run
     log.error("job %s stopped: it ran past its timeout", name)
+    if key is not None:
+        await fail_stopped_run(name, key, started)
     await _recorded(name, key, started, error=TIMED_OUT)
+
+
+async def fail_stopped_run(name: str, key: str, started: datetime) -> bool:
+    """Mark the run of ``name`` for ``key`` that started at ``started`` failed, «timed out» (its worker stopped it),
+    so that ``run_once`` takes the key again at the next tick. Compare and set, as ``run_once`` takes a key: a run
+    another process restarted since (another start) or finished is left alone. True when it marked the run; its
+    own failure is only logged (the run is then taken again past its bound, as one that died)."""
+    stopped = {JobRun.status: "failed", JobRun.finished_at: datetime.now(UTC), JobRun.detail: TIMED_OUT}
+    this_run = (JobRun.name == name) & (JobRun.key == key) & (JobRun.status == "running")
+    try:
+        with waiting_at_most(None):
+            marked = await JobRun.update(stopped).where(this_run & (JobRun.started_at == started)).returning(JobRun.id)
+    except Exception:
+        log.exception("the stopped run of job %s could not be marked failed", name)
+        return False
+    return bool(marked)
 
 
 def make_worker(redis_url: str, concurrency: int = 4) -> Any:

@@ -325,6 +325,28 @@ async def test_a_mark_left_by_a_run_that_died_is_taken_by_the_next_run_and_clear
     assert await _mark(job.name) is None
 
 
+async def _stopped_at_its_timeout(name: str) -> dict[str, Any]:
+    """Run job ``name`` as SAQ's worker does and stop it at its timeout: its task awaited, cancelled, and the
+    ``TimeoutError`` put in the context, returned for the worker's ``after_process`` hooks (``_after_process``)."""
+    import asyncio
+
+    ctx: dict[str, Any] = {}
+    task = asyncio.create_task(jobs.saq_function(jobs.registered()[name])(ctx))
+    with pytest.raises(TimeoutError) as stopped:
+        await asyncio.wait_for(asyncio.shield(task), 0.5)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    ctx["exception"] = stopped.value
+    return ctx
+
+
+async def _after_process(ctx: dict[str, Any]) -> None:
+    worker = jobs.make_worker("redis://127.0.0.1:6379/15")  # built, never started: nothing connects
+    for hook in worker.after_process:
+        await hook(ctx)
+
+
 async def test_a_run_the_worker_stops_at_its_timeout_is_recorded_as_stopped_by_time(
     db: Any, client: Any, login: Any, make_user: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -339,18 +361,9 @@ async def test_a_run_the_worker_stops_at_its_timeout_is_recorded_as_stopped_by_t
         return 1
 
     monkeypatch.setitem(jobs._jobs, job.name, replace(job, run=slow))
-    ctx: dict[str, Any] = {}
-    task = asyncio.create_task(jobs.saq_function(jobs.registered()[job.name])(ctx))
-    with pytest.raises(TimeoutError) as stopped:
-        await asyncio.wait_for(asyncio.shield(task), 0.5)
-    task.cancel()
-    with pytest.raises(asyncio.CancelledError):
-        await task
+    ctx = await _stopped_at_its_timeout(job.name)
     assert await _mark(job.name) is not None  # marked, and nothing else recorded
-    ctx["exception"] = stopped.value
-    worker = jobs.make_worker("redis://127.0.0.1:6379/15")  # built, never started: nothing connects
-    for hook in worker.after_process:
-        await hook(ctx)
+    await _after_process(ctx)
     after = await JobState.select().where(JobState.name == job.name).first()
     assert (after["status"], after["error"], after["running_since"]) == ("failed", jobs.TIMED_OUT, None)
     await login(client, await make_user(roles=("admin",)))
@@ -358,6 +371,56 @@ async def test_a_run_the_worker_stops_at_its_timeout_is_recorded_as_stopped_by_t
     row = next(r for r in _rows(page, "last-runs") if "catalog-refunds" in r)
     assert "Прервана по времени" in row and "Выполняется" not in row, row
     assert "Прервана по времени" in _rows(page, "failures")[0]
+
+
+async def test_a_keyed_run_the_worker_stops_at_its_timeout_is_taken_again_at_the_next_tick(
+    db: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The day's run of a daily job, kicked from a page, was stopped by the worker at its timeout (SAQ's 10 s for a
+    job with none of its own): its key's run is failed, «timed out», and the next hourly tick, within the hour a
+    scheduled run may take (``run_bound``), runs the key again, once — not only a tick past that hour."""
+    import asyncio
+
+    job = jobs.load_jobs()["ballot-snils-erasure"]
+    ran: list[str] = []
+
+    async def slow(now: datetime) -> int:
+        await asyncio.sleep(30)
+        return 1
+
+    monkeypatch.setitem(jobs._jobs, job.name, replace(job, run=slow))
+    ctx = await _stopped_at_its_timeout(job.name)
+    await _after_process(ctx)
+    _, key, started = ctx[jobs.RUN_CONTEXT]
+    this_key = (JobRun.name == job.name) & (JobRun.key == key)
+    row = await JobRun.select(JobRun.status, JobRun.detail).where(this_key).first()
+    assert (row["status"], row["detail"]) == ("failed", jobs.TIMED_OUT)
+
+    async def work() -> None:
+        ran.append("ran")
+
+    bound = timedelta(seconds=jobs.run_bound(job))
+    next_tick = started + timedelta(minutes=20)  # the next hourly tick of the same key, as run_job asks it
+    assert next_tick - started < timedelta(seconds=jobs.tick_seconds(job)) <= bound
+    assert await jobs.run_once(job.name, key, work, next_tick, bound)
+    assert not await jobs.run_once(job.name, key, work, next_tick + timedelta(hours=1), bound)
+    assert ran == ["ran"]  # taken again at the next tick, then done: once
+    assert (await JobRun.select(JobRun.status).where(this_key).first())["status"] == "done"
+
+
+async def test_the_worker_leaves_a_keyed_run_another_process_restarted_since_it_stopped_its_own(db: Any) -> None:
+    """Compare and set: the stopped run's key was taken again by another process (another start) or finished: the
+    late «timed out» of the first run leaves that row alone."""
+    started = datetime(2026, 12, 7, 6, 0, tzinfo=UTC)
+    restarted = started + timedelta(minutes=2)
+    await JobRun.insert(JobRun(name="payments-autopay", key="stopped-test", status="running", started_at=restarted))
+    await JobRun.insert(JobRun(name="payments-autopay", key="done-test", status="done", started_at=started))
+    assert not await jobs.fail_stopped_run("payments-autopay", "stopped-test", started)
+    assert not await jobs.fail_stopped_run("payments-autopay", "done-test", started)
+    rows = await JobRun.select(JobRun.key, JobRun.status).where(JobRun.name == "payments-autopay")
+    assert {r["key"]: r["status"] for r in rows} == {"stopped-test": "running", "done-test": "done"}
+    assert await jobs.fail_stopped_run("payments-autopay", "stopped-test", restarted)  # its own run: marked
+    assert (await JobRun.select(JobRun.status).where(JobRun.key == "stopped-test").first())["status"] == "failed"
 
 
 def test_every_job_is_named_in_words_on_the_page() -> None:
