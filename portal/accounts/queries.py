@@ -619,9 +619,13 @@ class Person:
     user_id: int
     name: str
     email: str | None
+    phone: str | None
 
 
-_PERSON_JOINS = {"user_id": Residency.user.id, "name": Residency.user.full_name, "email": Residency.user.email}
+_PERSON_JOINS = {
+    "user_id": Residency.user.id, "name": Residency.user.full_name, "email": Residency.user.email,
+    "phone": Residency.user.phone,
+}  # fmt: skip
 
 
 async def people_of_account(account_id: int, limit: int = 100) -> list[Person]:

@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from portal.accounts.tables import Residency
 from portal.core.address import PremiseAddress
 from portal.core.db import from_row
 from portal.core.rows import columns_of
@@ -104,39 +103,6 @@ async def centre_of_house(house_id: int) -> Centre | None:
     complex_id = House.select(House.complex).where(House.id == house_id)
     row = await VisitCentre.select(*_CENTRE).where(VisitCentre.complex.is_in(complex_id)).first()
     return from_row(Centre, row) if row else None
-
-
-@dataclass(frozen=True)
-class Visitor:
-    """A person of an account who may be booked a visit for (the call centre books for a caller)."""
-
-    user_id: int
-    name: str
-    phone: str | None
-    email: str | None
-    role: str
-
-
-VISITORS_LIMIT = 50  # people of one account: a family, tenants
-
-
-async def visitors_of(account_id: int) -> list[Visitor]:
-    """The active people with a live residency on the account, in the order they came."""
-    rows = await (
-        Residency.select(
-            Residency.user.as_alias("user_id"), Residency.user.full_name.as_alias("name"),
-            Residency.user.phone.as_alias("phone"), Residency.user.email.as_alias("email"), Residency.role,
-        )
-        .where(
-            (Residency.account == account_id) & Residency.revoked_at.is_null() & (Residency.user.is_active == True)  # noqa: E712
-        )
-        .order_by(Residency.id)
-        .limit(VISITORS_LIMIT)
-    )  # fmt: skip
-    seen: dict[int, Visitor] = {}
-    for r in rows:
-        seen.setdefault(r["user_id"], Visitor(r["user_id"], r["name"] or "", r["phone"], r["email"], r["role"]))
-    return list(seen.values())
 
 
 async def centre(centre_id: int) -> Centre | None:

@@ -21,6 +21,7 @@ from litestar.di import Provide
 from litestar.params import FromPath
 from litestar.response import Template
 
+from portal.accounts.queries import people_of_account
 from portal.content.rules import EventFacts
 from portal.content.rules import ics
 from portal.core import clock
@@ -216,7 +217,7 @@ async def _staff_booking_page(
     is about, the free days and times of their complex's centre, a comment; what was typed kept."""
     typed = forms.typed(given)
     centre = None if account.closed_on else await queries.centre_of_house(account.house_id)
-    visitors = await queries.visitors_of(account.id) if centre else []
+    visitors = await people_of_account(account.id) if centre else []
     visitor = among(parse_id(typed["visitor"]), [v.user_id for v in visitors])
     if visitor is None and len(visitors) == 1:
         visitor = visitors[0].user_id
@@ -265,7 +266,7 @@ class StaffVisits(Controller):
         if form_value(data, "show"):
             return await _staff_booking_page(request, account, data, block="times")
         centre = None if account.closed_on else await queries.centre_of_house(account.house_id)
-        visitors = [v.user_id for v in await queries.visitors_of(account.id)] if centre else []
+        visitors = [v.user_id for v in await people_of_account(account.id)] if centre else []
         if centre is None or not visitors:
             return await _staff_booking_page(request, account, data, 409)
         visitor, booking, errors = forms.read_booking_for(data, visitors, centre.id, clock.zone())

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from portal.accounts.principal import load_principal_for
+from portal.accounts.queries import people_of_account
 from portal.accounts.tables import Residency
 from portal.accounts.tables import User
 from portal.core.security import Principal
@@ -291,7 +292,7 @@ async def test_staff_book_a_caller_who_is_told_in_their_language_and_sees_it(cen
     operator = await load_principal_for(await make_user(roles=("operator",), houses=(centres.house,)))
     centre = await queries.centre_of_house(centres.house)
     assert centre is not None and centre.id == centres.centre
-    assert [v.user_id for v in await queries.visitors_of(centres.account)] == [centres.resident, english]
+    assert [v.user_id for v in await people_of_account(centres.account)] == [centres.resident, english]
     choice = queries.Choice(centre, centres.account)
     visit_id = await actions.book(operator, choice, _booking(choice), NOW, ip="10.0.0.2", visitor=english)
     row = await Visit.select(Visit.user, Visit.account).where(Visit.id == visit_id).first()
