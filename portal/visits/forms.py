@@ -151,18 +151,16 @@ def read_centre(data: Mapping[str, Any]) -> tuple[dict[str, Any] | None, FormErr
         errors.add("name", gettext("At most %(count)s characters.", count=200))
     if len(typed["address"]) > 255:
         errors.add("address", gettext("At most %(count)s characters.", count=255))
-    if not errors:
+    if not errors:  # every time read: the week as a whole, its numbers too
         hours = rules.Hours(
             times["weekday_from"], times["weekday_to"], times["lunch_from"], times["lunch_to"],  # type: ignore[arg-type]
             times["saturday_from"], times["saturday_to"], numbers["slot_minutes"], numbers["desks"],
         )  # fmt: skip
-        for field_name, code in rules.hours_problems(hours):
-            errors.add(field_name, _problem(field_name, code))
-    else:
-        for name in ("slot_minutes", "desks"):
-            low, high = rules.SLOT_MINUTES if name == "slot_minutes" else rules.DESKS
-            if not low <= numbers[name] <= high:
-                errors.add(name, _problem(name, "bounds"))
+        problems = rules.hours_problems(hours)
+    else:  # a time unread: its numbers still said at once
+        problems = rules.number_problems(numbers["slot_minutes"], numbers["desks"])
+    for field_name, code in problems:
+        errors.add(field_name, _problem(field_name, code))
     errors.order(CENTRE_FIELDS)
     if errors:
         return None, errors

@@ -254,11 +254,13 @@ def hours_problems(hours: Hours) -> list[tuple[str, str]]:
         out.append(("saturday_to" if hours.saturday_to is None else "saturday_from", "pair"))
     elif hours.saturday_from is not None and hours.saturday_to is not None and hours.saturday_from >= hours.saturday_to:
         out.append(("saturday_to", "order"))
-    if not SLOT_MINUTES[0] <= hours.slot_minutes <= SLOT_MINUTES[1]:
-        out.append(("slot_minutes", "bounds"))
-    if not DESKS[0] <= hours.desks <= DESKS[1]:
-        out.append(("desks", "bounds"))
-    return out
+    return out + number_problems(hours.slot_minutes, hours.desks)
+
+
+def number_problems(slot_minutes: int, desks: int) -> list[tuple[str, str]]:
+    """The slot's minutes and the desks out of their bounds, as (field, ``bounds``)."""
+    limits = (("slot_minutes", slot_minutes, SLOT_MINUTES), ("desks", desks, DESKS))
+    return [(name, "bounds") for name, value, (low, high) in limits if not low <= value <= high]
 
 
 def outside_hours(hours: Hours, starts_at: datetime, ends_at: datetime, zone: ZoneInfo) -> bool:

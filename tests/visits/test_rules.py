@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from portal.visits import forms
 from portal.visits import rules
 from portal.visits.rules import Hours
 
@@ -160,3 +161,24 @@ def test_a_visit_outside_new_hours_is_told():
     assert rules.outside_hours(Hours(time(9), time(17)), start, end, ZONE)  # closes earlier now
     assert rules.outside_hours(Hours(time(9), time(18), slot_minutes=20), start, end, ZONE)  # another slot
     assert not rules.outside_hours(WEEK, start.astimezone(UTC), end.astimezone(UTC), ZONE)  # any zone
+
+
+def _centre_form(**changed: str) -> dict[str, str]:
+    typed = {"name": "", "address": "", "weekday_from": "09:00", "weekday_to": "18:00", "lunch_from": "13:00"}
+    typed |= {"lunch_to": "14:00", "saturday_from": "", "saturday_to": "", "slot_minutes": "30", "desks": "2"}
+    return typed | changed
+
+
+@pytest.mark.parametrize(
+    ("changed", "fields"),
+    [
+        ({}, []),
+        ({"slot_minutes": "5", "lunch_from": "08:00"}, ["lunch_from", "slot_minutes"]),  # the week and its numbers
+        ({"weekday_from": "9 утра", "slot_minutes": "5", "desks": "11"}, ["weekday_from", "slot_minutes", "desks"]),
+        ({"weekday_to": "", "desks": "0"}, ["weekday_to", "desks"]),  # a time missing: the numbers said at once
+    ],
+)
+def test_a_centres_settings_form_says_every_fault_at_once(changed, fields):
+    values, errors = forms.read_centre(_centre_form(**changed))
+    assert list(errors.fields) == fields
+    assert (values is None) == bool(fields)
