@@ -178,7 +178,8 @@ async def edit_centre(
 ) -> int:
     """Staff save a centre's settings (hours, lunch, Saturday, slot, desks, name, address): refused as stale when
     the centre changed since its form was read; audited with what changed. Visits booked already stay as they are;
-    returns how many upcoming ones fall outside the new hours (the page says so: the centre may call them)."""
+    returns how many upcoming ones the new week no longer holds, outside its hours or beyond its desks (the page says
+    so: the centre may call them)."""
     async with atomic():
         await stale.check(VisitCentre, centre.id, "client_centre", version)
         changes = await stale.changes(VisitCentre, centre.id, values)
@@ -188,8 +189,7 @@ async def edit_centre(
             await audit.record(principal, "visits.centre_edit", "client_centre", centre.id, changes, ip, now=now)
     saved = await queries.centre(centre.id)
     hours = saved.hours if saved else centre.hours
-    zone = clock.zone()
-    return sum(rules.outside_hours(hours, s, e, zone) for s, e in await queries.upcoming_times(centre.id, now))
+    return rules.not_fitting(hours, await queries.upcoming_times(centre.id, now), clock.zone())
 
 
 async def send_reminders(now: datetime) -> int:

@@ -351,17 +351,17 @@ class CentreSettings(Controller):
         if values is None:
             return _centre_page(request, centre, forms.typed_centre(data), version, 422, errors)
         try:
-            outside = await actions.edit_centre(principal, centre, values, version, clock.now(), ip=client_ip(request))
+            unfit = await actions.edit_centre(principal, centre, values, version, clock.now(), ip=client_ip(request))
         except stale.Stale as exc:  # shown again with the version now: saved once more, it is the user's choice
             stale.say(errors, exc.change, forms.CENTRE_FIELDS)
             now = await stale.current(VisitCentre, centre.id)
             return _centre_page(request, centre, forms.typed_centre(data), now, 409, errors)
         flash(request, gettext("The centre's settings are saved."))
-        if outside:
+        if unfit:
             flash(request, ngettext(
-                "%(num)s booked visit falls outside the new hours: it stays booked, call the resident if needed.",
-                "%(num)s booked visits fall outside the new hours: they stay booked, call the residents if needed.",
-                outside, num=outside,
+                "%(num)s booked visit does not fit the new hours or desks: it stays, call the resident if needed.",
+                "%(num)s booked visits do not fit the new hours or desks: they stay, call the residents if needed.",
+                unfit, num=unfit,
             ))  # fmt: skip
         return see_other(request, f"/staff/visits?centre={centre.id}")
 

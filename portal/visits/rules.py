@@ -5,6 +5,7 @@ visits a person may hold, and what to bring for each purpose."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -268,3 +269,16 @@ def outside_hours(hours: Hours, starts_at: datetime, ends_at: datetime, zone: Zo
     day = starts_at.astimezone(zone).date()
     wanted = (starts_at.astimezone(zone), ends_at.astimezone(zone))
     return wanted not in set(day_slots(hours, day, zone))
+
+
+def not_fitting(hours: Hours, visits: Iterable[tuple[datetime, datetime]], zone: ZoneInfo) -> int:
+    """How many booked visits (start, end) the centre's new week no longer holds: those at a time that is no slot any
+    more, and at a slot still open those beyond its number of desks (the later-booked ones have no desk left)."""
+    at_slot: Counter[datetime] = Counter()
+    outside = 0
+    for starts_at, ends_at in visits:
+        if outside_hours(hours, starts_at, ends_at, zone):
+            outside += 1
+        else:
+            at_slot[starts_at] += 1
+    return outside + sum(max(0, n - hours.desks) for n in at_slot.values())

@@ -204,7 +204,7 @@ async def test_a_manager_sets_the_centres_hours_told_of_visits_outside_them(clie
     saved = await client.form(url, {**CENTRE_FORM, "version": version})
     assert saved.status_code == 303
     day = (await client.get(saved.headers["location"])).text
-    assert "1 запись вне новых часов" in day, day[:3000]
+    assert "1 запись не помещается в новые часы или окна" in day, day[:3000]
     row = await VisitCentre.select().where(VisitCentre.id == centres.centre).first()
     assert (row["weekday_to"], row["desks"], row["saturday_from"]) == ("17:00", 2, "")
     assert await Visit.count().where(Visit.status == "booked") == 1  # the visit stays

@@ -163,6 +163,17 @@ def test_a_visit_outside_new_hours_is_told():
     assert not rules.outside_hours(WEEK, start.astimezone(UTC), end.astimezone(UTC), ZONE)  # any zone
 
 
+def test_visits_beyond_the_new_desks_are_told_with_those_outside_the_hours():
+    ten = datetime(2026, 12, 8, 10, tzinfo=ZONE)
+    half = timedelta(minutes=30)
+    three_at_ten = [(ten, ten + half)] * 3
+    late = [(ten.replace(hour=17), ten.replace(hour=17) + half)]
+    assert rules.not_fitting(Hours(time(9), time(18), desks=3), three_at_ten + late, ZONE) == 0
+    assert rules.not_fitting(Hours(time(9), time(18), desks=1), three_at_ten + late, ZONE) == 2  # two over one desk
+    assert rules.not_fitting(Hours(time(9), time(17), desks=2), three_at_ten + late, ZONE) == 2  # one over, one late
+    assert rules.not_fitting(Hours(time(11), time(18), desks=1), three_at_ten, ZONE) == 3  # outside: not also "over"
+
+
 def _centre_form(**changed: str) -> dict[str, str]:
     typed = {"name": "", "address": "", "weekday_from": "09:00", "weekday_to": "18:00", "lunch_from": "13:00"}
     typed |= {"lunch_to": "14:00", "saturday_from": "", "saturday_to": "", "slot_minutes": "30", "desks": "2"}
