@@ -383,6 +383,18 @@ async def _recorded(name: str, key: str | None, started: datetime, **outcome: An
         log.exception("the run of job %s could not be recorded", name)
 
 
+async def run_bounded(job: Job) -> None:
+    """In this process (the embedded mode, where no SAQ worker stops a run): one run of ``job`` stopped at its bound
+    (``run_bound``) as the worker stops it at its timeout, and recorded so (``stopped``) — a run that hangs (a mail
+    server that never answers) does not hold every other job of the process behind it."""
+    now = datetime.now(UTC)
+    try:
+        async with asyncio.timeout(run_bound(job)):
+            await run_job(job, now, now)
+    except TimeoutError:
+        await stopped(job.name, job.key(now) if job.key is not None else None, now)
+
+
 async def tick(now: datetime | None = None) -> None:
     """One pass over every job (the scheduler calls it; tests call it with a fixed ``now``)."""
     now = now or datetime.now(UTC)
@@ -405,7 +417,7 @@ class Scheduler:
             for job in list(_jobs.values()):
                 if now - self._last.get(job.name, -1e9) >= tick_seconds(job):
                     self._last[job.name] = now
-                    await run_job(job)
+                    await run_bounded(job)
             await asyncio.sleep(self.interval)
 
     async def start(self) -> None:
@@ -499,7 +511,7 @@ def kick(name: str) -> None:
                 limit = {} if job.timeout is None else {"timeout": job.timeout}
                 await queue(redis_url).enqueue(saq_function(job).__qualname__, key=f"kick:{name}", **limit)
             else:
-                await run_job(job)
+                await run_bounded(job)
         except Exception as exc:
             if outages.redis_unreachable(exc):  # said once a minute: its scheduled run comes all the same
                 outages.note(exc, f"job {name}", "not started")
@@ -517,9 +529,13 @@ async def record_timeout(ctx: dict[str, Any]) -> None:
     until the next run. Its key's run is marked failed too (``fail_stopped_run``): the next tick takes the key
     again, not only once the run's bound has passed."""
     run = ctx.get(RUN_CONTEXT)
-    if run is None or not isinstance(ctx.get("exception"), TimeoutError):
-        return
-    name, key, started = run
+    if run is not None and isinstance(ctx.get("exception"), TimeoutError):
+        await stopped(*run)
+
+
+async def stopped(name: str, key: str | None, started: datetime) -> None:
+    """A run of ``name`` (for ``key``) that started at ``started`` was stopped at its time: logged, its key's run failed
+    (``fail_stopped_run``) and the run recorded failed, «timed out»."""
     log.error("job %s stopped: it ran past its timeout", name)
     if key is not None:
         await fail_stopped_run(name, key, started)

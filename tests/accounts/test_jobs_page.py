@@ -408,6 +408,41 @@ async def test_a_keyed_run_the_worker_stops_at_its_timeout_is_taken_again_at_the
     assert (await JobRun.select(JobRun.status).where(this_key).first())["status"] == "done"
 
 
+async def test_the_embedded_scheduler_stops_a_run_at_its_bound_as_the_worker_does(
+    db: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without Redis the process's own scheduler runs the jobs one after another: a run that hangs is stopped at its
+    bound, recorded «timed out» with its key's run failed (taken again at the next tick), and the other jobs go on."""
+    import asyncio
+
+    job = jobs.load_jobs()["ballot-snils-erasure"]
+    after: list[str] = []
+
+    async def hangs(now: datetime) -> int:
+        await asyncio.sleep(60)
+        return 1
+
+    async def next_one(now: datetime) -> int:
+        after.append("ran")
+        return 0
+
+    other = replace(job, name="outbox-delivery", key=None, run=next_one)
+    monkeypatch.setattr(jobs, "_jobs", {job.name: replace(job, run=hangs), other.name: other})
+    monkeypatch.setattr(jobs, "run_bound", lambda job: 0.5)
+    scheduler = jobs.Scheduler(interval=0.1)
+    await scheduler.start()
+    try:
+        async with asyncio.timeout(10):
+            while not after:
+                await asyncio.sleep(0.1)
+    finally:
+        await scheduler.stop()
+    state = await JobState.select().where(JobState.name == job.name).first()
+    assert (state["status"], state["error"], state["running_since"]) == ("failed", jobs.TIMED_OUT, None)
+    run = await JobRun.select(JobRun.status, JobRun.detail).where(JobRun.name == job.name).first()
+    assert (run["status"], run["detail"]) == ("failed", jobs.TIMED_OUT)
+
+
 async def test_the_worker_leaves_a_keyed_run_another_process_restarted_since_it_stopped_its_own(db: Any) -> None:
     """Compare and set: the stopped run's key was taken again by another process (another start) or finished: the
     late «timed out» of the first run leaves that row alone."""
