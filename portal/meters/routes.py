@@ -104,7 +104,13 @@ def checked_beside(meters: list[Any], form: forms.ReadingsForm, period: date | N
 
 def name_fields(meters: list[Any], form: forms.ReadingsForm) -> None:
     """Name each field with an error by its meter and zone («Горячая вода № ГВ000001») in the summary above the
-    form: the form reads the values without knowing the meters' names."""
+    form: the form reads the values without knowing the meters' names. The summary reads top to bottom as the page
+    does (its meters by account, then as listed), not typos first and the refusals of the values after them."""
+    on_page: list[str] = []
+    # as a page groups them by account (``groupby``: a stable sort); a house's meters are one group
+    for m in sorted(meters, key=lambda m: getattr(m, "account_number", "")):
+        on_page += [*(forms.field_name(m.id, zone) for zone in range(1, m.zones + 1)), forms.photo_name(m.id)]
+    form.errors.order(on_page)
     for m in meters:
         for zone in range(1, m.zones + 1):
             name = forms.field_name(m.id, zone)
