@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -85,9 +86,13 @@ def read_invite(data: Mapping[str, Any], house_ids: Sequence[int]) -> tuple[tupl
     return (house_id, user_id), errors
 
 
-def read_filters(query: Mapping[str, Any], house_ids: Sequence[int], months: Sequence[date]) -> tuple[int | None, date]:
-    """The scorecard's house (the first of the staff member's when none or another is asked) and month (this month
-    unless one of the offered ones is asked)."""
+def read_filters(
+    query: Mapping[str, Any], house_ids: Sequence[int], months: Sequence[date], checked: Collection[int] = ()
+) -> tuple[int | None, date]:
+    """The scorecard's house and month. The house asked, else the first of the staff member's that has a checker
+    (``checked``: a card to read, not the empty one of the first house by address), else their first; the month
+    asked among those offered, else this month."""
     house_id = among(parse_id(form_value(query, "house")), house_ids)
-    month = among(parse_month(form_value(query, "month")), months)
-    return house_id if house_id is not None else (house_ids[0] if house_ids else None), month or months[-1]
+    if house_id is None:
+        house_id = next((h for h in house_ids if h in checked), house_ids[0] if house_ids else None)
+    return house_id, among(parse_month(form_value(query, "month")), months) or months[-1]

@@ -129,6 +129,19 @@ class StaffChecker:
     invited_at: datetime
 
 
+async def checked_houses(house_ids: Sequence[int]) -> set[int]:
+    """Which of the houses have an active checker (the staff page opens on the first of them)."""
+    if not house_ids:
+        return set()
+    rows = await (
+        MysteryChecker.select(MysteryChecker.house)
+        .where(MysteryChecker.house.is_in(list(house_ids)) & (MysteryChecker.status == rules.Status.ACTIVE))
+        .distinct()
+        .limit(len(house_ids))
+    )
+    return {r["house"] for r in rows}
+
+
 async def checkers_of(house_id: int) -> list[StaffChecker]:
     """The house's checkers in force (invited or active: at most ``rules.SEATS``)."""
     rows = await (

@@ -186,7 +186,9 @@ async def _staff_page(
 ) -> Template:
     houses = await houses_in_scope(principal)
     months = _months()
-    house_id, month = forms.read_filters(query, [h.id for h in houses], months)
+    ids = [h.id for h in houses]
+    checked = () if form_value(query, "house") else await queries.checked_houses(ids)
+    house_id, month = forms.read_filters(query, ids, months, checked)
     context: dict[str, Any] = {
         "house_options": [(h.id, h.address) for h in houses], "house_id": house_id, "month": month,
         "month_options": [(m.isoformat()[:7], format_day(m, "LLLL y")) for m in reversed(months)],

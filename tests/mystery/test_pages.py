@@ -170,3 +170,20 @@ async def test_the_checkers_card_says_nobody_checks_yet_and_counts_with_the_plur
     await client.speak("ru")
     card = _checkers_card((await client.get("/staff/mystery")).text)
     assert "1\u00a0тайный житель проверяет дом." in card and "Тайный житель прислал проверку за" in card, card
+
+
+async def test_the_staff_page_opens_on_a_house_that_has_a_checker(client, login, make_user, house):
+    """Not on the empty card of the first house by address: on the first with an active checker, unless asked."""
+    from portal.housing.tables import House
+
+    await House.update({House.address: "г. Симферополь, ул. Ясная, д. 1"}).where(House.id == house.id)
+    await House.update({House.address: "г. Симферополь, ул. Абрикосовая, д. 1"}).where(House.id == house.other_house)
+    await login(client, await make_user(roles=("admin",)))
+    chosen = re.compile(r'<option value="(\d+)"[^>]*selected')
+    page = (await client.get("/staff/mystery")).text
+    assert chosen.search(page).group(1) == str(house.other_house)  # invited only: nobody checks yet
+    await MysteryChecker.update({MysteryChecker.status: "active"}).where(MysteryChecker.id == house.checker)
+    page = (await client.get("/staff/mystery")).text
+    assert chosen.search(page).group(1) == str(house.id)
+    asked = (await client.get(f"/staff/mystery?house={house.other_house}")).text
+    assert chosen.search(asked).group(1) == str(house.other_house)
