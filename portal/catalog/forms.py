@@ -224,10 +224,6 @@ def read_quote(data: Mapping[str, Any]) -> QuoteForm:
     return form
 
 
-def read_rating(data: Mapping[str, Any]) -> tuple[int | None, str]:
-    return parse_int(form_value(data, "rating"), low=1, high=5), str(data.get("feedback", "") or "").strip()[:2000]
-
-
 def read_staff_filter(query: Mapping[str, Any]) -> dict[str, Any]:
     """The list's filters from its address (unknown values are dropped, never an error)."""
     paid, status = form_value(query, "paid"), form_value(query, "status")

@@ -44,6 +44,8 @@ from portal.core.i18n import own_words
 from portal.core.pagination import Paging
 from portal.core.parse import parse_decimal
 from portal.core.parse import parse_id
+from portal.core.rating import read_rating
+from portal.core.rating import typed_rating
 from portal.core.security import Principal
 from portal.core.security import client_ip
 from portal.core.security import resident
@@ -472,12 +474,12 @@ class ResidentOrders(Controller):
 
     @post("/{order_id:int}/rate", name="catalog:rate", status_code=200)
     async def rate(self, request: Request, principal: Caller, order: LoadedOrder, data: FormData) -> Response[Any]:
-        rating, feedback = forms.read_rating(data)
-        if rating is None:  # the page again (422), the message at the rating, the comment as typed
-            errors = FormErrors()
-            errors.add("rating", gettext("Choose a rating from 1 to 5."))
-            return await _order_page(request, principal, order, errors=errors, feedback=feedback, status_code=422)
-        await actions.rate(principal, order, rating, feedback, clock.now(), ip=client_ip(request))
+        rated, errors = read_rating(data)
+        if rated is None:  # the page again (422), the message at its field, the mark and the comment as typed
+            return await _order_page(
+                request, principal, order, errors=errors, rated=typed_rating(data), status_code=422
+            )
+        await actions.rate(principal, order, *rated, clock.now(), ip=client_ip(request))
         flash(request, gettext("Thank you for the rating!"))
         return see_other(request, f"/services/orders/{order.id}")
 

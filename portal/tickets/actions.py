@@ -54,6 +54,7 @@ from portal.core.i18n import gettext
 from portal.core.i18n import in_russian_and_english
 from portal.core.i18n import lazy
 from portal.core.i18n import ngettext
+from portal.core.rating import MAX_FEEDBACK
 from portal.core.security import Principal
 from portal.core.security import ResidentRole
 from portal.core.stale import Stale
@@ -1395,7 +1396,7 @@ async def rate_ticket(
     """The resident's rating of the closed work, with their feedback; the audit keeps the rating, not the words."""
     if not rules.resident_may_rate(ticket.status, ticket.rating):
         raise Refused(gettext("This request cannot be rated now."))
-    feedback = feedback.strip()[: rules.MAX_FEEDBACK]
+    feedback = feedback.strip()[:MAX_FEEDBACK]
     async with atomic():
         values = {Ticket.rating: rating, Ticket.feedback: feedback, Ticket.updated_at: now}
         await _write_while(ticket.id, Ticket.rating.is_null(), values, gettext("This request cannot be rated now."))

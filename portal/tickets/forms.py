@@ -146,16 +146,6 @@ def read_message(data: Mapping[str, Any], photos: int) -> tuple[str | None, Form
     return (None, errors) if errors else (text, errors)
 
 
-def read_rating(data: Mapping[str, Any]) -> tuple[tuple[int, str] | None, FormErrors]:
-    errors = FormErrors()
-    rating = rules.valid_rating(form_value(data, "rating"))
-    if rating is None:
-        errors.add("rating", gettext("Choose a rating from 1 to 5."))
-    feedback = form_value(data, "feedback")
-    _at_most(errors, "feedback", feedback, rules.MAX_FEEDBACK)
-    return (None, errors) if errors else ((rating or 0, feedback), errors)
-
-
 def read_hand_back(data: Mapping[str, Any]) -> tuple[str | None, FormErrors]:
     """Why an executor hands a request back: the dispatcher reads it to send the right person to the right place."""
     return _explained(data, "why", gettext("Say why: a wrong address, another trade's work, what is missing."))

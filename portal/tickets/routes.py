@@ -34,6 +34,8 @@ from portal.core.i18n import gettext
 from portal.core.i18n import ngettext
 from portal.core.pagination import Paging
 from portal.core.parse import parse_date
+from portal.core.rating import read_rating
+from portal.core.rating import typed_rating
 from portal.core.security import Principal
 from portal.core.security import client_ip
 from portal.core.security import resident
@@ -198,10 +200,8 @@ class ResidentTickets(Controller):
             return actions.rate_ticket(principal, ticket, *result, now=clock.now(), ip=client_ip(request))
 
         done = gettext("Thank you for the rating!")
-        typed = {name: form_value(data, name) for name in ("rating", "feedback")}
-        return await form_answered(
-            request, principal, ticket, forms.read_rating(data), act, done, staff=False, rated=typed
-        )
+        rated = typed_rating(data)
+        return await form_answered(request, principal, ticket, read_rating(data), act, done, staff=False, rated=rated)
 
     @get("/photos/{attachment_id:int}", name="tickets:photo")
     async def photo(self, request: Request, photo: LoadedPhoto) -> File | Template:

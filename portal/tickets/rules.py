@@ -31,7 +31,6 @@ from portal.core.i18n import lazy
 from portal.core.labels import Labels
 from portal.core.limits import Limit
 from portal.core.parse import normalize_phone
-from portal.core.parse import parse_int
 from portal.core.search import normalise
 from portal.tickets.deadlines import deadline_for
 
@@ -674,11 +673,6 @@ def retimed(ticket: Mapping[str, Any], real: Mapping[str, tuple[Any, Any]], tz: 
     return out
 
 
-def valid_rating(value: object) -> int | None:
-    """A rating 1–5, or None when ``value`` is not one."""
-    return parse_int(value, low=1, high=5)
-
-
 # --- bulk assignment ---------------------------------------------------------------------------------------------
 
 T = TypeVar("T")
@@ -1003,7 +997,6 @@ def lift_cancellable(starts_at: datetime, now: datetime) -> bool:
 MAX_PHOTOS = 5
 MAX_DESCRIPTION = 4000
 MAX_MESSAGE = 4000
-MAX_FEEDBACK = 2000  # the comment of a rating
 
 # The search text of a request (what the staff search reads). Each part has its own cap, so no part, however long,
 # can push another out of what is searched: an identifying part (number, address, premise, account, names, phone)

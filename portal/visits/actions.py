@@ -137,7 +137,8 @@ async def _move(
         if reason:
             changes["reason"] = reason
         await audit.record(principal, action, "client_visit", visit.id, changes, ip, now=now)
-        template = {Status.CANCELLED: messages.CANCELLED, Status.NO_SHOW: messages.MISSED}.get(to)
+        template = {Status.CANCELLED: messages.CANCELLED, Status.NO_SHOW: messages.MISSED,
+                    Status.ATTENDED: messages.CAME}.get(to)  # fmt: skip
         if template is not None:
             await notify(
                 visit.user_id, template.name,
@@ -171,6 +172,26 @@ async def mark(principal: Principal, visit: VisitView, came: bool, now: datetime
         await _move(principal, visit, Status.ATTENDED, "visits.attended", now, ip)
     else:
         await _move(principal, visit, Status.NO_SHOW, "visits.no_show", now, ip)
+
+
+async def rate(
+    principal: Principal, visit: VisitView, rating: int, feedback: str, now: datetime, *, ip: str = ""
+) -> None:
+    """The resident's rating of a visit they came to (once: a second, from another tab, is told it is done); the
+    audit keeps the mark, not the words."""
+    if not rules.may_rate(visit.status, visit.rating):
+        raise Refused(gettext("This has been done already: the page shows how it stands now."))
+    async with atomic():
+        rated = await (
+            Visit.update(
+                {Visit.rating: rating, Visit.feedback: feedback.strip(), Visit.rated_at: now, Visit.updated_at: now}
+            )
+            .where((Visit.id == visit.id) & (Visit.status == Status.ATTENDED) & Visit.rating.is_null())
+            .returning(Visit.id)
+        )
+        if not rated:
+            raise Refused(gettext("This has been done already: the page shows how it stands now."))
+        await audit.record(principal, "visits.rate", "client_visit", visit.id, {"rating": rating}, ip, now=now)
 
 
 async def edit_centre(

@@ -22,6 +22,7 @@ describe(
         "visits.staff_cancel": lazy("Visit to the client centre cancelled by the centre"),
         "visits.attended": lazy("Resident came to the client centre"),
         "visits.no_show": lazy("Resident did not come to the client centre"),
+        "visits.rate": lazy("Resident rated a visit to the client centre"),
     },
     fields={
         "centre": lazy("Client centre"),
@@ -40,6 +41,7 @@ describe(
         "saturday_to": lazy("Closes on Saturdays"),
         "slot_minutes": lazy("Slot, minutes"),
         "desks": lazy("Desks"),
+        "rating": lazy("Rating"),
     },
     entities={"client_visit": lazy("Visit to the client centre"), "client_centre": lazy("Client centre")},
     values={

@@ -1,6 +1,6 @@
 """The automatic messages of visits to the client centre (rendered in the recipient's language): the booking's
-confirmation, its reminder a day before, a visit cancelled (by the resident, or by the centre with its reason), and
-a visit missed."""
+confirmation, its reminder a day before, a visit cancelled (by the resident, or by the centre with its reason), a
+visit missed, and the thanks for one attended with the question how it went."""
 
 from __future__ import annotations
 
@@ -99,6 +99,19 @@ MISSED = message_template(
         "please book another time in the portal."
     ),
     short=lazy("Missed visit on %(day)s"),
+    words=words,
+    sample=_SAMPLE,
+)
+
+CAME = message_template(
+    "visits/came",
+    Topic.ACCOUNT,
+    subject=lazy("Thank you for coming to the client centre"),
+    text=lazy(
+        "Thank you for coming to %(centre)s on %(day)s. How were you received? Rate the visit in the portal: it takes "
+        "a few seconds and helps the centre work better."
+    ),
+    short=lazy("Rate your visit of %(day)s"),
     words=words,
     sample=_SAMPLE,
 )

@@ -199,6 +199,8 @@ class VisitView:
     cancel_reason: str
     updated_at: datetime
     house_id: int
+    rating: int | None = None
+    feedback: str = ""
 
     @property
     def centre_title(self) -> str:
@@ -279,6 +281,8 @@ class DayRow(PremiseAddress):
     house_address: str
     premise_kind: str
     premise_number: str
+    rating: int | None = None
+    feedback: str = ""
 
 
 _DAY = columns_of(

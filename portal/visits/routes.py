@@ -32,6 +32,8 @@ from portal.core.i18n import gettext
 from portal.core.i18n import ngettext
 from portal.core.parse import parse_date
 from portal.core.parse import parse_id
+from portal.core.rating import read_rating
+from portal.core.rating import typed_rating
 from portal.core.security import Principal
 from portal.core.security import StaffRole
 from portal.core.security import client_ip
@@ -124,6 +126,18 @@ def calendar_file(visit: VisitView) -> bytes:
                uid=f"visit-{visit.id}@{host}")  # fmt: skip
 
 
+def _visit_page(request: Request, visit: VisitView, status_code: int = 200, **refused: Any) -> Template:
+    """The resident's visit: what to bring and its cancellation while booked, its rating once attended; ``refused``:
+    the rating's form refused (its ``errors`` and what was typed)."""
+    now = clock.now()
+    return render(
+        request, "visits/visit.html", status_code=status_code, visit=visit,
+        may_cancel=rules.may_cancel(visit.status, visit.starts_at, now),
+        upcoming=rules.is_upcoming(visit.status, visit.starts_at, now),
+        may_rate=rules.may_rate(visit.status, visit.rating), **_words(), **({"errors": FormErrors()} | refused),
+    )  # fmt: skip
+
+
 class ResidentVisits(Controller):
     """The resident's visits to their complex's client centre."""
 
@@ -161,16 +175,21 @@ class ResidentVisits(Controller):
         return see_other(request, f"/visits/{visit_id}")
 
     @get("/{visit_id:int}", name="visits:show")
-    async def show(self, request: Request, principal: Caller, visit: LoadedVisit) -> Template:
-        now = clock.now()
-        return render(
-            request, "visits/visit.html", visit=visit, may_cancel=rules.may_cancel(visit.status, visit.starts_at, now),
-            upcoming=rules.is_upcoming(visit.status, visit.starts_at, now), **_words(),
-        )  # fmt: skip
+    async def show(self, request: Request, visit: LoadedVisit) -> Template:
+        return _visit_page(request, visit)
 
     @get("/{visit_id:int}/visit.ics", name="visits:ics")
     async def ics(self, visit: LoadedVisit) -> Response[bytes]:
         return attachment(calendar_file(visit), "text/calendar; charset=utf-8", f"visit-{visit.id}.ics")
+
+    @post("/{visit_id:int}/rate", name="visits:rate", status_code=200)
+    async def rate(self, request: Request, principal: Caller, visit: LoadedVisit, data: FormData) -> Any:
+        rated, errors = read_rating(data)
+        if rated is None:
+            return _visit_page(request, visit, 422, errors=errors, rated=typed_rating(data))
+        await actions.rate(principal, visit, *rated, clock.now(), ip=client_ip(request))
+        flash(request, gettext("Thank you for the rating!"))
+        return see_other(request, f"/visits/{visit.id}")
 
     @post("/{visit_id:int}/cancel", name="visits:cancel", status_code=200)
     async def cancel(self, request: Request, principal: Caller, visit: LoadedVisit) -> Response[Any]:

@@ -211,6 +211,11 @@ def may_mark(came: bool, starts_at: datetime, now: datetime) -> bool:
     return now >= (starts_at - CANCEL_BEFORE if came else starts_at)
 
 
+def may_rate(status: str, rating: int | None) -> bool:
+    """A resident rates a visit they came to, once."""
+    return status == Status.ATTENDED and rating is None
+
+
 def may_book_more(upcoming: int) -> bool:
     """A person holds at most two upcoming visits."""
     return upcoming < UPCOMING_LIMIT

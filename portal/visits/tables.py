@@ -54,3 +54,6 @@ class Visit(Stamped, Table, tablename="client_visit"):
     cancel_reason = Text(default="")
     done_by = ForeignKey(User, on_delete=OnDelete.restrict, null=True, default=None)
     done_at = Timestamptz(null=True, default=None)
+    rating = Integer(null=True, default=None)  # the resident's mark 1–5 of a visit they came to
+    feedback = Text(default="")
+    rated_at = Timestamptz(null=True, default=None)

@@ -537,7 +537,7 @@ async def _mystery_checker(world: World, locale: str, name: str) -> Sent:
 # --- visits to the client centre ------------------------------------------------------------------------------------
 
 
-@case("visits/booked", "visits/reminder", "visits/cancelled", "visits/missed")
+@case("visits/booked", "visits/reminder", "visits/cancelled", "visits/missed", "visits/came")
 async def _visit(world: World, locale: str, name: str) -> Sent:
     from portal.visits.tables import Visit
 
@@ -554,8 +554,10 @@ async def _visit(world: World, locale: str, name: str) -> Sent:
         "visits/reminder": {"ru": ("Ждём вас", "Возьмите с собой"), "en": ("We are expecting you", "Please bring")},
         "visits/cancelled": {"ru": ("отменён",), "en": ("is cancelled",)},
         "visits/missed": {"ru": ("не пришли",), "en": ("did not come",)},
+        "visits/came": {"ru": ("Как вас приняли", "Оцените визит"), "en": ("How were you received", "Rate the visit")},
     }[name]
-    data = (context["centre"], context["address"]) + ((context["reason"],) if context["reason"] else ())
+    data = (context["centre"],) if name == "visits/came" else (context["centre"], context["address"])
+    data += (context["reason"],) if context["reason"] else ()
     return Sent(email, user_id, data=data, says=says)
 
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 
+from portal.core.rating import valid_rating
 from portal.tickets import rules
 from portal.tickets.rules import Earlier
 from portal.tickets.rules import Status
@@ -86,8 +87,8 @@ def test_only_a_request_reported_done_within_the_window_awaits_the_residents_wor
 
 
 def test_ratings_are_whole_numbers_from_one_to_five():
-    assert [rules.valid_rating(x) for x in ("1", "5", 3)] == [1, 5, 3]
-    assert [rules.valid_rating(x) for x in ("0", "6", "", "x", None, "4.5")] == [None] * 6
+    assert [valid_rating(x) for x in ("1", "5", 3)] == [1, 5, 3]
+    assert [valid_rating(x) for x in ("0", "6", "", "x", None, "4.5")] == [None] * 6
     assert rules.resident_may_rate("done", None)
     assert not rules.resident_may_rate("done", 4)
     assert not rules.resident_may_rate("in_work", None)

@@ -10,6 +10,7 @@ ACCESS: dict[str, str] = {
     "GET /visits/{visit_id:int}": "resident",
     "GET /visits/{visit_id:int}/visit.ics": "resident",
     "POST /visits/{visit_id:int}/cancel": "resident",
+    "POST /visits/{visit_id:int}/rate": "resident",
     "GET /staff/visits": STAFF,
     "GET /staff/visits/accounts/{account_id:int}/new": STAFF,
     "POST /staff/visits/accounts/{account_id:int}/new": STAFF,

@@ -140,6 +140,33 @@ async def test_staff_mark_a_visit_once_and_a_missed_one_is_told(centres):
     assert await OutboxMessage.count().where(OutboxMessage.template == "visits/missed") >= 1
 
 
+async def test_a_resident_who_came_is_asked_and_rates_the_visit_once(centres, make_user):
+    """«Пришёл» thanks the resident and asks how the visit went; they rate it once (the audit keeps the mark, not the
+    words); a visit not attended, or another's, is not rated."""
+    principal, choice = await _choice(centres.resident)
+    came = await actions.book(principal, choice, _booking(choice), NOW)
+    missed = await actions.book(principal, choice, _booking(choice, SLOT + timedelta(minutes=30)), NOW)
+    manager = await load_principal_for(centres.manager)
+    await actions.mark(manager, await queries.staff_visit(manager, came), True, SLOT)
+    await actions.mark(manager, await queries.staff_visit(manager, missed), False, SLOT + timedelta(hours=1))
+    asked = await OutboxMessage.select(OutboxMessage.user_id, OutboxMessage.ref).where(
+        OutboxMessage.template == "visits/came"
+    )
+    assert {(r["user_id"], r["ref"]) for r in asked} == {(centres.resident, f"visits:visit:{came}")}
+
+    with pytest.raises(Refused):
+        await actions.rate(principal, await queries.visit_for(principal, missed), 5, "", SLOT + timedelta(hours=2))
+    visit = await queries.visit_for(principal, came)
+    await actions.rate(principal, visit, 4, "  Быстро, но душно  ", SLOT + timedelta(hours=2))
+    with pytest.raises(Refused):  # the same page sent again from another tab
+        await actions.rate(principal, visit, 1, "", SLOT + timedelta(hours=3))
+    row = await Visit.select(Visit.rating, Visit.feedback, Visit.rated_at).where(Visit.id == came).first()
+    assert (row["rating"], row["feedback"]) == (4, "Быстро, но душно") and row["rated_at"] is not None
+    audit = await AuditEvent.select(AuditEvent.changes).where(AuditEvent.action == "visits.rate").first()
+    assert "душно" not in str(audit["changes"]) and "4" in str(audit["changes"])
+    assert await Visit.select(Visit.rating).where(Visit.id == missed).first() == {"rating": None}
+
+
 async def test_staff_cancel_with_a_reason_told_in_the_residents_language(centres, make_user):
     english = await make_user(accounts={centres.account: "tenant"}, locale="en")
     principal, choice = await _choice(english)

@@ -218,3 +218,34 @@ async def test_a_manager_sets_the_centres_hours_told_of_visits_outside_them(clie
     await login(other, centres.other_manager)
     assert (await other.get(url)).status_code == 404
     assert (await other.form(url, CENTRE_FORM)).status_code == 404
+
+
+async def test_a_resident_rates_a_visit_they_came_to(client, new_client, login, centres, monkeypatch):
+    """Once marked «Пришёл», the visit's page asks how it went: a rating without its mark is said with the comment
+    kept; sent, the page and the centre's day show it, and the form is gone."""
+    from datetime import timedelta
+
+    from portal.core import clock
+
+    await login(client, centres.resident)
+    answer = await client.form("/visits/new", {**FORM, "day": "2026-12-08", "time": "11:00"})
+    visit_id = int(answer.headers["location"].rsplit("/", 1)[1])
+    assert f'action="/visits/{visit_id}/rate"' not in (await client.get(f"/visits/{visit_id}")).text
+    monkeypatch.setattr(clock, "now", lambda: NOW + timedelta(hours=2, minutes=5))
+    manager = new_client()
+    await login(manager, centres.manager)
+    assert (await manager.form(f"/staff/visits/{visit_id}/attended")).status_code == 303
+
+    page = (await client.get(f"/visits/{visit_id}")).text
+    assert f'action="/visits/{visit_id}/rate"' in page and "Как вас приняли?" in page
+    wrong = await client.form(f"/visits/{visit_id}/rate", {"feedback": "Долго ждали у окна"})
+    assert wrong.status_code == 422
+    assert 'id="e-rating"' in wrong.text and "Выберите оценку от 1 до 5" in wrong.text
+    assert "Долго ждали у окна" in wrong.text  # what was typed is kept
+    rated = await client.form(f"/visits/{visit_id}/rate", {"rating": "3", "feedback": "Долго ждали у окна"})
+    assert rated.status_code == 303
+    page = (await client.get(f"/visits/{visit_id}")).text
+    assert re.search(r"Ваша оценка</dt>\s*<dd[^>]*>3 / 5 — Долго ждали у окна</dd>", page), page[-2500:]
+    assert f'action="/visits/{visit_id}/rate"' not in page
+    day = (await manager.get("/staff/visits?day=2026-12-08")).text
+    assert "Оценка 3 из 5" in day and "Долго ждали у окна" in day

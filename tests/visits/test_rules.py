@@ -193,3 +193,9 @@ def test_a_centres_settings_form_says_every_fault_at_once(changed, fields):
     values, errors = forms.read_centre(_centre_form(**changed))
     assert list(errors.fields) == fields
     assert (values is None) == bool(fields)
+
+
+def test_a_visit_is_rated_once_and_only_when_the_resident_came():
+    assert rules.may_rate("attended", None)
+    assert not rules.may_rate("attended", 5)
+    assert not any(rules.may_rate(status, None) for status in ("booked", "no_show", "cancelled"))
