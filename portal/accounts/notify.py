@@ -34,9 +34,9 @@ from portal.accounts import rules
 from portal.accounts.tables import ConsentRecord
 from portal.accounts.tables import User
 from portal.core import outbox
+from portal.core.i18n import in_locale
 from portal.notifications import messages
 from portal.notifications import rules as channel_rules
-from portal.notifications.messages import in_locale
 from portal.notifications.tables import ChannelChoice
 
 Text = str | Callable[[], str]

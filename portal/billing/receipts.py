@@ -5,9 +5,7 @@ and can re-issue one receipt; issuing again replaces the receipt of that account
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from collections.abc import Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from datetime import datetime
@@ -110,16 +108,6 @@ def section_totals(
     return {p: totals.get(p, 0) for p in payee_order if p in charged_by_payee or p == main_payee}
 
 
-@contextmanager
-def _document_language() -> Iterator[None]:
-    previous = i18n.get_locale()
-    i18n.set_locale(DOCUMENT_LOCALE)
-    try:
-        yield
-    finally:
-        i18n.set_locale(previous)
-
-
 def payload_for(
     payee: PayeeInfo,
     account: AccountInfo,
@@ -183,7 +171,7 @@ async def issue(
     order = list(by_id)
     context = _Payees(by_id, order, next((p for p in order if not by_id[p].capital_repair), order[0] if order else 0))
     issued: list[int] = []
-    with _document_language():
+    with i18n.in_locale(DOCUMENT_LOCALE):
         async with atomic():
             for start in range(0, len(account_ids), CHUNK):
                 chunk = list(account_ids[start : start + CHUNK])

@@ -59,6 +59,7 @@ from portal.core.i18n import format_money
 from portal.core.i18n import format_number
 from portal.core.i18n import get_locale
 from portal.core.i18n import gettext
+from portal.core.i18n import in_locale
 from portal.core.i18n import in_russian_and_english
 from portal.core.i18n import lazy
 from portal.core.i18n import own_words
@@ -67,7 +68,6 @@ from portal.core.storage import StoredFile
 from portal.core.threads import written
 from portal.core.web import Refused
 from portal.housing.rules import account_open
-from portal.notifications.messages import in_locale
 from portal.payments import actions as payments
 from portal.payments import queries as payment_queries
 from portal.payments import rules as pay_rules

@@ -32,11 +32,11 @@ from portal.core.db import atomic
 from portal.core.i18n import DEFAULT_LOCALE
 from portal.core.i18n import LOCALES
 from portal.core.i18n import gettext
+from portal.core.i18n import in_locale
 from portal.core.security import ANONYMOUS
 from portal.core.security import Principal
 from portal.core.tables import OutboxMessage
 from portal.core.web import Refused
-from portal.notifications.messages import in_locale
 from portal.notifications.queries import houses_of
 from portal.notifications.rules import Audience
 

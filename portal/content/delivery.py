@@ -19,13 +19,13 @@ from portal.core import outbox
 from portal.core.db import json_value
 from portal.core.i18n import DEFAULT_LOCALE
 from portal.core.i18n import gettext
+from portal.core.i18n import in_locale
 from portal.core.i18n import own_lang
 from portal.core.i18n import own_words
 from portal.core.tables import OutboxMessage
 from portal.core.typography import bound
 from portal.core.typography import bound_html
 from portal.notifications import queries as recipients
-from portal.notifications.messages import in_locale
 from portal.notifications.messages import message_template
 from portal.notifications.messages import render
 from portal.notifications.messages import unsubscribable

@@ -32,6 +32,7 @@ from portal.core import outbox
 from portal.core import stale
 from portal.core import storage
 from portal.core.i18n import gettext
+from portal.core.i18n import in_locale
 from portal.core.i18n import lazy
 from portal.core.labels import Labels
 from portal.core.pagination import Paging
@@ -53,7 +54,6 @@ from portal.core.web import see_other
 from portal.housing.queries import houses_in_scope
 from portal.notifications.channels import deliver_soon
 from portal.notifications.messages import absolute
-from portal.notifications.messages import in_locale
 from portal.notifications.queries import PostAudience
 from portal.notifications.queries import count_audience
 

@@ -7,9 +7,11 @@ of a locale are merged into one.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import sys
 from collections.abc import Callable
+from collections.abc import Iterator
 from collections.abc import Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -249,18 +251,26 @@ def russian_lang(text: str | None) -> str:
     return ""
 
 
+@contextlib.contextmanager
+def in_locale(locale: str | None) -> Iterator[None]:
+    """Words in ``locale`` (Russian where None) whatever the language of the request: a message in its recipient's,
+    a receipt or a protocol in the documents' own; the request's language again after."""
+    previous = get_locale()
+    set_locale(locale or DEFAULT_LOCALE)
+    try:
+        yield
+    finally:
+        set_locale(previous)
+
+
 def in_russian_and_english(make: Callable[[], str]) -> tuple[str, str]:
     """Words the portal says once and keeps for readers of either language — ``make()`` in Russian (the
     dispatchers' and documents' language), then in English: a request's text is read by Russian dispatchers and by
     a resident who may read English, each reading theirs."""
-    previous = get_locale()
-    try:
-        set_locale(DEFAULT_LOCALE)
+    with in_locale(DEFAULT_LOCALE):
         russian = make()
-        set_locale("en")
+    with in_locale("en"):
         english = make()
-    finally:
-        set_locale(previous)
     return russian, english
 
 

@@ -30,6 +30,7 @@ from portal.core.db import is_sqlite
 from portal.core.i18n import format_day
 from portal.core.i18n import format_moment
 from portal.core.i18n import gettext
+from portal.core.i18n import in_locale
 from portal.core.i18n import ngettext
 from portal.core.security import Principal
 from portal.core.storage import StoredFile
@@ -483,7 +484,6 @@ async def mail_code(
 ) -> None:
     """The code (kept as ``row``) that confirms ``lines``, by e-mail to the owner in their language (the premises
     named in it, not in the language of the page the code was asked from); never sent after the code expires."""
-    from portal.notifications.messages import in_locale
     from portal.notifications.messages import render
 
     confirmed = {line.id for line in lines}

@@ -11,13 +11,13 @@ from portal.core.exports import Area
 from portal.core.exports import Quantity
 from portal.core.exports import to_xlsx
 from portal.core.i18n import gettext as _
+from portal.core.i18n import in_locale
 from portal.core.threads import written
 from portal.meetings import forms
 from portal.meetings import pdf
 from portal.meetings import queries
 from portal.meetings import rules
 from portal.meetings.tables import BallotStatus
-from portal.notifications.messages import in_locale
 
 
 async def workbook(meeting: queries.MeetingView) -> bytes:

@@ -18,6 +18,7 @@ from portal.core import storage
 from portal.core.home import register_section
 from portal.core.i18n import format_percent
 from portal.core.i18n import gettext
+from portal.core.i18n import in_locale
 from portal.core.security import Principal
 from portal.core.security import resident
 from portal.core.threads import written
@@ -38,7 +39,6 @@ from portal.meetings.deps import Caller
 from portal.meetings.deps import LoadedInitiative
 from portal.meetings.deps import LoadedMeeting
 from portal.meetings.tables import BallotStatus
-from portal.notifications.messages import in_locale
 
 
 def _pdf(content: bytes, filename: str) -> Response[bytes]:

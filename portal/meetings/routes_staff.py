@@ -21,6 +21,7 @@ from portal.core import storage
 from portal.core.exports import XLSX
 from portal.core.exports import attachment
 from portal.core.i18n import gettext
+from portal.core.i18n import in_locale
 from portal.core.i18n import ngettext
 from portal.core.pagination import PageRequest
 from portal.core.pagination import Paging
@@ -58,7 +59,6 @@ from portal.meetings.routes import paper_ballots_bytes
 from portal.meetings.routes import protocol_bytes
 from portal.meetings.tables import BallotStatus
 from portal.notifications.messages import absolute
-from portal.notifications.messages import in_locale
 from portal.settings import get_settings
 
 VIEW = ("manager", "moderator", "operator")

@@ -16,6 +16,7 @@ from portal.core import clock
 from portal.core.db import atomic
 from portal.core.db import unique_violations
 from portal.core.i18n import gettext
+from portal.core.i18n import in_locale
 from portal.core.security import Principal
 from portal.core.storage import StoredFile
 from portal.core.web import Refused
@@ -29,7 +30,6 @@ from portal.mystery.tables import MysteryChecker
 from portal.mystery.tables import MysteryGrade
 from portal.mystery.tables import MysteryPhoto
 from portal.mystery.tables import MysteryReport
-from portal.notifications.messages import in_locale
 from portal.tickets.actions import file_about_house
 from portal.tickets.rules import Source
 

@@ -25,11 +25,9 @@ written without a template) is shown as it was stored.
 
 from __future__ import annotations
 
-import contextlib
 import html
 import re
 from collections.abc import Callable
-from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import field
 from dataclasses import replace
@@ -40,6 +38,7 @@ from typing import Any
 
 from portal.core import i18n
 from portal.core.i18n import LazyText
+from portal.core.i18n import in_locale
 from portal.notifications.rules import Topic
 from portal.notifications.rules import unsubscribe_token
 from portal.settings import get_settings
@@ -137,17 +136,6 @@ def registered() -> dict[str, MessageTemplate]:
 def get(name: str) -> MessageTemplate:
     load_all()
     return _templates[name]
-
-
-@contextlib.contextmanager
-def in_locale(locale: str | None) -> Iterator[None]:
-    """Words in the recipient's language, whatever the language of the request that caused the message."""
-    previous = i18n.get_locale()
-    i18n.set_locale(locale or i18n.DEFAULT_LOCALE)
-    try:
-        yield
-    finally:
-        i18n.set_locale(previous)
 
 
 def absolute(path: str) -> str:

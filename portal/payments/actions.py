@@ -44,11 +44,11 @@ from portal.core.db import to_kopecks
 from portal.core.i18n import format_money
 from portal.core.i18n import get_locale
 from portal.core.i18n import gettext
+from portal.core.i18n import in_locale
 from portal.core.security import Principal
 from portal.core.web import Refused
 from portal.housing import rules as housing_rules
 from portal.housing.tables import PersonalAccount
-from portal.notifications.messages import in_locale
 from portal.payments import messages
 from portal.payments import queries
 from portal.payments import rules

@@ -51,6 +51,7 @@ from portal.core.i18n import format_money
 from portal.core.i18n import format_number
 from portal.core.i18n import format_phone
 from portal.core.i18n import gettext
+from portal.core.i18n import in_locale
 from portal.core.i18n import in_russian_and_english
 from portal.core.i18n import lazy
 from portal.core.i18n import ngettext
@@ -74,7 +75,6 @@ from portal.housing.tables import PersonalAccount
 from portal.meetings.actions import link_new_owner
 from portal.meters import words as meter_words
 from portal.meters.actions import move_to_account
-from portal.notifications.messages import in_locale
 from portal.settings import get_settings
 from portal.tickets import deadlines
 from portal.tickets import forms

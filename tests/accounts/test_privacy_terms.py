@@ -9,7 +9,7 @@ import pytest
 
 from portal import settings as portal_settings
 from portal.core.i18n import format_term
-from portal.notifications.messages import in_locale
+from portal.core.i18n import in_locale
 
 
 @pytest.mark.parametrize(

@@ -316,7 +316,7 @@ async def test_a_document_staff_attach_without_a_title_is_named_in_russian_whate
     from PIL import Image
 
     from portal.catalog.tables import OrderDocument
-    from portal.notifications.messages import in_locale
+    from portal.core.i18n import in_locale
 
     _, placed = await _order(household, shop, (shop["repair"], "1"), (shop["plumber"], "1"))
     await Order.update({Order.status: "accepted"}).where(Order.id == placed.id)  # priced and paid
@@ -406,7 +406,7 @@ async def test_the_staff_list_dates_are_whole_days_in_the_company_zone(db, house
 )
 def test_an_orders_services_in_one_line_take_the_plural_of_the_language(language: str, others: int, words: str):
     from portal.catalog.texts import summary_label
-    from portal.notifications.messages import in_locale
+    from portal.core.i18n import in_locale
 
     first = "Мелкий ремонт" if language == "ru" else "Minor repairs"
     with in_locale(language):

@@ -16,8 +16,8 @@ from portal.catalog import queries
 from portal.catalog.tables import PaidService
 from portal.catalog.tables import ServiceCategory
 from portal.core import clock
+from portal.core.i18n import in_locale
 from portal.core.pagination import PageRequest
-from portal.notifications.messages import in_locale
 from portal.tickets import queries as ticket_queries
 from portal.tickets.filters import read_filters
 from portal.tickets.tables import Ticket

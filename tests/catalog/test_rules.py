@@ -128,7 +128,7 @@ def test_an_order_line_gives_its_quantity_with_the_units_short_sign(lang, quanti
 )
 def test_a_duration_keeps_its_number_and_unit_on_one_line(locale, minutes, shown):
     """A service's card read «около 1» on one line and «ч» alone on the next: a no-break space joins them."""
-    from portal.notifications.messages import in_locale
+    from portal.core.i18n import in_locale
 
     with in_locale(locale):
         assert texts.duration_label(minutes) == shown
@@ -150,7 +150,7 @@ def test_the_orders_words_name_who_pays_it_only_when_given_the_name(locale, stat
     from datetime import UTC
     from datetime import datetime
 
-    from portal.notifications.messages import in_locale
+    from portal.core.i18n import in_locale
 
     started = datetime(2026, 12, 5, 9, 0, tzinfo=UTC)
     until = None if status == "created" else datetime(2026, 12, 5, 10, 0, tzinfo=UTC)

@@ -176,7 +176,7 @@ def test_an_events_reminder_keeps_the_titles_short_words_with_the_next_one_in_ea
     """The reminder's push («Завтра: Уборка на площадке») never ends a phone's line with «на»: its title is bound
     in the reader's language, the Russian standing in for a missing English twin bound as well."""
     from portal.content.messages import words
-    from portal.notifications.messages import in_locale
+    from portal.core.i18n import in_locale
 
     stored = {"title": "Уборка на площадке", "title_en": "", "starts_at": START.isoformat(), "place": ""}
     for locale in ("ru", "en"):

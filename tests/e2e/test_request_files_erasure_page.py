@@ -19,7 +19,7 @@ from PIL import Image
 
 from portal.core import clock
 from portal.core.i18n import format_day
-from portal.notifications.messages import in_locale
+from portal.core.i18n import in_locale
 from tests.browser import OpenPage
 from tests.browser import Served
 from tests.browser import sign_in

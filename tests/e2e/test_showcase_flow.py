@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 
 from portal.core import clock
 from portal.core.i18n import format_day
-from portal.notifications.messages import in_locale
+from portal.core.i18n import in_locale
 from portal.showcase.rules import LEADS_PER_IP
 from tests.browser import OpenPage
 from tests.browser import Served

@@ -16,8 +16,8 @@ import pytest
 
 from portal.core import clock
 from portal.core.i18n import format_day
+from portal.core.i18n import in_locale
 from portal.meetings import rules
-from portal.notifications.messages import in_locale
 from tests.browser import OpenPage
 from tests.browser import Served
 from tests.browser import sign_in

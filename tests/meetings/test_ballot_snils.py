@@ -11,11 +11,11 @@ from datetime import date
 from pypdf import PdfReader
 
 from portal.core import clock
+from portal.core.i18n import in_locale
 from portal.meetings import actions
 from portal.meetings import pdf
 from portal.meetings import queries
 from portal.meetings.routes import protocol_bytes
-from portal.notifications.messages import in_locale
 from tests.meetings.test_actions import SCAN
 from tests.meetings.test_actions import SNILS
 from tests.meetings.test_actions import _admin

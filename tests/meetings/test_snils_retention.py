@@ -17,6 +17,7 @@ from portal.core import clock
 from portal.core import jobs
 from portal.core import storage
 from portal.core.i18n import format_day
+from portal.core.i18n import in_locale
 from portal.core.tables import AuditEvent
 from portal.meetings import actions
 from portal.meetings import queries
@@ -25,7 +26,6 @@ from portal.meetings.routes import protocol_bytes
 from portal.meetings.tables import Ballot
 from portal.meetings.tables import Meeting
 from portal.meetings.tables import MeetingStatus
-from portal.notifications.messages import in_locale
 from tests.meetings.test_actions import SNILS
 from tests.meetings.test_actions import _admin
 from tests.pdfs import text_off_the_page

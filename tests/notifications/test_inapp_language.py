@@ -14,9 +14,9 @@ import pytest
 
 from portal.accounts.notify import notify
 from portal.core.db import atomic
+from portal.core.i18n import in_locale
 from portal.core.tables import OutboxMessage
 from portal.notifications import messages
-from portal.notifications.messages import in_locale
 
 MEETING = {
     "title": "Ремонт кровли",

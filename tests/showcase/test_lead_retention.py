@@ -20,9 +20,9 @@ from portal.core import clock
 from portal.core import jobs
 from portal.core.db import is_sqlite
 from portal.core.i18n import format_day
+from portal.core.i18n import in_locale
 from portal.core.tables import AuditEvent
 from portal.core.tables import OutboxMessage
-from portal.notifications.messages import in_locale
 from portal.showcase import actions
 from portal.showcase import queries
 from portal.showcase import rules

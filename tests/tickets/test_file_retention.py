@@ -18,8 +18,8 @@ from portal.core import jobs
 from portal.core import storage
 from portal.core.db import is_sqlite
 from portal.core.i18n import format_day
+from portal.core.i18n import in_locale
 from portal.core.tables import AuditEvent
-from portal.notifications.messages import in_locale
 from portal.tickets import actions
 from portal.tickets import queries
 from portal.tickets import rules
