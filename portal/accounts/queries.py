@@ -4,6 +4,7 @@ outbox. Bounded, indexed, returning dataclasses; every write lives in ``actions`
 from __future__ import annotations
 
 import hmac
+from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import fields
 from datetime import date
@@ -115,6 +116,17 @@ async def get_user(user_id: int) -> UserInfo | None:
 async def is_staff(user_id: int) -> bool:
     """Whether the user has any staff role (an invitation then opens the staff pages)."""
     return await UserRole.exists().where(UserRole.user == user_id)
+
+
+TOLD_STAFF = 50  # the staff members of a house told of one event, at most
+
+
+async def staff_of_house(house_id: int, roles: Sequence[str]) -> list[int]:
+    """The staff members of the house with one of ``roles``, by id (at most ``TOLD_STAFF``): those told of its
+    request or order."""
+    in_house = StaffHouse.select(StaffHouse.user).where(StaffHouse.house == house_id)
+    rows = await UserRole.select(UserRole.user).where(UserRole.role.is_in(list(roles)) & UserRole.user.is_in(in_house))
+    return sorted({r["user"] for r in rows})[:TOLD_STAFF]
 
 
 async def email_taken(email: str) -> bool:

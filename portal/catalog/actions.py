@@ -21,9 +21,8 @@ from decimal import Decimal
 from typing import Any
 
 from portal.accounts.notify import notify
+from portal.accounts.queries import staff_of_house
 from portal.accounts.tables import Residency
-from portal.accounts.tables import StaffHouse
-from portal.accounts.tables import UserRole
 from portal.billing import ledger
 from portal.billing import pdf as billing_pdf
 from portal.billing import queries as billing_queries
@@ -126,9 +125,7 @@ async def _tell(order: OrderDetail, template: str, context: dict[str, Any], even
 
 async def _tell_staff(order: OrderDetail, template: str, event: str, roles: Sequence[str]) -> None:
     """The staff of the order's house with one of ``roles`` (in-app and e-mail through the outbox)."""
-    in_house = StaffHouse.select(StaffHouse.user).where(StaffHouse.house == order.house_id)
-    rows = await UserRole.select(UserRole.user).where(UserRole.role.is_in(list(roles)) & UserRole.user.is_in(in_house))
-    for user_id in sorted({r["user"] for r in rows})[:50]:
+    for user_id in await staff_of_house(order.house_id, roles):
         await notify(
             user_id,
             template,

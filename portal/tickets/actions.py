@@ -25,8 +25,7 @@ from portal.accounts.actions import hand_over
 from portal.accounts.notify import notify
 from portal.accounts.queries import Person
 from portal.accounts.queries import people_of_account
-from portal.accounts.tables import StaffHouse
-from portal.accounts.tables import UserRole
+from portal.accounts.queries import staff_of_house
 from portal.billing import ledger
 from portal.billing import outage_reductions
 from portal.billing.outage_reductions import OutageFacts
@@ -445,11 +444,7 @@ async def _tell_dispatchers(
     """The dispatchers of the house are told at once (in-app and e-mail through the outbox): an emergency, a request
     handed back by its executor."""
     ticket_id = context["ticket_id"]
-    house_staff = StaffHouse.select(StaffHouse.user).where(StaffHouse.house == house_id)
-    rows = await UserRole.select(UserRole.user).where(
-        (UserRole.role == "dispatcher") & UserRole.user.is_in(house_staff)
-    )
-    for user_id in sorted({r["user"] for r in rows})[:50]:
+    for user_id in await staff_of_house(house_id, ["dispatcher"]):
         await notify(
             user_id,
             template,
