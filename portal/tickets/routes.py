@@ -282,6 +282,13 @@ def _ids(shown: Mapping[str, Any]) -> list[int]:
     return [p.account_id for p in shown["places"]]
 
 
+def _chosen_place(places: list[queries.Place], form: Mapping[str, Any]) -> queries.Place | None:
+    """The address the form's account chooses; nothing chosen yet, the first one, as its choice shows it; a choice
+    not the resident's, none."""
+    chosen = form_value(form, "account")
+    return next((p for p in places if str(p.account_id) == chosen), None) if chosen else next(iter(places), None)
+
+
 async def _absence_limits(_places: list[queries.Place], _form: Mapping[str, Any]) -> dict[str, Any]:
     return {"min_days": rules.ABSENCE_MIN_FULL_DAYS, "filing_days": rules.ABSENCE_FILING_DAYS}
 
@@ -327,9 +334,7 @@ async def _lift_day(places: list[queries.Place], form: Mapping[str, Any]) -> dic
     with its slots by the company's rules and those the entrance's bookings hold."""
     settings = get_settings()
     hours = rules.LiftHours(settings.lift_slot_hours, settings.lift_weekday_hours, settings.lift_saturday_hours)
-    chosen = form_value(form, "account")
-    # Nothing chosen yet: the first address, as its choice shows it; a choice not the resident's: none.
-    place = next((p for p in places if str(p.account_id) == chosen), None) if chosen else next(iter(places), None)
+    place = _chosen_place(places, form)
     today, now_local = clock.today_local(), clock.local(clock.now())
     typed = form_value(form, "day")
     day = parse_date(typed) if typed else _first_lift_day(today, now_local, hours)
@@ -382,8 +387,7 @@ CALLER_LIFT = replace(
 async def _warranty_terms(places: list[queries.Place], form: Mapping[str, Any]) -> dict[str, Any]:
     """The defects offered by group, and the warranty as it stands for the address chosen (the first one until the
     resident chooses): for the kind chosen, else for both groups (``rules.warranty_state``)."""
-    chosen = form_value(form, "account")
-    place = next((p for p in places if str(p.account_id) == chosen), None) if chosen else next(iter(places), None)
+    place = _chosen_place(places, form)
     house = (await queries.house_warranties([place.house_id])).get(place.house_id) if place else None
     kind = form_value(form, "kind")
     groups = [rules.DEFECT_KINDS[kind]] if kind in rules.DEFECT_KINDS else list(rules.DefectGroup)
