@@ -7,6 +7,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
+
+from piccolo.query.functions.aggregate import Count
+from piccolo.query.functions.aggregate import Sum
 
 from portal.core.address import PremiseAddress
 from portal.core.db import from_row
@@ -307,6 +311,29 @@ async def day_of(
         .limit(limit)
     )
     return [from_row(DayRow, r) for r in rows]
+
+
+@dataclass(frozen=True)
+class Ratings:
+    """The residents' marks of a centre's visits over a while: their mean to a tenth, and how many."""
+
+    mean: Decimal
+    count: int
+
+
+async def ratings_of(principal: Principal, centre_id: int, since: datetime) -> Ratings | None:
+    """The marks residents gave the centre's visits since ``since`` (those of the staff member's houses for staff
+    bound to houses), or None when there are none."""
+    scope = house_scope(Visit.account.premise.house, principal)
+    where = (Visit.centre == centre_id) & Visit.rating.is_not_null() & (Visit.rated_at >= since)
+    row = await (
+        Visit.select(Sum(Visit.rating).as_alias("total"), Count(Visit.id).as_alias("count"))
+        .where(where if scope is None else where & scope)
+        .first()
+    )
+    if not row or not row["count"]:
+        return None
+    return Ratings(rules.mean_mark(int(row["total"]), int(row["count"])), int(row["count"]))
 
 
 async def staff_visit(principal: Principal, visit_id: int, centres: Sequence[int] | None = None) -> VisitView | None:

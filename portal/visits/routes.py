@@ -220,8 +220,11 @@ async def _staff_page(
         if centre
         else []
     )
+    since = clock.now() - rules.RATINGS_OVER
+    ratings = await queries.ratings_of(principal, centre.id, since) if centre else None
     return render(
         request, "visits/staff.html", status_code=status_code, centres=centres, centre=centre, day=day, today=today,
+        ratings=ratings,
         rows=rows, before=day - timedelta(days=1), after=day + timedelta(days=1), now=clock.now(),
         hour=timedelta(hours=1), centre_options=[(c.id, c.title) for c in centres],
         open_hours=rules.open_hours(centre.hours, day) if centre else None, **_words(),

@@ -13,6 +13,8 @@ from datetime import date
 from datetime import datetime
 from datetime import time
 from datetime import timedelta
+from decimal import ROUND_HALF_UP
+from decimal import Decimal
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -26,6 +28,7 @@ CANCEL_BEFORE = timedelta(hours=1)  # a resident cancels until an hour before th
 UPCOMING_LIMIT = 2  # upcoming visits one person holds at once
 MAX_COMMENT = 500
 REMIND_BEFORE = timedelta(hours=24)  # the reminder comes a day before the visit
+RATINGS_OVER = timedelta(days=30)  # the centre's day page shows the marks of the last 30 days
 SHORTENED_BY = timedelta(hours=1)  # a pre-holiday working day is an hour shorter (ТК РФ ст. 95)
 
 
@@ -214,6 +217,11 @@ def may_mark(came: bool, starts_at: datetime, now: datetime) -> bool:
 def may_rate(status: str, rating: int | None) -> bool:
     """A resident rates a visit they came to, once."""
     return status == Status.ATTENDED and rating is None
+
+
+def mean_mark(total: int, count: int) -> Decimal:
+    """The mean of ``count`` marks adding up to ``total``, to a tenth (half up: 4.25 is 4.3)."""
+    return (Decimal(total) / Decimal(count)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 def may_book_more(upcoming: int) -> bool:

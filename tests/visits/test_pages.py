@@ -249,3 +249,7 @@ async def test_a_resident_rates_a_visit_they_came_to(client, new_client, login, 
     assert f'action="/visits/{visit_id}/rate"' not in page
     day = (await manager.get("/staff/visits?day=2026-12-08")).text
     assert "Оценка 3 из 5" in day and "Долго ждали у окна" in day
+    assert "Оценка визитов жителями за 30 дней: 3,0 из 5 по 1 оценке." in day
+    other = new_client()
+    await login(other, centres.other_manager)  # another complex's centre: none of these marks
+    assert "Оценка визитов жителями" not in (await other.get("/staff/visits")).text

@@ -199,3 +199,9 @@ def test_a_visit_is_rated_once_and_only_when_the_resident_came():
     assert rules.may_rate("attended", None)
     assert not rules.may_rate("attended", 5)
     assert not any(rules.may_rate(status, None) for status in ("booked", "no_show", "cancelled"))
+
+
+def test_the_mean_mark_is_to_a_tenth_half_up():
+    assert str(rules.mean_mark(17, 4)) == "4.3"  # 4.25
+    assert str(rules.mean_mark(14, 3)) == "4.7"  # 4.666…
+    assert str(rules.mean_mark(5, 1)) == "5.0"
