@@ -238,6 +238,7 @@ async def test_a_resident_rates_a_visit_they_came_to(client, new_client, login, 
 
     page = (await client.get(f"/visits/{visit_id}")).text
     assert f'action="/visits/{visit_id}/rate"' in page and "Как вас приняли?" in page
+    assert f'href="/visits/{visit_id}#rate-h"' in (await client.get("/visits")).text  # asked in «Мои записи» too
     wrong = await client.form(f"/visits/{visit_id}/rate", {"feedback": "Долго ждали у окна"})
     assert wrong.status_code == 422
     assert 'id="e-rating"' in wrong.text and "Выберите оценку от 1 до 5" in wrong.text
@@ -247,6 +248,8 @@ async def test_a_resident_rates_a_visit_they_came_to(client, new_client, login, 
     page = (await client.get(f"/visits/{visit_id}")).text
     assert re.search(r"Ваша оценка</dt>\s*<dd[^>]*>3 / 5 — Долго ждали у окна</dd>", page), page[-2500:]
     assert f'action="/visits/{visit_id}/rate"' not in page
+    mine = (await client.get("/visits")).text
+    assert f'href="/visits/{visit_id}#rate-h"' not in mine and "Ваша оценка: 3&nbsp;/&nbsp;5" in mine
     day = (await manager.get("/staff/visits?day=2026-12-08")).text
     assert "Оценка 3 из 5" in day and "Долго ждали у окна" in day
     assert "Оценка визитов жителями за 30 дней: 3,0 из 5 по 1 оценке." in day
