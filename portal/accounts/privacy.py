@@ -452,17 +452,7 @@ async def forget_expired_tokens(now: datetime, keep_days: int) -> int:
     ``keep_days`` days ago (152-ФЗ ст. 5 ч. 7): they open nothing any more. A batch at a time by the index of the
     expiry, each its own statement, so a run stopped halfway is taken up by the next. Returns how many."""
     before = now - timedelta(days=keep_days)
-    deleted = 0
-    while ids := [
-        r["id"]
-        for r in await OneTimeToken.select(OneTimeToken.id)
-        .where(OneTimeToken.expires_at < before)
-        .order_by(OneTimeToken.expires_at)
-        .limit(TOKENS_PER_DELETE)
-    ]:
-        await OneTimeToken.delete().where(OneTimeToken.id.is_in(ids))
-        deleted += len(ids)
-    return deleted
+    return await _deleted_in_batches(OneTimeToken, OneTimeToken.expires_at < before, OneTimeToken.expires_at)
 
 
 async def forget_one_time_messages(now: datetime, keep_days: int) -> int:
@@ -475,17 +465,21 @@ async def forget_one_time_messages(now: datetime, keep_days: int) -> int:
 
     templates = sorted(name for name, template in registered().items() if template.one_time)
     before = now - timedelta(days=keep_days)
+    done = OutboxMessage.status.not_in(["pending", "sending"])
+    return await _deleted_in_batches(
+        OutboxMessage, OutboxMessage.template.is_in(templates) & (OutboxMessage.created_at < before) & done
+    )
+
+
+async def _deleted_in_batches(table: Any, where: Any, order_by: Any = None) -> int:
+    """Delete the rows of ``table`` that ``where`` picks, ``TOKENS_PER_DELETE`` at a time (by ``order_by``, where its
+    index is the way to them), each batch its own statement, so a run stopped halfway is taken up by the next.
+    Returns how many."""
     deleted = 0
-    while ids := [
-        r["id"]
-        for r in await OutboxMessage.select(OutboxMessage.id)
-        .where(
-            OutboxMessage.template.is_in(templates)
-            & (OutboxMessage.created_at < before)
-            & OutboxMessage.status.not_in(["pending", "sending"])
-        )
-        .limit(TOKENS_PER_DELETE)
-    ]:
-        await OutboxMessage.delete().where(OutboxMessage.id.is_in(ids))
+    while True:
+        batch = table.select(table.id).where(where).limit(TOKENS_PER_DELETE)
+        ids = [r["id"] for r in await (batch if order_by is None else batch.order_by(order_by))]
+        if not ids:
+            return deleted
+        await table.delete().where(table.id.is_in(ids))
         deleted += len(ids)
-    return deleted

@@ -83,3 +83,16 @@ async def test_a_message_that_carried_a_one_time_link_goes_after_the_term_others
     assert await _mails(young) == both and await _mails(waiting) == both
     assert await privacy.forget_one_time_messages(now, 30) == 0
     assert await _mails(old) == ["accounts/email_taken"]
+
+
+async def test_every_batch_is_deleted_in_one_run(make_user, monkeypatch):
+    """The links and the messages are deleted a few at a time: one run goes on until none is left of the term."""
+    monkeypatch.setattr(privacy, "TOKENS_PER_DELETE", 2)
+    users = [await make_user() for _ in range(5)]
+    for user in users:
+        await _queued(user, 31)  # a reset link, its message and a notice that is no one-time message
+
+    assert await privacy.forget_expired_tokens(clock.now() + timedelta(days=32), 30) == 5
+    assert await privacy.forget_one_time_messages(clock.now(), 30) == 5
+    assert [await _kept(user) for user in users] == [0] * 5
+    assert [await _mails(user) for user in users] == [["accounts/email_taken"]] * 5
