@@ -154,14 +154,19 @@ def clean_image(data: bytes) -> tuple[bytes, int, int]:
     return out.getvalue(), clean.width, clean.height
 
 
-def _write(data: bytes) -> StoredFile:
-    body, width, height = clean_image(data)
+def _stored(body: bytes, ending: str, content_type: str, width: int = 0, height: int = 0) -> StoredFile:
+    """``body`` written under a new key of its own (the month's folder, a random name with its ``ending``)."""
     now = datetime.now(UTC)
-    key = f"{now:%Y}/{now:%m}/{secrets.token_urlsafe(24)}.jpg"
+    key = f"{now:%Y}/{now:%m}/{secrets.token_urlsafe(24)}.{ending}"
     target = path_of(key)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(body)
-    return StoredFile(key=key, content_type="image/jpeg", size=len(body), width=width, height=height)
+    return StoredFile(key=key, content_type=content_type, size=len(body), width=width, height=height)
+
+
+def _write(data: bytes) -> StoredFile:
+    body, width, height = clean_image(data)
+    return _stored(body, "jpg", "image/jpeg", width, height)
 
 
 def _write_bounded(data: bytes) -> StoredFile:
@@ -213,13 +218,7 @@ def check_pdf(data: bytes) -> bytes:
 
 
 def _write_pdf(data: bytes) -> StoredFile:
-    body = check_pdf(data)
-    now = datetime.now(UTC)
-    key = f"{now:%Y}/{now:%m}/{secrets.token_urlsafe(24)}.pdf"
-    target = path_of(key)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(body)
-    return StoredFile(key=key, content_type="application/pdf", size=len(body), width=0, height=0)
+    return _stored(check_pdf(data), "pdf", "application/pdf")
 
 
 async def save_document(upload: Any) -> StoredFile:
