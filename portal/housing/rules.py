@@ -17,6 +17,7 @@ from enum import StrEnum
 from fractions import Fraction
 
 from portal.core.i18n import lazy
+from portal.core.labels import Labels
 from portal.core.search import normalise
 from portal.housing.tables import OwnerKind
 from portal.housing.tables import PremiseKind
@@ -102,22 +103,28 @@ def message(problem: Problem) -> str:
 
 # --- choices -------------------------------------------------------------------------------------------
 
-PREMISE_KINDS: dict[str, Callable[[], str]] = {
-    PremiseKind.FLAT: lazy("Flat"),
-    PremiseKind.NONRESIDENTIAL: lazy("Non-residential premise"),
-    PremiseKind.PARKING: lazy("Parking space"),
-    PremiseKind.STORAGE: lazy("Storage room"),
-}
-OWNER_KINDS: dict[str, Callable[[], str]] = {
-    OwnerKind.PERSON: lazy("Person"),
-    OwnerKind.ORGANISATION: lazy("Organisation"),
-}
-RISER_KINDS: dict[str, Callable[[], str]] = {
-    RiserKind.COLD_WATER: lazy("Cold water"),
-    RiserKind.HOT_WATER: lazy("Hot water"),
-    RiserKind.HEATING: lazy("Heating"),
-    RiserKind.SEWERAGE: lazy("Sewerage"),
-}
+PREMISE_KINDS = Labels(
+    {
+        PremiseKind.FLAT: lazy("Flat"),
+        PremiseKind.NONRESIDENTIAL: lazy("Non-residential premise"),
+        PremiseKind.PARKING: lazy("Parking space"),
+        PremiseKind.STORAGE: lazy("Storage room"),
+    }
+)
+OWNER_KINDS = Labels(
+    {
+        OwnerKind.PERSON: lazy("Person"),
+        OwnerKind.ORGANISATION: lazy("Organisation"),
+    }
+)
+RISER_KINDS = Labels(
+    {
+        RiserKind.COLD_WATER: lazy("Cold water"),
+        RiserKind.HOT_WATER: lazy("Hot water"),
+        RiserKind.HEATING: lazy("Heating"),
+        RiserKind.SEWERAGE: lazy("Sewerage"),
+    }
+)
 # Prefixes of riser codes as the company's engineers write them.
 RISER_PREFIXES: dict[str, str] = {
     "ХВС": RiserKind.COLD_WATER,
@@ -163,19 +170,9 @@ def owner_kind_options() -> list[tuple[str, str]]:
     return [(k, label()) for k, label in OWNER_KINDS.items()]
 
 
-def kind_label(kind: str) -> str:
-    label = PREMISE_KINDS.get(kind)
-    return label() if label else kind
-
-
-def owner_kind_label(kind: str) -> str:
-    label = OWNER_KINDS.get(kind)
-    return label() if label else kind
-
-
-def riser_kind_label(kind: str) -> str:
-    label = RISER_KINDS.get(kind)
-    return label() if label else kind
+kind_label = PREMISE_KINDS.shown
+owner_kind_label = OWNER_KINDS.shown
+riser_kind_label = RISER_KINDS.shown
 
 
 # --- parsers -------------------------------------------------------------------------------------------
