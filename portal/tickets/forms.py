@@ -63,9 +63,7 @@ def read_new_ticket(
     """The resident's filing form: where (premise or common place of one of their accounts), what, description."""
     errors = FormErrors()
     account_id = _chosen_account(data, account_ids, errors, gettext("Choose the address the request is about."))
-    place = form_value(data, "place") or "premise"
-    if place not in rules.PLACE_LABELS:
-        errors.add("place", gettext("Choose where the problem is."))
+    place = _place(data, errors)
     category = form_value(data, "category")
     if category not in rules.CATEGORY_BY_CODE or not rules.CATEGORY_BY_CODE[category].resident:
         errors.add("category", gettext("Choose what the request is about."))
@@ -75,6 +73,14 @@ def read_new_ticket(
         return None, errors
     assert account_id is not None
     return NewTicket(account_id, place, category, description), errors
+
+
+def _place(data: Mapping[str, Any], errors: FormErrors) -> str:
+    """Where the problem is: the premise unless the form names a common place."""
+    place = form_value(data, "place") or "premise"
+    if place not in rules.PLACE_LABELS:
+        errors.add("place", gettext("Choose where the problem is."))
+    return place
 
 
 def _description(data: Mapping[str, Any], errors: FormErrors) -> str:
@@ -389,9 +395,7 @@ def read_staff_new(
     errors = FormErrors()
     if account_problem:
         errors.add("account_number", account_problem)
-    place = form_value(data, "place") or "premise"
-    if place not in rules.PLACE_LABELS:
-        errors.add("place", gettext("Choose where the problem is."))
+    place = _place(data, errors)
     category = form_value(data, "category")
     if category not in rules.CATEGORY_BY_CODE:
         errors.add("category", gettext("Choose a category."))
