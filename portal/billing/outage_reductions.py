@@ -29,6 +29,7 @@ from portal.core.i18n import format_number
 from portal.core.i18n import format_percent
 from portal.core.i18n import gettext
 from portal.core.i18n import lazy
+from portal.core.rows import built_once
 from portal.core.values import as_date
 from portal.core.values import chunks
 from portal.housing.tables import PersonalAccount
@@ -193,9 +194,15 @@ async def _charges(keys: set[tuple[int, date, str]]) -> dict[tuple[int, date, st
     return found
 
 
+@built_once
+def _reduction_columns() -> tuple[Any, ...]:
+    """A reduction's own columns and its account's number (built once: ``core.rows.built_once``)."""
+    return (*OutageReduction.all_columns(), OutageReduction.account.number.as_alias("number"))
+
+
 async def _reductions(where: Any, limit: int) -> list[Reduction]:
     rows = (
-        await OutageReduction.select(OutageReduction.all_columns(), OutageReduction.account.number.as_alias("number"))
+        await OutageReduction.select(*_reduction_columns())
         .where(where & (OutageReduction.hours_beyond > 0))
         .order_by(OutageReduction.period, ascending=False)
         .order_by(OutageReduction.id)

@@ -26,6 +26,7 @@ from piccolo.query.functions.aggregate import Count
 from piccolo.query.functions.aggregate import Max
 from piccolo.query.functions.aggregate import Sum
 from piccolo.querystring import QueryString
+from piccolo.table import Table
 
 from portal.accounts.queries import accounts_of_user
 from portal.billing import qr
@@ -49,6 +50,7 @@ from portal.core.db import from_row
 from portal.core.db import is_sqlite
 from portal.core.pagination import Page
 from portal.core.pagination import PageRequest
+from portal.core.rows import built_once
 from portal.core.security import Principal
 from portal.core.values import as_date
 from portal.core.values import chunks
@@ -142,8 +144,11 @@ class AccountInfo(PremiseAddress):
 A = TypeVar("A", bound=AccountInfo)
 
 
-def _account_columns(account: Any) -> tuple[Any, ...]:
-    """What an ``AccountInfo`` shows of an account: ``account`` is ``PersonalAccount`` or a foreign key to it."""
+@built_once
+def _account_columns(table: type[Table], key: str | None = None) -> tuple[Any, ...]:
+    """What an ``AccountInfo`` shows of an account: of ``PersonalAccount`` itself, or read through ``table``'s
+    foreign key ``key`` to it (``Balance, "account"``); built once for each (``core.rows.built_once``)."""
+    account = table if key is None else getattr(table, key)
     joins = {
         "number": account.number,
         "payer_name": account.payer_name,
@@ -283,6 +288,7 @@ class ChargeLine(rules.ChargeFigures):
         return None if self.previous is None else self.total - self.previous.total
 
 
+@built_once
 def _charge_columns() -> tuple[Any, ...]:
     """The charge's own columns (but whose and which import it is) and its service's, named as ``ChargeLine``."""
     renamed = (Charge.service.as_alias("service_id"), Charge.recalculation_reason.as_alias("reason"))
@@ -1013,7 +1019,7 @@ def _debtor_columns(period: date) -> tuple[Any, ...]:
     not_due = _not_due(period, clock.today_local())
     return (
         Balance.account.as_alias("id"),
-        *_account_columns(Balance.account),
+        *_account_columns(Balance, "account"),
         Balance.closing_kopecks,
         _month_charged(period).as_alias("charged_kopecks"),
         QueryString("balance.closing_kopecks - {}", not_due).as_alias("overdue_kopecks"),

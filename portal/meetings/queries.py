@@ -29,6 +29,7 @@ from portal.core.clauses import every
 from portal.core.db import from_row
 from portal.core.pagination import Page
 from portal.core.pagination import PageRequest
+from portal.core.rows import built_once
 from portal.core.search import terms_of
 from portal.core.search import text_match
 from portal.core.security import Principal
@@ -162,8 +163,14 @@ def _meeting_view(r: dict[str, Any]) -> MeetingView:
     )
 
 
+@built_once
+def _meeting_columns() -> tuple[Any, ...]:
+    """A meeting's own columns and its house's address (built once: ``core.rows.built_once``)."""
+    return (*Meeting.all_columns(), Meeting.house.address.as_alias("address"))
+
+
 def _meeting_select() -> Any:
-    return Meeting.select(Meeting.all_columns(), Meeting.house.address.as_alias("address"))
+    return Meeting.select(*_meeting_columns())
 
 
 async def items_of(meeting_id: int) -> list[Item]:
@@ -201,13 +208,19 @@ class Reach:
     owners: list[int]
 
 
+@built_once
+def _owned_house() -> Any:
+    """The house of an ownership's premise, read as ``house`` (built once: ``core.rows.built_once``)."""
+    return Ownership.premise.house.as_alias("house")
+
+
 async def resident_reach(principal: Principal) -> Reach:
     """The houses of the user's accounts and of the premises they own (through their linked owners), and those
     owners: the owner links are read once."""
     houses = {h.house_id for h in await houses_of_accounts(principal)}
     owners = await linked_owners(principal.user_id)
     if owners:
-        rows = await Ownership.select(Ownership.premise.house.as_alias("house")).where(Ownership.owner.is_in(owners))
+        rows = await Ownership.select(_owned_house()).where(Ownership.owner.is_in(owners))
         houses.update(r["house"] for r in rows)
     return Reach(houses=sorted(houses), owners=owners)
 

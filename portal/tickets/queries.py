@@ -19,6 +19,7 @@ from datetime import date
 from datetime import datetime
 from datetime import timedelta
 from decimal import Decimal
+from types import MappingProxyType
 from typing import Any
 from typing import NamedTuple
 from typing import TypeVar
@@ -41,6 +42,7 @@ from portal.core.paged import read_page
 from portal.core.pagination import Page
 from portal.core.pagination import PageRequest
 from portal.core.parse import normalize_phone
+from portal.core.rows import built_once
 from portal.core.rows import columns_of
 from portal.core.rows import looked_up
 from portal.core.search import text_match
@@ -242,27 +244,36 @@ class TicketDetail(TicketRow):
         return rules.finished_at(self.status, self.completed_at, self.closed_at, self.updated_at)
 
 
-def _joined() -> dict[str, Any]:
+@built_once
+def _joined() -> Mapping[str, Any]:
     """The fields of a request's rows read from the records it refers to (``core.rows.columns_of``), each looked up
     by its key (``core.rows.looked_up``), not joined: the lists plan as one table."""
-    return {
-        "house_address": looked_up(Ticket.house.address),
-        "premise_kind": looked_up(Ticket.premise.kind),
-        "premise_number": looked_up(Ticket.premise.number),
-        "account_number": looked_up(Ticket.account.number),
-        "executor_name": looked_up(Ticket.executor.full_name),
-        "entrance_number": looked_up(Ticket.entrance.number),
-        "author_name": looked_up(Ticket.author.full_name),
-        "author_phone": looked_up(Ticket.author.phone),
-    }
+    return MappingProxyType(
+        {
+            "house_address": looked_up(Ticket.house.address),
+            "premise_kind": looked_up(Ticket.premise.kind),
+            "premise_number": looked_up(Ticket.premise.number),
+            "account_number": looked_up(Ticket.account.number),
+            "executor_name": looked_up(Ticket.executor.full_name),
+            "entrance_number": looked_up(Ticket.entrance.number),
+            "author_name": looked_up(Ticket.author.full_name),
+            "author_phone": looked_up(Ticket.author.phone),
+        }
+    )
 
 
-def _list_columns() -> list[Any]:
-    return columns_of(Ticket, TicketRow, **_joined())
+@built_once
+def _columns(row: type) -> tuple[Any, ...]:
+    """The columns of a request read as ``row`` (``TicketRow``, ``TicketDetail``, ``Searched``), built once."""
+    return tuple(columns_of(Ticket, row, **_joined()))
 
 
-def _detail_columns() -> list[Any]:
-    return columns_of(Ticket, TicketDetail, **_joined())
+def _list_columns() -> tuple[Any, ...]:
+    return _columns(TicketRow)
+
+
+def _detail_columns() -> tuple[Any, ...]:
+    return _columns(TicketDetail)
 
 
 def _rows(rows: Sequence[dict[str, Any]]) -> list[TicketRow]:
@@ -286,18 +297,27 @@ class Place:
     entrance_id: int | None
 
 
-def _account_joined() -> dict[str, Any]:
+@built_once
+def _account_joined() -> Mapping[str, Any]:
     """The fields of an account's rows read through its premise (``core.rows.columns_of``)."""
-    return {
-        "account_id": PersonalAccount.id,
-        "account_number": PersonalAccount.number,
-        "premise_id": PersonalAccount.premise,
-        "premise_kind": PersonalAccount.premise.kind,
-        "premise_number": PersonalAccount.premise.number,
-        "house_id": PersonalAccount.premise.house,
-        "house_address": PersonalAccount.premise.house.address,
-        "entrance_id": PersonalAccount.premise.entrance,
-    }
+    return MappingProxyType(
+        {
+            "account_id": PersonalAccount.id,
+            "account_number": PersonalAccount.number,
+            "premise_id": PersonalAccount.premise,
+            "premise_kind": PersonalAccount.premise.kind,
+            "premise_number": PersonalAccount.premise.number,
+            "house_id": PersonalAccount.premise.house,
+            "house_address": PersonalAccount.premise.house.address,
+            "entrance_id": PersonalAccount.premise.entrance,
+        }
+    )
+
+
+@built_once
+def _account_columns(row: type) -> tuple[Any, ...]:
+    """The columns of an account read as ``row`` (``Place``, ``AccountRef``), built once."""
+    return tuple(columns_of(PersonalAccount, row, **_account_joined()))
 
 
 async def resident_places(principal: Principal) -> list[Place]:
@@ -307,7 +327,7 @@ async def resident_places(principal: Principal) -> list[Place]:
     if not ids:
         return []
     rows = (
-        await PersonalAccount.select(*columns_of(PersonalAccount, Place, **_account_joined()))
+        await PersonalAccount.select(*_account_columns(Place))
         .where(PersonalAccount.id.is_in(ids))
         .order_by(PersonalAccount.number)
     )
@@ -342,7 +362,7 @@ async def _one_for_staff(principal: Principal, ticket_id: int, row: type[R]) -> 
     clauses = staff_scope(principal)
     if clauses is None:
         return None
-    found = await Ticket.select(*columns_of(Ticket, row, **_joined())).where(Ticket.id == ticket_id, *clauses).first()
+    found = await Ticket.select(*_columns(row)).where(Ticket.id == ticket_id, *clauses).first()
     return row(**found) if found else None
 
 
@@ -369,7 +389,7 @@ async def searched_tickets(ticket_ids: Sequence[int]) -> list[Searched]:
 
     Only these columns are read: the migrations that rebuild the search text run on a database upgraded from an
     older release, where columns added by the later migrations are not there yet."""
-    rows = await Ticket.select(*columns_of(Ticket, Searched, **_joined())).where(Ticket.id.is_in(list(ticket_ids)))
+    rows = await Ticket.select(*_columns(Searched)).where(Ticket.id.is_in(list(ticket_ids)))
     return [Searched(**r) for r in rows]
 
 
@@ -575,7 +595,7 @@ async def find_accounts(principal: Principal, typed: str, people: Mapping[int, s
 
 
 async def _accounts_where(where: Any, *, limit: int) -> list[AccountRef]:
-    query = PersonalAccount.select(*columns_of(PersonalAccount, AccountRef, **_account_joined()))
+    query = PersonalAccount.select(*_account_columns(AccountRef))
     return [AccountRef(**row) for row in await query.where(where).order_by(PersonalAccount.number).limit(limit)]
 
 
@@ -1438,11 +1458,7 @@ async def lift_booking(ticket_id: int) -> LiftBookingRow | None:
 
 async def caller_place(principal: Principal, account_id: int) -> Place | None:
     """An account of the staff member's houses as a place the call centre books the lift for (None: not theirs)."""
-    row = await (
-        PersonalAccount.select(*columns_of(PersonalAccount, Place, **_account_joined()))
-        .where(PersonalAccount.id == account_id)
-        .first()
-    )
+    row = await PersonalAccount.select(*_account_columns(Place)).where(PersonalAccount.id == account_id).first()
     return Place(**row) if row and principal.may_see_house(row["house_id"]) else None
 
 
