@@ -114,3 +114,17 @@ async def test_a_payment_or_request_notice_lands_in_the_portal_for_one_who_had_t
         (PAYMENT_RECEIVED.name, "inapp"),
         ("ticket_event", "inapp"),
     ]
+
+
+async def test_every_staff_member_of_the_house_with_the_role_is_told_and_nobody_else(make_user, make_account, db):
+    """Who hears of a house's emergency or order (``staff_of_house``): each of its dispatchers (or the roles asked),
+    one also bound to another house included; not another house's, not the house's staff of another role."""
+    from portal.accounts.queries import staff_of_house
+
+    house, other = (await make_account()).house, (await make_account()).house
+    first = await make_user(roles=("dispatcher",), houses=(house,))
+    second = await make_user(roles=("dispatcher",), houses=(other, house))
+    manager = await make_user(roles=("manager",), houses=(house,))
+    await make_user(roles=("dispatcher",), houses=(other,))
+    assert await staff_of_house(house, ["dispatcher"]) == sorted([first, second])
+    assert await staff_of_house(house, ["dispatcher", "manager"]) == sorted([first, second, manager])
