@@ -40,7 +40,6 @@ from portal.core.security import Principal
 from portal.core.security import ResidentRole
 from portal.core.security import client_ip
 from portal.core.security import guest
-from portal.core.security import principal_of
 from portal.core.security import public
 from portal.core.security import resident
 from portal.core.security import safe_next
@@ -171,14 +170,13 @@ class _LinkGone(Exception):
 _LINK_LANGUAGE = "link_locale"
 
 
-async def _valid_token(request: Request, token: str, purpose: TokenPurpose) -> queries.Token:
+async def _valid_token(request: Request, principal: Principal, token: str, purpose: TokenPurpose) -> queries.Token:
     """The token of a one-time link; the "link no longer works" page (410) otherwise. A link that keeps a language
-    (its letter's) speaks it to a visitor who has not chosen one here (``i18n.link_language``), on the page saying
-    that it no longer works too."""
+    (its letter's) speaks it to a visitor who has not chosen one here (``i18n.link_language``: not to one signed
+    in), on the page saying that it no longer works too."""
     row = await queries.link_token(token, purpose)
     if row is not None:
-        signed_in = (await principal_of(request)).is_authenticated
-        spoken = i18n.link_language(row.locale, request.cookies.get(i18n.COOKIE), signed_in)
+        spoken = i18n.link_language(row.locale, request.cookies.get(i18n.COOKIE), principal.is_authenticated)
         if spoken:
             state = request.scope.setdefault("state", {})
             i18n.speak(state, spoken)
@@ -338,13 +336,17 @@ class Visitors(Controller):
         return Redirect(path=f"/password/reset/{opened}", status_code=303)
 
     @get("/password/reset/{token:str}", opt=public())
-    async def reset_page(self, request: Request, token: FromPath[str]) -> Template:
-        row = await _valid_token(request, token, TokenPurpose.RESET)
+    async def reset_page(
+        self, request: Request, principal: NamedDependency[Principal], token: FromPath[str]
+    ) -> Template:
+        row = await _valid_token(request, principal, token, TokenPurpose.RESET)
         return render(request, "accounts/reset.html", errors=None, token=token, email=row.email)
 
     @post("/password/reset/{token:str}", opt=public(), status_code=200)
-    async def reset_submit(self, request: Request, token: FromPath[str], data: FormData) -> Template | Response[Any]:
-        row = await _valid_token(request, token, TokenPurpose.RESET)
+    async def reset_submit(
+        self, request: Request, principal: NamedDependency[Principal], token: FromPath[str], data: FormData
+    ) -> Template | Response[Any]:
+        row = await _valid_token(request, principal, token, TokenPurpose.RESET)
         values, errors = forms.new_password_form(data, row.email)
         if errors:
             return render(request, "accounts/reset.html", errors=errors, token=token, email=row.email, status_code=422)
@@ -378,18 +380,22 @@ class Visitors(Controller):
         return _check_email(request, await mail.told(sent, waiting))
 
     @get("/register/confirm/{token:str}", opt=public())
-    async def register_confirm_page(self, request: Request, token: FromPath[str]) -> Template:
+    async def register_confirm_page(
+        self, request: Request, principal: NamedDependency[Principal], token: FromPath[str]
+    ) -> Template:
         """The link in the confirmation e-mail only shows a button: mail scanners open links before the person does,
         and a plain GET must not spend the token or sign anyone in."""
-        row = await _valid_token(request, token, TokenPurpose.CONFIRM)
+        row = await _valid_token(request, principal, token, TokenPurpose.CONFIRM)
         text = _("Press the button to confirm %(email)s and finish the registration.", email=row.email)
         return _link_button(
             request, _("Confirm your e-mail"), text, _("Confirm the e-mail"), f"/register/confirm/{token}"
         )
 
     @post("/register/confirm/{token:str}", opt=public(), status_code=200)
-    async def register_confirm(self, request: Request, token: FromPath[str]) -> Template | Response[Any]:
-        row = await _valid_token(request, token, TokenPurpose.CONFIRM)
+    async def register_confirm(
+        self, request: Request, principal: NamedDependency[Principal], token: FromPath[str]
+    ) -> Template | Response[Any]:
+        row = await _valid_token(request, principal, token, TokenPurpose.CONFIRM)
         user = await actions.confirm_registration(row, client_ip(request))
         if user is None:
             return _link_gone(request, TokenPurpose.CONFIRM)
@@ -398,9 +404,11 @@ class Visitors(Controller):
         return Redirect(path="/", status_code=303, cookies=[lang])
 
     @get("/email/confirm/{token:str}", opt=public())
-    async def email_confirm_page(self, request: Request, token: FromPath[str]) -> Template:
+    async def email_confirm_page(
+        self, request: Request, principal: NamedDependency[Principal], token: FromPath[str]
+    ) -> Template:
         """The link sent to a new login address only shows a button (a mail scanner's GET changes nothing)."""
-        row = await _valid_token(request, token, TokenPurpose.EMAIL)
+        row = await _valid_token(request, principal, token, TokenPurpose.EMAIL)
         text = _("Press the button to make %(email)s the login of your account.", email=row.email)
         return _link_button(
             request, _("Confirm your new e-mail"), text, _("Make it my login"), f"/email/confirm/{token}"
@@ -413,7 +421,7 @@ class Visitors(Controller):
         """The link sent to a new login address, opened signed in or not: the address is the login from now on.
         Every session of the user ends, as on a password change; the one that opened it, if it is theirs,
         continues under a new id."""
-        row = await _valid_token(request, token, TokenPurpose.EMAIL)
+        row = await _valid_token(request, principal, token, TokenPurpose.EMAIL)
         outcome, epoch = await actions.confirm_email_change(row, ip=client_ip(request))
         if outcome is actions.EmailSwitch.GONE:
             return _link_gone(request, TokenPurpose.EMAIL)
@@ -429,8 +437,10 @@ class Visitors(Controller):
         return Redirect(path="/profile", status_code=303, cookies=[lang])
 
     @get("/invite/{token:str}", opt=public())
-    async def invite_page(self, request: Request, token: FromPath[str]) -> Template:
-        row = await _valid_token(request, token, TokenPurpose.INVITE)
+    async def invite_page(
+        self, request: Request, principal: NamedDependency[Principal], token: FromPath[str]
+    ) -> Template:
+        row = await _valid_token(request, principal, token, TokenPurpose.INVITE)
         user = await queries.get_user(row.user) if row.user else None
         name = user.full_name if user else ""
         staff = bool(row.user) and await queries.is_staff(row.user)
@@ -438,8 +448,10 @@ class Visitors(Controller):
         return render(request, "accounts/invite.html", errors=None, **context)
 
     @post("/invite/{token:str}", opt=public(), status_code=200)
-    async def invite_submit(self, request: Request, token: FromPath[str], data: FormData) -> Template | Response[Any]:
-        row = await _valid_token(request, token, TokenPurpose.INVITE)
+    async def invite_submit(
+        self, request: Request, principal: NamedDependency[Principal], token: FromPath[str], data: FormData
+    ) -> Template | Response[Any]:
+        row = await _valid_token(request, principal, token, TokenPurpose.INVITE)
         values, errors = forms.invite_accept_form(data, row.email)
         if errors:
             staff = bool(row.user) and await queries.is_staff(row.user)

@@ -172,6 +172,19 @@ def test_every_domain_has_the_seven_files_of_the_shape():
     assert not {name: files for name, files in missing.items() if files}
 
 
+def test_the_caller_reaches_routes_as_an_injected_dependency_never_fetched_by_hand():
+    """The principal arrives as a dependency (``NamedDependency[Principal]``, a domain's ``Caller``), loaded once
+    for the request: no routes module asks for it itself (issue 10's ``grep "principal_of(request)"``)."""
+    root = Path(portal.__file__).parent
+    asked = [
+        f"{path.relative_to(root)}:{n}"
+        for path in sorted(root.glob("*/routes*.py"))
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if "principal_of(request)" in line
+    ]
+    assert asked == []
+
+
 def test_every_handler_written_is_served(app):
     served = {
         f"{handler.fn.__module__}.{handler.fn.__name__}"
