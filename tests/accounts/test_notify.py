@@ -128,3 +128,16 @@ async def test_every_staff_member_of_the_house_with_the_role_is_told_and_nobody_
     await make_user(roles=("dispatcher",), houses=(other,))
     assert await staff_of_house(house, ["dispatcher"]) == sorted([first, second])
     assert await staff_of_house(house, ["dispatcher", "manager"]) == sorted([first, second, manager])
+
+
+async def test_a_deactivated_staff_member_takes_no_place_among_those_told(make_user, make_account, db, monkeypatch):
+    """Those told are counted in the database, active ones only: a house whose first staff members by id were
+    deactivated still tells its active ones, up to ``TOLD_STAFF``."""
+    from portal.accounts import queries
+
+    monkeypatch.setattr(queries, "TOLD_STAFF", 2)
+    house = (await make_account()).house
+    gone = [await make_user(roles=("dispatcher",), houses=(house,)) for _ in range(2)]
+    await User.update({User.is_active: False}).where(User.id.is_in(gone))
+    active = [await make_user(roles=("dispatcher",), houses=(house,)) for _ in range(3)]
+    assert await queries.staff_of_house(house, ["dispatcher"]) == sorted(active)[:2]
