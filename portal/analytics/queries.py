@@ -50,6 +50,8 @@ from portal.tickets.queries import open_claims_by_developer
 from portal.tickets.queries import overdue_at
 from portal.tickets.rules import Status
 from portal.tickets.tables import Ticket
+from portal.visits.queries import Ratings
+from portal.visits.queries import marks_between
 
 DONE = (Status.DONE, Status.CLOSED)
 
@@ -368,6 +370,7 @@ class Dashboard:
     by_category: list[Breakdown]
     by_executor: list[Breakdown]
     claims: list[DeveloperClaims]  # the open warranty claims by developer, now
+    visits: Ratings | None  # the residents' marks of the client centre's visits of the period's months
 
     @property
     def nps(self) -> int | None:
@@ -434,11 +437,12 @@ class Dashboard:
 async def dashboard(found: Scope, period: rules.Period, now: datetime) -> Dashboard:
     """Every figure of the dashboard for the scope and the months: the months from the aggregates (one grouped
     query), the breakdowns (two), the overdue requests now, the open warranty claims by developer, the NPS waves and
-    comments, the executors' names."""
+    comments, the executors' names, the marks of the client centre's visits."""
     months = period.months
     before = rules.add_months(months[0], -1)
     figures = await month_figures(found, [before, *months])
     houses = None if found.every_house else found.ids
+    (start, _), (_, end) = month_bounds([months[0], months[-1]])
     return Dashboard(
         scope=found,
         period=period,
@@ -453,6 +457,7 @@ async def dashboard(found: Scope, period: rules.Period, now: datetime) -> Dashbo
         by_category=await breakdown("category", found, months),
         by_executor=await breakdown("executor", found, months),
         claims=await open_claims_by_developer(houses),
+        visits=await marks_between(houses, start, end),
     )
 
 

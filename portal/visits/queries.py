@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from piccolo.query.functions.aggregate import Count
 from piccolo.query.functions.aggregate import Sum
@@ -326,11 +327,19 @@ async def ratings_of(principal: Principal, centre_id: int, since: datetime) -> R
     bound to houses), or None when there are none."""
     scope = house_scope(Visit.account.premise.house, principal)
     where = (Visit.centre == centre_id) & Visit.rating.is_not_null() & (Visit.rated_at >= since)
-    row = await (
-        Visit.select(Sum(Visit.rating).as_alias("total"), Count(Visit.id).as_alias("count"))
-        .where(where if scope is None else where & scope)
-        .first()
-    )
+    return await _marks(where if scope is None else where & scope)
+
+
+async def marks_between(houses: Sequence[int] | None, start: datetime, end: datetime) -> Ratings | None:
+    """The marks residents gave the visits that took place in [start, end), at every centre (of the residents of
+    ``houses``; every house for None), or None when there are none: the analytics dashboard's figure."""
+    where = Visit.rating.is_not_null() & (Visit.starts_at >= start) & (Visit.starts_at < end)
+    return await _marks(where if houses is None else where & Visit.account.premise.house.is_in(list(houses) or [0]))
+
+
+async def _marks(where: Any) -> Ratings | None:
+    marks = Sum(Visit.rating).as_alias("total"), Count(Visit.id).as_alias("count")
+    row = await Visit.select(*marks).where(where).first()
     if not row or not row["count"]:
         return None
     return Ratings(rules.mean_mark(int(row["total"]), int(row["count"])), int(row["count"]))
