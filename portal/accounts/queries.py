@@ -121,17 +121,15 @@ async def is_staff(user_id: int) -> bool:
 TOLD_STAFF = 50  # the staff members of a house told of one event, at most
 
 
-async def staff_of_house(house_id: int, roles: Sequence[str]) -> list[int]:
+async def staff_of_house(house_id: int | None, roles: Sequence[str]) -> list[int]:
     """The active staff members of the house with one of ``roles``, by id (at most ``TOLD_STAFF``, the first by
-    id): those told of its request or order. A deactivated one takes no place among them."""
-    in_house = StaffHouse.select(StaffHouse.user).where(StaffHouse.house == house_id)
+    id): those told of its request or order. A deactivated one takes no place among them. ``house_id`` None: of
+    every house (the administrators, bound to none)."""
     with_role = UserRole.select(UserRole.user).where(UserRole.role.is_in(list(roles)))
-    rows = (
-        await User.select(User.id)
-        .where(User.id.is_in(in_house) & User.id.is_in(with_role) & User.is_active.eq(True))
-        .order_by(User.id)
-        .limit(TOLD_STAFF)
-    )
+    where = User.id.is_in(with_role) & User.is_active.eq(True)
+    if house_id is not None:
+        where &= User.id.is_in(StaffHouse.select(StaffHouse.user).where(StaffHouse.house == house_id))
+    rows = await User.select(User.id).where(where).order_by(User.id).limit(TOLD_STAFF)
     return [r["id"] for r in rows]
 
 

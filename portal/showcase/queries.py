@@ -14,8 +14,8 @@ from typing import TypeVar
 from litestar.exceptions import NotFoundException
 from piccolo.query.methods.select import Count
 
+from portal.accounts.queries import staff_of_house
 from portal.accounts.tables import Residency
-from portal.accounts.tables import StaffHouse
 from portal.accounts.tables import User
 from portal.accounts.tables import UserRole
 from portal.core import orphans
@@ -624,25 +624,10 @@ async def staff_offer(principal: Principal, offer_id: int) -> OfferRow:
 
 async def staff_to_tell(house_id: int, manager_id: int | None) -> list[int]:
     """Who hears of a lead or an owner's request: the staff member in charge; else the managers of the house; else
-    the administrators."""
-    active = User.select(User.id).where(User.is_active.eq(True))
+    the administrators (active ones only, at most ``TOLD_STAFF``)."""
     if manager_id is not None and await User.exists().where((User.id == manager_id) & User.is_active.eq(True)):
         return [manager_id]
-    of_house = StaffHouse.select(StaffHouse.user).where(StaffHouse.house == house_id)
-    rows = (
-        await UserRole.select(UserRole.user)
-        .where(
-            UserRole.role.is_in(list(rules.LISTING_ROLES)) & UserRole.user.is_in(of_house) & UserRole.user.is_in(active)
-        )
-        .limit(50)
-    )
-    if not rows:
-        rows = (
-            await UserRole.select(UserRole.user)
-            .where((UserRole.role == "admin") & UserRole.user.is_in(active))
-            .limit(50)
-        )
-    return sorted({r["user"] for r in rows})
+    return await staff_of_house(house_id, rules.LISTING_ROLES) or await staff_of_house(None, ["admin"])
 
 
 async def phone_of(user_id: int) -> str:
