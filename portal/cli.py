@@ -118,21 +118,25 @@ def serve(host: str, port: int, with_gateway: bool) -> None:
     sockets = _own_sandbox_ports() if with_gateway else {}
     use_settings(Settings.from_env())
     _sqlite_folder()
-    logins = run_async(prepare)
+    # The sandboxes start first and come up while this process migrates and checks the demo data (they keep their
+    # own files); the portal waits for them only then, before it serves.
     gateway = None
     if with_gateway and (ROOT / "portal" / "sandbox_gateway" / "__main__.py").exists():
         # The sandbox sends its webhooks to this portal (unless told otherwise) and is up before the portal is.
         webhook = {"SANDBOX_WEBHOOK_URL": f"http://{local}:{port}/payments/webhook"}
         gateway = _start_sandbox("portal.sandbox_gateway", sockets.get("PAYMENT_GATEWAY_URL"), webhook)
-        _wait_for_gateway(get_settings().payment_gateway_url, gateway)
     sms = None
     if with_gateway and _is_local(get_settings().sms_provider_url):
         # The sandbox SMS provider (and push service stand-in): its page lists the text messages "sent".
         sms = _start_sandbox("portal.sandbox_sms", sockets.get("SMS_PROVIDER_URL"), {})
-        _wait_for_gateway(get_settings().sms_provider_url, sms)
-    click.echo(f"\nThe portal is at http://{host}:{port}")
-    _print_logins(logins)
     try:
+        logins = run_async(prepare)
+        if gateway:
+            _wait_for_gateway(get_settings().payment_gateway_url, gateway)
+        if sms:
+            _wait_for_gateway(get_settings().sms_provider_url, sms)
+        click.echo(f"\nThe portal is at http://{host}:{port}")
+        _print_logins(logins)
         uvicorn.run("portal.app:app", host=host, port=port, log_config=logs.config(), proxy_headers=False)
     finally:
         for process in (gateway, sms):

@@ -138,3 +138,69 @@ def test_a_free_default_port_and_a_url_given_are_kept(sandbox_env, monkeypatch) 
     assert os.environ["PAYMENT_GATEWAY_URL"] == free  # the sandbox takes its default port
     assert list(held) == ["PAYMENT_GATEWAY_URL"]
     assert os.environ["SMS_PROVIDER_URL"] == "http://127.0.0.1:9"
+
+
+class _Sandbox:
+    """A started sandbox process as ``serve`` sees it."""
+
+    def __init__(self, module: str, events: list[str]) -> None:
+        self.module, self.events = module, events
+
+    def poll(self) -> None:
+        return None
+
+    def terminate(self) -> None:
+        self.events.append(f"stop {self.module}")
+
+
+@pytest.fixture
+def steps(sandbox_env, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Runs ``serve`` with its sandboxes, answering what it did in order (the sandboxes are not really started)."""
+    events: list[str] = []
+    before = get_settings()
+    monkeypatch.setenv("SMS_PROVIDER_URL", "http://127.0.0.1:1")
+    monkeypatch.setenv("PAYMENT_GATEWAY_URL", "http://127.0.0.1:2")
+    monkeypatch.setattr(
+        cli, "_start_sandbox", lambda module, *a: events.append(f"start {module}") or _Sandbox(module, events)
+    )
+    monkeypatch.setattr(cli, "_wait_for_gateway", lambda url, process: events.append(f"wait {process.module}"))
+    monkeypatch.setattr(cli, "_print_logins", lambda logins: None)
+    monkeypatch.setattr("uvicorn.run", lambda *a, **k: events.append("serve"))
+
+    def run(prepare: Any) -> tuple[list[str], int]:
+        monkeypatch.setattr(cli, "run_async", lambda work: events.append("migrate") or prepare())
+        result = CliRunner().invoke(cli.main, ["serve", "--port", "8101"])
+        return events, result.exit_code
+
+    saved = os.environ.get("BASE_URL")
+    yield run
+    os.environ.pop("BASE_URL", None)
+    if saved is not None:
+        os.environ["BASE_URL"] = saved
+    use_settings(before)
+
+
+def test_the_sandboxes_start_while_the_portal_migrates_and_are_up_before_it_serves(steps) -> None:
+    """Their start (a second or two each) overlaps the migration and the demo check instead of following them."""
+    events, code = steps(lambda: [])
+    assert code == 0
+    assert events == [
+        "start portal.sandbox_gateway",
+        "start portal.sandbox_sms",
+        "migrate",
+        "wait portal.sandbox_gateway",
+        "wait portal.sandbox_sms",
+        "serve",
+        "stop portal.sandbox_gateway",
+        "stop portal.sandbox_sms",
+    ]
+
+
+def test_a_failed_migration_stops_the_sandboxes_started_beside_it(steps) -> None:
+    def fail() -> None:
+        raise RuntimeError("migration failed")
+
+    events, code = steps(fail)
+    assert code != 0
+    assert events[-2:] == ["stop portal.sandbox_gateway", "stop portal.sandbox_sms"]
+    assert "serve" not in events
