@@ -3,8 +3,10 @@ this server, not to the default port where another server or none is listening."
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -14,6 +16,18 @@ from portal import cli
 from portal.settings import Settings
 from portal.settings import get_settings
 from portal.settings import use_settings
+
+
+@contextlib.contextmanager
+def _base_url_kept() -> Iterator[None]:
+    """``serve`` writes BASE_URL into this process's environment, as a new process would: put it back as it was."""
+    saved = os.environ.get("BASE_URL")
+    try:
+        yield
+    finally:
+        os.environ.pop("BASE_URL", None)
+        if saved is not None:
+            os.environ["BASE_URL"] = saved
 
 
 @pytest.fixture
@@ -31,11 +45,8 @@ def served(monkeypatch: pytest.MonkeyPatch) -> Any:
         assert result.exit_code == 0, result.output
         return seen["base_url"]
 
-    saved = os.environ.get("BASE_URL")
-    yield run
-    os.environ.pop("BASE_URL", None)
-    if saved is not None:
-        os.environ["BASE_URL"] = saved
+    with _base_url_kept():
+        yield run
     use_settings(before)
 
 
@@ -172,11 +183,8 @@ def steps(sandbox_env, monkeypatch: pytest.MonkeyPatch) -> Any:
         result = CliRunner().invoke(cli.main, ["serve", "--port", "8101"])
         return events, result.exit_code
 
-    saved = os.environ.get("BASE_URL")
-    yield run
-    os.environ.pop("BASE_URL", None)
-    if saved is not None:
-        os.environ["BASE_URL"] = saved
+    with _base_url_kept():
+        yield run
     use_settings(before)
 
 
