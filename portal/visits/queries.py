@@ -333,8 +333,10 @@ async def ratings_of(principal: Principal, centre_id: int, since: datetime) -> R
 async def marks_between(houses: Sequence[int] | None, start: datetime, end: datetime) -> Ratings | None:
     """The marks residents gave the visits that took place in [start, end), at every centre (of the residents of
     ``houses``; every house for None), or None when there are none: the analytics dashboard's figure."""
+    if houses is not None and not houses:
+        return None
     where = Visit.rating.is_not_null() & (Visit.starts_at >= start) & (Visit.starts_at < end)
-    return await _marks(where if houses is None else where & Visit.account.premise.house.is_in(list(houses) or [0]))
+    return await _marks(where if houses is None else where & Visit.account.premise.house.is_in(list(houses)))
 
 
 async def _marks(where: Any) -> Ratings | None:
