@@ -29,6 +29,10 @@ BUSY = (
 
 async def _waiting_for_lock(other: asyncpg.Connection) -> None:
     for _ in range(1500):  # 30 s: on a machine busy with other tests the export is slow to reach its record
+        # ``other`` holds the lock in a transaction, where PostgreSQL answers pg_stat_activity from one snapshot
+        # taken at its first reading: without clearing it, a first look taken before the export reached its record
+        # saw it never wait, and the record's lock timeout (5 s) failed the export instead of the reader leaving.
+        await other.execute("SELECT pg_stat_clear_snapshot()")
         if any(r["wait_event_type"] == "Lock" for r in await other.fetch(BUSY)):
             return
         await asyncio.sleep(0.02)
