@@ -673,6 +673,21 @@ def retimed(ticket: Mapping[str, Any], real: Mapping[str, tuple[Any, Any]], tz: 
     return out
 
 
+def keeps_term(ticket: Mapping[str, Any], tz: str, clock_from: datetime | None = None) -> bool:
+    """Whether the request's deadline is still the one its legal term gives (counted as ``retimed`` counts it, from
+    the registration, the damage or ``clock_from``, its last return to work), so that the page may name the term
+    beside it («7 декабря, 23:01 (30 минут)»). A deadline moved by hand (to «9 декабря, 18:00») or counted anew
+    another way is not: the term beside it would read as the time left. A request with no legal term keeps it."""
+    due = deadline_for(
+        ticket["category"],
+        clock_from or ticket["created_at"],
+        tz,
+        ticket_type=ticket["type"],
+        damage_at=None if clock_from else ticket.get("damage_at"),
+    )
+    return due is None or ticket.get("deadline") is None or _same(ticket["deadline"], due)
+
+
 # --- bulk assignment ---------------------------------------------------------------------------------------------
 
 T = TypeVar("T")

@@ -537,6 +537,7 @@ async def ticket_page(
         await actions.mark_read(ticket, by_staff=staff, event_id=events[-1].id)
     now = clock.now()
     context = await (_staff_context(request, principal, ticket) if staff else _resident_context(ticket, now))
+    context["keeps_term"] = await keeps_term(ticket)
     return render(
         request,
         "tickets/staff_detail.html" if staff else "tickets/detail.html",
@@ -551,6 +552,18 @@ async def ticket_page(
         **context,
         **extra,
     )
+
+
+async def keeps_term(ticket: TicketDetail) -> bool:
+    """Whether the page names the legal term beside the deadline (``rules.keeps_term``); the request's last return
+    to work is read only when the deadline is not the one counted from its registration."""
+    tz = get_settings().time_zone
+    fields = {"category": ticket.category, "type": ticket.type, "created_at": ticket.created_at,
+              "damage_at": ticket.damage_at, "deadline": ticket.deadline}  # fmt: skip
+    if rules.keeps_term(fields, tz):
+        return True
+    reopened = await queries.last_reopened(ticket.id)
+    return reopened is not None and rules.keeps_term(fields, tz, reopened)
 
 
 def photo_file(request: Request, photo: queries.Attachment) -> File | Template:

@@ -358,6 +358,26 @@ def test_a_new_category_counts_its_deadline_from_the_last_return_to_work_if_any(
     assert "deadline" not in rules.retimed({**returned, "category": "downpipes"}, {}, MOSCOW)
 
 
+def test_the_term_is_named_beside_a_deadline_only_while_the_term_gave_it():
+    """«23:01 (30 минут)» beside a deadline moved by hand to another day read as 30 minutes left: the term is named
+    only while the deadline is the one it gives, counted from the filing or from the last return to work."""
+    filed = NOW - timedelta(days=10)
+    ticket = {
+        "category": "leaking_taps",
+        "type": "ordinary",
+        "created_at": filed,
+        "deadline": filed + timedelta(days=1),
+    }
+    assert rules.keeps_term(ticket, MOSCOW)
+    assert rules.keeps_term({**ticket, "deadline": filed + timedelta(days=1, seconds=59)}, MOSCOW)  # to the minute
+    moved = {**ticket, "deadline": filed + timedelta(days=3)}
+    assert not rules.keeps_term(moved, MOSCOW)
+    returned = {**ticket, "deadline": NOW + timedelta(days=1)}
+    assert not rules.keeps_term(returned, MOSCOW)
+    assert rules.keeps_term(returned, MOSCOW, NOW)  # counted anew from the return: the term again
+    assert rules.keeps_term({**ticket, "type": "planned", "deadline": filed + timedelta(days=40)}, MOSCOW)  # agreed
+
+
 @pytest.mark.parametrize(
     ("current", "actor", "step"),
     [

@@ -14,6 +14,7 @@ from html.parser import HTMLParser
 import pytest
 
 from portal.core import clock
+from portal.core.i18n import format_moment
 from portal.tickets import actions
 from portal.tickets.tables import Ticket
 
@@ -25,7 +26,7 @@ async def filed(make_user, make_account):
         account_id=place.account, category="leaking_taps", description="Течёт кран на кухне", now=datetime.now(UTC)
     )
     dispatcher = await make_user(name="Диспетчер", roles=("dispatcher",), houses=(place.house,))
-    return {"ticket": opened.id, "dispatcher": dispatcher}
+    return {"ticket": opened.id, "dispatcher": dispatcher, "account": place.account}
 
 
 TYPED = {
@@ -689,3 +690,38 @@ async def test_a_deadline_moved_by_hand_says_why_to_the_resident_and_the_log(cli
     changes = logged["changes"]
     assert (json.loads(changes) if isinstance(changes, str) else changes)["deadline_reason"] == "Ждём запчасть"
     assert "Ждём запчасть" in (await client.get(url)).text
+
+
+TERM = "1 сутки"  # of a leaking tap, the fixture's request (deadlines.DEADLINE_TABLE)
+
+
+def term_shown(page: str) -> str:
+    """The «Срок» line of a request's page, its tags and spaces plain."""
+    found = re.search(r"<dt>Срок</dt><dd[^>]*>(.*?)</dd>", page, re.S)
+    assert found, "no deadline on the page"
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", found.group(1))).replace("\xa0", " ").strip()
+
+
+async def test_a_deadline_moved_by_hand_is_not_followed_by_the_term_that_no_longer_gave_it(
+    client, new_client, login, make_user, filed
+):
+    """A deadline moved by hand kept the term beside it: an emergency's, moved to the next day, read «8 декабря,
+    18:00 (30 минут)» on both pages, as if 30 minutes were left. A moved deadline says it was changed (the reason is
+    in the history); one the term gave still names the term."""
+    resident = await make_user(accounts={filed["account"]: "owner"})
+    new_client = new_client()
+    await login(new_client, resident)
+    await login(client, filed["dispatcher"])
+    url, mine = f"/staff/tickets/{filed['ticket']}", f"/tickets/{filed['ticket']}"
+    for page in ((await client.get(url)).text, (await new_client.get(mine)).text):
+        assert term_shown(page).endswith(f"({TERM})"), term_shown(page)  # the term gave it
+    stored = await Ticket.select(Ticket.deadline).where(Ticket.id == filed["ticket"]).first()
+    moved = stored["deadline"] + timedelta(days=2)
+    form = posted_form((await client.get(url)).text, url + "/update")
+    typed = moved.astimezone(clock.zone()).strftime("%Y-%m-%dT%H:%M")
+    moving = {**form, "deadline": typed, "deadline_reason": "Ждём запчасть"}
+    assert (await client.form(url + "/update", moving)).is_redirect
+    for page in ((await client.get(url)).text, (await new_client.get(mine)).text):
+        shown = term_shown(page)
+        assert shown.endswith("(срок изменён)"), shown
+        assert shown.startswith(format_moment(moved, clock.zone().key)), shown
