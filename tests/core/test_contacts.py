@@ -78,3 +78,20 @@ async def test_hours_given_only_in_russian_are_marked_russian_on_an_english_page
     client.cookies.set("lang", "en")
     page = (await client.get("/contacts")).text
     assert '<dt lang="ru">Пн–Пт</dt><dd>9:00–18:00</dd>' in page
+
+
+async def test_the_client_centre_booking_is_offered_only_to_whom_it_opens(
+    client, login, make_user, make_account
+) -> None:
+    """A dispatcher's contacts page offered «Записаться в клиентский центр», a resident's page that answered them 403.
+    A guest is offered it (the booking asks them to sign in), a resident too; staff are not."""
+    booking = 'href="/visits/new"'
+    assert booking in (await client.get("/contacts")).text
+    assert (await client.get("/visits/new")).status_code in (302, 303)  # to the sign-in, then to the booking
+    place = await make_account()
+    await login(client, await make_user(accounts={place.account: "owner"}))
+    assert booking in (await client.get("/contacts")).text
+    assert (await client.get("/visits/new")).status_code == 200
+    await login(client, await make_user(roles=("dispatcher",), houses=(place.house,)))
+    assert booking not in (await client.get("/contacts")).text
+    assert (await client.get("/visits/new")).status_code == 403
