@@ -50,6 +50,10 @@ document.addEventListener("htmx:beforeRequest", (e) => {
   if (own || e.detail.boosted) startedHere.set(e.detail.xhr, true);
 });
 const seen = (element) => element.offsetWidth > 1 && element.offsetHeight > 1;  // not a visually hidden heading
+// The headings a page or part starts from: the first one seen, in the page's order. Down to h3, as a page whose h1
+// and first h2 are visually hidden (the home page: «Главная», the balances) starts from an account's address, not from
+// the first h2 seen below all the balances.
+const HEADINGS = "h1, h2, h3";
 function focusArrival(target) {
   const lost = !document.activeElement || document.activeElement === document.body || !document.activeElement.isConnected;
   if (!lost) return false;
@@ -59,7 +63,7 @@ function focusArrival(target) {
   // A page's message is in #flashes (an emergency notice above every page is no answer to what was done).
   const message = whole ? "#flashes .flash" : ".flash, [role=alert], [role=status]";
   const place = Array.from(root.querySelectorAll(message)).find(seen)
-    || Array.from(root.querySelectorAll("h1, h2")).find(seen) || root;
+    || Array.from(root.querySelectorAll(HEADINGS)).find(seen) || root;
   if (place.tabIndex < 0 && !place.hasAttribute("tabindex")) place.setAttribute("tabindex", "-1");
   place.focus({ preventScroll: whole });  // htmx brought a new page to its top
   return true;
@@ -124,7 +128,7 @@ document.addEventListener("DOMContentLoaded", () => {
   if (document.querySelector("[data-autofocus]") || document.activeElement !== document.body) return;
   const main = document.getElementById("main");
   const heading = submitted && main && !document.querySelector("[autofocus]")  // the page's own choice first
-    && Array.from(main.querySelectorAll("h1, h2")).find(seen);
+    && Array.from(main.querySelectorAll(HEADINGS)).find(seen);
   const place = document.querySelector("#flashes .flash") || heading;
   if (!place) return;
   if (!place.hasAttribute("tabindex")) place.setAttribute("tabindex", "-1");
