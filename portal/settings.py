@@ -128,6 +128,9 @@ class Settings:
     # deal made or lost) the name, phone and words of a visitor who sent it without signing in are deleted: they were
     # given only to arrange that viewing (the consent's purpose, showcase.consent).
     viewing_keep_days: int = 90
+    # CALLER_KEEP_DAYS: how many days after a visit to the client centre was to start the name and phone of a caller
+    # without a sign-in, booked by the call centre, are deleted from it: they were given only to arrange that visit.
+    caller_keep_days: int = 30
     # The working days within which a meter a resident installed is commissioned (sealed) after the application
     # (ПП № 354 п. 81; METER_COMMISSIONING_DAYS): the company's setting until its lawyer confirms the law's days.
     meter_commissioning_days: int = 15
@@ -192,6 +195,7 @@ class Settings:
             request_files_keep_years=max(1, int(env.get("REQUEST_FILES_KEEP_YEARS") or 3)),
             orphans_max_share=min(100, max(1, int(env.get("ORPHANS_MAX_SHARE") or 20))),
             viewing_keep_days=max(1, int(env.get("VIEWING_KEEP_DAYS") or 90)),
+            caller_keep_days=max(1, int(env.get("CALLER_KEEP_DAYS") or 30)),
             meter_commissioning_days=max(1, int(env.get("METER_COMMISSIONING_DAYS") or 15)),
             lift_slot_hours=max(1, int(env.get("LIFT_SLOT_HOURS") or 2)),
             inspection_overdue_days=max(1, int(env.get("INSPECTION_OVERDUE_DAYS") or 30)),

@@ -421,6 +421,7 @@ JOB_LABELS: Labels[str] = Labels(
         "meters-export": lazy("Export of meter readings"),
         "mystery-reminders": lazy("Reminders of the mystery residents' monthly checks"),
         "visits-reminders": lazy("Reminders of visits to the client centre, a day before"),
+        "visit-callers-erasure": lazy("Erasure of the names and phones of callers booked at the client centre"),
         "nps-waves": lazy("Satisfaction surveys"),
         "one-time-token-cleanup": lazy("Clean-up of one-time links"),
         "orphan-files": lazy("Sweep of files no record refers to"),

@@ -335,6 +335,13 @@ def kept_terms(settings: Settings) -> list[KeptTerm]:
                 term=format_term(days=settings.viewing_keep_days),
             ),
         ),
+        KeptTerm(
+            gettext("Name and phone of a caller without a sign-in booked at the client centre by the call centre"),
+            gettext(
+                "%(term)s after the visit was to take place, then deleted with the SMS that told them of it",
+                term=format_term(days=settings.caller_keep_days),
+            ),
+        ),
     ]
 
 

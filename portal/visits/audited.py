@@ -1,5 +1,6 @@
 """The audit log's words for what visits to the client centre write (``core.audit.describe``): a visit booked or
-cancelled by its resident, marked attended or missed, or cancelled by the centre with its reason."""
+cancelled by its resident (or booked by the call centre for a caller), marked attended or missed, or cancelled by the
+centre with its reason; the names and phones of callers without a sign-in deleted after their visits."""
 
 from portal.core.audit import Ref
 from portal.core.audit import describe
@@ -23,6 +24,7 @@ describe(
         "visits.attended": lazy("Resident came to the client centre"),
         "visits.no_show": lazy("Resident did not come to the client centre"),
         "visits.rate": lazy("Resident rated a visit to the client centre"),
+        "visits.callers_erased": lazy("Names and phones of callers without a sign-in deleted from past visits"),
     },
     fields={
         "centre": lazy("Client centre"),
@@ -42,6 +44,8 @@ describe(
         "slot_minutes": lazy("Slot, minutes"),
         "desks": lazy("Desks"),
         "rating": lazy("Rating"),
+        "caller": lazy("A caller without a sign-in, told by SMS"),
+        "visits": lazy("Visits"),
     },
     entities={"client_visit": lazy("Visit to the client centre"), "client_centre": lazy("Client centre")},
     values={

@@ -1,5 +1,6 @@
 """The forms of visits to the client centre read into typed values with their errors (no I/O): the booking (centre,
-purpose, day, time, comment) and the staff's cancellation with its reason."""
+purpose, day, time, comment), who comes when the call centre books (a person of the account, or a caller without a
+sign-in: name and phone) and the staff's cancellation with its reason."""
 
 from __future__ import annotations
 
@@ -18,10 +19,14 @@ from portal.core.parse import parse_id
 from portal.core.web import FormErrors
 from portal.core.web import among
 from portal.core.web import form_value
+from portal.housing.rules import Problem
+from portal.housing.rules import message
+from portal.housing.rules import parse_phone
 from portal.visits import rules
 from portal.visits.rules import Purpose
 
-FIELDS = ("visitor", "centre", "purpose", "day", "time", "comment")
+FIELDS = ("visitor", "caller_name", "caller_phone", "centre", "purpose", "day", "time", "comment")
+CALLER = "caller"  # who comes: a caller without a sign-in (the radio's value)
 
 
 @dataclass(frozen=True)
@@ -30,6 +35,14 @@ class Booking:
     purpose: Purpose
     starts_at: datetime
     comment: str
+
+
+@dataclass(frozen=True)
+class Caller:
+    """A caller without a sign-in the call centre books: their name and mobile phone (+7XXXXXXXXXX), told by SMS."""
+
+    name: str
+    phone: str
 
 
 def typed(data: Mapping[str, Any]) -> dict[str, str]:
@@ -85,23 +98,43 @@ def read_booking(
     return Booking(centre_id, Purpose(purpose), datetime.combine(day, at, tzinfo=zone), comment), errors
 
 
-def read_visitor(data: Mapping[str, Any], visitor_ids: Sequence[int]) -> tuple[int | None, FormErrors]:
-    """The person of the account staff book a visit for (one of ``visitor_ids``; the only one when there is one)."""
+def read_visitor(data: Mapping[str, Any], visitor_ids: Sequence[int]) -> tuple[int | Caller | None, FormErrors]:
+    """Who comes, as staff book a visit: a person of the account (one of ``visitor_ids``), or a caller without a
+    sign-in (``CALLER``, and always where the account has nobody who signs in) with their name and phone."""
     errors = FormErrors()
+    if form_value(data, "visitor") == CALLER or not visitor_ids:
+        return _caller(data, errors), errors
     visitor = _one_of(data, "visitor", visitor_ids)
     if visitor is None:
         errors.add("visitor", gettext("Choose who comes."))
     return visitor, errors
 
 
+def _caller(data: Mapping[str, Any], errors: FormErrors) -> Caller | None:
+    name = " ".join(form_value(data, "caller_name").split())
+    if not name:
+        errors.add("caller_name", gettext("Give the caller's name: the centre greets them by it."))
+    elif len(name) > rules.MAX_CALLER_NAME:
+        errors.add("caller_name", gettext("At most %(count)s characters.", count=rules.MAX_CALLER_NAME))
+    phone = parse_phone(form_value(data, "caller_phone"))
+    if isinstance(phone, Problem):
+        errors.add("caller_phone", message(phone))
+    elif not phone:
+        errors.add("caller_phone", gettext("Give the caller's mobile phone: the visit is confirmed to it by SMS."))
+    if errors or isinstance(phone, Problem):
+        return None
+    return Caller(name, phone)
+
+
 def read_booking_for(
     data: Mapping[str, Any], visitor_ids: Sequence[int], centre_id: int, zone: ZoneInfo
-) -> tuple[int | None, Booking | None, FormErrors]:
-    """The call centre's booking for a caller: who comes (a person of the account), then the booking itself."""
+) -> tuple[int | Caller | None, Booking | None, FormErrors]:
+    """The call centre's booking for a caller: who comes (a person of the account, or a caller without a sign-in),
+    then the booking itself."""
     visitor, errors = read_visitor(data, visitor_ids)
     booking, more = read_booking(data, [centre_id], zone)
-    for name, message in more.fields.items():
-        errors.add(name, message)
+    for name, said in more.fields.items():
+        errors.add(name, said)
     errors.order(FIELDS)
     return visitor, booking, errors
 

@@ -1,6 +1,7 @@
 """The automatic messages of visits to the client centre (rendered in the recipient's language): the booking's
 confirmation, its reminder a day before, a visit cancelled (by the resident, or by the centre with its reason), a
-visit missed, and the thanks for one attended with the question how it went."""
+visit missed, and the thanks for one attended with the question how it went. A caller without a sign-in, booked by
+the call centre, is told by SMS in words of their own (``FOR_CALLERS``: to call the office, not to use the portal)."""
 
 from __future__ import annotations
 
@@ -115,3 +116,60 @@ CAME = message_template(
     words=words,
     sample=_SAMPLE,
 )
+
+
+# --- a caller without a sign-in, by SMS (in the company's language: they chose none) -----------------------------
+
+
+def _by_phone(c: Context) -> Context:
+    """``words``, and the office's phone the caller rings to change their plans."""
+    return {**words(c), "phone": get_settings().office_phone}
+
+
+CALLER_BOOKED = message_template(
+    "visits/caller_booked",
+    Topic.ACCOUNT,
+    subject=lazy("Client centre: %(day)s at %(time)s"),
+    text=lazy(
+        "You are booked at %(centre)s (%(address)s) on %(day)s at %(time)s: %(purpose)s. Please bring: %(bring)s "
+        "To cancel or move the visit, call %(phone)s."
+    ),
+    words=_by_phone,
+    sample=_SAMPLE,
+)
+
+CALLER_REMINDER = message_template(
+    "visits/caller_reminder",
+    Topic.ACCOUNT,
+    subject=lazy("Client centre tomorrow: %(day)s at %(time)s"),
+    text=lazy(
+        "We are expecting you at %(centre)s (%(address)s) on %(day)s at %(time)s: %(purpose)s. Please bring: "
+        "%(bring)s If your plans have changed, call %(phone)s, so that another resident can take the time."
+    ),
+    words=_by_phone,
+    sample=_SAMPLE,
+)
+
+
+def _caller_cancelled(c: Context) -> str:
+    w = _by_phone(c)
+    said = gettext("Your visit to %(centre)s on %(day)s at %(time)s is cancelled.", **w)
+    if w.get("reason"):
+        said += " " + gettext("The centre's reason: %(reason)s", **w)
+    return said + " " + gettext("To book another time, call %(phone)s.", **w)
+
+
+CALLER_CANCELLED = message_template(
+    "visits/caller_cancelled",
+    Topic.ACCOUNT,
+    subject=lazy("Visit on %(day)s at %(time)s cancelled"),
+    text=_caller_cancelled,
+    words=_by_phone,
+    sample={**_SAMPLE, "reason": "Центр закрыт на санитарный день"},
+)
+
+# The SMS a caller without a sign-in gets instead of a message of the portal (the others are not sent to them: a
+# missed visit, the question how it went are asked in the portal).
+FOR_CALLERS = {
+    BOOKED.name: CALLER_BOOKED, REMINDER.name: CALLER_REMINDER, CANCELLED.name: CALLER_CANCELLED,
+}  # fmt: skip

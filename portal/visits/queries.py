@@ -176,8 +176,11 @@ async def to_remind(now: datetime, *, after: int = 0, limit: int = REMIND_BATCH)
 REMINDER_KEY = "visits:reminder:{visit}"  # a visit's reminder, once
 
 
-def reminder_key(visit_id: int, user_id: int) -> str:
-    """The key of a visit's reminder's row in the portal (``accounts.notify`` keys each channel's row so)."""
+def reminder_key(visit_id: int, user_id: int | None) -> str:
+    """The key of a visit's reminder's row: in the portal for a person with a sign-in (``accounts.notify`` keys each
+    channel's row so), the SMS for a caller without one (``user_id`` None)."""
+    if user_id is None:
+        return f"sms:{REMINDER_KEY.format(visit=visit_id)}"
     return f"inapp:{REMINDER_KEY.format(visit=visit_id)}:{user_id}"
 
 
@@ -187,6 +190,21 @@ async def upcoming_count(user_id: int, now: datetime) -> int:
     )
 
 
+async def upcoming_count_of_phone(phone: str, now: datetime) -> int:
+    """The upcoming visits booked for callers without a sign-in at the phone ``phone`` (its index)."""
+    return await Visit.count().where(
+        (Visit.caller_phone == phone) & (Visit.status == Status.BOOKED) & (Visit.starts_at > now)
+    )
+
+
+async def callers_past_term(before: datetime, *, limit: int) -> list[int]:
+    """The visits of callers without a sign-in, to start before ``before``, whose name and phone are still kept
+    (the start's index; the first ``limit`` by id)."""
+    where = Visit.user.is_null() & Visit.caller_erased_at.is_null() & (Visit.starts_at < before)
+    rows = await Visit.select(Visit.id).where(where).order_by(Visit.id).limit(limit)
+    return [r["id"] for r in rows]
+
+
 @dataclass(frozen=True)
 class VisitView:
     id: int
@@ -194,7 +212,7 @@ class VisitView:
     centre_name: str
     complex_name: str
     centre_address: str
-    user_id: int
+    user_id: int | None  # None: a caller without a sign-in (``caller_name``, ``caller_phone``)
     account_id: int
     purpose: str
     comment: str
@@ -206,6 +224,8 @@ class VisitView:
     house_id: int
     rating: int | None = None
     feedback: str = ""
+    caller_name: str = ""
+    caller_phone: str = ""
 
     @property
     def centre_title(self) -> str:
@@ -275,8 +295,8 @@ class DayRow(PremiseAddress):
     starts_at: datetime
     ends_at: datetime
     desk: int
-    name: str
-    phone: str
+    name: str | None  # the person's with a sign-in; None for a caller without one (``caller_name``)
+    phone: str | None
     account_number: str
     purpose: str
     comment: str
@@ -288,6 +308,15 @@ class DayRow(PremiseAddress):
     premise_number: str
     rating: int | None = None
     feedback: str = ""
+    user_id: int | None = None
+    caller_name: str = ""
+    caller_phone: str = ""
+    caller_erased_at: datetime | None = None
+
+    @property
+    def by_phone(self) -> bool:
+        """A caller without a sign-in, told by SMS (their name and phone are the visit's own)."""
+        return self.user_id is None
 
 
 _DAY = columns_of(

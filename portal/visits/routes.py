@@ -235,26 +235,41 @@ async def _staff_page(
 async def _staff_booking_page(
     request: Request, account: AccountView, given: Mapping[str, Any], status_code: int = 200, **extra: Any
 ) -> Template:
-    """The call centre's booking for a caller of ``account``: the account's people with a sign-in, what the visit
-    is about, the free days and times of their complex's centre, a comment; what was typed kept."""
+    """The call centre's booking for a caller of ``account``: the account's people with a sign-in or a caller
+    without one (their name and phone), what the visit is about, the free days and times of their complex's
+    centre, a comment; what was typed kept."""
     typed = forms.typed(given)
     centre = None if account.closed_on else await queries.centre_of_house(account.house_id)
     visitors = await people_of_account(account.id) if centre else []
     visitor = among(parse_id(typed["visitor"]), [v.user_id for v in visitors])
-    if visitor is None and len(visitors) == 1:
+    if visitor is None and len(visitors) == 1 and typed["visitor"] != forms.CALLER:
         visitor = visitors[0].user_id
     chosen = Choice(centre, account.id) if centre else None
     context: dict[str, Any] = {
         "choices": [chosen] if chosen else [], "chosen": chosen, "typed": typed, "days": [], "times": [],
         "day": None, "upcoming": 0, "centre_options": [], "staff_account": account, "visitors": visitors,
-        "visitor": visitor, "action": f"/staff/visits/accounts/{account.id}/new",
+        "visitor": visitor or (forms.CALLER if typed["visitor"] == forms.CALLER or not visitors else None),
+        "action": f"/staff/visits/accounts/{account.id}/new", "max_caller_name": rules.MAX_CALLER_NAME,
     }  # fmt: skip
-    if chosen is not None and visitors:
+    if chosen is not None:
         context |= await _times(chosen, typed, visitor)
     return render(
         request, "visits/book.html", status_code=status_code, block=extra.pop("block", "main"), **context,
         **_words(), **({"errors": FormErrors()} | extra),
     )  # fmt: skip
+
+
+def _refused_at(refused: Exception, visitor: int | forms.Caller) -> str:
+    """The field a refused staff booking is said at: the time taken meanwhile, or the visitor's limit."""
+    if isinstance(refused, actions.SeatTaken):
+        return "time"
+    return "caller_phone" if isinstance(visitor, forms.Caller) else "visitor"
+
+
+def _booked_words(visitor: int | forms.Caller) -> str:
+    if isinstance(visitor, forms.Caller):
+        return gettext("The visit is booked; the caller is told by SMS when, where and what to bring.")
+    return gettext("The visit is booked; the resident is told when, where and what to bring.")
 
 
 def _day_link(centre_id: int, moment: datetime) -> str:
@@ -283,14 +298,14 @@ class StaffVisits(Controller):
 
     @post("/accounts/{account_id:int}/new", name="visits:staff_book", status_code=200, dependencies=ACCOUNT)
     async def book_for(self, request: Request, principal: Caller, account: LoadedAccount, data: FormData) -> Any:
-        """The call centre books a visit for a caller: a person of the account, the same rules as their own
-        booking; they are told in their language and see it in «Мои записи»."""
+        """The call centre books a visit for a caller: a person of the account (told in their language, they see it
+        in «Мои записи») or a caller without a sign-in (told by SMS), the same rules as a resident's own booking."""
         if form_value(data, "show"):
             return await _staff_booking_page(request, account, data, block="times")
         centre = None if account.closed_on else await queries.centre_of_house(account.house_id)
-        visitors = [v.user_id for v in await people_of_account(account.id)] if centre else []
-        if centre is None or not visitors:
+        if centre is None:
             return await _staff_booking_page(request, account, data, 409)
+        visitors = [v.user_id for v in await people_of_account(account.id)]
         visitor, booking, errors = forms.read_booking_for(data, visitors, centre.id, clock.zone())
         if visitor is None or booking is None:
             return await _staff_booking_page(request, account, data, 422, errors=errors)
@@ -299,9 +314,9 @@ class StaffVisits(Controller):
                 principal, Choice(centre, account.id), booking, clock.now(), ip=client_ip(request), visitor=visitor
             )
         except (actions.SeatTaken, Refused) as refused:  # the time taken meanwhile, or the visitor's limit
-            errors.add("time" if isinstance(refused, actions.SeatTaken) else "visitor", str(refused))
+            errors.add(_refused_at(refused, visitor), str(refused))
             return await _staff_booking_page(request, account, data, 409, errors=errors)
-        flash(request, gettext("The visit is booked; the resident is told when, where and what to bring."))
+        flash(request, _booked_words(visitor))
         return see_other(request, _day_link(centre.id, booking.starts_at) + f"#visit-{visit_id}")
 
     @post("/{visit_id:int}/attended", name="visits:attended", status_code=200)

@@ -27,6 +27,7 @@ LEAD = timedelta(hours=2)  # the earliest slot offered starts two hours from now
 CANCEL_BEFORE = timedelta(hours=1)  # a resident cancels until an hour before the start
 UPCOMING_LIMIT = 2  # upcoming visits one person holds at once
 MAX_COMMENT = 500
+MAX_CALLER_NAME = 200  # a caller's name as the visit keeps it (``Visit.caller_name``)
 REMIND_BEFORE = timedelta(hours=24)  # the reminder comes a day before the visit
 RATINGS_OVER = timedelta(days=30)  # the centre's day page shows the marks of the last 30 days
 SHORTENED_BY = timedelta(hours=1)  # a pre-holiday working day is an hour shorter (ТК РФ ст. 95)

@@ -38,11 +38,14 @@ class VisitCentre(Stamped, Table, tablename="client_centre"):
 
 class Visit(Stamped, Table, tablename="client_visit"):
     """A visit booked at a centre by a resident for one of their accounts. While booked (and after it is marked)
-    the row holds its seat «centre:start:desk» (unique: one person a desk a time); a cancelled visit gives it up."""
+    the row holds its seat «centre:start:desk» (unique: one person a desk a time); a cancelled visit gives it up.
+
+    A caller without a sign-in, booked by the call centre, has no ``user``: their name and phone are the visit's own
+    (``caller_name``, ``caller_phone``; told by SMS), kept until the term after the visit (``caller_erased_at``)."""
 
     id = Serial(primary_key=True)
     centre = ForeignKey(VisitCentre, on_delete=OnDelete.restrict, null=False, index=True)
-    user = ForeignKey(User, on_delete=OnDelete.restrict, null=False, index=True)
+    user = ForeignKey(User, on_delete=OnDelete.restrict, null=True, default=None, index=True)
     account = ForeignKey(PersonalAccount, on_delete=OnDelete.restrict, null=False, index=True)
     purpose = Varchar(length=24, choices=Purpose)
     comment = Text(default="")
@@ -57,3 +60,6 @@ class Visit(Stamped, Table, tablename="client_visit"):
     rating = Integer(null=True, default=None)  # the resident's mark 1–5 of a visit they came to
     feedback = Text(default="")
     rated_at = Timestamptz(null=True, default=None)
+    caller_name = Varchar(length=200, default="")
+    caller_phone = Varchar(length=16, default="", index=True)  # +7XXXXXXXXXX; the limit of visits is counted by it
+    caller_erased_at = Timestamptz(null=True, default=None)

@@ -561,6 +561,32 @@ async def _visit(world: World, locale: str, name: str) -> Sent:
     return Sent(email, user_id, data=data, says=says)
 
 
+CALLER_SAYS = {
+    "visits/caller_booked": {"ru": ("Вы записаны", "Возьмите с собой", "позвоните"), "en": ("You are booked", "call")},
+    "visits/caller_reminder": {"ru": ("Ждём вас", "позвоните"), "en": ("We are expecting you", "call")},
+    "visits/caller_cancelled": {"ru": ("отменён", "позвоните"), "en": ("is cancelled", "call")},
+}
+
+
+@case(*CALLER_SAYS)
+async def _caller_visit(world: World, locale: str, name: str) -> Sent:
+    """A caller without a sign-in, booked by the call centre, is told by SMS: the office's phone, not the portal."""
+    from portal.notifications.messages import get
+    from portal.settings import get_settings
+    from portal.visits.actions import tell_caller
+
+    phone = f"+797800001{sorted(CALLER_SAYS).index(name)}{LOCALES.index(locale)}"
+    context = {
+        "starts_at": "2026-12-10T10:30:00+03:00", "centre": "Клиентский центр ЖК «Крымская роза»",
+        "address": "г. Симферополь, ул. Киевская, д. 1, офис 1", "purpose": "keys", "visit": 1,
+        "reason": "Санитарный день" if name == "visits/caller_cancelled" else "",
+    }  # fmt: skip
+    await tell_caller(phone, get(name), context, f"test:{name}:{locale}", datetime.now(UTC), locale=locale)
+    says = {k: (*v, get_settings().office_phone) for k, v in CALLER_SAYS[name].items()}
+    data = (context["centre"], context["address"]) + ((context["reason"],) if context["reason"] else ())
+    return Sent(phone, None, data=data, says=says, sms=True)
+
+
 # --- the accountant, surveys, posts, the showcase -------------------------------------------------------------------
 
 

@@ -24,6 +24,7 @@ from portal.core.web import Refused
 from portal.visits import actions
 from portal.visits import queries
 from portal.visits.forms import Booking
+from portal.visits.forms import Caller
 from portal.visits.rules import Purpose
 from portal.visits.tables import Visit
 from portal.visits.tables import VisitCentre
@@ -342,6 +343,55 @@ async def test_staff_book_a_caller_who_is_told_in_their_language_and_sees_it(cen
     # the operator's own count is not the visitor's: another person of the account is booked still
     assert await actions.book(operator, choice, _booking(choice, SLOT + timedelta(hours=1)), NOW,
                               visitor=centres.resident)  # fmt: skip
+
+
+async def test_a_caller_without_a_sign_in_is_reminded_and_told_by_sms_and_forgotten_after_the_visit(centres):
+    """A caller booked by phone (no user) gets their confirmation, the reminder a day before and the centre's
+    cancellation by SMS in Russian, once each (the job run twice); a missed or attended visit tells them nothing (the
+    portal's words are not theirs). ``caller_keep_days`` after the start their name and phone go, with the SMS, in
+    one audited batch; a visit of a person with a sign-in, and a caller's still in term, keep theirs."""
+    operator = await load_principal_for(centres.manager)
+    choice = queries.Choice(await queries.centre_of_house(centres.house), centres.account)
+    caller = Caller("Пётр Звонящий", "+79123456789")
+    two_days = SLOT + timedelta(days=1)  # Thursday 10 December, 10:00
+    kept = await actions.book(operator, choice, _booking(choice, starts_at=two_days), NOW, visitor=caller)
+    cancelled = await actions.book(operator, choice, _booking(choice, starts_at=SLOT), NOW, visitor=caller)
+    assert await Visit.select(Visit.user).where(Visit.id == kept).first() == {"user": None}
+    event = await AuditEvent.select(AuditEvent.changes).where(AuditEvent.entity_id == kept).first()
+    assert "Пётр" not in str(event["changes"]) and "79123456789" not in str(event["changes"])
+
+    assert await actions.send_reminders(two_days - timedelta(hours=23, minutes=50)) == 1
+    assert await actions.send_reminders(two_days - timedelta(hours=23)) == 0  # once
+    await actions.staff_cancel(operator, await queries.staff_visit(operator, cancelled), "Санитарный день", NOW)
+    await actions.mark(operator, await queries.staff_visit(operator, kept), False, two_days + timedelta(hours=1))
+    sms = await OutboxMessage.select(OutboxMessage.template, OutboxMessage.recipient, OutboxMessage.body).where(
+        OutboxMessage.channel == "sms"
+    )
+    by_template = {m["template"]: m for m in sms}
+    assert sorted(by_template) == ["visits/caller_booked", "visits/caller_cancelled", "visits/caller_reminder"]
+    assert len(sms) == 4 and {m["recipient"] for m in sms} == {"+79123456789"}  # two confirmations
+    assert by_template["visits/caller_reminder"]["body"].startswith("Ждём вас: Клиентский центр ЖК «Тестовый»")
+    said = by_template["visits/caller_cancelled"]["body"]
+    assert "Санитарный день" in said and "позвоните по телефону +7 (3652) 00-00-01" in said, said
+    assert await OutboxMessage.count().where(OutboxMessage.channel != "sms") == 0  # nobody's portal
+
+    principal, own_choice = await _choice(centres.resident)
+    own = await actions.book(principal, own_choice, _booking(own_choice, starts_at=SLOT + timedelta(hours=1)), NOW)
+    later = await actions.book(operator, choice, _booking(choice, starts_at=SLOT + timedelta(days=7)), NOW,
+                               visitor=Caller("Анна Поздняя", "+79990000000"))  # fmt: skip
+    month_after = two_days + timedelta(days=30, minutes=1)
+    assert await actions.forget_callers(month_after, 30) == 2
+    assert await actions.forget_callers(month_after, 30) == 0
+    rows = {r["id"]: r for r in await Visit.select(Visit.id, Visit.caller_name, Visit.caller_phone,
+                                                   Visit.caller_erased_at, Visit.status)}  # fmt: skip
+    assert [(rows[i]["caller_name"], rows[i]["caller_phone"]) for i in (kept, cancelled)] == [("", "")] * 2
+    assert rows[kept]["caller_erased_at"] is not None and rows[kept]["status"] == "no_show"
+    assert (rows[later]["caller_name"], rows[later]["caller_erased_at"]) == ("Анна Поздняя", None)
+    assert rows[own]["caller_erased_at"] is None
+    left = await OutboxMessage.select(OutboxMessage.ref).where(OutboxMessage.channel == "sms")
+    assert [m["ref"] for m in left] == [f"visits:visit:{later}"]
+    erased = await AuditEvent.select(AuditEvent.changes).where(AuditEvent.action == "visits.callers_erased")
+    assert len(erased) == 1 and "2" in str(erased[0]["changes"])
 
 
 async def _forget(centre_id: int, users: list[int], ids: dict[str, Any]) -> None:

@@ -107,8 +107,7 @@ async def test_the_staff_day_and_a_cancellation_with_its_reason(client, new_clie
 async def test_the_call_centre_books_a_caller_from_the_account_card(client, new_client, login, make_user, centres):
     """The operator opens the account's card, books the caller (a person of the account) with a mistake first (what
     was typed kept); the visit is in the caller's «Мои записи» and the centre's day; a manager of other houses
-    gets 404 for the account; an account with nobody signing in says so instead of a form."""
-    from portal.accounts.tables import Residency
+    gets 404 for the account."""
     from portal.core.tables import AuditEvent
     from portal.core.tables import OutboxMessage
 
@@ -162,11 +161,48 @@ async def test_the_call_centre_books_a_caller_from_the_account_card(client, new_
 
     nobody = await client.get(f"/staff/visits/accounts/{centres.other_account}/new")
     assert nobody.status_code == 404  # the operator's houses are not the other complex's
-    admin = new_client()
-    await login(admin, await make_user(roles=("admin",)))
-    await Residency.delete().where(Residency.account == centres.other_account)
-    alone = await admin.get(f"/staff/visits/accounts/{centres.other_account}/new")
-    assert alone.status_code == 200 and "Никто из этого лицевого счёта" in alone.text and 'id="book"' not in alone.text
+
+
+async def test_the_call_centre_books_a_caller_without_a_sign_in_told_by_sms(client, login, make_user, centres):
+    """An account nobody of which signs in: the form offers the caller by name and phone alone; a missing name and a
+    wrong phone are said at their fields with what was typed kept; booked, the visit has no user but the caller's
+    name and phone, the SMS in Russian says when, where, what to bring and the office's phone (not the portal), the
+    centre's day shows the caller; a third visit for the same phone is refused at the phone."""
+    from portal.accounts.tables import Residency
+    from portal.core.tables import OutboxMessage
+
+    await Residency.delete().where(Residency.account == centres.account)
+    await login(client, await make_user(name="Оператор Колл-центра", roles=("operator",), houses=(centres.house,)))
+    url = f"/staff/visits/accounts/{centres.account}/new"
+    page = await client.get(url)
+    assert page.status_code == 200 and 'id="book"' in page.text and "Никто из этого лицевого счёта" in page.text
+    assert re.search(r'name="visitor" value="caller"[^>]*checked', page.text)
+
+    typed = {**FORM, "visitor": "caller", "caller_name": "", "caller_phone": "8 912 345-67"}
+    wrong = await client.form(url, typed)
+    assert wrong.status_code == 422 and 'id="e-caller_name"' in wrong.text and 'id="e-caller_phone"' in wrong.text
+    assert 'value="8 912 345-67"' in wrong.text and "Нужен второй брелок" in wrong.text
+    assert await Visit.count() == 0
+
+    typed |= {"caller_name": "  Пётр   Звонящий ", "caller_phone": "8 (912) 345-67-89"}
+    done = await client.form(url, typed)
+    assert done.status_code == 303, done.text[-800:]
+    row = await Visit.select(Visit.id, Visit.user, Visit.caller_name, Visit.caller_phone).first()
+    assert (row["user"], row["caller_name"], row["caller_phone"]) == (None, "Пётр Звонящий", "+79123456789")
+    sms = await OutboxMessage.select(OutboxMessage.recipient, OutboxMessage.body, OutboxMessage.ref).where(
+        OutboxMessage.channel == "sms"
+    )
+    assert [(m["recipient"], m["ref"]) for m in sms] == [("+79123456789", f"visits:visit:{row['id']}")]
+    body = sms[0]["body"]
+    assert body.startswith("Вы записаны: Клиентский центр ЖК «Тестовый»") and "9 декабря, среда в 10:00" in body
+    assert "Возьмите с собой" in body and "+7 (3652) 00-00-01" in body and "портал" not in body, body
+    day = (await client.get("/staff/visits?day=2026-12-09")).text
+    assert "Пётр Звонящий" in day and "без входа на портал, извещается по СМС" in day
+
+    await client.form(url, {**typed, "time": "10:30"})
+    third = await client.form(url, {**typed, "time": "11:00"})
+    assert third.status_code == 409 and 'id="e-caller_phone"' in third.text and "У этого человека уже 2" in third.text
+    assert await Visit.count() == 2
 
 
 CENTRE_FORM = {
