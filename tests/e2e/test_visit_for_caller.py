@@ -1,6 +1,7 @@
-"""In a real browser at 1280 px: operator@demo.ru takes a call, opens the caller's account card, chooses «Записать в
+"""In a real browser: operator@demo.ru takes a call, opens the caller's account card, chooses «Записать в
 клиентский центр», picks the caller among the account's people, the purpose and a free time, and books; the centre's
-day shows the visit, and the caller (resident@demo.ru) finds it in «Мои записи»."""
+day shows the visit, and the caller (resident@demo.ru) finds it in «Мои записи». At 390 px, a caller without a
+sign-in is booked by name and phone."""
 
 from __future__ import annotations
 
@@ -46,3 +47,37 @@ def test_the_operator_books_a_caller_from_the_account_card(open_page: OpenPage, 
     sign_in(resident, base, "resident@demo.ru")
     resident.goto(base + "/visits")
     expect(resident.get_by_text("Начисления и оплата").first).to_be_visible()
+
+
+def test_the_operator_books_a_caller_without_a_sign_in_on_a_phone(open_page: OpenPage, own_server: Served):
+    """At 390 px, an account nobody of which signs in (9101000045): the caller is the form's only choice; a wrong
+    phone is said at its field with the name kept; booked, the centre's day shows the caller's name and phone, told
+    by SMS."""
+    base, _ = own_server
+    page = open_page(390)
+    sign_in(page, base, "operator@demo.ru")
+    page.goto(base + "/staff/accounts?q=9101000045")
+    page.get_by_role("link", name=re.compile("9101000045")).first.click()
+    page.get_by_role("link", name="Записать в клиентский центр").click()
+    page.wait_for_url(re.compile(r"/staff/visits/accounts/\d+/new$"))
+    expect(page.get_by_text("Никто из этого лицевого счёта не входит на портал")).to_be_visible()
+    expect(page.get_by_role("radio", name=re.compile("Звонящий без входа на портал"))).to_be_checked()
+
+    page.get_by_label("Имя звонящего").fill("Пётр Иванович Звонарёв")
+    page.get_by_label("Мобильный телефон звонящего").fill("8 978 12")
+    page.get_by_role("radio", name="Начисления и оплата").check()
+    first_time = page.locator("#f-time")
+    chosen = first_time.get_attribute("value")
+    first_time.check()
+    page.get_by_role("button", name="Записать", exact=True).click()
+    expect(page.locator("#e-caller_phone")).to_contain_text("Введите телефон в виде")
+    expect(page.get_by_label("Имя звонящего")).to_have_value("Пётр Иванович Звонарёв")
+
+    page.get_by_label("Мобильный телефон звонящего").fill("+7 978 555-44-33")
+    page.locator("#f-time").check()
+    page.get_by_role("button", name="Записать", exact=True).click()
+    page.wait_for_url(re.compile(r"/staff/visits\?centre=\d+&day="))
+    expect(page.get_by_text("звонящему придёт СМС")).to_be_visible()
+    row = page.locator("tr", has_text="Пётр Иванович Звонарёв")
+    expect(row).to_contain_text(chosen)
+    expect(row).to_contain_text("без входа на портал, извещается по СМС")
