@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import Page
 from playwright.sync_api import expect
 
 from tests.browser import OpenPage
@@ -17,14 +18,19 @@ from tests.browser import sign_in
 pytestmark = pytest.mark.browser
 
 
+def _booking_of(page: Page, base: str, number: str) -> None:
+    """The operator finds the account ``number``, opens its card and chooses «Записать в клиентский центр»."""
+    sign_in(page, base, "operator@demo.ru")
+    page.goto(base + f"/staff/accounts?q={number}")
+    page.get_by_role("link", name=re.compile(number)).first.click()
+    page.get_by_role("link", name="Записать в клиентский центр").click()
+    page.wait_for_url(re.compile(r"/staff/visits/accounts/\d+/new$"))
+
+
 def test_the_operator_books_a_caller_from_the_account_card(open_page: OpenPage, own_server: Served):
     base, _ = own_server
     page = open_page(1280)
-    sign_in(page, base, "operator@demo.ru")
-    page.goto(base + "/staff/accounts?q=9101000001")
-    page.get_by_role("link", name=re.compile("9101000001")).first.click()
-    page.get_by_role("link", name="Записать в клиентский центр").click()
-    page.wait_for_url(re.compile(r"/staff/visits/accounts/\d+/new$"))
+    _booking_of(page, base, "9101000001")
     expect(page.get_by_role("heading", name="Запись звонящего в клиентский центр")).to_be_visible()
 
     page.get_by_role("button", name="Записать", exact=True).click()  # nothing chosen: said, nothing booked
@@ -55,11 +61,7 @@ def test_the_operator_books_a_caller_without_a_sign_in_on_a_phone(open_page: Ope
     by SMS."""
     base, _ = own_server
     page = open_page(390)
-    sign_in(page, base, "operator@demo.ru")
-    page.goto(base + "/staff/accounts?q=9101000045")
-    page.get_by_role("link", name=re.compile("9101000045")).first.click()
-    page.get_by_role("link", name="Записать в клиентский центр").click()
-    page.wait_for_url(re.compile(r"/staff/visits/accounts/\d+/new$"))
+    _booking_of(page, base, "9101000045")
     expect(page.get_by_text("Никто из этого лицевого счёта не входит на портал")).to_be_visible()
     expect(page.get_by_role("radio", name=re.compile("Звонящий без входа на портал"))).to_be_checked()
 
