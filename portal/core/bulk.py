@@ -11,10 +11,12 @@ aware datetime, None; an Enum is written as its value; JSON as its text).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from collections.abc import Mapping
 from collections.abc import Sequence
 from enum import Enum
 from typing import Any
 
+from piccolo.columns.defaults.base import Default
 from piccolo.query.methods.raw import Raw
 from piccolo.querystring import QueryString
 from piccolo.table import Table
@@ -71,6 +73,30 @@ async def insert_rows(
     if chunk:
         found += await _insert_chunk(table, engine_type, head, tail, len(columns), chunk)
     return found
+
+
+async def insert_records(table: type[Table], records: Sequence[Mapping[str, Any]]) -> None:
+    """Insert ``records`` (each a mapping of column name to value, all with the same names) in chunks, in their
+    order; every other column but the primary key gets its default, as ``Table(**record)`` would give it (a
+    default of "now" is taken once for all of them)."""
+    if not records:
+        return
+    given = list(records[0])
+    defaults = {}
+    for column in table._meta.columns:
+        if column._meta.primary_key or column._meta.name in given:
+            continue
+        value = column.get_default_value()
+        defaults[column._meta.db_column_name] = value.python() if isinstance(value, Default) else value
+    rest = tuple(defaults.values())
+
+    def rows() -> Iterable[tuple[Any, ...]]:
+        for record in records:
+            if len(record) != len(given):
+                raise ValueError(f"a record of {sorted(record)} among records of {sorted(given)}")
+            yield tuple(record[name] for name in given) + rest
+
+    await insert_rows(table, [*given, *defaults], rows())
 
 
 async def _insert_chunk(

@@ -15,6 +15,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+from portal.core import bulk
 from portal.core import clock
 from portal.core import storage
 from portal.demo import DemoContext
@@ -79,22 +80,22 @@ def _months(today: date) -> list[date]:
     return [rules.months_back(_current(today), n) for n in range(MONTHS, 0, -1)]
 
 
-def _meters_of(account: int, index: int, installed: date, today: date) -> list[Meter]:
+def _meters_of(account: int, index: int, installed: date, today: date) -> list[dict[str, Any]]:
     made = [
-        Meter(account=account, service=Service.COLD_WATER, serial=f"ХВ{account:06d}", place="санузел", digits=5,
-              decimals=3, installed_on=installed, next_verification=installed.replace(year=installed.year + 6)),
-        Meter(account=account, service=Service.HOT_WATER, serial=f"ГВ{account:06d}", place="санузел", digits=5,
-              decimals=3, installed_on=installed, next_verification=installed.replace(year=installed.year + 4)),
+        dict(account=account, service=Service.COLD_WATER, serial=f"ХВ{account:06d}", place="санузел", digits=5,
+             decimals=3, zones=1, installed_on=installed, next_verification=installed.replace(year=installed.year + 6)),
+        dict(account=account, service=Service.HOT_WATER, serial=f"ГВ{account:06d}", place="санузел", digits=5,
+             decimals=3, zones=1, installed_on=installed, next_verification=installed.replace(year=installed.year + 4)),
     ]  # fmt: skip
     if index % 3 == 0:
         zones = 3 if index % 7 == 0 else 2
-        made.append(Meter(account=account, service=Service.ELECTRICITY, serial=f"Э{account:07d}",
-                          place="щит на площадке", digits=6, decimals=1, zones=zones, installed_on=installed,
-                          next_verification=installed.replace(year=installed.year + 16)))  # fmt: skip
+        made.append(dict(account=account, service=Service.ELECTRICITY, serial=f"Э{account:07d}",
+                         place="щит на площадке", digits=6, decimals=1, zones=zones, installed_on=installed,
+                         next_verification=installed.replace(year=installed.year + 16)))  # fmt: skip
     if index % 5 == 0:
-        made.append(Meter(account=account, service=Service.GAS, serial=f"Г{account:07d}", place="кухня", digits=5,
-                          decimals=3, installed_on=installed,
-                          next_verification=installed.replace(year=installed.year + 10)))  # fmt: skip
+        made.append(dict(account=account, service=Service.GAS, serial=f"Г{account:07d}", place="кухня", digits=5,
+                         decimals=3, zones=1, installed_on=installed,
+                         next_verification=installed.replace(year=installed.year + 10)))  # fmt: skip
     return made
 
 
@@ -109,17 +110,17 @@ async def seed(ctx: DemoContext) -> None:
     ]
     resident = list(ctx.shared.get("resident_accounts", []))
     expired_account = resident[1] if len(resident) > 1 else None
-    meters: list[Meter] = []
+    meters: list[dict[str, Any]] = []
     for index, account in enumerate(accounts):
         installed = date(2023 + index % 3, rng.randint(1, 12), 1)
         meters.extend(_meters_of(account, index, installed, today))
     for m in meters:
-        if m.account == expired_account and m.service == Service.HOT_WATER:
-            m.next_verification = today - timedelta(days=20)  # past its verification date: the page explains
-    await _insert(Meter, meters)
+        if m["account"] == expired_account and m["service"] == Service.HOT_WATER:
+            m["next_verification"] = today - timedelta(days=20)  # past its verification date: the page explains
+    await bulk.insert_records(Meter, meters)
     saved = await Meter.select(Meter.id, Meter.account, Meter.service, Meter.zones, Meter.serial).order_by(Meter.id)
     readings, photos = await _readings(ctx, saved, accounts, resident)
-    await _insert(MeterReading, readings)
+    await bulk.insert_records(MeterReading, readings)
     await _replace_one(ctx, accounts, resident)
     await _house_meters(ctx)
     ctx.shared["meters"] = len(saved)
@@ -128,7 +129,7 @@ async def seed(ctx: DemoContext) -> None:
 
 async def _readings(
     ctx: DemoContext, meters: list[dict[str, Any]], accounts: list[int], resident: list[int]
-) -> tuple[list[MeterReading], int]:
+) -> tuple[list[dict[str, Any]], int]:
     rng = ctx.rng
     current = _current(ctx.today)
     window = reminders.window()
@@ -143,7 +144,7 @@ async def _readings(
     with_photo = {a for a in sorted(passed_now) if a in first_house and a not in jumpy}
     with_photo = set(sorted(with_photo)[:2]) | set(jumpy[:3])
     early = set(jumpy) | with_photo  # the few who passed this month's readings before the window, if it isn't open
-    readings: list[MeterReading] = []
+    readings: list[dict[str, Any]] = []
     photos = 0
     charged = await _charged_water()
     for m in meters:
@@ -182,18 +183,18 @@ async def _readings(
                 if volume is None:
                     continue
                 readings.append(
-                    MeterReading(
-                        meter=m["id"],
-                        zone=zone,
-                        value=value,
-                        consumption=used,
-                        period=period,
-                        submitted_at=moment,
-                        source=source,
-                        flagged=flagged,
-                        review=Review.PENDING if flagged else Review.NONE,
-                        photo=photo,
-                    )
+                    {
+                        "meter": m["id"],
+                        "zone": zone,
+                        "value": value,
+                        "consumption": used,
+                        "period": period,
+                        "submitted_at": moment,
+                        "source": source,
+                        "flagged": flagged,
+                        "review": Review.PENDING if flagged else Review.NONE,
+                        "photo": photo,
+                    }
                 )
     return readings, photos
 
@@ -274,10 +275,10 @@ async def _house_meters(ctx: DemoContext) -> None:
             (Service.HEATING, "ОТ", 7, 3, 1),
             (Service.ELECTRICITY, "ОЭ", 8, 1, 2),
         ):
-            meters.append(HouseMeter(house=h["id"], service=service, serial=f"{serial}{h['id']:05d}", digits=digits,
-                                     decimals=decimals, zones=zones, place="ИТП, подвал",
-                                     installed_on=date(2021, 9, 1), next_verification=date(2027, 9, 1)))  # fmt: skip
-    await _insert(HouseMeter, meters)
+            meters.append(dict(house=h["id"], service=service, serial=f"{serial}{h['id']:05d}", digits=digits,
+                               decimals=decimals, zones=zones, place="ИТП, подвал",
+                               installed_on=date(2021, 9, 1), next_verification=date(2027, 9, 1)))  # fmt: skip
+    await bulk.insert_records(HouseMeter, meters)
     saved = await HouseMeter.select(HouseMeter.id, HouseMeter.service, HouseMeter.zones).order_by(HouseMeter.id)
     readings = []
     per_month = {Service.COLD_WATER: 900.0, Service.HEATING: 120.0, Service.ELECTRICITY: 9000.0}
@@ -291,13 +292,7 @@ async def _house_meters(ctx: DemoContext) -> None:
                 value += used
                 entered = datetime.combine(period.replace(day=24), time(10), UTC)
                 readings.append(
-                    HouseReading(
-                        meter=m["id"], zone=zone, value=value, consumption=used, period=period, entered_at=entered
-                    )
-                )
-    await _insert(HouseReading, readings)
-
-
-async def _insert(table: Any, rows: list[Any]) -> None:
-    for i in range(0, len(rows), 500):
-        await table.insert(*rows[i : i + 500])
+                    {"meter": m["id"], "zone": zone, "value": value, "consumption": used, "period": period,
+                     "entered_at": entered}
+                )  # fmt: skip
+    await bulk.insert_records(HouseReading, readings)
