@@ -77,6 +77,7 @@ from portal.housing.queries import AccountView
 from portal.housing.queries import houses_in_scope
 from portal.housing.queries import list_accounts
 from portal.housing.tables import Complex
+from portal.tickets import queries as ticket_queries
 
 R = StaffRole
 VIEW = (R.MANAGER, R.DISPATCHER, R.OPERATOR, R.ACCOUNTANT)
@@ -119,13 +120,16 @@ async def _choices(principal: Principal) -> dict[str, Any]:
     }
 
 
-def _order_page(request: Request, principal: Principal, order: queries.OrderDetail, **extra: Any) -> Template:
+async def _order_page(request: Request, principal: Principal, order: queries.OrderDetail, **extra: Any) -> Template:
+    """The order's page; its request is linked only if the caller may open it (``openable``)."""
+    openable = await ticket_queries.openable_for_staff(principal, [order.ticket_id] if order.ticket_id else [])
     return render(
         request, "catalog/staff_order.html", order=order, staff=True, may_quote=principal.has_role(*QUOTE),
         may_work=principal.has_role(*WORK), may_see_payment=principal.has_role(R.ACCOUNTANT, R.MANAGER, R.OPERATOR),
         may_refund=principal.has_role(*REFUND),
         quote=extra.pop("quote", None) or forms.QuoteForm(),
-        quote_version=extra.pop("quote_version", stale.version_of(order.quoted_at)), **extra, **texts.words(),
+        quote_version=extra.pop("quote_version", stale.version_of(order.quoted_at)), openable=openable, **extra,
+        **texts.words(),
     )  # fmt: skip
 
 
@@ -142,9 +146,11 @@ class StaffOrders(Controller):
         typed, problems = forms.staff_filter_problems(request.query_params, chosen)
         f = queries.StaffFilter(**chosen)
         orders = await queries.staff_orders(principal, f, paging)
+        linked = [o.ticket_id for o in orders.items if o.ticket_id]
+        openable = await ticket_queries.openable_for_staff(principal, linked)
         return render(
             request, "catalog/staff_list.html", page=orders, f=f, typed=typed, problems=problems,
-            may_order=principal.has_role(*WORK), **choices, **texts.words(),
+            may_order=principal.has_role(*WORK), openable=openable, **choices, **texts.words(),
         )  # fmt: skip
 
     @get("/export.csv", name="catalog:staff_csv")
@@ -193,7 +199,7 @@ class StaffOrders(Controller):
 
     @get("/{order_id:int}", name="catalog:staff_order")
     async def detail(self, request: Request, principal: Caller, order: LoadedOrder) -> Template:
-        return _order_page(request, principal, order)
+        return await _order_page(request, principal, order)
 
     @post("/{order_id:int}/quote", name="catalog:staff_quote", opt=staff(*QUOTE), status_code=200)
     async def quote(
@@ -201,13 +207,13 @@ class StaffOrders(Controller):
     ) -> Response[Any] | Template:
         form, typed = forms.read_quote(data), stale.typed(data)  # the price named when the page was read
         if form.errors or form.amount is None:
-            return _order_page(request, principal, order, quote=form, quote_version=typed, status_code=422)
+            return await _order_page(request, principal, order, quote=form, quote_version=typed, status_code=422)
         try:
             await actions.quote(principal, order, form.amount, form.note, clock.now(), ip=client_ip(request),
                                 version=typed)  # fmt: skip
         except stale.Stale as exc:  # the page again, with the price typed, the price named meanwhile above it
             stale.say(form.errors, exc.change, ("amount", "note"), {"total": "amount"})
-            return _order_page(request, principal, order, quote=form, status_code=409)
+            return await _order_page(request, principal, order, quote=form, status_code=409)
         flash(request, gettext("The price is sent to the resident."))
         return see_other(request, f"/staff/orders/{order.id}")
 
@@ -220,7 +226,8 @@ class StaffOrders(Controller):
         if stored is None:  # what was typed is kept; the file is chosen again
             refused = gettext("Attach a PDF file or a photo of the document (at most 10 MB).")
             errors.add("file", refused if storage.is_upload(upload) else gettext("Choose the file of the document."))
-            return _order_page(request, principal, order, attach={"title": title, "errors": errors}, status_code=422)
+            attach = {"title": title, "errors": errors}
+            return await _order_page(request, principal, order, attach=attach, status_code=422)
         await actions.attach_document(principal, order, stored, title, clock.now(), ip=client_ip(request))
         flash(request, gettext("The document is attached; the resident can download it from the order."))
         return see_other(request, f"/staff/orders/{order.id}")
