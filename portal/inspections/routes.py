@@ -18,6 +18,7 @@ from portal.core import storage
 from portal.core.i18n import gettext
 from portal.core.i18n import ngettext
 from portal.core.pagination import Paging
+from portal.core.security import Principal
 from portal.core.security import StaffRole
 from portal.core.security import client_ip
 from portal.core.security import staff
@@ -45,6 +46,7 @@ from portal.inspections.deps import LoadedRound
 from portal.inspections.queries import RoundRow
 from portal.inspections.tables import ChecklistPoint
 from portal.settings import get_settings
+from portal.tickets import queries as ticket_queries
 from portal.tickets.actions import store_photos
 from portal.tickets.forms import files_of
 from portal.tickets.rules import CATEGORIES
@@ -53,14 +55,19 @@ from portal.tickets.rules import CATEGORIES
 WALK = (StaffRole.MANAGER, StaffRole.EXECUTOR)
 
 
-async def _round_page(request: Request, round_: RoundRow, status_code: int = 200, **extra: Any) -> Template:
+async def _round_page(
+    request: Request, principal: Principal, round_: RoundRow, status_code: int = 200, **extra: Any
+) -> Template:
+    """The round's page; the requests its remarks filed are linked only for a caller who may open them."""
     points = await queries.points()
     answers = await queries.answers_of(round_.id)
+    filed = [a.ticket_id for a in answers.values() if a.ticket_id]
     places = [(place, [p for p in points if p.place == place]) for place in rules.Place]
     return render(
         request, "inspections/round.html", status_code=status_code, round=round_, places=places, answers=answers,
         answered=sum(1 for p in points if p.id in answers), total=len(points),
         entrances=await queries.entrances_of(round_.house_id), **_words(),
+        openable=await ticket_queries.openable_for_staff(principal, filed),
         **({"errors_at": None, "errors": None, "typed": None} | extra),
     )  # fmt: skip
 
@@ -112,8 +119,8 @@ class StaffInspections(Controller):
         return see_other(request, f"/staff/inspections/{round_id}")
 
     @get("/{round_id:int}", name="inspections:round")
-    async def show(self, request: Request, inspection: LoadedRound) -> Template:
-        return await _round_page(request, inspection)
+    async def show(self, request: Request, principal: Caller, inspection: LoadedRound) -> Template:
+        return await _round_page(request, principal, inspection)
 
     @post("/{round_id:int}/points/{point_id:int}", name="inspections:answer", status_code=200)
     async def answer(
@@ -126,10 +133,10 @@ class StaffInspections(Controller):
         answer, errors = forms.read_answer(data, [e for e, _ in entrances], len(uploads), had)
         photos = await store_photos(uploads, errors)
         if answer is None or errors:
-            return await _answered(request, inspection, point.id, errors, data, 422)
+            return await _answered(request, principal, inspection, point.id, errors, data, 422)
         with storage.dropped_unless_saved(*[p.key for p in photos]):
             await actions.answer_point(principal, inspection, point, answer, photos, clock.now(), ip=client_ip(request))
-        return await _answered(request, inspection, point.id, FormErrors(), None, 200)
+        return await _answered(request, principal, inspection, point.id, FormErrors(), None, 200)
 
     @post("/{round_id:int}/complete", name="inspections:complete", status_code=200)
     async def complete(self, request: Request, principal: Caller, inspection: LoadedRound) -> Response[Any]:
@@ -152,14 +159,14 @@ class StaffInspections(Controller):
 
 
 async def _answered(
-    request: Request, round_: RoundRow, point_id: int, errors: FormErrors, typed: Any, status: int
+    request: Request, principal: Principal, round_: RoundRow, point_id: int, errors: FormErrors, typed: Any, status: int
 ) -> Any:
     """The point's form again (its fragment to HTMX) with what was saved or the errors; a plain form post that was
     saved goes back to the point on the round's page."""
     if not is_fragment_request(request):
         if not errors:
             return see_other(request, f"/staff/inspections/{round_.id}#point-{point_id}")
-        return await _round_page(request, round_, status, errors_at=point_id, errors=errors, typed=typed)
+        return await _round_page(request, principal, round_, status, errors_at=point_id, errors=errors, typed=typed)
     point = await queries.point(point_id)
     answers = await queries.answers_of(round_.id)
     return render(

@@ -75,6 +75,7 @@ from portal.meters.tables import Review
 from portal.meters.tables import Service
 from portal.meters.tables import Source
 from portal.notifications.channels import deliver_soon
+from portal.tickets import queries as ticket_queries
 
 READERS = staff("manager", "operator", "accountant")
 WRITERS = staff("manager", "operator")
@@ -585,6 +586,7 @@ async def _meter_page(
     rows = await queries.history_of(meter.id, meter.decimals)
     today = clock.today_local()
     verification = verification or forms.VerificationForm(typed={"verified_on": today.isoformat()})
+    asked = [meter.verification_ticket] if meter.verification_ticket else []
     return render(
         request,
         "meters/staff_meter.html",
@@ -600,6 +602,7 @@ async def _meter_page(
         today=today,
         status_options=[(s, words.status_label(s)) for s in ("active", "failed", "removed")],
         may_edit=principal.has_role("manager"),
+        openable=await ticket_queries.openable_for_staff(principal, asked),
         status_code=status_code,
         **_options(),
     )

@@ -259,3 +259,25 @@ async def test_a_wrongly_typed_period_is_said_not_applied_and_kept_as_typed(clie
     assert "Не применён период" in backwards and 'value="2026-01-02"' in backwards
     fine = (await client.get("/staff/inspections", params={"from": "01.01.2026"})).text
     assert "не прочитаны" not in fine and "Не применён" not in fine
+
+
+async def test_the_requests_of_remarks_are_linked_only_for_those_who_may_open_them(
+    client, new_client, login, walk, make_user
+):
+    """The comendant (an executor) opens only the requests assigned to them: the others' numbers are text; the
+    manager of the house follows each to its page."""
+    await login(client, walk.user)
+    round_id = await _walked(client, walk)
+    assert (await client.form(f"/staff/inspections/{round_id}/complete")).status_code == 303
+    first, second = await Ticket.select(Ticket.id, Ticket.number).where(Ticket.house == walk.house).order_by(Ticket.id)
+    await Ticket.update({Ticket.executor: walk.user}).where(Ticket.id == second["id"])
+    assert (await client.get(f"/staff/tickets/{first['id']}")).status_code == 404
+
+    page = (await client.get(f"/staff/inspections/{round_id}")).text
+    assert f'href="/staff/tickets/{first["id"]}"' not in page and f"№\u00a0{first['number']}" in page
+    assert f'href="/staff/tickets/{second["id"]}"' in page
+
+    manager = new_client()
+    await login(manager, await make_user(roles=("manager",), houses=(walk.house,)))
+    page = (await manager.get(f"/staff/inspections/{round_id}")).text
+    assert f'href="/staff/tickets/{first["id"]}"' in page and f'href="/staff/tickets/{second["id"]}"' in page

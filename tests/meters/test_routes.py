@@ -444,3 +444,29 @@ def _readings_table(page: str) -> str:
     """The history's table of readings without its «Расход» cells (a first reading's is «—», nothing to compare)."""
     table = page.split('id="readings-h"', 1)[1].split("</section>", 1)[0]
     return re.sub(r'data-label="Расход">[^<]*<', "", table)
+
+
+async def test_the_request_of_a_verification_is_linked_only_for_staff_who_may_open_it(
+    client, new_client, login, make_user, two_accounts
+):
+    """The accountant reads the meter's card but not the verification request (they answer instalment plans
+    alone): its mention is text for them, a link for the manager."""
+    (account, _), _ = two_accounts
+    expired = Meter(
+        account=account, service="hot_water", serial="S1H", digits=5, decimals=3, next_verification=date(2020, 1, 1)
+    )
+    await expired.save()
+    await login(client, await make_user(accounts={account: "owner"}))
+    assert (await client.form(f"/meters/{expired.id}/verification")).status_code == 303
+    asked = await Meter.select(Meter.verification_ticket).where(Meter.id == expired.id).first()
+    ticket = asked["verification_ticket"]
+    house = (await House.select(House.id).first())["id"]
+    link = f'href="/staff/tickets/{ticket}"'
+    accountant, manager = new_client(), new_client()
+    await login(accountant, await make_user(roles=("accountant",), houses=(house,)))
+    await login(manager, await make_user(roles=("manager",), houses=(house,)))
+    assert (await accountant.get(f"/staff/tickets/{ticket}")).status_code == 404
+
+    card = await accountant.get(f"/staff/meters/meter/{expired.id}")
+    assert card.status_code == 200 and link not in card.text and "житель заказал поверку" in card.text
+    assert link in (await manager.get(f"/staff/meters/meter/{expired.id}")).text
