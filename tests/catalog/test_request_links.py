@@ -8,18 +8,12 @@ from portal.catalog.tables import Order
 from portal.core.security import Principal
 from portal.tickets import queries as ticket_queries
 from portal.tickets.tables import Ticket
-from tests.catalog.test_routes import _visit_day
+from tests.catalog.test_routes import _place_plumber
 
 
 async def _paid_with_request(client, login, household, shop, gateway) -> tuple[int, int, int]:
     """The household's resident orders the plumber and pays: the order's id, its request's id and number."""
-    account = household["accounts"][0]
-    await login(client, household["resident"])
-    await client.form("/services/cart", {"service": shop["plumber"], "account": account})
-    placed = await client.form(
-        "/services/cart/order",
-        {"account": account, "day": _visit_day(), "slot": "09:00–12:00", "phone": "+7 978 000-00-00"},
-    )
+    placed = await _place_plumber(client, login, household, shop)
     order = await Order.select(Order.id).first()
     hosted = await gateway.pay(placed.headers["location"], "4242 4242 4242 4242")
     assert hosted.status_code == 303

@@ -29,8 +29,9 @@ def _visit_day() -> str:
     return date.fromordinal(clock.today_local().toordinal() + 2).isoformat()
 
 
-async def _plumber_ordered(client, login, household, shop) -> int:
-    """The household's resident, signed in on ``client``, orders the plumber for a day ahead: the order's id."""
+async def _place_plumber(client, login, household, shop):
+    """The household's resident, signed in on ``client``, orders the plumber for a day ahead: the order form's
+    answer (to the payment's page)."""
     account = household["accounts"][0]
     await login(client, household["resident"])
     await client.form("/services/cart", {"service": shop["plumber"], "account": account})
@@ -39,6 +40,12 @@ async def _plumber_ordered(client, login, household, shop) -> int:
         {"account": account, "day": _visit_day(), "slot": "09:00–12:00", "phone": "+7 978 000-00-00"},
     )
     assert placed.status_code == 303
+    return placed
+
+
+async def _plumber_ordered(client, login, household, shop) -> int:
+    """The household's resident, signed in on ``client``, orders the plumber for a day ahead: the order's id."""
+    await _place_plumber(client, login, household, shop)
     return (await Order.select(Order.id).first())["id"]
 
 
